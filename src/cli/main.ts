@@ -1,0 +1,48 @@
+import { Command, CommanderError } from "commander";
+import { VERSION } from "./version.ts";
+
+/** Where a command writes; tests pass their own to capture output. */
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIO: CliIO = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command("flowgate")
+    .description(
+      "An MCP gateway that labels every tool call and response with WebAssembly guards\n" +
+        "and blocks the flows that would leak private data or let untrusted content steer an agent.",
+    )
+    .version(VERSION, "-V, --version", "print the version and exit")
+    .helpOption("-h, --help", "show this help")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError("(run 'flowgate --help' for usage)");
+  program.action(() => {
+    program.outputHelp();
+  });
+  return program;
+}
+
+/** Runs the CLI on argv (as process.argv: node, script, args...) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    io.err(`flowgate: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+/** The process entry point: the one place that reads process.argv and sets the exit code. */
+export async function run(): Promise<void> {
+  process.exitCode = await main(process.argv);
+}
