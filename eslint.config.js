@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "guards/**/build/", "guards/**/*.as.ts", ".cache/", "bench/results/"] },
+  { ignores: ["node_modules/", "guards/**/build/", "guards/**/assembly/", ".cache/", "bench/results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
