@@ -1,0 +1,92 @@
+// The typed configuration every other layer consumes. Both loaders (JSON on stdin with
+// camelCase keys, TOML with snake_case keys) produce this one shape with defaults applied,
+// so no layer below src/config knows which format a setting came from.
+
+/** A guard policy as written in config: exactly one of the two forms, kept as parsed JSON. */
+export type GuardPolicyConfig = { "allow-only": Record<string, unknown> } | { "write-sink": Record<string, unknown> };
+
+export interface GuardConfig {
+  /** "wasm" (needs `path`), "noop", or another registered guard type. */
+  type: string;
+  path?: string;
+  config?: Record<string, unknown>;
+  policy?: GuardPolicyConfig;
+}
+
+interface ServerConfigBase {
+  id: string;
+  /** Allow-list of backend tool names; undefined or containing "*" means every tool. */
+  tools?: string[];
+  /** Per-server tool timeout in seconds; overrides the gateway's. */
+  toolTimeout?: number;
+  guardPolicies?: GuardPolicyConfig;
+  /** Name of an entry in `guards`. */
+  guard?: string;
+  /** TOML only: circuit breaker settings. */
+  rateLimitThreshold: number;
+  rateLimitCooldown: number;
+  registry?: string;
+  /** jq programs per tool name, applied to responses. */
+  toolResponseFilters?: Record<string, string>;
+}
+
+/**
+ * A stdio server: a local process speaking MCP on stdin/stdout. For a `container` server the
+ * loader has already built the `docker run` command, so `command`/`args` are what to spawn.
+ */
+export interface StdioServerConfig extends ServerConfigBase {
+  type: "stdio";
+  command: string;
+  args: string[];
+  /** Environment for the spawned process, on top of the gateway's own. */
+  env: Record<string, string>;
+  /** The image, when the server was declared with `container` (JSON config). */
+  container?: string;
+  /** True when `command` runs outside a container; the gateway warns at startup. */
+  unisolated: boolean;
+  cwd?: string;
+}
+
+export interface HttpServerConfig extends ServerConfigBase {
+  type: "http";
+  url: string;
+  headers: Record<string, string>;
+  /** Seconds per transport attempt. */
+  connectTimeout: number;
+  auth?: { type: "github-oidc"; audience?: string };
+}
+
+export type ServerConfig = StdioServerConfig | HttpServerConfig;
+
+export interface GatewaySettings {
+  /** Metadata only: never used to listen (the --listen flag decides). */
+  port: number;
+  domain?: string;
+  /** The value clients send verbatim in Authorization; generated at startup when absent. */
+  agentId?: string;
+  /** Seconds. */
+  startupTimeout: number;
+  /** Seconds. */
+  toolTimeout: number;
+  /** Seconds; -1 disables pings to HTTP backends. */
+  keepaliveInterval: number;
+  payloadDir: string;
+  payloadPathPrefix?: string;
+  /** Bytes. */
+  payloadSizeThreshold: number;
+  trustedBots?: string[];
+  forcePublicRepos: boolean;
+  sinkVisibilityExemptServers?: string[];
+}
+
+export type GuardsMode = "strict" | "filter" | "propagate";
+
+export interface GatewayConfig {
+  gateway: GatewaySettings;
+  /** In config order. */
+  servers: ServerConfig[];
+  guards: Record<string, GuardConfig>;
+  /** TOML top-level `guards_mode`; flags and env override it. */
+  guardsMode?: GuardsMode;
+  sequentialLaunch: boolean;
+}

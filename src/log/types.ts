@@ -1,0 +1,38 @@
+// The logging interface the gateway writes through. src/log implements it with the
+// reference's files (mcp-gateway.log, <serverID>.log, gateway.md, rpc-messages.jsonl,
+// tools.json); tests and embedders can pass their own.
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** One gateway↔backend JSON-RPC exchange step, written to rpc-messages.jsonl (rpc-message/v2). */
+export type RpcLogRecord =
+  | { event: "rpc_request"; serverId: string; method: string; payload: unknown; agentSecrecy?: string[]; agentIntegrity?: string[] }
+  | { event: "rpc_response"; serverId: string; payload: unknown; error?: string; agentSecrecy?: string[]; agentIntegrity?: string[] };
+
+/** One item removed from a response by DIFC filtering (difc-filtered/v2). */
+export interface DifcFilteredRecord {
+  serverId: string;
+  toolName: string;
+  description: string;
+  reason: string;
+  secrecyTags: string[];
+  integrityTags: string[];
+  authorAssociation?: string;
+  authorLogin?: string;
+  htmlUrl?: string;
+  number?: string;
+  sha?: string;
+}
+
+export interface GatewayLogger {
+  /** A line in mcp-gateway.log; `markdown` also records it in gateway.md. */
+  log(level: LogLevel, category: string, message: string, options?: { markdown?: boolean }): void;
+  /** A line in <serverID>.log, mirrored into mcp-gateway.log as "[<serverID>] <message>". */
+  server(serverId: string, level: LogLevel, category: string, message: string): void;
+  rpc(record: RpcLogRecord): void;
+  difcFiltered(record: DifcFilteredRecord): void;
+  /** Replaces this server's entry in tools.json. */
+  tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void;
+  /** Flushes and closes every file; safe to call twice. */
+  close(): Promise<void>;
+}
