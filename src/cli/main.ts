@@ -7,6 +7,15 @@ export interface CliIO {
   err: (text: string) => void;
 }
 
+/** Thrown by a command to end the process with a given exit code after printing its own output. */
+export class CliExit extends Error {
+  readonly code: number;
+  constructor(code: number, message = `exit ${code}`) {
+    super(message);
+    this.code = code;
+  }
+}
+
 const processIO: CliIO = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
@@ -26,6 +35,7 @@ export function buildProgram(io: CliIO): Command {
   program.action(() => {
     program.outputHelp();
   });
+  // Each subcommand lives in its own file under src/cli and registers itself here.
   return program;
 }
 
@@ -37,6 +47,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CliExit) return error.code;
     io.err(`flowgate: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
