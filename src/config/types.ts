@@ -90,3 +90,30 @@ export interface GatewayConfig {
   guardsMode?: GuardsMode;
   sequentialLaunch: boolean;
 }
+
+/**
+ * Settings of one `flowgate` (serve) run that come from flags and environment variables rather
+ * than the config file, resolved with the reference's precedence (gateway.md §1.2, §1.4).
+ */
+export interface RuntimeOptions {
+  /** "<path>" or "stdin", for the startup log lines. */
+  configSource: string;
+  listenHost: string;
+  listenPort: number;
+  mode: "routed" | "unified";
+  logDir: string;
+  /** Count of -v flags. */
+  verbosity: number;
+  guardsMode: GuardsMode;
+  /** Servers whose rpc-messages.jsonl records carry the agent's labels. */
+  sinkServerIds: string[];
+  /** --guard-policy-json and the allow-only flags/env: a policy applied to every server. */
+  guardPolicyOverride?: GuardPolicyConfig;
+  /** MCP_GATEWAY_WASM_GUARDS_DIR: per-server guard discovery. */
+  wasmGuardsDir?: string;
+  urlDomainAudit: boolean;
+  /** Idle MCP sessions are closed after this long. */
+  sessionTimeoutMs: number;
+  /** Graceful HTTP drain on SIGINT/SIGTERM. */
+  shutdownTimeoutMs: number;
+}
