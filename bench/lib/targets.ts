@@ -1,0 +1,183 @@
+// The configurations the comparison benchmark measures. Each starts its processes on
+// 127.0.0.1, hands out MCP clients, and stops everything it started.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { freePort, startProcess, type BenchProcess } from "./processes.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const everything = join(root, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+const STARTUP_TIMEOUT_MS = 30_000;
+
+export interface RunningTarget {
+  /** A new MCP session. */
+  connect(): Promise<Client>;
+  /** The gateway process, for RSS; undefined for the direct floor. */
+  gatewayPid?: number;
+  stop(): Promise<void>;
+}
+
+export interface Target {
+  name: string;
+  description: string;
+  start(): Promise<RunningTarget>;
+}
+
+function newClient(): Client {
+  return new Client({ name: "flowgate-bench", version: "1.0.0" });
+}
+
+async function connectHttp(url: string, headers: Record<string, string> = {}): Promise<Client> {
+  const client = newClient();
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+export const direct: Target = {
+  name: "direct",
+  description: "SDK client to server-everything over stdio (the floor)",
+  async start() {
+    return {
+      async connect() {
+        const client = newClient();
+        await client.connect(new StdioClientTransport({ command: process.execPath, args: [everything, "stdio"], stderr: "ignore" }));
+        return client;
+      },
+      async stop() {},
+    };
+  },
+};
+
+async function httpPeer(process: BenchProcess, url: string, ready: RegExp): Promise<RunningTarget> {
+  try {
+    await process.waitFor(ready, STARTUP_TIMEOUT_MS);
+  } catch (error) {
+    await process.kill();
+    throw error;
+  }
+  return { connect: () => connectHttp(url), gatewayPid: process.pid, stop: () => process.kill() };
+}
+
+export const supergateway: Target = {
+  name: "supergateway",
+  description: "supergateway 4.0.0, stdio → streamable HTTP (stateful)",
+  async start() {
+    const port = await freePort();
+    const preload = join(root, "bench/lib/loopback-only.ts");
+    const child = startProcess(process.execPath, [
+      "--import",
+      preload,
+      join(root, "node_modules/supergateway/dist/index.js"),
+      "--stdio",
+      `${process.execPath} ${everything} stdio`,
+      "--outputTransport",
+      "streamableHttp",
+      "--stateful",
+      "--logLevel",
+      "none",
+      "--port",
+      String(port),
+    ]);
+    // With logging off it prints nothing: readiness is the port accepting an MCP session.
+    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+  },
+};
+
+export const mcpProxy: Target = {
+  name: "mcp-proxy",
+  description: "mcp-proxy 6.7.19, stdio → streamable HTTP",
+  async start() {
+    const port = await freePort();
+    const child = startProcess(process.execPath, [
+      join(root, "node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--server",
+      "stream",
+      "--",
+      process.execPath,
+      everything,
+      "stdio",
+    ]);
+    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+  },
+};
+
+/** Retries an MCP connect until it succeeds, the process exits, or the startup timeout passes. */
+async function waitForHttpMcp(child: BenchProcess, url: string): Promise<RunningTarget> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const probe = await connectHttp(url);
+      await probe.close();
+      break;
+    } catch (error) {
+      if (child.child.exitCode !== null || Date.now() > deadline) {
+        await child.kill();
+        throw new Error(`${url} did not come up: ${String(error)}\n${child.output().slice(-2000)}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return httpPeer(child, url, /(?:)/);
+}
+
+/** The client configuration document flowgate writes to stdout once it serves. */
+interface ClientConfigDocument {
+  mcpServers: Record<string, { url: string; headers?: Record<string, string> }>;
+}
+
+export function flowgateTarget(name: string, description: string, configToml: (paths: { everything: string; node: string }) => string, serverId = "everything"): Target {
+  return {
+    name,
+    description,
+    async start() {
+      const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-"));
+      const configPath = join(dir, "config.toml");
+      await writeFile(configPath, configToml({ everything, node: process.execPath }));
+      const port = await freePort();
+      const child = startProcess(process.execPath, [
+        join(root, "bin/flowgate.js"),
+        "--config",
+        configPath,
+        "--listen",
+        `127.0.0.1:${port}`,
+        "--log-dir",
+        join(dir, "logs"),
+      ]);
+      let document: ClientConfigDocument;
+      try {
+        const match = await child.waitFor(/^\{\n[\s\S]*?\n\}$/m, STARTUP_TIMEOUT_MS);
+        document = JSON.parse(match[0]) as ClientConfigDocument;
+      } catch (error) {
+        await child.kill();
+        throw error;
+      }
+      const server = document.mcpServers[serverId];
+      if (!server) throw new Error(`flowgate did not list server '${serverId}' in its client configuration`);
+      return {
+        connect: () => connectHttp(server.url, server.headers),
+        gatewayPid: child.pid,
+        stop: () => child.kill(),
+      };
+    },
+  };
+}
+
+export const flowgateNoGuard = flowgateTarget(
+  "flowgate",
+  "flowgate routed, no guard, server-everything over stdio",
+  ({ everything, node }) => `[gateway]
+agent_id = "bench-agent"
+
+[servers.everything]
+command = ${JSON.stringify(node)}
+args = [${JSON.stringify(everything)}, "stdio"]
+`,
+);
