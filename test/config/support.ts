@@ -1,6 +1,9 @@
 // Shared helpers for the config tests: a minimal valid JSON config to vary, and a way to catch
 // the ConfigError a load throws.
 
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigError, type ConfigIssue } from "../../src/config/issues.ts";
 
 export const AID = "test-agent-0123456789";
@@ -26,5 +29,17 @@ export function issueAt(error: ConfigError, path: string): ConfigIssue | undefin
   return error.issues.find((issue) => issue.path === path);
 }
 
-/** Reads a file of the reference's, which lives beside the repository (../shared/spec/reference). */
-export const referenceFile = (name: string): URL => new URL(`../../../shared/spec/reference/${name}`, import.meta.url);
+/**
+ * A data file of the reference's. They live in `shared/spec/reference` beside the repository
+ * (CI) or beside a parent folder of it (a git worktree), so look upward from the repository.
+ */
+export function referenceFile(name: string): string {
+  let dir = fileURLToPath(new URL("../..", import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "..", "shared", "spec", "reference");
+    if (existsSync(candidate)) return join(candidate, name);
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`shared/spec/reference not found beside ${fileURLToPath(new URL("../..", import.meta.url))} or its parents`);
+    dir = parent;
+  }
+}
