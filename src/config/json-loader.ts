@@ -4,7 +4,7 @@
 
 import type { GatewayConfig, GatewaySettings, OpenTelemetryConfig } from "./types.ts";
 import { expandJsonText, type Environment } from "./expand.ts";
-import { throwIfAny, type ConfigIssue } from "./issues.ts";
+import { ConfigError, throwIfAny, type ConfigIssue } from "./issues.ts";
 import { validateAgainstSchema } from "./schema-validate.ts";
 import { assembleConfig } from "./assemble.ts";
 import type { ServerEntry } from "./build-server.ts";
@@ -69,8 +69,7 @@ function parse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throwIfAny([{ path: "configuration", problem: `invalid JSON: ${(error as Error).message}`, expected: "one JSON object with mcpServers and gateway" }]);
-    throw error;
+    throw new ConfigError([{ path: "configuration", problem: `invalid JSON: ${(error as Error).message}`, expected: "one JSON object with mcpServers and gateway" }]);
   }
 }
 

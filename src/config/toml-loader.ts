@@ -6,7 +6,7 @@
 import { parse, TomlError } from "smol-toml";
 import type { GatewayConfig, GatewaySettings, GuardsMode, OpenTelemetryConfig } from "./types.ts";
 import { expandValue, type Environment } from "./expand.ts";
-import { throwIfAny, type ConfigIssue } from "./issues.ts";
+import { ConfigError, type ConfigIssue } from "./issues.ts";
 import { validateAgainstSchema } from "./schema-validate.ts";
 import { assembleConfig } from "./assemble.ts";
 import type { ServerEntry } from "./build-server.ts";
@@ -80,8 +80,7 @@ function parseToml(text: string): unknown {
     return parse(text);
   } catch (error) {
     if (!(error instanceof TomlError)) throw error;
-    throwIfAny([{ path: "configuration", problem: `failed to parse TOML at line ${error.line}, column ${error.column}: ${error.message}`, expected: "a valid TOML document (https://toml.io)" }]);
-    throw error;
+    throw new ConfigError([{ path: "configuration", problem: `failed to parse TOML at line ${error.line}, column ${error.column}: ${error.message}`, expected: "a valid TOML document (https://toml.io)" }]);
   }
 }
 
