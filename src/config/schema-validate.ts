@@ -62,7 +62,7 @@ function toIssue(error: ErrorObject): ConfigIssue | undefined {
       return {
         path: childPath(at, field),
         problem: `unknown field "${field}"`,
-        expected: `remove it or correct its spelling; the fields allowed in ${at || "the top level"} are: ${allowed}`,
+        expected: `remove it or correct its spelling; ${parent?.description ? `${at || "the document"} is ${parent.description}, and ` : ""}the fields allowed in ${at || "the top level"} are: ${allowed}`,
       };
     }
     case "required": {
