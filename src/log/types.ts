@@ -4,10 +4,24 @@
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** One gateway↔backend JSON-RPC exchange step, written to rpc-messages.jsonl (rpc-message/v2). */
+/**
+ * One gateway↔backend JSON-RPC exchange step, written to rpc-messages.jsonl (rpc-message/v2).
+ * `payload` is either the whole JSON-RPC message (an object with `jsonrpc`, as sent or received)
+ * or only its `params` (request) / `result` (response); JSON text is accepted too. A response with
+ * no payload (a transport `error` and nothing received) is logged as `{"_error":"invalid JSON",…}`.
+ */
 export type RpcLogRecord =
   | { event: "rpc_request"; serverId: string; method: string; payload: unknown; agentSecrecy?: string[]; agentIntegrity?: string[] }
-  | { event: "rpc_response"; serverId: string; payload: unknown; error?: string; agentSecrecy?: string[]; agentIntegrity?: string[] };
+  | {
+      event: "rpc_response";
+      serverId: string;
+      payload: unknown;
+      error?: string;
+      /** The request id, when `payload` is a bare result; defaults to 1 as in the reference. */
+      id?: string | number;
+      agentSecrecy?: string[];
+      agentIntegrity?: string[];
+    };
 
 /** One item removed from a response by DIFC filtering (difc-filtered/v2). */
 export interface DifcFilteredRecord {
@@ -33,6 +47,11 @@ export interface GatewayLogger {
   difcFiltered(record: DifcFilteredRecord): void;
   /** Replaces this server's entry in tools.json. */
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void;
+  /**
+   * Registers a value that must never appear in any log (the agent id, configured header values):
+   * it is replaced by [REDACTED] wherever it occurs. Optional so simple test loggers can omit it.
+   */
+  addSecret?(value: string): void;
   /** Flushes and closes every file; safe to call twice. */
   close(): Promise<void>;
 }
