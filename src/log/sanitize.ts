@@ -20,13 +20,17 @@ interface TextRule {
 
 const TEXT_RULES: readonly TextRule[] = [
   // key=value, key: value and "key":"value", keeping the key and separator so JSON text stays JSON.
-  { pattern: new RegExp(String.raw`\b([\w.-]*${STRONG_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}+`, "gi"), replace: `$1${REDACTED}` },
-  { pattern: new RegExp(String.raw`\b([\w.-]*${WEAK_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}{8,}`, "gi"), replace: `$1${REDACTED}` },
+  // The key is matched from the keyword on (a prefix such as "MY_" stays in place), never from
+  // a run of word characters before it: that would rescan the run from every "-" in it, which
+  // takes quadratic time on the long strings an untrusted backend can send.
+  { pattern: new RegExp(String.raw`(${STRONG_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}+`, "gi"), replace: `$1${REDACTED}` },
+  { pattern: new RegExp(String.raw`(${WEAK_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}{8,}`, "gi"), replace: `$1${REDACTED}` },
   // Tokens recognisable by their shape, wherever they stand.
   { pattern: /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi, replace: REDACTED },
   { pattern: /\bgh[pousr]_[A-Za-z0-9]{16,}/g, replace: REDACTED },
   { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,}/g, replace: REDACTED },
-  { pattern: /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replace: REDACTED },
+  // Only where a token can start, for the same reason: "eyJ-eyJ-…" must not be rescanned.
+  { pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replace: REDACTED },
   { pattern: /[a-f0-9]{32,}/gi, replace: REDACTED },
 ];
 
