@@ -4,6 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AppendWriter } from "./append-writer.ts";
+import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
 import { formatConsoleLine, formatTextLine } from "./line-format.ts";
 import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry } from "./markdown-format.ts";
 import { formatDifcFilteredRecord, formatRpcRecord } from "./rpc-format.ts";
@@ -26,6 +27,10 @@ export interface FileLoggerOptions {
   now?: () => Date;
   /** Values to redact from the start (see GatewayLogger.addSecret). */
   secrets?: readonly string[];
+  /** The `DEBUG` namespace patterns; none enabled when absent. */
+  debug?: string;
+  /** ANSI colours on debug lines (the caller checks for a terminal and DEBUG_COLORS). */
+  debugColors?: boolean;
 }
 
 // A server id becomes a file name, so it must not be able to name another path.
@@ -49,6 +54,10 @@ export class FileLogger implements GatewayLogger {
   /** undefined = not opened yet; null = unusable, skipped. */
   readonly #servers = new Map<string, AppendWriter | null>();
   #closed: Promise<void> | undefined;
+  readonly #debugEnabled: (namespace: string) => boolean;
+  readonly #debugColors: boolean;
+  /** When each debug namespace last wrote, for the elapsed time on its lines. */
+  readonly #debugLast = new Map<string, number>();
   readonly #flushOnExit = () => this.#flushSync();
 
   constructor(options: FileLoggerOptions) {
@@ -56,6 +65,8 @@ export class FileLogger implements GatewayLogger {
     this.#stderr = options.stderr;
     this.#now = options.now ?? (() => new Date());
     for (const secret of options.secrets ?? []) this.#sanitizer.addSecret(secret);
+    this.#debugEnabled = debugNamespaceMatcher(options.debug);
+    this.#debugColors = options.debugColors === true;
     this.#dirUsable = this.#makeDir();
 
     const unifiedPath = join(this.#dir, LOG_FILE_NAMES.unified);
@@ -99,6 +110,16 @@ export class FileLogger implements GatewayLogger {
     const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
     this.#rpc?.write(`${formatted.jsonl}\n`);
     this.server(record.serverId, "info", "difc", formatted.text);
+  }
+
+  debug(namespace: string, message: string | (() => string)): void {
+    if (!this.#debugEnabled(namespace)) return;
+    const clean = this.#sanitizer.text(typeof message === "function" ? message() : message);
+    const date = this.#now();
+    const last = this.#debugLast.get(namespace) ?? date.getTime();
+    this.#debugLast.set(namespace, date.getTime());
+    this.#stderr(formatDebugLine(namespace, clean, date.getTime() - last, this.#debugColors));
+    this.#writeUnified(formatTextLine(date, "debug", namespace, clean));
   }
 
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void {

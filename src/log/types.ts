@@ -48,6 +48,12 @@ export interface GatewayLogger {
   /** Replaces this server's entry in tools.json. */
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void;
   /**
+   * A namespace debug message (`server:unified`, `launcher:pool`): written to stderr and, as a DEBUG
+   * line with the namespace as category, to mcp-gateway.log, only when `DEBUG` enables the
+   * namespace. A function message is called only then, so costly messages cost nothing otherwise.
+   */
+  debug?(namespace: string, message: string | (() => string)): void;
+  /**
    * Registers a value that must never appear in any log (the agent id, configured header values):
    * it is replaced by [REDACTED] wherever it occurs. Optional so simple test loggers can omit it.
    */
