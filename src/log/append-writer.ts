@@ -43,7 +43,7 @@ export class AppendWriter {
 
   /** Resolves once every line written so far has been handed to the operating system. */
   async flushed(): Promise<void> {
-    while (this.#writing) await new Promise<void>((resolve) => this.#whenIdle.push(resolve));
+    while (this.#writing) await this.#nextIdle();
   }
 
   /** Resolves once everything written so far is on disk and the file is closed; safe to call twice. */
@@ -53,12 +53,17 @@ export class AppendWriter {
   }
 
   async #closeWhenIdle(): Promise<void> {
-    // A line written while waiting starts another write, so wait until none is in flight.
-    await this.flushed();
+    // A line written while waiting starts another write, so wait until none is in flight, and
+    // take the descriptor in the same turn as the last check.
+    while (this.#writing) await this.#nextIdle();
     const fd = this.#fd;
     if (fd === undefined) return;
     this.#fd = undefined;
     await new Promise<void>((resolve) => fsync(fd, () => close(fd, () => resolve())));
+  }
+
+  #nextIdle(): Promise<void> {
+    return new Promise<void>((resolve) => this.#whenIdle.push(resolve));
   }
 
   #writeQueued(fd: number): void {

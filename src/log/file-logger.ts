@@ -12,7 +12,7 @@ import { Sanitizer } from "./sanitize.ts";
 import { ToolsCatalogFile } from "./tools-file.ts";
 import type { DifcFilteredRecord, GatewayLogger, LogLevel, RpcLogRecord } from "./types.ts";
 
-export const LOG_FILE_NAMES = {
+const LOG_FILE_NAMES = {
   unified: "mcp-gateway.log",
   markdown: "gateway.md",
   rpc: "rpc-messages.jsonl",
@@ -150,7 +150,9 @@ export class FileLogger implements GatewayLogger {
     return [this.#unified, this.#markdown, this.#rpc, ...this.#servers.values()];
   }
 
+  /** At process exit without close: write what is queued, and end gateway.md as close would. */
   #flushSync(): void {
+    if (this.#markdownStarted && this.#closed === undefined) this.#markdown?.write(MARKDOWN_FOOTER);
     for (const writer of this.#writers()) writer?.flushSync();
   }
 

@@ -209,17 +209,19 @@ describe("the file logger", () => {
     expect(read(dir, "mcp-gateway.log")).toContain("[REDACTED]");
   });
 
-  it("flushes queued lines when the process exits without closing the logger", async () => {
+  it("flushes queued lines and ends gateway.md when the process exits without closing the logger", async () => {
     const dir = freshDir();
     const module = new URL("../../src/log/file-logger.ts", import.meta.url).pathname;
     const script = [
       `import { openFileLogger } from ${JSON.stringify(module)};`,
       `const logger = openFileLogger({ dir: ${JSON.stringify(dir)}, stderr: () => {} });`,
       "for (let i = 0; i < 1000; i++) logger.log('info', 'startup', 'line ' + i);",
+      "logger.log('info', 'startup', 'summary', { markdown: true });",
       "process.exit(3);",
     ].join("\n");
     await expect(promisify(execFile)(process.execPath, ["--input-type=module", "-e", script])).rejects.toMatchObject({ code: 3 });
-    const numbers = read(dir, "mcp-gateway.log").trim().split("\n").map((line) => Number(/line (\d+)$/.exec(line)?.[1]));
+    expect(read(dir, "gateway.md")).toBe("<details>\n<summary>MCP Gateway</summary>\n\n- ✓ **startup** summary\n\n</details>\n");
+    const numbers = read(dir, "mcp-gateway.log").trim().split("\n").slice(0, -1).map((line) => Number(/line (\d+)$/.exec(line)?.[1]));
     expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 });
