@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { GatewaySettings } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { utf8Prefix } from "../log/utf8.ts";
 
 export type PayloadSettings = Pick<GatewaySettings, "payloadDir" | "payloadPathPrefix" | "payloadSizeThreshold">;
 
@@ -40,10 +41,7 @@ export function inferPayloadSchema(value: unknown): unknown {
 /** The first 500 bytes of the JSON, cut back to a whole UTF-8 character, plus "..."; or all of it. */
 export function previewPayload(json: Buffer): string {
   if (json.length <= PREVIEW_BYTES) return json.toString("utf8");
-  let end = PREVIEW_BYTES;
-  // Continuation bytes are 10xxxxxx; back up to the lead byte of the character that was cut.
-  while (end > 0 && ((json[end] ?? 0) & 0xc0) === 0x80) end--;
-  return `${json.subarray(0, end).toString("utf8")}...`;
+  return `${utf8Prefix(json, PREVIEW_BYTES).toString("utf8")}...`;
 }
 
 /** A session id as one directory name: path separators and other unsafe characters replaced. */

@@ -5,6 +5,7 @@ import { formatTimestamp } from "./line-format.ts";
 import { formatRpcMarkdownMessage } from "./markdown-format.ts";
 import type { Sanitizer } from "./sanitize.ts";
 import type { DifcFilteredRecord, RpcLogRecord } from "./types.ts";
+import { utf8Prefix } from "./utf8.ts";
 
 const TEXT_PAYLOAD_LIMIT = 10 * 1024;
 
@@ -57,13 +58,6 @@ function toolNameOf(method: string, message: unknown): string | undefined {
   return typeof message.params.name === "string" ? message.params.name : undefined;
 }
 
-function truncateBytes(text: string, limit: number): string {
-  const bytes = Buffer.from(text);
-  if (bytes.length <= limit) return text;
-  // Decoding a prefix cut inside a character yields U+FFFD at the end; drop it.
-  return bytes.subarray(0, limit).toString("utf8").replace(/\uFFFD$/, "");
-}
-
 export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: Sanitizer): FormattedRpc {
   const parsed = parsePayload(record);
   let message: unknown;
@@ -80,7 +74,7 @@ export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: San
   };
   const base = { timestamp: formatTimestamp(date), event: record.event, _schema: "rpc-message/v2" };
   const serverId = record.serverId;
-  const textPayload = truncateBytes(payloadText, TEXT_PAYLOAD_LIMIT);
+  const textPayload = utf8Prefix(Buffer.from(payloadText), TEXT_PAYLOAD_LIMIT).toString("utf8");
   if (record.event === "rpc_request") {
     return {
       jsonl: JSON.stringify({ ...base, direction: "OUT", server_id: serverId, method: record.method, ...labels, payload }),
