@@ -132,7 +132,8 @@ export class FileLogger implements GatewayLogger {
 
   /** Resolves once everything logged so far is in the files (not necessarily on disk). */
   async flush(): Promise<void> {
-    await Promise.all([...this.#writers().map((writer) => writer?.flushed()), this.#tools?.flushed()]);
+    for (const writer of this.#writers()) writer?.flushSync();
+    await this.#tools?.flushed();
   }
 
   close(): Promise<void> {

@@ -20,7 +20,7 @@ describe("the append writer", () => {
     const writer = new AppendWriter("/dev/full", { mode: 0o644, onError: (error) => void errors.push((error as NodeJS.ErrnoException).code ?? "") });
     writer.write("first\n");
     writer.write("second\n");
-    await writer.flushed();
+    writer.flushSync();
     writer.write("after the failure\n");
     await writer.close();
     expect(errors).toEqual(["ENOSPC"]);
