@@ -9,6 +9,8 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  * `payload` is either the whole JSON-RPC message (an object with `jsonrpc`, as sent or received)
  * or only its `params` (request) / `result` (response); JSON text is accepted too. A response with
  * no payload (a transport `error` and nothing received) is logged as `{"_error":"invalid JSON",…}`.
+ * `agentSecrecy`/`agentIntegrity` are written when non-empty; the reference sends them only for
+ * servers in `--guards-sink-server-ids`, during `tools/call`.
  */
 export type RpcLogRecord =
   | { event: "rpc_request"; serverId: string; method: string; payload: unknown; agentSecrecy?: string[]; agentIntegrity?: string[] }
@@ -45,7 +47,7 @@ export interface GatewayLogger {
   server(serverId: string, level: LogLevel, category: string, message: string): void;
   rpc(record: RpcLogRecord): void;
   difcFiltered(record: DifcFilteredRecord): void;
-  /** Replaces this server's entry in tools.json. */
+  /** Replaces this server's entry in tools.json: its allow-listed tools, unprefixed names, original descriptions. */
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void;
   /**
    * A namespace debug message (`server:unified`, `launcher:pool`): written to stderr and, as a DEBUG
