@@ -47,3 +47,27 @@ export {
   type ResponseOutcome,
   type ToolResultJson,
 } from "./response.ts";
+
+// Guard policies (difc.md §7, guard-abi.md §3.2–§3.3).
+export { PolicyError } from "./policy/policy-error.ts";
+export { INTEGRITY_LEVELS, parseIntegrityLevel, type IntegrityLevel } from "./policy/integrity-level.ts";
+export { isValidRepoScope, privateScopeTag } from "./policy/repo-scope.ts";
+export { parseAllowOnly, type AllowOnlyPolicy } from "./policy/allow-only.ts";
+export { parseSinkVisibility, parseWriteSink, type SinkVisibility, type WriteSinkPolicy } from "./policy/write-sink.ts";
+export { parseGuardPolicy, parseServerGuardPolicy, resolveGuardPolicy, type GuardPolicy } from "./policy/guard-policy.ts";
+export { allowOnlyToJson, guardPolicyToJson } from "./policy/policy-json.ts";
+export { forcePublicGlobalPolicy, forcePublicServerPolicy } from "./policy/force-public-repos.ts";
+export { consumeToolCall } from "./policy/tool-call-limits.ts";
+export { defaultEnforcementMode, parseEnforcementMode, parseSinkServerIds } from "./policy/modes.ts";
+export { labelAgentPayload, type LabelAgentExtras } from "./policy/label-agent-payload.ts";
+export { parseLabelAgentResult, type LabelAgentResult } from "./policy/label-agent-result.ts";
+export {
+  NOOP_AGENT_RESULT,
+  WRITE_SINK_AGENT_RESULT,
+  acceptForRepos,
+  effectiveSinkVisibility,
+  noopLabelResource,
+  writeSinkLabelResource,
+  type NativeAgentResult,
+  type NativeResourceResult,
+} from "./policy/native-guards.ts";
