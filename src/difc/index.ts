@@ -71,3 +71,4 @@ export {
   type NativeAgentResult,
   type NativeResourceResult,
 } from "./policy/native-guards.ts";
+export { guardInitFailedError, guardLabelingFailedError, responseLabelingFailedError } from "./pipeline-errors.ts";
