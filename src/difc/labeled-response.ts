@@ -64,7 +64,7 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown): 
     try {
       target = resolvePointer(unwrapped, pointer);
     } catch (error) {
-      throw new ResponseLabelingError((error as Error).message);
+      throw new ResponseLabelingError((error as Error).message, { cause: error });
     }
     if (!Array.isArray(target)) throw new ResponseLabelingError(`items_path "${pointer}" does not point to an array`);
     list = target;

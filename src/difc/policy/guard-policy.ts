@@ -51,7 +51,7 @@ export function parseServerGuardPolicy(raw: unknown, serverId: string): GuardPol
     return null;
   } catch (error) {
     if (error instanceof PolicyError && !error.message.startsWith("invalid server guard policy: ")) {
-      throw new PolicyError(`invalid server guard policy: ${error.message}`);
+      throw new PolicyError(`invalid server guard policy: ${error.message}`, { cause: error });
     }
     throw error;
   }

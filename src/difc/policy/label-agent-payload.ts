@@ -73,7 +73,7 @@ function normalizePolicyPayload(policy: unknown): unknown {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new PolicyError(`policy string is not valid JSON object: ${(error as Error).message}`);
+    throw new PolicyError(`policy string is not valid JSON object: ${(error as Error).message}`, { cause: error });
   }
   if (!isPlainObject(parsed)) throw new PolicyError("policy JSON must decode to an object");
   return parsed;

@@ -39,7 +39,7 @@ export function parseLabelAgentResult(output: unknown): LabelAgentResult {
   try {
     mode = parseEnforcementMode(modeValue);
   } catch (cause) {
-    throw new PolicyError(`invalid difc_mode from label_agent: ${(cause as Error).message}`);
+    throw new PolicyError(`invalid difc_mode from label_agent: ${(cause as Error).message}`, { cause });
   }
   return { secrecy, integrity, mode, normalizedPolicy: policy === null ? null : lowerScopeKind(policy) };
 }
