@@ -29,7 +29,9 @@ export function label(tags: Iterable<string> = []): Label {
 
 /** Tags in ascending byte order: every list flowgate derives from a label is sorted, so output is stable. */
 export function sortedTags(tags: Iterable<string>): string[] {
-  return [...tags].sort(compareBytes);
+  // The default sort compares UTF-16 code units, which equals UTF-8 byte order except for astral
+  // characters that tags never rely on; it is much faster than a comparator callback.
+  return [...tags].sort();
 }
 
 export function union(a: Label, b: Label): Label {
@@ -53,9 +55,4 @@ export function trimmedTags(values: Iterable<string>): string[] {
     if (tag !== "") out.push(tag);
   }
   return out;
-}
-
-function compareBytes(a: string, b: string): number {
-  // Code-unit order equals UTF-8 byte order except for astral characters, which tags never rely on.
-  return a < b ? -1 : a > b ? 1 : 0;
 }
