@@ -47,6 +47,7 @@ export {
   type ResponseOutcome,
   type ToolResultJson,
 } from "./response.ts";
+export { guardInitFailedError, guardLabelingFailedError, responseLabelingFailedError } from "./pipeline-errors.ts";
 
 // Guard policies (difc.md §7, guard-abi.md §3.2–§3.3).
 export { PolicyError } from "./policy/policy-error.ts";
@@ -71,4 +72,5 @@ export {
   type NativeAgentResult,
   type NativeResourceResult,
 } from "./policy/native-guards.ts";
-export { guardInitFailedError, guardLabelingFailedError, responseLabelingFailedError } from "./pipeline-errors.ts";
+export { allowOnlyFromScopeFlags, parseGuardPolicyJson, type AllowOnlyScopeFlags } from "./policy/overrides.ts";
+export { parseTrustedBots, parseTrustedBotsFlag } from "./policy/trusted-bots.ts";
