@@ -56,3 +56,30 @@ function loginOf(value: unknown): unknown {
 function firstString(...values: unknown[]): string | undefined {
   return values.find((value): value is string => typeof value === "string" && value !== "");
 }
+
+/**
+ * The record's wire form, snake_case in the reference's key order, without timestamp, event and
+ * `_schema`: the body of the `[DIFC-FILTERED]` text log line, and of the JSONL record once the
+ * logger adds those three.
+ */
+export function difcFilteredJson(fields: DifcFilteredFields): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {
+    server_id: fields.serverId,
+    tool_name: fields.toolName,
+    description: fields.description,
+    reason: fields.reason,
+    secrecy_tags: fields.secrecyTags,
+    integrity_tags: fields.integrityTags,
+  };
+  if (fields.authorAssociation !== undefined) out["author_association"] = fields.authorAssociation;
+  if (fields.authorLogin !== undefined) out["author_login"] = fields.authorLogin;
+  if (fields.htmlUrl !== undefined) out["html_url"] = fields.htmlUrl;
+  if (fields.number !== undefined) out["number"] = fields.number;
+  if (fields.sha !== undefined) out["sha"] = fields.sha;
+  return out;
+}
+
+/** The INFO line in mcp-gateway.log and the server's log, category `difc`. */
+export function difcFilteredLogMessage(fields: DifcFilteredFields): string {
+  return `[DIFC-FILTERED] ${JSON.stringify(difcFilteredJson(fields))}`;
+}

@@ -38,7 +38,13 @@ export {
 } from "./labeled-response.ts";
 export { filterCollection, type FilterContext, type FilterOutcome, type FilteredItem } from "./filter.ts";
 export { difcPolicyLabel, filteredNotice, singleItemDeniedError, type FilteredItemSummary } from "./notice.ts";
-export { DIFC_FILTERED_SCHEMA, difcFilteredFields, type DifcFilteredFields } from "./filtered-record.ts";
+export {
+  DIFC_FILTERED_SCHEMA,
+  difcFilteredFields,
+  difcFilteredJson,
+  difcFilteredLogMessage,
+  type DifcFilteredFields,
+} from "./filtered-record.ts";
 export {
   collectionResult,
   enforceResponse,
@@ -47,7 +53,13 @@ export {
   type ResponseOutcome,
   type ToolResultJson,
 } from "./response.ts";
-export { guardInitFailedError, guardLabelingFailedError, responseLabelingFailedError } from "./pipeline-errors.ts";
+export {
+  accessDeniedLogMessage,
+  guardInitFailedError,
+  guardLabelingFailedError,
+  responseLabelingFailedError,
+  strictBlockLogMessage,
+} from "./pipeline-errors.ts";
 
 // Guard policies (difc.md §7, guard-abi.md §3.2–§3.3).
 export { PolicyError } from "./policy/policy-error.ts";

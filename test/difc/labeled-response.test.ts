@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ResponseLabelingError, difcFilteredFields, labelResponse, unwrapToolResult } from "../../src/difc/index.ts";
+import {
+  DIFC_FILTERED_SCHEMA,
+  ResponseLabelingError,
+  difcFilteredFields,
+  difcFilteredJson,
+  difcFilteredLogMessage,
+  labelResponse,
+  unwrapToolResult,
+} from "../../src/difc/index.ts";
 import { resource, sorted } from "./helpers.ts";
 
 const wrap = (value: unknown) => ({ content: [{ type: "text", text: JSON.stringify(value) }] });
@@ -151,5 +159,21 @@ describe("difc_filtered record fields (difc.md §5.3)", () => {
   ])("keeps only non-empty metadata (%#)", (data, extra) => {
     const record = difcFilteredFields(context, { data, labels: resource() }, "r");
     expect(record).toEqual({ ...context, description: "res", reason: "r", secrecyTags: [], integrityTags: [], ...extra });
+  });
+});
+
+describe("difc_filtered wire form (difc.md §5.3)", () => {
+  it("uses snake_case keys in the reference's order and omits absent metadata", () => {
+    const fields = difcFilteredFields(
+      { serverId: "github", toolName: "list_issues" },
+      { data: { sha: "abc", number: 3 }, labels: resource(["s"], [], "issue") },
+      "why",
+    );
+    const json = difcFilteredJson(fields);
+    expect(Object.keys(json)).toEqual(["server_id", "tool_name", "description", "reason", "secrecy_tags", "integrity_tags", "number", "sha"]);
+    expect(difcFilteredLogMessage(fields)).toBe(
+      '[DIFC-FILTERED] {"server_id":"github","tool_name":"list_issues","description":"issue","reason":"why","secrecy_tags":["s"],"integrity_tags":[],"number":"3","sha":"abc"}',
+    );
+    expect(DIFC_FILTERED_SCHEMA).toBe("difc-filtered/v2");
   });
 });
