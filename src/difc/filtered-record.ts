@@ -1,4 +1,4 @@
-import { isObject } from "./json-pointer.ts";
+import { isPlainObject } from "./json.ts";
 import { sortedTags, type ResourceLabels } from "./labels.ts";
 
 export const DIFC_FILTERED_SCHEMA = "difc-filtered/v2";
@@ -35,7 +35,7 @@ export function difcFilteredFields(
     integrityTags: sortedTags(item.labels.integrity),
   };
   const data = item.data;
-  if (!isObject(data)) return record;
+  if (!isPlainObject(data)) return record;
   const authorAssociation = firstString(data["author_association"], data["authorAssociation"]);
   const authorLogin = firstString(loginOf(data["user"]), loginOf(data["author"]));
   const htmlUrl = firstString(data["html_url"], data["htmlUrl"]);
@@ -50,7 +50,7 @@ export function difcFilteredFields(
 }
 
 function loginOf(value: unknown): unknown {
-  return isObject(value) ? value["login"] : undefined;
+  return isPlainObject(value) ? value["login"] : undefined;
 }
 
 function firstString(...values: unknown[]): string | undefined {

@@ -13,6 +13,7 @@ export { checkIntegrityFlow, checkSecrecyFlow, type FlowCheck } from "./flow.ts"
 export { formatIntegrityLevel, formatSecrecyLevel } from "./format.ts";
 export { evaluate, isAllowed, type Decision, type Evaluation } from "./evaluator.ts";
 export { formatViolationError } from "./violation-text.ts";
+export { parseEvaluationRequest, type EvaluationRequest } from "./evaluation-request.ts";
 export {
   evaluateCoarseAccess,
   isSingularReadTool,

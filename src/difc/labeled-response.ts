@@ -1,4 +1,5 @@
-import { isObject, parseIndex, pointerSegments, resolvePointer } from "./json-pointer.ts";
+import { isPlainObject } from "./json.ts";
+import { parseIndex, pointerSegments, resolvePointer } from "./json-pointer.ts";
 import { label, type ResourceLabels } from "./labels.ts";
 
 /** One element of a labelled response: the item as the client would see it and its labels. */
@@ -25,7 +26,7 @@ const UNLABELED: ResourceLabels = { description: "unlabeled", secrecy: label(), 
  */
 export function labelResponse(guardOutput: unknown, toolResult: unknown): LabeledCollection | null {
   if (guardOutput === null || guardOutput === undefined) return null;
-  if (!isObject(guardOutput)) throw new ResponseLabelingError("label_response output must be a JSON object");
+  if (!isPlainObject(guardOutput)) throw new ResponseLabelingError("label_response output must be a JSON object");
   if (Object.hasOwn(guardOutput, "labeled_paths")) return applyPathLabels(guardOutput, toolResult);
   const items = guardOutput["items"];
   if (Array.isArray(items) && items.length > 0) return legacyItems(items);
@@ -35,9 +36,9 @@ export function labelResponse(guardOutput: unknown, toolResult: unknown): Labele
 function legacyItems(entries: readonly unknown[]): LabeledCollection {
   const items: LabeledItem[] = [];
   entries.forEach((entry, index) => {
-    if (!isObject(entry)) return;
+    if (!isPlainObject(entry)) return;
     // The reference crashes on an item without labels; treating it as public would leak, so it is an error.
-    if (!isObject(entry["labels"])) {
+    if (!isPlainObject(entry["labels"])) {
       throw new ResponseLabelingError(`label_response items[${index}] has no "labels" object; every item must be labelled`);
     }
     items.push({ data: entry["data"] ?? null, labels: parseLabels(entry["labels"], `items[${index}].labels`) });
@@ -74,7 +75,7 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown): 
   const prefix = itemsPath === "" ? "" : withLeadingSlash(itemsPath);
   paths.forEach((entry, position) => {
     const where = `labeled_paths[${position}]`;
-    if (!isObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+    if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
     const path = withLeadingSlash(requiredString(entry, "path", where));
     if (prefix !== "" && !path.startsWith(prefix + "/")) return;
     const first = pointerSegments(path.slice(prefix.length))[0];
@@ -89,10 +90,10 @@ const NON_TEXT_CONTENT = new Set(["image", "audio", "resource"]);
 
 /** The JSON inside an MCP tool result's text content, or the result itself when there is none. */
 export function unwrapToolResult(toolResult: unknown): unknown {
-  if (!isObject(toolResult) || !Array.isArray(toolResult["content"])) return toolResult;
+  if (!isPlainObject(toolResult) || !Array.isArray(toolResult["content"])) return toolResult;
   let text = "";
   for (const part of toolResult["content"]) {
-    if (!isObject(part)) continue;
+    if (!isPlainObject(part)) continue;
     const type = part["type"];
     if (typeof type === "string" && NON_TEXT_CONTENT.has(type)) continue;
     if (typeof part["text"] === "string") text += part["text"];
@@ -107,7 +108,7 @@ export function unwrapToolResult(toolResult: unknown): unknown {
 
 function parseLabels(value: unknown, where: string): ResourceLabels {
   if (value === undefined || value === null) return { description: "", secrecy: label(), integrity: label() };
-  if (!isObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+  if (!isPlainObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
   return {
     description: optionalString(value, "description", where),
     secrecy: label(stringEntries(value, "secrecy", where)),

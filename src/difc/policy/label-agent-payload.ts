@@ -1,5 +1,6 @@
 import { INTEGRITY_LEVELS } from "./integrity-level.ts";
-import { PolicyError, isPlainObject } from "./policy-error.ts";
+import { isPlainObject } from "../json.ts";
+import { PolicyError } from "./policy-error.ts";
 import { isValidRepoScope } from "./repo-scope.ts";
 
 const SHAPE_ERROR = 'invalid guard policy transport shape: expected {"allow-only":{"repos":...,"min-integrity":...}}';

@@ -1,6 +1,7 @@
 import { parseAllowOnly } from "./allow-only.ts";
 import { parseGuardPolicy, type GuardPolicy } from "./guard-policy.ts";
-import { PolicyError, isPlainObject } from "./policy-error.ts";
+import { isPlainObject } from "../json.ts";
+import { PolicyError } from "./policy-error.ts";
 
 /** `--guard-policy-json` / MCP_GATEWAY_GUARD_POLICY_JSON: a policy object as JSON text. */
 export function parseGuardPolicyJson(text: string): GuardPolicy {
