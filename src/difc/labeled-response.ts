@@ -81,6 +81,10 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown): 
     const first = pointerSegments(path.slice(prefix.length))[0];
     const index = first === undefined ? undefined : parseIndex(first);
     if (index === undefined) return;
+    // An explicit path without labels would read as public; like a legacy item without labels, it is an error.
+    if (!isPlainObject(entry["labels"])) {
+      throw new ResponseLabelingError(`label_response ${where} has no "labels" object; every labelled path needs one`);
+    }
     byIndex.set(index, parseLabels(entry["labels"], `${where}.labels`));
   });
   return { items: list.map((data, index) => ({ data, labels: byIndex.get(index) ?? defaults })) };
@@ -107,7 +111,6 @@ export function unwrapToolResult(toolResult: unknown): unknown {
 }
 
 function parseLabels(value: unknown, where: string): ResourceLabels {
-  if (value === undefined || value === null) return { description: "", secrecy: label(), integrity: label() };
   if (!isPlainObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
   return {
     description: optionalString(value, "description", where),

@@ -123,6 +123,8 @@ describe("path labels (guard-abi.md §3.7)", () => {
     [{ labeled_paths: {} }, "label_response labeled_paths must be an array"],
     [{ labeled_paths: [7] }, "label_response labeled_paths[0] must be an object"],
     [{ labeled_paths: [{ labels: {} }] }, "label_response labeled_paths[0].path must be a string"],
+    [{ labeled_paths: [{ path: "/0" }] }, 'label_response labeled_paths[0] has no "labels" object; every labelled path needs one'],
+    [{ labeled_paths: [{ path: "/0", labels: null }] }, 'label_response labeled_paths[0] has no "labels" object'],
     [{ labeled_paths: [{ path: "/0", labels: { secrecy: "x" } }] }, "label_response labeled_paths[0].labels.secrecy must be an array of strings"],
     [{ labeled_paths: [], default_labels: 3 }, "label_response default_labels must be an object"],
     [{ labeled_paths: [], items_path: 3 }, "label_response output.items_path must be a string"],
