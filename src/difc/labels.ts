@@ -29,9 +29,13 @@ export function label(tags: Iterable<string> = []): Label {
 
 /** Tags in ascending byte order: every list flowgate derives from a label is sorted, so output is stable. */
 export function sortedTags(tags: Iterable<string>): string[] {
-  // The default sort compares UTF-16 code units, which equals UTF-8 byte order except for astral
-  // characters that tags never rely on; it is much faster than a comparator callback.
-  return [...tags].sort();
+  const list = [...tags];
+  // Guards often emit tags in order already; checking is cheaper than sorting. The default sort
+  // compares UTF-16 code units, which equals UTF-8 byte order except for astral characters.
+  for (let i = 1; i < list.length; i++) {
+    if ((list[i - 1] as string) > (list[i] as string)) return list.sort();
+  }
+  return list;
 }
 
 export function union(a: Label, b: Label): Label {
