@@ -56,7 +56,17 @@ function time(run: () => unknown): { median: number; min: number } {
   return { median: median(samples), min: Math.min(...samples) };
 }
 
+// labelResponse shares one label object among items with equal tags, and filtering checks each
+// distinct label once. Worst case: every item with label objects of its own, nothing shared.
+const unshared: LabeledCollection = {
+  items: collection.items.map(({ data, labels }) => ({
+    data,
+    labels: { description: labels.description, secrecy: new Set(labels.secrecy), integrity: new Set(labels.integrity) },
+  })),
+};
+
 const filter = time(() => filterCollection(collection, agent, context));
+const filterUnshared = time(() => filterCollection(unshared, agent, context));
 const labelAndFilter = time(() => filterCollection(labelResponse(guardOutput, toolResult) ?? { items: [] }, agent, context));
 
 const allowedResource: ResourceLabels = collection.items[1]?.labels ?? { description: "", secrecy: new Set(), integrity: new Set() };
@@ -79,8 +89,10 @@ console.log(`(agent holds ${TAGS} secrecy + ${TAGS} integrity tags; ${ITEMS - ke
 console.log(`load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} CPUs: on a busy machine the median rises, the minimum less so`);
 console.log("");
 console.log(`filter 10,000 labelled items          ${ms(filter.median)} (min ${filter.min.toFixed(2)})  ${perSecond(ITEMS, filter.median)} items/s`);
+console.log(`filter, no labels shared (worst case)  ${ms(filterUnshared.median)} (min ${filterUnshared.min.toFixed(2)})  ${perSecond(ITEMS, filterUnshared.median)} items/s`);
 console.log(`label (path format) + filter          ${ms(labelAndFilter.median)} (min ${labelAndFilter.min.toFixed(2)})  ${perSecond(ITEMS, labelAndFilter.median)} items/s`);
 console.log(`evaluator, allowed read (10+10 tags)  ${perSecond(CHECKS, allowChecks.median)} checks/s`);
 console.log(`evaluator, denied read with reason    ${perSecond(CHECKS, denyChecks.median)} checks/s`);
 console.log("");
-console.log(`target: 10,000 items <= ${TARGET_MS} ms: ${filter.median <= TARGET_MS ? "met" : "NOT met"}`);
+const verdict = (value: number) => (value <= TARGET_MS ? "met" : "NOT met");
+console.log(`target: 10,000 items <= ${TARGET_MS} ms: ${verdict(filter.median)}; worst case ${verdict(filterUnshared.median)}`);

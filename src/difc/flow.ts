@@ -3,7 +3,7 @@ import { WILDCARD_TAG, sortedTags, type Label } from "./labels.ts";
 export interface FlowCheck {
   readonly ok: boolean;
   /** Sorted; empty when ok. */
-  readonly violating: string[];
+  readonly violating: readonly string[];
 }
 
 const OK: FlowCheck = { ok: true, violating: [] };

@@ -1,6 +1,6 @@
 import { isPlainObject } from "./json.ts";
 import { parseIndex, pointerSegments, resolvePointer } from "./json-pointer.ts";
-import { label, type ResourceLabels } from "./labels.ts";
+import { label, sortedTags, type Label, type ResourceLabels } from "./labels.ts";
 
 /** One element of a labelled response: the item as the client would see it and its labels. */
 export interface LabeledItem {
@@ -27,13 +27,16 @@ const UNLABELED: ResourceLabels = { description: "unlabeled", secrecy: label(), 
 export function labelResponse(guardOutput: unknown, toolResult: unknown): LabeledCollection | null {
   if (guardOutput === null || guardOutput === undefined) return null;
   if (!isPlainObject(guardOutput)) throw new ResponseLabelingError("label_response output must be a JSON object");
-  if (Object.hasOwn(guardOutput, "labeled_paths")) return applyPathLabels(guardOutput, toolResult);
+  const parseLabels = labelParser();
+  if (Object.hasOwn(guardOutput, "labeled_paths")) return applyPathLabels(guardOutput, toolResult, parseLabels);
   const items = guardOutput["items"];
-  if (Array.isArray(items) && items.length > 0) return legacyItems(items);
+  if (Array.isArray(items) && items.length > 0) return legacyItems(items, parseLabels);
   return null;
 }
 
-function legacyItems(entries: readonly unknown[]): LabeledCollection {
+type LabelParser = (value: unknown, where: string) => ResourceLabels;
+
+function legacyItems(entries: readonly unknown[], parseLabels: LabelParser): LabeledCollection {
   const items: LabeledItem[] = [];
   entries.forEach((entry, index) => {
     if (!isPlainObject(entry)) return;
@@ -46,7 +49,7 @@ function legacyItems(entries: readonly unknown[]): LabeledCollection {
   return { items };
 }
 
-function applyPathLabels(output: Record<string, unknown>, toolResult: unknown): LabeledCollection {
+function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, parseLabels: LabelParser): LabeledCollection {
   const paths = output["labeled_paths"];
   if (!Array.isArray(paths)) throw new ResponseLabelingError("label_response labeled_paths must be an array");
   const itemsPath = optionalString(output, "items_path");
@@ -110,12 +113,29 @@ export function unwrapToolResult(toolResult: unknown): unknown {
   }
 }
 
-function parseLabels(value: unknown, where: string): ResourceLabels {
-  if (!isPlainObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
-  return {
-    description: optionalString(value, "description", where),
-    secrecy: label(stringEntries(value, "secrecy", where)),
-    integrity: label(stringEntries(value, "integrity", where)),
+/**
+ * Reads `{description, secrecy, integrity}` objects. Items of one response mostly repeat a few tag
+ * lists, so equal lists share one label object (stored sorted): filtering then checks each
+ * distinct label once, and sorting for logs is done once.
+ */
+function labelParser(): LabelParser {
+  const shared = new Map<string, Label>();
+  const intern = (tags: string[]): Label => {
+    const key = JSON.stringify(tags);
+    let found = shared.get(key);
+    if (found === undefined) {
+      found = label(sortedTags(tags));
+      shared.set(key, found);
+    }
+    return found;
+  };
+  return (value, where) => {
+    if (!isPlainObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+    return {
+      description: optionalString(value, "description", where),
+      secrecy: intern(stringEntries(value, "secrecy", where)),
+      integrity: intern(stringEntries(value, "integrity", where)),
+    };
   };
 }
 

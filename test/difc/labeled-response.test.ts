@@ -40,6 +40,22 @@ describe("label_response output → labelled collection (guard-abi.md §3.5)", (
     expect(() => labelResponse({ items: [{ data: 1 }] }, null)).toThrow('label_response items[0] has no "labels" object');
   });
 
+  it("hands out one label object per distinct tag list, with its tags sorted", () => {
+    const output = {
+      items: [
+        { data: 1, labels: labels("a", ["z", "y"], ["i"]) },
+        { data: 2, labels: labels("b", ["z", "y"], ["i"]) },
+        { data: 3, labels: labels("c", ["y", "z"], []) },
+      ],
+    };
+    const [first, second, third] = labelResponse(output, null)?.items ?? [];
+    expect(first?.labels.secrecy).toBe(second?.labels.secrecy);
+    expect(first?.labels.integrity).toBe(second?.labels.integrity);
+    expect([...(first?.labels.secrecy ?? [])]).toEqual(["y", "z"]);
+    expect([first?.labels.description, second?.labels.description]).toEqual(["a", "b"]);
+    expect([...(third?.labels.secrecy ?? [])]).toEqual(["y", "z"]);
+  });
+
   it("skips non-string tags", () => {
     const output = { items: [{ data: 1, labels: { description: "x", secrecy: ["a", 3, null], integrity: [true, "i"] } }] };
     const [item] = labelResponse(output, null)?.items ?? [];
