@@ -1,0 +1,93 @@
+// Filesystem guard for @modelcontextprotocol/server-filesystem. The three label functions are the
+// guard ABI; each reads a JSON input, answers JSON, and returns the answer's length (or −1 when it
+// cannot decide, which the gateway turns into a denied call). See ../README.md.
+
+import { callBackend, CALL_FAILED, log, LOG_ERROR, LOG_INFO, readInput, writeOutput } from "./host";
+import { JsonValue, JsonWriter, parseJson } from "./json";
+import { allPrivateTags, integrityTags, privateTag } from "./labels";
+import { normalizeAbsolute } from "./paths";
+import { levelName, parsePolicy, Policy } from "./policy";
+import { labelResource } from "./resource";
+import { labelResponse, resultText } from "./response";
+
+export { alloc, dealloc } from "./host";
+
+// The policy of the last label_agent call; the host keeps one instance per server.
+let current: Policy | null = null;
+
+export function label_agent(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+  const input = parseJson(readInput(inputPtr, inputLen));
+  if (input == null || !input.isObject()) return writeOutput(rejection("label_agent input is not a JSON object"), outputPtr, outputSize);
+  const parsed = parsePolicy(input);
+  const policy = parsed.policy;
+  if (policy == null) return writeOutput(rejection(parsed.error), outputPtr, outputSize);
+  current = policy;
+  log(LOG_INFO, "policy: scope " + policy.scope + ", " + policy.privateFolders.length.toString() + " private folders");
+
+  const clearance: string[] = [];
+  for (let i = 0; i < policy.clearance.length; i++) clearance.push(privateTag(policy, policy.clearance[i]));
+  const out = new JsonWriter().raw("{").key("agent").raw("{").key("secrecy").stringArray(clearance);
+  out.raw(",").key("integrity").stringArray(integrityTags(policy, policy.minIntegrity)).raw("}");
+  out.raw(",").key("difc_mode").string(policy.mode);
+  out.raw(",").key("normalized_policy").raw("{").key("scope_kind").string("filesystem");
+  out.raw(",").key("fs-scope").string(policy.scope);
+  out.raw(",").key("min-integrity").string(levelName(policy.minIntegrity));
+  out.raw(",").key("private").stringArray(allPrivateTags(policy)).raw("}}");
+  return writeOutput(out.toString(), outputPtr, outputSize);
+}
+
+export function label_resource(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+  const input = parseJson(readInput(inputPtr, inputLen));
+  const policy = readyPolicy();
+  if (input == null || policy == null) return CALL_FAILED;
+  const tool = input.get("tool_name");
+  if (tool == null || !tool.isString()) return CALL_FAILED;
+  const decided = labelResource(policy, tool.str, input.get("tool_args"));
+  const out = new JsonWriter().raw("{").key("resource");
+  decided.labels.write(out);
+  out.raw(",").key("operation").string(decided.operation).raw("}");
+  return writeOutput(out.toString(), outputPtr, outputSize);
+}
+
+export function label_response(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+  const input = parseJson(readInput(inputPtr, inputLen));
+  const policy = readyPolicy();
+  if (input == null || policy == null) return CALL_FAILED;
+  const tool = input.get("tool_name");
+  const result = input.get("tool_result");
+  if (tool == null || !tool.isString() || result == null) return CALL_FAILED;
+  return writeOutput(labelResponse(policy, tool.str, input.get("tool_args"), result), outputPtr, outputSize);
+}
+
+function rejection(message: string): string {
+  return new JsonWriter().raw("{").key("success").raw("false,").key("error").string(message).raw("}").toString();
+}
+
+/** The policy with a known root, learning the root from the server on first use; null if impossible. */
+function readyPolicy(): Policy | null {
+  const policy = current;
+  if (policy == null) {
+    log(LOG_ERROR, "label_agent has not configured the filesystem guard yet");
+    return null;
+  }
+  if (policy.root.length == 0) {
+    const root = discoverRoot();
+    if (root == null) return null;
+    policy.root = root;
+  }
+  return policy;
+}
+
+/** Asks the server which folder it serves (the first of its allowed directories). */
+function discoverRoot(): string | null {
+  const answer = callBackend("list_allowed_directories", "{}");
+  const result: JsonValue | null = answer == null ? null : parseJson(answer);
+  if (result != null) {
+    const lines = resultText(result).split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i].startsWith("/")) return normalizeAbsolute(lines[i].trimEnd());
+    }
+  }
+  log(LOG_ERROR, 'cannot learn the served folder from list_allowed_directories; set "fs-root" in the policy');
+  return null;
+}

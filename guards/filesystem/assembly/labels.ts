@@ -1,0 +1,124 @@
+// Labels of paths under the policy. Secrecy: one tag per private folder that holds the path.
+// Integrity: the trust level of the closest folder with one, expanded to every level below it,
+// so "at least as trusted as" is a plain subset check in the gateway.
+
+import { JsonWriter } from "./json";
+import { isWithin, underRoot } from "./paths";
+import { LEVEL_BLOCKED, LEVEL_MERGED, LEVEL_NONE, levelName, Policy } from "./policy";
+
+export class Labels {
+  description: string = "";
+  secrecy: string[] = [];
+  integrity: string[] = [];
+
+  addSecrecy(tags: string[]): void {
+    for (let i = 0; i < tags.length; i++) {
+      if (!this.secrecy.includes(tags[i])) this.secrecy.push(tags[i]);
+    }
+  }
+
+  addIntegrity(tags: string[]): void {
+    for (let i = 0; i < tags.length; i++) {
+      if (!this.integrity.includes(tags[i])) this.integrity.push(tags[i]);
+    }
+  }
+
+  /** Keeps only integrity tags that other also has (data mixed from both is only as trusted as the weaker). */
+  keepCommonIntegrity(other: Labels): void {
+    const kept: string[] = [];
+    for (let i = 0; i < this.integrity.length; i++) {
+      if (other.integrity.includes(this.integrity[i])) kept.push(this.integrity[i]);
+    }
+    this.integrity = kept;
+  }
+
+  write(out: JsonWriter): void {
+    out.raw("{").key("description").string(this.description);
+    out.raw(",").key("secrecy").stringArray(this.secrecy);
+    out.raw(",").key("integrity").stringArray(this.integrity).raw("}");
+  }
+}
+
+/** The tag a private folder gives its files: private:<scope>/<folder>, or private:<scope> for the root. */
+export function privateTag(policy: Policy, folder: string): string {
+  return folder.length == 0 ? "private:" + policy.scope : "private:" + policy.scope + "/" + folder;
+}
+
+/** Integrity tags of a level: blocked:<scope> alone, or <level>:<scope> for it and every level below. */
+export function integrityTags(policy: Policy, level: i32): string[] {
+  if (level == LEVEL_BLOCKED) return ["blocked:" + policy.scope];
+  const tags: string[] = [];
+  for (let l = LEVEL_NONE; l <= level; l++) tags.push(levelName(l) + ":" + policy.scope);
+  return tags;
+}
+
+export function allPrivateTags(policy: Policy): string[] {
+  const tags: string[] = [];
+  for (let i = 0; i < policy.privateFolders.length; i++) tags.push(privateTag(policy, policy.privateFolders[i]));
+  return tags;
+}
+
+export function trustLevelOf(policy: Policy, path: string): i32 {
+  let level = policy.defaultTrust;
+  let matched = -1;
+  for (let i = 0; i < policy.trustFolders.length; i++) {
+    const folder = policy.trustFolders[i];
+    if (folder.length > matched && isWithin(path, underRoot(policy.root, folder))) {
+      matched = folder.length;
+      level = policy.trustLevels[i];
+    }
+  }
+  return level;
+}
+
+/** Labels of one resolved absolute path; a path outside the root gets the fail-closed read labels. */
+export function labelsOfPath(policy: Policy, path: string): Labels {
+  if (!isWithin(path, policy.root)) return unknownReadLabels(policy, path);
+  const labels = new Labels();
+  labels.description = "file:" + path;
+  for (let i = 0; i < policy.privateFolders.length; i++) {
+    const folder = policy.privateFolders[i];
+    if (isWithin(path, underRoot(policy.root, folder))) labels.secrecy.push(privateTag(policy, folder));
+  }
+  labels.integrity = integrityTags(policy, trustLevelOf(policy, path));
+  return labels;
+}
+
+/**
+ * For a read of something the guard cannot place: as secret as the most secret folder and not
+ * trusted at all, so only an agent cleared for everything may see it.
+ */
+export function unknownReadLabels(policy: Policy, what: string): Labels {
+  const labels = new Labels();
+  labels.description = "unknown:" + what;
+  labels.secrecy = allPrivateTags(policy);
+  return labels;
+}
+
+/** For a write the guard cannot place or must refuse: needs an integrity tag no agent holds. */
+export function refusedWriteLabels(policy: Policy, why: string): Labels {
+  const labels = new Labels();
+  labels.description = why;
+  labels.integrity = integrityTags(policy, LEVEL_BLOCKED);
+  return labels;
+}
+
+/** For information about the server itself (its allowed folders): public and fully trusted. */
+export function serverInfoLabels(policy: Policy): Labels {
+  const labels = new Labels();
+  labels.description = "server:allowed-directories";
+  labels.integrity = integrityTags(policy, LEVEL_MERGED);
+  return labels;
+}
+
+/** Labels of data drawn from several items: union of secrecy, common integrity. */
+export function joinLabels(all: Labels[], description: string): Labels {
+  const joined = new Labels();
+  joined.description = description;
+  for (let i = 0; i < all.length; i++) {
+    joined.addSecrecy(all[i].secrecy);
+    if (i == 0) joined.integrity = all[i].integrity.slice(0);
+    else joined.keepCommonIntegrity(all[i]);
+  }
+  return joined;
+}

@@ -1,0 +1,175 @@
+// The guard's policy: which folders are private, how far each folder is trusted, and the agent's
+// starting point. It arrives inside the allow-only object of the label_agent payload, under keys
+// that start with "fs-", so the gateway's allow-only envelope carries it unchanged.
+
+import { JsonValue } from "./json";
+import { normalizeAbsolute, normalizeRelative } from "./paths";
+
+export const LEVEL_BLOCKED: i32 = 0;
+export const LEVEL_NONE: i32 = 1;
+export const LEVEL_UNAPPROVED: i32 = 2;
+export const LEVEL_APPROVED: i32 = 3;
+export const LEVEL_MERGED: i32 = 4;
+const LEVEL_NAMES: string[] = ["blocked", "none", "unapproved", "approved", "merged"];
+
+const MODES: string[] = ["strict", "filter", "propagate"];
+const KNOWN_KEYS: string[] = [
+  "fs-root",
+  "fs-scope",
+  "fs-private",
+  "fs-clearance",
+  "fs-trust",
+  "fs-default-trust",
+  "fs-mode",
+];
+
+export class Policy {
+  /** Absolute path the server serves; "" until configured or learned from the server. */
+  root: string = "";
+  /** Names this filesystem in tags, so two guarded servers never share tags by accident. */
+  scope: string = "fs";
+  /** Private folders, relative to root ("" = everything). */
+  privateFolders: string[] = [];
+  /** Private folders the agent may read from the start. */
+  clearance: string[] = [];
+  /** Folders with their own trust level, relative to root; the longest match wins. */
+  trustFolders: string[] = [];
+  trustLevels: i32[] = [];
+  defaultTrust: i32 = LEVEL_APPROVED;
+  minIntegrity: i32 = LEVEL_NONE;
+  mode: string = "filter";
+}
+
+export class PolicyResult {
+  policy: Policy | null = null;
+  error: string = "";
+}
+
+function fail(message: string): PolicyResult {
+  const result = new PolicyResult();
+  result.error = message;
+  return result;
+}
+
+export function levelName(level: i32): string {
+  return LEVEL_NAMES[level];
+}
+
+/** A level from its name (case-insensitive), or −1. */
+export function parseLevel(name: string): i32 {
+  const lower = name.trim().toLowerCase();
+  for (let i = 0; i < LEVEL_NAMES.length; i++) {
+    if (LEVEL_NAMES[i] == lower) return i;
+  }
+  return -1;
+}
+
+/** Reads the label_agent payload {"allow-only": {...}}; every mistake is reported with its key. */
+export function parsePolicy(payload: JsonValue): PolicyResult {
+  const allowOnly = payload.get("allow-only");
+  if (allowOnly == null || !allowOnly.isObject()) {
+    return fail(
+      'the policy needs an "allow-only" object, e.g. {"allow-only":{"repos":"all","min-integrity":"approved","fs-private":["private"]}}',
+    );
+  }
+  const policy = new Policy();
+
+  for (let i = 0; i < allowOnly.keys.length; i++) {
+    const key = allowOnly.keys[i];
+    if (key.startsWith("fs-") && !KNOWN_KEYS.includes(key)) {
+      return fail('allow-only key "' + key + '" is not a filesystem guard key; known keys: ' + KNOWN_KEYS.join(", "));
+    }
+  }
+
+  const minIntegrity = allowOnly.get("min-integrity");
+  const min = minIntegrity != null && minIntegrity.isString() ? parseLevel(minIntegrity.str) : -1;
+  if (min < LEVEL_NONE) {
+    return fail("allow-only.min-integrity must be one of none, unapproved, approved, merged");
+  }
+  policy.minIntegrity = min;
+
+  const root = allowOnly.get("fs-root");
+  if (root != null) {
+    if (!root.isString() || !root.str.startsWith("/")) {
+      return fail('allow-only.fs-root must be the absolute path the server serves, e.g. "/srv/files"');
+    }
+    policy.root = normalizeAbsolute(root.str);
+  }
+
+  const scope = allowOnly.get("fs-scope");
+  if (scope != null) {
+    if (!scope.isString() || scope.str.length == 0 || scope.str.includes(" ")) {
+      return fail('allow-only.fs-scope must be a non-empty name without spaces, e.g. "docs"');
+    }
+    policy.scope = scope.str;
+  }
+
+  const privateError = readFolderList(allowOnly.get("fs-private"), "fs-private", policy.privateFolders);
+  if (privateError.length > 0) return fail(privateError);
+
+  const clearanceError = readFolderList(allowOnly.get("fs-clearance"), "fs-clearance", policy.clearance);
+  if (clearanceError.length > 0) return fail(clearanceError);
+  for (let i = 0; i < policy.clearance.length; i++) {
+    if (!policy.privateFolders.includes(policy.clearance[i])) {
+      return fail('allow-only.fs-clearance entry "' + policy.clearance[i] + '" is not listed in fs-private');
+    }
+  }
+
+  const trust = allowOnly.get("fs-trust");
+  if (trust != null) {
+    if (!trust.isObject()) {
+      return fail('allow-only.fs-trust must be an object mapping folders to levels, e.g. {"inbox":"none"}');
+    }
+    for (let i = 0; i < trust.keys.length; i++) {
+      const folder = normalizeRelative(trust.keys[i]);
+      if (folder == null) return fail(folderError("fs-trust", trust.keys[i]));
+      const value = trust.items[i];
+      const level = value.isString() ? parseLevel(value.str) : -1;
+      if (level < 0) {
+        return fail(
+          'allow-only.fs-trust["' + trust.keys[i] + '"] must be one of blocked, none, unapproved, approved, merged',
+        );
+      }
+      policy.trustFolders.push(folder);
+      policy.trustLevels.push(level);
+    }
+  }
+
+  const defaultTrust = allowOnly.get("fs-default-trust");
+  if (defaultTrust != null) {
+    const level = defaultTrust.isString() ? parseLevel(defaultTrust.str) : -1;
+    if (level < 0) return fail("allow-only.fs-default-trust must be one of blocked, none, unapproved, approved, merged");
+    policy.defaultTrust = level;
+  }
+
+  const mode = allowOnly.get("fs-mode");
+  if (mode != null) {
+    const name = mode.isString() ? mode.str.trim().toLowerCase() : "";
+    if (!MODES.includes(name)) return fail("allow-only.fs-mode must be one of strict, filter, propagate");
+    policy.mode = name;
+  }
+
+  const result = new PolicyResult();
+  result.policy = policy;
+  return result;
+}
+
+function folderError(key: string, folder: string): string {
+  return (
+    "allow-only." + key + ' entry "' + folder + '" is invalid: name a folder relative to the served root, without ".." (e.g. "private")'
+  );
+}
+
+/** Fills out with the normalised folders of an optional string array; returns an error or "". */
+function readFolderList(value: JsonValue | null, key: string, out: string[]): string {
+  if (value == null) return "";
+  if (!value.isArray()) return "allow-only." + key + ' must be an array of folders relative to the served root, e.g. ["private"]';
+  for (let i = 0; i < value.items.length; i++) {
+    const item = value.items[i];
+    if (!item.isString()) return "allow-only." + key + " must contain only strings";
+    const folder = normalizeRelative(item.str);
+    if (folder == null) return folderError(key, item.str);
+    if (!out.includes(folder)) out.push(folder);
+  }
+  return "";
+}
