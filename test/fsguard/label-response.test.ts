@@ -131,3 +131,15 @@ describe("filesystem guard label_response", () => {
     expect(JSON.parse(result.output)).toHaveProperty("items");
   });
 });
+
+describe("filesystem guard memory", () => {
+  it("frees each call's garbage, so memory stops growing across repeated large listings", async () => {
+    const fresh = await configuredGuard();
+    const text = Array.from({ length: 500 }, (_, i) => `[FILE] file-${i}.md`).join("\n");
+    const input = { capabilities: {}, tool_args: { path: ROOT }, tool_name: "list_directory", tool_result: textResult(text) };
+    for (let i = 0; i < 5; i++) fresh.call("label_response", input);
+    const settled = fresh.memoryBytes();
+    for (let i = 0; i < 30; i++) fresh.call("label_response", input);
+    expect(fresh.memoryBytes()).toBe(settled);
+  });
+});

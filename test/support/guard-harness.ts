@@ -110,6 +110,11 @@ export class GuardHarness {
     return JSON.parse(result.output);
   }
 
+  /** Current size of the guard's linear memory. */
+  memoryBytes(): number {
+    return this.exports().memory.buffer.byteLength;
+  }
+
   private exports(): GuardExports {
     if (!this.guard) throw new Error("guard not loaded");
     return this.guard;

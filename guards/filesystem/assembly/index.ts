@@ -4,9 +4,9 @@
 
 import { callBackend, CALL_FAILED, log, LOG_ERROR, LOG_INFO, readInput, writeOutput } from "./host";
 import { JsonValue, JsonWriter, parseJson } from "./json";
-import { allPrivateTags, integrityTags, privateTag } from "./labels";
+import { allPrivateTags, integrityTags } from "./labels";
 import { normalizeAbsolute } from "./paths";
-import { levelName, parsePolicy, Policy } from "./policy";
+import { levelName, parsePolicy, Policy, setRoot } from "./policy";
 import { labelResource } from "./resource";
 import { labelResponse, resultText } from "./response";
 
@@ -15,7 +15,27 @@ export { alloc, dealloc } from "./host";
 // The policy of the last label_agent call; the host keeps one instance per server.
 let current: Policy | null = null;
 
+// Each entry point frees what the call left behind before returning: a call allocates a lot of
+// short-lived strings, and the 32 MiB memory cap is better spent on the next large answer.
 export function label_agent(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+  const written = agentLabels(inputPtr, inputLen, outputPtr, outputSize);
+  __collect();
+  return written;
+}
+
+export function label_resource(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+  const written = resourceLabels(inputPtr, inputLen, outputPtr, outputSize);
+  __collect();
+  return written;
+}
+
+export function label_response(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+  const written = responseLabels(inputPtr, inputLen, outputPtr, outputSize);
+  __collect();
+  return written;
+}
+
+function agentLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
   const input = parseJson(readInput(inputPtr, inputLen));
   if (input == null || !input.isObject()) return writeOutput(rejection("label_agent input is not a JSON object"), outputPtr, outputSize);
   const parsed = parsePolicy(input);
@@ -25,7 +45,9 @@ export function label_agent(inputPtr: i32, inputLen: i32, outputPtr: i32, output
   log(LOG_INFO, "policy: scope " + policy.scope + ", " + policy.privateFolders.length.toString() + " private folders");
 
   const clearance: string[] = [];
-  for (let i = 0; i < policy.clearance.length; i++) clearance.push(privateTag(policy, policy.clearance[i]));
+  for (let i = 0; i < policy.clearance.length; i++) {
+    clearance.push(policy.privateTags[policy.privateFolders.indexOf(policy.clearance[i])]);
+  }
   const out = new JsonWriter().raw("{").key("agent").raw("{").key("secrecy").stringArray(clearance);
   out.raw(",").key("integrity").stringArray(integrityTags(policy, policy.minIntegrity)).raw("}");
   out.raw(",").key("difc_mode").string(policy.mode);
@@ -36,7 +58,7 @@ export function label_agent(inputPtr: i32, inputLen: i32, outputPtr: i32, output
   return writeOutput(out.toString(), outputPtr, outputSize);
 }
 
-export function label_resource(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+function resourceLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
   const input = parseJson(readInput(inputPtr, inputLen));
   const policy = readyPolicy();
   if (input == null || policy == null) return CALL_FAILED;
@@ -49,7 +71,7 @@ export function label_resource(inputPtr: i32, inputLen: i32, outputPtr: i32, out
   return writeOutput(out.toString(), outputPtr, outputSize);
 }
 
-export function label_response(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
+function responseLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
   const input = parseJson(readInput(inputPtr, inputLen));
   const policy = readyPolicy();
   if (input == null || policy == null) return CALL_FAILED;
@@ -73,7 +95,7 @@ function readyPolicy(): Policy | null {
   if (policy.root.length == 0) {
     const root = discoverRoot();
     if (root == null) return null;
-    policy.root = root;
+    setRoot(policy, root);
   }
   return policy;
 }

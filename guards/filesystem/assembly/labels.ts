@@ -3,8 +3,8 @@
 // so "at least as trusted as" is a plain subset check in the gateway.
 
 import { JsonWriter } from "./json";
-import { isWithin, underRoot } from "./paths";
-import { LEVEL_BLOCKED, LEVEL_MERGED, LEVEL_NONE, levelName, Policy } from "./policy";
+import { isWithin } from "./paths";
+import { LEVEL_BLOCKED, LEVEL_MERGED, Policy } from "./policy";
 
 export class Labels {
   description: string = "";
@@ -39,31 +39,21 @@ export class Labels {
   }
 }
 
-/** The tag a private folder gives its files: private:<scope>/<folder>, or private:<scope> for the root. */
-export function privateTag(policy: Policy, folder: string): string {
-  return folder.length == 0 ? "private:" + policy.scope : "private:" + policy.scope + "/" + folder;
-}
-
 /** Integrity tags of a level: blocked:<scope> alone, or <level>:<scope> for it and every level below. */
 export function integrityTags(policy: Policy, level: i32): string[] {
-  if (level == LEVEL_BLOCKED) return ["blocked:" + policy.scope];
-  const tags: string[] = [];
-  for (let l = LEVEL_NONE; l <= level; l++) tags.push(levelName(l) + ":" + policy.scope);
-  return tags;
+  return policy.levelTags[level].slice(0);
 }
 
 export function allPrivateTags(policy: Policy): string[] {
-  const tags: string[] = [];
-  for (let i = 0; i < policy.privateFolders.length; i++) tags.push(privateTag(policy, policy.privateFolders[i]));
-  return tags;
+  return policy.privateTags.slice(0);
 }
 
 export function trustLevelOf(policy: Policy, path: string): i32 {
   let level = policy.defaultTrust;
   let matched = -1;
-  for (let i = 0; i < policy.trustFolders.length; i++) {
-    const folder = policy.trustFolders[i];
-    if (folder.length > matched && isWithin(path, underRoot(policy.root, folder))) {
+  for (let i = 0; i < policy.trustPaths.length; i++) {
+    const folder = policy.trustPaths[i];
+    if (folder.length > matched && isWithin(path, folder)) {
       matched = folder.length;
       level = policy.trustLevels[i];
     }
@@ -76,9 +66,8 @@ export function labelsOfPath(policy: Policy, path: string): Labels {
   if (!isWithin(path, policy.root)) return unknownReadLabels(policy, path);
   const labels = new Labels();
   labels.description = "file:" + path;
-  for (let i = 0; i < policy.privateFolders.length; i++) {
-    const folder = policy.privateFolders[i];
-    if (isWithin(path, underRoot(policy.root, folder))) labels.secrecy.push(privateTag(policy, folder));
+  for (let i = 0; i < policy.privatePaths.length; i++) {
+    if (isWithin(path, policy.privatePaths[i])) labels.secrecy.push(policy.privateTags[i]);
   }
   labels.integrity = integrityTags(policy, trustLevelOf(policy, path));
   return labels;

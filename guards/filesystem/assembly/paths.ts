@@ -60,3 +60,9 @@ export function normalizeRelative(folder: string): string | null {
 export function underRoot(root: string, relative: string): string {
   return relative.length == 0 ? root : normalizeAbsolute(root + "/" + relative);
 }
+
+/** The path of an entry named `name` inside the normalised folder. */
+export function childPath(folder: string, name: string): string {
+  if (name == "." || name == ".." || name.includes("/")) return normalizeAbsolute(folder + "/" + name);
+  return folder == "/" ? "/" + name : folder + "/" + name;
+}

@@ -3,7 +3,7 @@
 // that start with "fs-", so the gateway's allow-only envelope carries it unchanged.
 
 import { JsonValue } from "./json";
-import { normalizeAbsolute, normalizeRelative } from "./paths";
+import { normalizeAbsolute, normalizeRelative, underRoot } from "./paths";
 
 export const LEVEL_BLOCKED: i32 = 0;
 export const LEVEL_NONE: i32 = 1;
@@ -36,8 +36,24 @@ export class Policy {
   trustFolders: string[] = [];
   trustLevels: i32[] = [];
   defaultTrust: i32 = LEVEL_APPROVED;
+  /** The secrecy tag of each private folder: private:<scope>/<folder>, or private:<scope> for the root. */
+  privateTags: string[] = [];
+  /** Integrity tags per level: blocked:<scope> alone, or <level>:<scope> for it and every level below. */
+  levelTags: string[][] = [];
+  /** privateFolders and trustFolders as absolute paths, filled in by setRoot. */
+  privatePaths: string[] = [];
+  trustPaths: string[] = [];
   minIntegrity: i32 = LEVEL_NONE;
   mode: string = "filter";
+}
+
+/** Fixes the served folder and resolves the policy's folders under it once, not per path. */
+export function setRoot(policy: Policy, root: string): void {
+  policy.root = root;
+  policy.privatePaths = [];
+  for (let i = 0; i < policy.privateFolders.length; i++) policy.privatePaths.push(underRoot(root, policy.privateFolders[i]));
+  policy.trustPaths = [];
+  for (let i = 0; i < policy.trustFolders.length; i++) policy.trustPaths.push(underRoot(root, policy.trustFolders[i]));
 }
 
 export class PolicyResult {
@@ -149,9 +165,25 @@ export function parsePolicy(payload: JsonValue): PolicyResult {
     policy.mode = name;
   }
 
+  for (let i = 0; i < policy.privateFolders.length; i++) {
+    const folder = policy.privateFolders[i];
+    policy.privateTags.push(folder.length == 0 ? "private:" + policy.scope : "private:" + policy.scope + "/" + folder);
+  }
+  policy.levelTags = levelTagTable(policy.scope);
+  if (policy.root.length > 0) setRoot(policy, policy.root);
   const result = new PolicyResult();
   result.policy = policy;
   return result;
+}
+
+function levelTagTable(scope: string): string[][] {
+  const table: string[][] = [["blocked:" + scope]];
+  for (let level = LEVEL_NONE; level <= LEVEL_MERGED; level++) {
+    const tags: string[] = [];
+    for (let l = LEVEL_NONE; l <= level; l++) tags.push(LEVEL_NAMES[l] + ":" + scope);
+    table.push(tags);
+  }
+  return table;
 }
 
 function folderError(key: string, folder: string): string {

@@ -7,7 +7,7 @@
 
 import { JsonValue, JsonWriter, parseJson } from "./json";
 import { joinLabels, Labels, labelsOfPath, unknownReadLabels } from "./labels";
-import { normalizeAbsolute, resolvePath } from "./paths";
+import { childPath, resolvePath } from "./paths";
 import { Policy } from "./policy";
 import { labelResource, pathArgument, pathListLabels } from "./resource";
 
@@ -112,7 +112,7 @@ function listingLabels(policy: Policy, folder: string, text: string, sized: bool
     const line = lines[i];
     const name = entryName(line, sized);
     if (name != null) {
-      const labels = labelsOfPath(policy, normalizeAbsolute(folder + "/" + name));
+      const labels = labelsOfPath(policy, childPath(folder, name));
       entries.push(labels);
       items.push(lineItem(line, labels));
     } else if (line.length > 0) summaries.push(line);
@@ -166,7 +166,7 @@ function collectTree(policy: Policy, folder: string, node: JsonValue, out: Label
     out.push(unknownReadLabels(policy, "tree entry"));
     return;
   }
-  const path = normalizeAbsolute(folder + "/" + name.str);
+  const path = childPath(folder, name.str);
   out.push(labelsOfPath(policy, path));
   const children = node.get("children");
   if (children == null || !children.isArray()) return;
