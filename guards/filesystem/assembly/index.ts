@@ -6,9 +6,10 @@ import { callBackend, CALL_FAILED, log, LOG_ERROR, LOG_INFO, readInput, writeOut
 import { JsonValue, JsonWriter, parseJson } from "./json";
 import { allPrivateTags, integrityTags } from "./labels";
 import { normalizeAbsolute } from "./paths";
-import { levelName, parsePolicy, Policy, setRoot } from "./policy";
+import { levelName, OWNER_ONLY_FOLDER, parsePolicy, Policy, setRoot } from "./policy";
 import { labelResource } from "./resource";
-import { labelResponse, resultText } from "./response";
+import { labelResponse } from "./response";
+import { resultText } from "./result";
 
 export { alloc, dealloc } from "./host";
 
@@ -46,7 +47,8 @@ function agentLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i
 
   const clearance: string[] = [];
   for (let i = 0; i < policy.clearance.length; i++) {
-    clearance.push(policy.privateTags[policy.privateFolders.indexOf(policy.clearance[i])]);
+    const folder = policy.clearance[i];
+    clearance.push(folder == OWNER_ONLY_FOLDER ? policy.ownerOnlyTag : policy.privateTags[policy.privateFolders.indexOf(folder)]);
   }
   const out = new JsonWriter().raw("{").key("agent").raw("{").key("secrecy").stringArray(clearance);
   out.raw(",").key("integrity").stringArray(integrityTags(policy, policy.minIntegrity)).raw("}");

@@ -45,7 +45,9 @@ export function integrityTags(policy: Policy, level: i32): string[] {
 }
 
 export function allPrivateTags(policy: Policy): string[] {
-  return policy.privateTags.slice(0);
+  const tags = policy.privateTags.slice(0);
+  if (policy.ownerOnlyPrivate) tags.push(policy.ownerOnlyTag);
+  return tags;
 }
 
 export function trustLevelOf(policy: Policy, path: string): i32 {

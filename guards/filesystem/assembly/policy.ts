@@ -2,7 +2,7 @@
 // starting point. It arrives inside the allow-only object of the label_agent payload, under keys
 // that start with "fs-", so the gateway's allow-only envelope carries it unchanged.
 
-import { JsonValue } from "./json";
+import { JsonValue, KIND_BOOL } from "./json";
 import { normalizeAbsolute, normalizeRelative, underRoot } from "./paths";
 
 export const LEVEL_BLOCKED: i32 = 0;
@@ -11,6 +11,9 @@ export const LEVEL_UNAPPROVED: i32 = 2;
 export const LEVEL_APPROVED: i32 = 3;
 export const LEVEL_MERGED: i32 = 4;
 const LEVEL_NAMES: string[] = ["blocked", "none", "unapproved", "approved", "merged"];
+
+/** Names owner-only files in tags and in fs-clearance; policy folders cannot start with "~". */
+export const OWNER_ONLY_FOLDER = "~owner-only";
 
 const MODES: string[] = ["strict", "filter", "propagate"];
 const KNOWN_KEYS: string[] = [
@@ -21,6 +24,7 @@ const KNOWN_KEYS: string[] = [
   "fs-trust",
   "fs-default-trust",
   "fs-mode",
+  "fs-owner-only-private",
 ];
 
 export class Policy {
@@ -45,6 +49,9 @@ export class Policy {
   trustPaths: string[] = [];
   minIntegrity: i32 = LEVEL_NONE;
   mode: string = "filter";
+  /** Whether files only their owner may read are private (checked with get_file_info). */
+  ownerOnlyPrivate: bool = false;
+  ownerOnlyTag: string = "";
 }
 
 /** Fixes the served folder and resolves the policy's folders under it once, not per path. */
@@ -123,9 +130,22 @@ export function parsePolicy(payload: JsonValue): PolicyResult {
   const privateError = readFolderList(allowOnly.get("fs-private"), "fs-private", policy.privateFolders);
   if (privateError.length > 0) return fail(privateError);
 
+  const ownerOnly = allowOnly.get("fs-owner-only-private");
+  if (ownerOnly != null) {
+    if (ownerOnly.kind != KIND_BOOL) return fail("allow-only.fs-owner-only-private must be true or false");
+    policy.ownerOnlyPrivate = ownerOnly.bool;
+  }
+  policy.ownerOnlyTag = "private:" + policy.scope + "/" + OWNER_ONLY_FOLDER;
+
   const clearanceError = readFolderList(allowOnly.get("fs-clearance"), "fs-clearance", policy.clearance);
   if (clearanceError.length > 0) return fail(clearanceError);
   for (let i = 0; i < policy.clearance.length; i++) {
+    if (policy.clearance[i] == OWNER_ONLY_FOLDER) {
+      if (!policy.ownerOnlyPrivate) {
+        return fail('allow-only.fs-clearance entry "' + OWNER_ONLY_FOLDER + '" needs "fs-owner-only-private": true');
+      }
+      continue;
+    }
     if (!policy.privateFolders.includes(policy.clearance[i])) {
       return fail('allow-only.fs-clearance entry "' + policy.clearance[i] + '" is not listed in fs-private');
     }
@@ -199,7 +219,7 @@ function readFolderList(value: JsonValue | null, key: string, out: string[]): st
   for (let i = 0; i < value.items.length; i++) {
     const item = value.items[i];
     if (!item.isString()) return "allow-only." + key + " must contain only strings";
-    const folder = normalizeRelative(item.str);
+    const folder = item.str == OWNER_ONLY_FOLDER ? item.str : normalizeRelative(item.str);
     if (folder == null) return folderError(key, item.str);
     if (!out.includes(folder)) out.push(folder);
   }

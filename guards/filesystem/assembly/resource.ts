@@ -11,11 +11,15 @@ import {
   unknownReadLabels,
 } from "./labels";
 import { resolvePath } from "./paths";
+import { markOwnerOnly, markOwnerOnlyAll } from "./permissions";
 import { Policy } from "./policy";
 
 export const OP_READ = "read";
 export const OP_WRITE = "write";
 export const OP_READ_WRITE = "read-write";
+
+/** Reads that return a file's content, so the owner-only check applies to them. */
+const CONTENT_READS: string[] = ["read_file", "read_text_file", "read_media_file"];
 
 const SINGLE_PATH_READS: string[] = [
   "read_file",
@@ -53,12 +57,15 @@ export function pathListLabels(policy: Policy, args: JsonValue | null): Labels[]
   const value: JsonValue | null = args == null ? null : args.get("paths");
   if (value == null || !value.isArray() || value.items.length == 0) return null;
   const all: Labels[] = [];
+  const paths: string[] = [];
   for (let i = 0; i < value.items.length; i++) {
     const item = value.items[i];
     const path = item.isString() ? resolvePath(policy.root, item.str) : null;
     if (path == null) return null;
+    paths.push(path);
     all.push(labelsOfPath(policy, path));
   }
+  markOwnerOnlyAll(policy, paths, all);
   return all;
 }
 
@@ -66,7 +73,9 @@ export function labelResource(policy: Policy, tool: string, args: JsonValue | nu
   if (SINGLE_PATH_READS.includes(tool)) {
     const path = pathArgument(policy, args, "path");
     if (path == null) return decision(OP_READ, unknownReadLabels(policy, tool));
-    return decision(OP_READ, labelsOfPath(policy, path));
+    const labels = labelsOfPath(policy, path);
+    if (CONTENT_READS.includes(tool)) markOwnerOnly(policy, path, labels);
+    return decision(OP_READ, labels);
   }
   if (tool == "read_multiple_files") {
     const all = pathListLabels(policy, args);
@@ -83,7 +92,9 @@ export function labelResource(policy: Policy, tool: string, args: JsonValue | nu
   if (tool == "edit_file") {
     const path = pathArgument(policy, args, "path");
     if (path == null) return decision(OP_READ_WRITE, refusedWriteLabels(policy, tool + " without a usable path"));
-    return decision(OP_READ_WRITE, labelsOfPath(policy, path));
+    const labels = labelsOfPath(policy, path);
+    markOwnerOnly(policy, path, labels);
+    return decision(OP_READ_WRITE, labels);
   }
   if (tool == "move_file") return decision(OP_WRITE, moveLabels(policy, args));
   return decision(OP_WRITE, refusedWriteLabels(policy, "unknown tool " + tool + ": the filesystem guard refuses it"));

@@ -6,27 +6,14 @@
 // directory_tree answers JSON, so it uses the path format. Single files are one item.
 
 import { JsonValue, JsonWriter, parseJson } from "./json";
+import { resultText } from "./result";
 import { joinLabels, Labels, labelsOfPath, unknownReadLabels } from "./labels";
 import { childPath, resolvePath } from "./paths";
 import { Policy } from "./policy";
 import { labelResource, pathArgument, pathListLabels } from "./resource";
 
-/** The answer's text: every text item of content joined, as the gateway reads it. */
-export function resultText(result: JsonValue): string {
-  const content = result.get("content");
-  if (content == null || !content.isArray()) return "";
-  const parts: string[] = [];
-  for (let i = 0; i < content.items.length; i++) {
-    const item = content.items[i];
-    const type = item.get("type");
-    const text = item.get("text");
-    if (type != null && type.isString() && type.str != "text") continue;
-    if (text != null && text.isString()) parts.push(text.str);
-  }
-  return parts.join("");
-}
-
 export function labelResponse(policy: Policy, tool: string, args: JsonValue | null, result: JsonValue): string {
+  if (tool == "read_multiple_files") return multipleFiles(policy, args, result);
   const whole = labelResource(policy, tool, args).labels;
   const isError = result.get("isError");
   if (isError != null && isError.bool) return singleItem(result, whole);
@@ -43,7 +30,6 @@ export function labelResponse(policy: Policy, tool: string, args: JsonValue | nu
     if (folder == null || tree == null || !tree.isArray()) return singleItem(result, whole);
     return treePaths(policy, folder, tree);
   }
-  if (tool == "read_multiple_files") return multipleFiles(policy, args, result, whole);
   return singleItem(result, whole);
 }
 
@@ -178,10 +164,13 @@ function collectTree(policy: Policy, folder: string, node: JsonValue, out: Label
  * gives exactly one section per requested path, each starting with its path, can no file's
  * content have contained the separator; otherwise the whole answer is one item with all labels.
  */
-function multipleFiles(policy: Policy, args: JsonValue | null, result: JsonValue, whole: Labels): string {
+function multipleFiles(policy: Policy, args: JsonValue | null, result: JsonValue): string {
   const perPath = pathListLabels(policy, args);
   const paths: JsonValue | null = args == null ? null : args.get("paths");
-  if (perPath == null || paths == null) return singleItem(result, whole);
+  if (perPath == null || paths == null) return singleItem(result, unknownReadLabels(policy, "read_multiple_files"));
+  const whole = joinLabels(perPath, "files:" + perPath.length.toString());
+  const isError = result.get("isError");
+  if (isError != null && isError.bool) return singleItem(result, whole);
   const sections = resultText(result).split("\n---\n");
   if (sections.length != perPath.length) return singleItem(result, whole);
   const items: LineItem[] = [];
