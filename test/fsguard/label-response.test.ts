@@ -143,3 +143,16 @@ describe("filesystem guard memory", () => {
     expect(fresh.memoryBytes()).toBe(settled);
   });
 });
+
+describe("filesystem guard on large answers", () => {
+  // The result carries the text twice (content and structuredContent): a 7 MiB input, near the
+  // host's 8 MiB limit. The guard is built with a 512-page (32 MiB) memory maximum, as the host caps it.
+  it("returns a 3.5 MiB file read verbatim within the guard's 32 MiB of memory", async () => {
+    const fresh = await configuredGuard();
+    const text = `${"x".repeat(3.5 * 1024 * 1024)}\n"é\u2028`;
+    const result = textResult(text);
+    const input = { capabilities: {}, tool_args: { path: `${ROOT}/private/big.log` }, tool_name: "read_text_file", tool_result: result };
+    expect(itemsOf(JSON.parse(fresh.call("label_response", input).output))).toEqual([[result, [PRIVATE], APPROVED]]);
+    expect(fresh.memoryBytes()).toBeLessThanOrEqual(32 * 1024 * 1024);
+  });
+});

@@ -1,5 +1,5 @@
-// The guard side of the ABI: the two host imports, the allocator the host uses to place input
-// and output buffers, and helpers to read the input string and write the answer.
+// The guard side of the ABI: the two host imports and the allocator the host uses to place input
+// and output buffers. (Answers are written into the output buffer by JsonWriter.writeTo.)
 
 @external("env", "call_backend")
 declare function hostCallBackend(
@@ -19,8 +19,8 @@ export const LOG_INFO: i32 = 1;
 export const LOG_WARN: i32 = 2;
 export const LOG_ERROR: i32 = 3;
 
-/** Return code for "the output buffer is too small"; the required size is written at its start. */
-export const BUFFER_TOO_SMALL: i32 = -2;
+/** Return code for "the buffer is too small"; the required size is written at its start. */
+const BUFFER_TOO_SMALL: i32 = -2;
 /** Return code for "this call failed"; the host reports it and fails the call closed. */
 export const CALL_FAILED: i32 = -1;
 
@@ -38,25 +38,6 @@ export function dealloc(ptr: i32, _size: i32): void {
 export function log(level: i32, message: string): void {
   const bytes = String.UTF8.encode(message);
   hostLog(level, changetype<usize>(bytes), bytes.byteLength);
-}
-
-export function readInput(ptr: i32, len: i32): string {
-  return String.UTF8.decodeUnsafe(<usize>ptr, <usize>len);
-}
-
-/**
- * Writes json into the host's output buffer and returns its byte length; when it does not fit,
- * returns −2 with the needed size as u32 little-endian at the buffer start so the host can retry.
- */
-export function writeOutput(json: string, outputPtr: i32, outputSize: i32): i32 {
-  const bytes = String.UTF8.encode(json);
-  const length = bytes.byteLength;
-  if (length > outputSize) {
-    if (outputSize >= 4) store<u32>(<usize>outputPtr, <u32>length);
-    return BUFFER_TOO_SMALL;
-  }
-  memory.copy(<usize>outputPtr, changetype<usize>(bytes), <usize>length);
-  return length;
 }
 
 /**

@@ -2,8 +2,8 @@
 // guard ABI; each reads a JSON input, answers JSON, and returns the answer's length (or −1 when it
 // cannot decide, which the gateway turns into a denied call). See ../README.md.
 
-import { callBackend, CALL_FAILED, log, LOG_ERROR, LOG_INFO, readInput, writeOutput } from "./host";
-import { JsonValue, JsonWriter, parseJson } from "./json";
+import { callBackend, CALL_FAILED, log, LOG_ERROR, LOG_INFO } from "./host";
+import { JsonValue, JsonWriter, parseJson, parseJsonBytes } from "./json";
 import { allPrivateTags, integrityTags } from "./labels";
 import { normalizeAbsolute } from "./paths";
 import { levelName, OWNER_ONLY_FOLDER, parsePolicy, Policy, setRoot } from "./policy";
@@ -37,11 +37,11 @@ export function label_response(inputPtr: i32, inputLen: i32, outputPtr: i32, out
 }
 
 function agentLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
-  const input = parseJson(readInput(inputPtr, inputLen));
-  if (input == null || !input.isObject()) return writeOutput(rejection("label_agent input is not a JSON object"), outputPtr, outputSize);
+  const input = parseJsonBytes(<usize>inputPtr, inputLen, null);
+  if (input == null || !input.isObject()) return rejection("label_agent input is not a JSON object", outputPtr, outputSize);
   const parsed = parsePolicy(input);
   const policy = parsed.policy;
-  if (policy == null) return writeOutput(rejection(parsed.error), outputPtr, outputSize);
+  if (policy == null) return rejection(parsed.error, outputPtr, outputSize);
   current = policy;
   log(LOG_INFO, "policy: scope " + policy.scope + ", " + policy.privateFolders.length.toString() + " private folders");
 
@@ -57,11 +57,11 @@ function agentLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i
   out.raw(",").key("fs-scope").string(policy.scope);
   out.raw(",").key("min-integrity").string(levelName(policy.minIntegrity));
   out.raw(",").key("private").stringArray(allPrivateTags(policy)).raw("}}");
-  return writeOutput(out.toString(), outputPtr, outputSize);
+  return out.writeTo(<usize>outputPtr, outputSize);
 }
 
 function resourceLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
-  const input = parseJson(readInput(inputPtr, inputLen));
+  const input = parseJsonBytes(<usize>inputPtr, inputLen, null);
   const policy = readyPolicy();
   if (input == null || policy == null) return CALL_FAILED;
   const tool = input.get("tool_name");
@@ -70,21 +70,22 @@ function resourceLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize
   const out = new JsonWriter().raw("{").key("resource");
   decided.labels.write(out);
   out.raw(",").key("operation").string(decided.operation).raw("}");
-  return writeOutput(out.toString(), outputPtr, outputSize);
+  return out.writeTo(<usize>outputPtr, outputSize);
 }
 
 function responseLabels(inputPtr: i32, inputLen: i32, outputPtr: i32, outputSize: i32): i32 {
-  const input = parseJson(readInput(inputPtr, inputLen));
+  const input = parseJsonBytes(<usize>inputPtr, inputLen, null);
   const policy = readyPolicy();
   if (input == null || policy == null) return CALL_FAILED;
   const tool = input.get("tool_name");
   const result = input.get("tool_result");
   if (tool == null || !tool.isString() || result == null) return CALL_FAILED;
-  return writeOutput(labelResponse(policy, tool.str, input.get("tool_args"), result), outputPtr, outputSize);
+  return labelResponse(policy, tool.str, input.get("tool_args"), result).writeTo(<usize>outputPtr, outputSize);
 }
 
-function rejection(message: string): string {
-  return new JsonWriter().raw("{").key("success").raw("false,").key("error").string(message).raw("}").toString();
+function rejection(message: string, outputPtr: i32, outputSize: i32): i32 {
+  const out = new JsonWriter().raw("{").key("success").raw("false,").key("error").string(message).raw("}");
+  return out.writeTo(<usize>outputPtr, outputSize);
 }
 
 /** The policy with a known root, learning the root from the server on first use; null if impossible. */

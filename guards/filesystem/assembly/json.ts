@@ -1,6 +1,8 @@
-// A small JSON reader and writer. The guard only needs a generic tree of what the host sends and
-// a way to write its own answers; every value remembers where it came from in the source, so a
-// value the guard passes back unchanged (a tool result) is copied verbatim instead of re-encoded.
+// A small JSON reader and writer that work on UTF-8 bytes where they lie. A tool result can be
+// megabytes of file content the guard never needs to look at, so strings are decoded only when
+// asked for, and a value the guard hands back unchanged (a tool result as item data) is copied
+// from the input bytes straight into the output buffer. That keeps a call's memory close to the
+// size of its input and output, well inside the 32 MiB a guard gets.
 
 export const KIND_NULL: i32 = 0;
 export const KIND_BOOL: i32 = 1;
@@ -13,12 +15,15 @@ export class JsonValue {
   kind: i32 = KIND_NULL;
   bool: bool = false;
   number: f64 = 0;
-  str: string = "";
   items: JsonValue[] = [];
   keys: string[] = [];
-  source: string = "";
-  start: i32 = 0;
-  end: i32 = 0;
+  /** Address and length of this value's JSON text. */
+  start: usize = 0;
+  length: i32 = 0;
+  /** Keeps the bytes alive when they live in a garbage-collected buffer (null: host memory). */
+  owner: ArrayBuffer | null = null;
+  hasEscapes: bool = false;
+  decoded: string | null = null;
 
   isString(): bool {
     return this.kind == KIND_STRING;
@@ -32,6 +37,17 @@ export class JsonValue {
     return this.kind == KIND_OBJECT;
   }
 
+  /** The text of a string value (decoded on first use), or "" for other kinds. */
+  get str(): string {
+    if (this.kind != KIND_STRING) return "";
+    let text = this.decoded;
+    if (text == null) {
+      text = decodeString(this.start + 1, this.length - 2, this.hasEscapes);
+      this.decoded = text;
+    }
+    return text;
+  }
+
   /** The member named key of an object, or null (also for non-objects). Later duplicates win. */
   get(key: string): JsonValue | null {
     if (this.kind != KIND_OBJECT) return null;
@@ -40,34 +56,86 @@ export class JsonValue {
     }
     return null;
   }
-
-  /** The exact JSON text this value was parsed from. */
-  raw(): string {
-    return this.source.substring(this.start, this.end);
-  }
 }
 
-/** Parses a complete JSON text; null if it is not valid JSON. */
-export function parseJson(text: string): JsonValue | null {
-  const parser = new Parser(text);
+/** Parses length bytes of JSON at ptr; null if they are not one valid JSON value. */
+export function parseJsonBytes(ptr: usize, length: i32, owner: ArrayBuffer | null): JsonValue | null {
+  const parser = new Parser(ptr, length, owner);
   const value = parser.value();
   if (value == null) return null;
   parser.skipSpace();
-  return parser.pos == text.length ? value : null;
+  return parser.pos == length ? value : null;
+}
+
+/** Parses a JSON text held in a string. */
+export function parseJson(text: string): JsonValue | null {
+  const bytes = String.UTF8.encode(text);
+  return parseJsonBytes(changetype<usize>(bytes), bytes.byteLength, bytes);
+}
+
+function decodeString(ptr: usize, length: i32, hasEscapes: bool): string {
+  if (!hasEscapes) return String.UTF8.decodeUnsafe(ptr, <usize>length);
+  const parts: string[] = [];
+  let runStart = 0;
+  let i = 0;
+  while (i < length) {
+    if (load<u8>(ptr + <usize>i) != 0x5c) {
+      i++;
+      continue;
+    }
+    parts.push(String.UTF8.decodeUnsafe(ptr + <usize>runStart, <usize>(i - runStart)));
+    const escaped = load<u8>(ptr + <usize>i + 1);
+    i += 2;
+    if (escaped == 0x62) parts.push("\b");
+    else if (escaped == 0x66) parts.push("\f");
+    else if (escaped == 0x6e) parts.push("\n");
+    else if (escaped == 0x72) parts.push("\r");
+    else if (escaped == 0x74) parts.push("\t");
+    else if (escaped == 0x75) {
+      parts.push(String.fromCharCode(hex4(ptr + <usize>i)));
+      i += 4;
+    } else parts.push(String.fromCharCode(escaped)); // " \ /
+    runStart = i;
+  }
+  parts.push(String.UTF8.decodeUnsafe(ptr + <usize>runStart, <usize>(length - runStart)));
+  return parts.join("");
+}
+
+/** The value of four hex digits at ptr, or −1. */
+function hex4(ptr: usize): i32 {
+  let code = 0;
+  for (let i: usize = 0; i < 4; i++) {
+    const c = <i32>load<u8>(ptr + i);
+    let digit = -1;
+    if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
+    else if (c >= 0x41 && c <= 0x46) digit = c - 0x41 + 10;
+    if (digit < 0) return -1;
+    code = code * 16 + digit;
+  }
+  return code;
 }
 
 class Parser {
+  base: usize;
+  length: i32;
+  owner: ArrayBuffer | null;
   pos: i32 = 0;
   depth: i32 = 0;
-  text: string;
 
-  constructor(text: string) {
-    this.text = text;
+  constructor(base: usize, length: i32, owner: ArrayBuffer | null) {
+    this.base = base;
+    this.length = length;
+    this.owner = owner;
+  }
+
+  peek(): i32 {
+    return this.pos < this.length ? <i32>load<u8>(this.base + <usize>this.pos) : -1;
   }
 
   skipSpace(): void {
-    while (this.pos < this.text.length) {
-      const c = this.text.charCodeAt(this.pos);
+    while (this.pos < this.length) {
+      const c = load<u8>(this.base + <usize>this.pos);
       if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return;
       this.pos++;
     }
@@ -75,240 +143,260 @@ class Parser {
 
   value(): JsonValue | null {
     this.skipSpace();
-    if (this.pos >= this.text.length) return null;
     // Deeply nested input would exhaust the guard's stack; no real tool result nests this far.
-    if (this.depth > 512) return null;
+    if (this.pos >= this.length || this.depth > 512) return null;
     const start = this.pos;
-    const c = this.text.charCodeAt(this.pos);
-    let result: JsonValue | null = null;
-    if (c == 0x7b) result = this.object();
-    else if (c == 0x5b) result = this.array();
-    else if (c == 0x22) {
-      const s = this.string();
-      if (s != null) {
-        result = new JsonValue();
-        result.kind = KIND_STRING;
-        result.str = s;
-      }
-    } else if (this.literal("true")) {
-      result = new JsonValue();
+    const c = this.peek();
+    const result = new JsonValue();
+    let ok = false;
+    if (c == 0x7b) ok = this.object(result);
+    else if (c == 0x5b) ok = this.array(result);
+    else if (c == 0x22) ok = this.string(result);
+    else if (this.literal("true")) {
       result.kind = KIND_BOOL;
       result.bool = true;
+      ok = true;
     } else if (this.literal("false")) {
-      result = new JsonValue();
       result.kind = KIND_BOOL;
-    } else if (this.literal("null")) {
-      result = new JsonValue();
-    } else result = this.numberValue();
-    if (result == null) return null;
-    result.source = this.text;
-    result.start = start;
-    result.end = this.pos;
+      ok = true;
+    } else if (this.literal("null")) ok = true;
+    else ok = this.numberValue(result);
+    if (!ok) return null;
+    result.start = this.base + <usize>start;
+    result.length = this.pos - start;
+    result.owner = this.owner;
     return result;
   }
 
   literal(word: string): bool {
-    if (this.text.substring(this.pos, this.pos + word.length) != word) return false;
+    if (this.pos + word.length > this.length) return false;
+    for (let i = 0; i < word.length; i++) {
+      if (<i32>load<u8>(this.base + <usize>(this.pos + i)) != word.charCodeAt(i)) return false;
+    }
     this.pos += word.length;
     return true;
   }
 
-  numberValue(): JsonValue | null {
+  numberValue(result: JsonValue): bool {
     const start = this.pos;
     if (this.peek() == 0x2d) this.pos++;
-    if (!this.digits()) return null;
+    if (!this.digits()) return false;
     if (this.peek() == 0x2e) {
       this.pos++;
-      if (!this.digits()) return null;
+      if (!this.digits()) return false;
     }
     const e = this.peek();
     if (e == 0x65 || e == 0x45) {
       this.pos++;
       const sign = this.peek();
       if (sign == 0x2b || sign == 0x2d) this.pos++;
-      if (!this.digits()) return null;
+      if (!this.digits()) return false;
     }
-    const result = new JsonValue();
     result.kind = KIND_NUMBER;
-    result.number = parseFloat(this.text.substring(start, this.pos));
-    return result;
+    result.number = parseFloat(String.UTF8.decodeUnsafe(this.base + <usize>start, <usize>(this.pos - start)));
+    return true;
   }
 
   digits(): bool {
     const start = this.pos;
-    while (this.pos < this.text.length) {
-      const c = this.text.charCodeAt(this.pos);
+    while (this.pos < this.length) {
+      const c = load<u8>(this.base + <usize>this.pos);
       if (c < 0x30 || c > 0x39) break;
       this.pos++;
     }
     return this.pos > start;
   }
 
-  peek(): i32 {
-    return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : -1;
-  }
-
-  string(): string | null {
+  /** Checks a string and records where it is; its text is decoded only when asked for. */
+  string(result: JsonValue): bool {
     this.pos++; // opening quote
-    const parts: string[] = [];
-    let runStart = this.pos;
-    while (this.pos < this.text.length) {
-      const c = this.text.charCodeAt(this.pos);
+    while (this.pos < this.length) {
+      const c = load<u8>(this.base + <usize>this.pos);
       if (c == 0x22) {
-        parts.push(this.text.substring(runStart, this.pos));
         this.pos++;
-        return parts.join("");
+        result.kind = KIND_STRING;
+        return true;
       }
-      if (c < 0x20) return null;
+      if (c < 0x20) return false;
       if (c != 0x5c) {
         this.pos++;
         continue;
       }
-      parts.push(this.text.substring(runStart, this.pos));
-      this.pos++;
-      const escaped = this.peek();
-      this.pos++;
-      if (escaped == 0x22) parts.push('"');
-      else if (escaped == 0x5c) parts.push("\\");
-      else if (escaped == 0x2f) parts.push("/");
-      else if (escaped == 0x62) parts.push("\b");
-      else if (escaped == 0x66) parts.push("\f");
-      else if (escaped == 0x6e) parts.push("\n");
-      else if (escaped == 0x72) parts.push("\r");
-      else if (escaped == 0x74) parts.push("\t");
-      else if (escaped == 0x75) {
-        const code = this.hex4();
-        if (code < 0) return null;
-        parts.push(String.fromCharCode(code));
-      } else return null;
-      runStart = this.pos;
+      result.hasEscapes = true;
+      const escaped = this.pos + 1 < this.length ? <i32>load<u8>(this.base + <usize>(this.pos + 1)) : -1;
+      if (escaped == 0x75) {
+        if (this.pos + 6 > this.length || hex4(this.base + <usize>(this.pos + 2)) < 0) return false;
+        this.pos += 6;
+      } else if (
+        escaped == 0x22 || escaped == 0x5c || escaped == 0x2f || escaped == 0x62 ||
+        escaped == 0x66 || escaped == 0x6e || escaped == 0x72 || escaped == 0x74
+      ) {
+        this.pos += 2;
+      } else return false;
     }
-    return null;
+    return false;
   }
 
-  hex4(): i32 {
-    if (this.pos + 4 > this.text.length) return -1;
-    let code = 0;
-    for (let i = 0; i < 4; i++) {
-      const c = this.text.charCodeAt(this.pos + i);
-      let digit = -1;
-      if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
-      else if (c >= 0x61 && c <= 0x66) digit = c - 0x61 + 10;
-      else if (c >= 0x41 && c <= 0x46) digit = c - 0x41 + 10;
-      if (digit < 0) return -1;
-      code = code * 16 + digit;
-    }
-    this.pos += 4;
-    return code;
-  }
-
-  array(): JsonValue | null {
+  array(result: JsonValue): bool {
     this.pos++;
     this.depth++;
-    const result = new JsonValue();
     result.kind = KIND_ARRAY;
     this.skipSpace();
     if (this.peek() == 0x5d) {
       this.pos++;
       this.depth--;
-      return result;
+      return true;
     }
     while (true) {
       const item = this.value();
-      if (item == null) return null;
+      if (item == null) return false;
       result.items.push(item);
       this.skipSpace();
       const c = this.peek();
       this.pos++;
       if (c == 0x5d) break;
-      if (c != 0x2c) return null;
+      if (c != 0x2c) return false;
     }
     this.depth--;
-    return result;
+    return true;
   }
 
-  object(): JsonValue | null {
+  object(result: JsonValue): bool {
     this.pos++;
     this.depth++;
-    const result = new JsonValue();
     result.kind = KIND_OBJECT;
     this.skipSpace();
     if (this.peek() == 0x7d) {
       this.pos++;
       this.depth--;
-      return result;
+      return true;
     }
     while (true) {
       this.skipSpace();
-      if (this.peek() != 0x22) return null;
-      const key = this.string();
-      if (key == null) return null;
+      if (this.peek() != 0x22) return false;
+      const key = this.value();
+      if (key == null) return false;
       this.skipSpace();
-      if (this.peek() != 0x3a) return null;
+      if (this.peek() != 0x3a) return false;
       this.pos++;
       const item = this.value();
-      if (item == null) return null;
-      result.keys.push(key);
+      if (item == null) return false;
+      result.keys.push(key.str);
       result.items.push(item);
       this.skipSpace();
       const c = this.peek();
       this.pos++;
       if (c == 0x7d) break;
-      if (c != 0x2c) return null;
+      if (c != 0x2c) return false;
     }
     this.depth--;
-    return result;
+    return true;
   }
 }
 
-/** Appends JSON text piece by piece; join() at the end keeps long outputs linear in size. */
+/** Bytes to copy verbatim into the output: a parsed value's JSON text. */
+class ByteRange {
+  start: usize;
+  length: i32;
+  owner: ArrayBuffer | null;
+
+  constructor(value: JsonValue) {
+    this.start = value.start;
+    this.length = value.length;
+    this.owner = value.owner;
+  }
+}
+
+/**
+ * Builds JSON text from pieces: strings it writes and parsed values it copies as they are.
+ * writeTo() encodes the pieces straight into the host's output buffer.
+ */
 export class JsonWriter {
-  parts: string[] = [];
+  pending: string[] = [];
+  texts: string[] = [];
+  ranges: ByteRange[] = [];
 
   raw(text: string): JsonWriter {
-    this.parts.push(text);
+    this.pending.push(text);
+    return this;
+  }
+
+  /** Appends a parsed value's own JSON text. */
+  value(value: JsonValue): JsonWriter {
+    this.texts.push(this.pending.join(""));
+    this.pending = [];
+    this.ranges.push(new ByteRange(value));
     return this;
   }
 
   string(value: string): JsonWriter {
-    this.parts.push('"');
+    this.pending.push('"');
     let runStart = 0;
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
       if (c >= 0x20 && c != 0x22 && c != 0x5c) continue;
-      this.parts.push(value.substring(runStart, i));
+      this.pending.push(value.substring(runStart, i));
       runStart = i + 1;
-      if (c == 0x22) this.parts.push('\\"');
-      else if (c == 0x5c) this.parts.push("\\\\");
-      else if (c == 0x0a) this.parts.push("\\n");
-      else if (c == 0x0d) this.parts.push("\\r");
-      else if (c == 0x09) this.parts.push("\\t");
-      else this.parts.push("\\u00" + (c < 0x10 ? "0" : "1") + HEX.charAt(c & 0xf));
+      if (c == 0x22) this.pending.push('\\"');
+      else if (c == 0x5c) this.pending.push("\\\\");
+      else if (c == 0x0a) this.pending.push("\\n");
+      else if (c == 0x0d) this.pending.push("\\r");
+      else if (c == 0x09) this.pending.push("\\t");
+      else this.pending.push("\\u00" + (c < 0x10 ? "0" : "1") + HEX.charAt(c & 0xf));
     }
-    this.parts.push(value.substring(runStart));
-    this.parts.push('"');
+    this.pending.push(value.substring(runStart));
+    this.pending.push('"');
     return this;
   }
 
   stringArray(values: string[]): JsonWriter {
-    this.parts.push("[");
+    this.pending.push("[");
     for (let i = 0; i < values.length; i++) {
-      if (i > 0) this.parts.push(",");
+      if (i > 0) this.pending.push(",");
       this.string(values[i]);
     }
-    this.parts.push("]");
+    this.pending.push("]");
     return this;
   }
 
   key(name: string): JsonWriter {
     this.string(name);
-    this.parts.push(":");
+    this.pending.push(":");
     return this;
   }
 
+  /** The text written so far; only for writers that copied no parsed values. */
   toString(): string {
-    return this.parts.join("");
+    return this.pending.join("");
   }
+
+  /**
+   * Writes the JSON into the output buffer and returns its byte length; when it does not fit,
+   * returns −2 with the needed size as u32 little-endian at the buffer start so the host retries.
+   */
+  writeTo(outputPtr: usize, outputSize: i32): i32 {
+    const tail = this.pending.join("");
+    let total = String.UTF8.byteLength(tail);
+    for (let i = 0; i < this.ranges.length; i++) {
+      total += String.UTF8.byteLength(this.texts[i]) + this.ranges[i].length;
+    }
+    if (total > outputSize) {
+      if (outputSize >= 4) store<u32>(outputPtr, <u32>total);
+      return -2;
+    }
+    let at = outputPtr;
+    for (let i = 0; i < this.ranges.length; i++) {
+      at += encodeInto(this.texts[i], at);
+      memory.copy(at, this.ranges[i].start, <usize>this.ranges[i].length);
+      at += <usize>this.ranges[i].length;
+    }
+    at += encodeInto(tail, at);
+    return <i32>(at - outputPtr);
+  }
+}
+
+function encodeInto(text: string, at: usize): usize {
+  return String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, at);
 }
 
 const HEX = "0123456789abcdef";

@@ -12,7 +12,7 @@ import { childPath, resolvePath } from "./paths";
 import { Policy } from "./policy";
 import { labelResource, pathArgument, pathListLabels } from "./resource";
 
-export function labelResponse(policy: Policy, tool: string, args: JsonValue | null, result: JsonValue): string {
+export function labelResponse(policy: Policy, tool: string, args: JsonValue | null, result: JsonValue): JsonWriter {
   if (tool == "read_multiple_files") return multipleFiles(policy, args, result);
   const whole = labelResource(policy, tool, args).labels;
   const isError = result.get("isError");
@@ -45,7 +45,7 @@ function lineItem(line: string, labels: Labels): LineItem {
   return item;
 }
 
-function lineItems(items: LineItem[]): string {
+function lineItems(items: LineItem[]): JsonWriter {
   const out = new JsonWriter().raw('{"items":[');
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out.raw(",");
@@ -53,13 +53,13 @@ function lineItems(items: LineItem[]): string {
     items[i].labels.write(out);
     out.raw("}");
   }
-  return out.raw("]}").toString();
+  return out.raw("]}");
 }
 
-function singleItem(result: JsonValue, labels: Labels): string {
-  const out = new JsonWriter().raw('{"items":[{').key("data").raw(result.raw()).raw(",").key("labels");
+function singleItem(result: JsonValue, labels: Labels): JsonWriter {
+  const out = new JsonWriter().raw('{"items":[{').key("data").value(result).raw(",").key("labels");
   labels.write(out);
-  return out.raw("}]}").toString();
+  return out.raw("}]}");
 }
 
 /** The entry name in "[FILE] name" / "[DIR] name" (padded and followed by a size in the sized form). */
@@ -128,7 +128,7 @@ function searchLabels(policy: Policy, text: string, whole: Labels): LineItem[] {
 }
 
 /** directory_tree: one labelled path per top-level entry, labelled with everything below it. */
-function treePaths(policy: Policy, folder: string, tree: JsonValue): string {
+function treePaths(policy: Policy, folder: string, tree: JsonValue): JsonWriter {
   const out = new JsonWriter().raw('{"labeled_paths":[');
   for (let i = 0; i < tree.items.length; i++) {
     if (i > 0) out.raw(",");
@@ -143,7 +143,7 @@ function treePaths(policy: Policy, folder: string, tree: JsonValue): string {
   }
   out.raw("],").key("default_labels");
   unknownReadLabels(policy, "tree entry").write(out);
-  return out.raw("}").toString();
+  return out.raw("}");
 }
 
 function collectTree(policy: Policy, folder: string, node: JsonValue, out: Labels[]): void {
@@ -164,7 +164,7 @@ function collectTree(policy: Policy, folder: string, node: JsonValue, out: Label
  * gives exactly one section per requested path, each starting with its path, can no file's
  * content have contained the separator; otherwise the whole answer is one item with all labels.
  */
-function multipleFiles(policy: Policy, args: JsonValue | null, result: JsonValue): string {
+function multipleFiles(policy: Policy, args: JsonValue | null, result: JsonValue): JsonWriter {
   const perPath = pathListLabels(policy, args);
   const paths: JsonValue | null = args == null ? null : args.get("paths");
   if (perPath == null || paths == null) return singleItem(result, unknownReadLabels(policy, "read_multiple_files"));
