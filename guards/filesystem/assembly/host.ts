@@ -14,7 +14,6 @@ declare function hostCallBackend(
 @external("env", "host_log")
 declare function hostLog(level: i32, msgPtr: usize, msgLen: i32): void;
 
-export const LOG_DEBUG: i32 = 0;
 export const LOG_INFO: i32 = 1;
 export const LOG_WARN: i32 = 2;
 export const LOG_ERROR: i32 = 3;
