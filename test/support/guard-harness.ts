@@ -75,8 +75,13 @@ export class GuardHarness {
 
   /** Calls a label function with input serialised as JSON, retrying on −2 as the host does. */
   call(fn: GuardFunction, input: unknown): GuardCallResult {
+    return this.callRaw(fn, JSON.stringify(input));
+  }
+
+  /** Calls a label function with input text as it is (for inputs that are not valid JSON). */
+  callRaw(fn: GuardFunction, inputText: string): GuardCallResult {
     const guard = this.exports();
-    const inputBytes = encoder.encode(JSON.stringify(input));
+    const inputBytes = encoder.encode(inputText);
     const attempts: number[] = [];
     let size = this.outputSize;
     for (;;) {
