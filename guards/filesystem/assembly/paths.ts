@@ -30,7 +30,8 @@ export function resolvePath(root: string, requested: string): string | null {
 /** True when path is folder itself or lies below it (both normalised absolute paths). */
 export function isWithin(path: string, folder: string): bool {
   if (folder == "/") return true;
-  return path == folder || path.startsWith(folder + "/");
+  if (!path.startsWith(folder)) return false;
+  return path.length == folder.length || path.charCodeAt(folder.length) == 0x2f;
 }
 
 /** The folder part of a normalised absolute path. */
