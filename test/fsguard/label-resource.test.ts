@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { APPROVED, BLOCKED, configuredGuard, MERGED, PAYROLL, PRIVATE, ROOT, UNTRUSTED } from "./policy.ts";
+import { APPROVED, BLOCKED, configuredGuard, MERGED, PAYROLL, PRIVATE, ROOT, UNTRUSTED, type WireLabels } from "./policy.ts";
 
 const guard = await configuredGuard();
 
-function labelResource(tool: string, args: unknown): { operation: string; resource: { secrecy: string[]; integrity: string[]; description: string } } {
-  return guard.callJson("label_resource", { capabilities: {}, tool_args: args, tool_name: tool }) as never;
+interface ResourceAnswer {
+  operation: string;
+  resource: WireLabels;
+}
+
+function labelResource(tool: string, args: unknown): ResourceAnswer {
+  return guard.callJson("label_resource", { capabilities: {}, tool_args: args, tool_name: tool }) as ResourceAnswer;
 }
 
 describe("filesystem guard label_resource", () => {
@@ -42,6 +47,13 @@ describe("filesystem guard label_resource", () => {
     ["a non-string path", { path: 7 }],
   ])("fails closed on a read of %s: every private tag and no integrity", (_case, args) => {
     expect(labelResource("read_text_file", args).resource).toMatchObject({ secrecy: [PRIVATE, PAYROLL], integrity: [] });
+  });
+
+  it("fails closed on read_multiple_files when any path cannot be placed", () => {
+    expect(labelResource("read_multiple_files", { paths: [`${ROOT}/a.md`, "~/b.md"] }).resource).toMatchObject({
+      secrecy: [PRIVATE, PAYROLL],
+      integrity: [],
+    });
   });
 
   it("joins the labels of read_multiple_files: every secrecy tag, only the integrity all files share", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { APPROVED, configuredGuard, MERGED, PAYROLL, PRIVATE, ROOT, UNTRUSTED, type WireLabels } from "./policy.ts";
+import { APPROVED, configuredGuard, MERGED, PAYROLL, POLICY, PRIVATE, ROOT, UNTRUSTED, type WireLabels } from "./policy.ts";
 
 const guard = await configuredGuard();
 
@@ -32,21 +32,30 @@ describe("filesystem guard label_response", () => {
     ]);
   });
 
-  it("labels list_directory_with_sizes entries by name and its totals with everything they summarise", () => {
+  it("labels list_directory_with_sizes entries by name (a folder's name is never taken for a size) and its totals with everything they summarise", async () => {
     const text = [
       "[FILE] a b.md                                  12 B",
       "[FILE] big.bin                              1.50 KB",
       "[DIR] private                        ",
+      "[DIR] archive 2 B                    ",
       "",
       "Total: 2 files, 1 directories",
       "Combined size: 1.51 KB",
     ].join("\n");
-    expect(itemsOf(labelResponse("list_directory_with_sizes", { path: ROOT }, textResult(text)))).toEqual([
+    const sizedGuard = await configuredGuard({ "allow-only": { ...POLICY["allow-only"], "fs-private": ["private", "archive 2 B"], "fs-clearance": [] } });
+    const answer = sizedGuard.callJson("label_response", {
+      capabilities: {},
+      tool_args: { path: ROOT },
+      tool_name: "list_directory_with_sizes",
+      tool_result: textResult(text),
+    });
+    expect(itemsOf(answer)).toEqual([
       ["[FILE] a b.md                                  12 B", [], APPROVED],
       ["[FILE] big.bin                              1.50 KB", [], APPROVED],
       ["[DIR] private                        ", [PRIVATE], APPROVED],
-      ["Total: 2 files, 1 directories", [PRIVATE], APPROVED],
-      ["Combined size: 1.51 KB", [PRIVATE], APPROVED],
+      ["[DIR] archive 2 B                    ", ["private:demo/archive 2 B"], APPROVED],
+      ["Total: 2 files, 1 directories", [PRIVATE, "private:demo/archive 2 B"], APPROVED],
+      ["Combined size: 1.51 KB", [PRIVATE, "private:demo/archive 2 B"], APPROVED],
     ]);
   });
 

@@ -65,10 +65,11 @@ function singleItem(result: JsonValue, labels: Labels): JsonWriter {
 /** The entry name in "[FILE] name" / "[DIR] name" (padded and followed by a size in the sized form). */
 function entryName(line: string, sized: bool): string | null {
   let rest: string;
-  if (line.startsWith("[FILE] ")) rest = line.substring(7);
+  if (line.startsWith("[FILE] ")) rest = sized ? stripSize(line.substring(7)) : line.substring(7);
   else if (line.startsWith("[DIR] ")) rest = line.substring(6);
   else return null;
-  if (sized) rest = stripSize(rest).trimEnd();
+  // The sized listing pads names to 30 characters; only files are followed by a size.
+  if (sized) rest = rest.trimEnd();
   return rest.length == 0 || rest.includes("/") ? null : rest;
 }
 
