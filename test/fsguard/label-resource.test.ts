@@ -67,14 +67,24 @@ describe("filesystem guard label_resource", () => {
   it.each([
     ["into a folder as private", `${ROOT}/private/a.md`, `${ROOT}/private/old/a.md`, [PRIVATE], APPROVED],
     ["from public into private", `${ROOT}/notes/a.md`, `${ROOT}/private/a.md`, [PRIVATE], APPROVED],
-    ["from the untrusted inbox into a trusted folder", `${ROOT}/inbox/a.md`, `${ROOT}/notes/a.md`, [], APPROVED],
+    ["from a trusted folder into the untrusted inbox", `${ROOT}/notes/a.md`, `${ROOT}/inbox/a.md`, [], APPROVED],
+    ["a folder holding nothing private or untrusted", `${ROOT}/notes`, `${ROOT}/archive/notes`, [], APPROVED],
     ["out of a private folder into a public one", `${ROOT}/private/a.md`, `${ROOT}/notes/a.md`, [], BLOCKED],
     ["between two different private folders", `${ROOT}/private/a.md`, `${ROOT}/hr/payroll/a.md`, [], BLOCKED],
-  ])("labels move_file %s as a write needing both ends", (_case, source, destination, secrecy, integrity) => {
+    ["a public folder that holds a private one", `${ROOT}/hr`, `${ROOT}/notes/hr`, [], BLOCKED],
+    ["from the untrusted inbox into a trusted folder", `${ROOT}/inbox/a.md`, `${ROOT}/notes/a.md`, [], BLOCKED],
+    ["a folder that holds the untrusted inbox", `${ROOT}`, `${ROOT}/notes/everything`, [], BLOCKED],
+    ["from the untrusted inbox into its reviewed folder", `${ROOT}/inbox/a.md`, `${ROOT}/inbox/reviewed/a.md`, [], BLOCKED],
+  ])("labels move_file %s as a write needing both ends, or refuses it", (_case, source, destination, secrecy, integrity) => {
     expect(labelResource("move_file", { source, destination })).toMatchObject({
       operation: "write",
       resource: { secrecy, integrity },
     });
+  });
+
+  it("says in the description why an endorsing move is refused", () => {
+    const { resource } = labelResource("move_file", { source: `${ROOT}/inbox/a.md`, destination: `${ROOT}/releases/a.md` });
+    expect(resource.description).toBe(`move_file would raise ${ROOT}/inbox/a.md from trust none to merged at ${ROOT}/releases/a.md`);
   });
 
   it("says in the description why a declassifying move is refused", () => {

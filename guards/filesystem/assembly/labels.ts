@@ -63,6 +63,30 @@ export function trustLevelOf(policy: Policy, path: string): i32 {
   return level;
 }
 
+/**
+ * Secrecy tags of everything at or below path: its own, and those of private folders inside it
+ * (moving a folder moves the private folders it holds).
+ */
+export function subtreeSecrecy(policy: Policy, path: string): string[] {
+  const tags: string[] = [];
+  for (let i = 0; i < policy.privatePaths.length; i++) {
+    const folder = policy.privatePaths[i];
+    if (isWithin(path, folder) || isWithin(folder, path)) tags.push(policy.privateTags[i]);
+  }
+  return tags;
+}
+
+/** The lowest (lowest: true) or highest trust level of anything at or below path. */
+export function subtreeTrust(policy: Policy, path: string, lowest: bool): i32 {
+  let level = trustLevelOf(policy, path);
+  for (let i = 0; i < policy.trustPaths.length; i++) {
+    if (!isWithin(policy.trustPaths[i], path)) continue;
+    const inner = policy.trustLevels[i];
+    if (lowest ? inner < level : inner > level) level = inner;
+  }
+  return level;
+}
+
 /** Labels of one resolved absolute path; a path outside the root gets the fail-closed read labels. */
 export function labelsOfPath(policy: Policy, path: string): Labels {
   if (!isWithin(path, policy.root)) return unknownReadLabels(policy, path);

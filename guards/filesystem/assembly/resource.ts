@@ -8,11 +8,13 @@ import {
   labelsOfPath,
   refusedWriteLabels,
   serverInfoLabels,
+  subtreeSecrecy,
+  subtreeTrust,
   unknownReadLabels,
 } from "./labels";
 import { resolvePath } from "./paths";
 import { markOwnerOnly, markOwnerOnlyAll } from "./permissions";
-import { Policy } from "./policy";
+import { levelName, Policy } from "./policy";
 
 export const OP_READ = "read";
 export const OP_WRITE = "write";
@@ -102,24 +104,31 @@ export function labelResource(policy: Policy, tool: string, args: JsonValue | nu
 
 /**
  * A move writes at both ends: the agent needs the integrity of both folders, and its secrecy
- * must fit the destination. A move that would carry a file out of a private folder into a
- * less private one declassifies it without the agent ever reading it, so it is refused.
+ * must fit the destination. The moved files keep their content but take the labels of their new
+ * place, so a move that would make anything less private (declassify it) or more trusted
+ * (endorse it) is refused: neither should happen without a person deciding it. Both checks look
+ * at the whole moved tree, since moving a folder moves the private or untrusted folders inside it.
  */
 function moveLabels(policy: Policy, args: JsonValue | null): Labels {
   const source = pathArgument(policy, args, "source");
   const destination = pathArgument(policy, args, "destination");
   if (source == null || destination == null) return refusedWriteLabels(policy, "move_file without usable paths");
-  const from = labelsOfPath(policy, source);
   const to = labelsOfPath(policy, destination);
-  for (let i = 0; i < from.secrecy.length; i++) {
-    if (!to.secrecy.includes(from.secrecy[i])) {
-      return refusedWriteLabels(
-        policy,
-        "move_file would move " + source + " (" + from.secrecy[i] + ") to the less private " + destination,
-      );
+  const moved = subtreeSecrecy(policy, source);
+  for (let i = 0; i < moved.length; i++) {
+    if (!to.secrecy.includes(moved[i])) {
+      return refusedWriteLabels(policy, "move_file would move " + source + " (" + moved[i] + ") to the less private " + destination);
     }
   }
+  const movedTrust = subtreeTrust(policy, source, true);
+  const destinationTrust = subtreeTrust(policy, destination, false);
+  if (movedTrust < destinationTrust) {
+    return refusedWriteLabels(
+      policy,
+      "move_file would raise " + source + " from trust " + levelName(movedTrust) + " to " + levelName(destinationTrust) + " at " + destination,
+    );
+  }
   to.description = "move:" + source + "->" + destination;
-  to.addIntegrity(from.integrity);
+  to.addIntegrity(labelsOfPath(policy, source).integrity);
   return to;
 }
