@@ -34,12 +34,6 @@ export function isWithin(path: string, folder: string): bool {
   return path.length == folder.length || path.charCodeAt(folder.length) == 0x2f;
 }
 
-/** The folder part of a normalised absolute path. */
-export function parentOf(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash <= 0 ? "/" : path.substring(0, slash);
-}
-
 /**
  * Normalises a folder named relative to the served root ("private", "./inbox/", "" for the root
  * itself). Null when it is absolute, starts with "~" or climbs out with "..".

@@ -7,7 +7,6 @@ import { normalizeAbsolute, normalizeRelative, underRoot } from "./paths";
 
 export const LEVEL_BLOCKED: i32 = 0;
 export const LEVEL_NONE: i32 = 1;
-export const LEVEL_UNAPPROVED: i32 = 2;
 export const LEVEL_APPROVED: i32 = 3;
 export const LEVEL_MERGED: i32 = 4;
 const LEVEL_NAMES: string[] = ["blocked", "none", "unapproved", "approved", "merged"];
