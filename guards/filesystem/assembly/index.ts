@@ -3,7 +3,8 @@
 // cannot decide, which the gateway turns into a denied call). See ../README.md.
 
 import { callBackend, CALL_FAILED, log, LOG_ERROR, LOG_INFO } from "./host";
-import { JsonValue, JsonWriter, parseJson, parseJsonBytes } from "./json";
+import { JsonValue, parseJson, parseJsonBytes } from "./json";
+import { JsonWriter } from "./json-writer";
 import { allPrivateTags, integrityTags } from "./labels";
 import { normalizeAbsolute } from "./paths";
 import { levelName, OWNER_ONLY_FOLDER, parsePolicy, Policy, setRoot } from "./policy";

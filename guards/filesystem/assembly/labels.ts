@@ -2,7 +2,7 @@
 // Integrity: the trust level of the closest folder with one, expanded to every level below it,
 // so "at least as trusted as" is a plain subset check in the gateway.
 
-import { JsonWriter } from "./json";
+import { JsonWriter } from "./json-writer";
 import { isWithin } from "./paths";
 import { LEVEL_BLOCKED, LEVEL_MERGED, Policy } from "./policy";
 

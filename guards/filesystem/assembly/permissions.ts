@@ -3,7 +3,8 @@
 // get_file_info, through the host's call_backend.
 
 import { callBackend } from "./host";
-import { JsonValue, JsonWriter, parseJson } from "./json";
+import { JsonValue, parseJson } from "./json";
+import { JsonWriter } from "./json-writer";
 import { Labels } from "./labels";
 import { Policy } from "./policy";
 import { resultText } from "./result";

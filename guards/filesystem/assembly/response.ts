@@ -5,7 +5,8 @@
 // address (it points into JSON), so those come back in the items format with one item per line.
 // directory_tree answers JSON, so it uses the path format. Single files are one item.
 
-import { JsonValue, JsonWriter, parseJson } from "./json";
+import { JsonValue, parseJson } from "./json";
+import { JsonWriter } from "./json-writer";
 import { resultText } from "./result";
 import { joinLabels, Labels, labelsOfPath, unknownReadLabels } from "./labels";
 import { childPath, resolvePath } from "./paths";
