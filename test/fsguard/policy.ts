@@ -4,10 +4,15 @@ import { GuardHarness, type HarnessOptions } from "../support/guard-harness.ts";
 
 export const ROOT = "/srv/files";
 
+/** The gateway's label_agent input: the allow-only policy, and the guard's config beside it. */
+export interface Payload {
+  "allow-only": Record<string, unknown>;
+  "guard-config"?: Record<string, unknown>;
+}
+
 export const POLICY = {
-  "allow-only": {
-    repos: "all",
-    "min-integrity": "approved",
+  "allow-only": { repos: "all", "min-integrity": "approved" },
+  "guard-config": {
     "fs-root": ROOT,
     "fs-scope": "demo",
     "fs-private": ["private", "hr/payroll"],
@@ -15,7 +20,18 @@ export const POLICY = {
     "fs-trust": { inbox: "none", "inbox/reviewed": "approved", releases: "merged", quarantine: "blocked" },
     "fs-mode": "filter",
   },
-};
+} satisfies Payload;
+
+/** POLICY with some guard-config settings replaced or added. */
+export function withConfig(settings: Record<string, unknown>): Payload {
+  return { ...POLICY, "guard-config": { ...POLICY["guard-config"], ...settings } };
+}
+
+/** POLICY without fs-root, so the guard must learn the root from the server. */
+export function withoutRoot(): Payload {
+  const { "fs-root": _root, ...config } = POLICY["guard-config"];
+  return { ...POLICY, "guard-config": config };
+}
 
 export const APPROVED = ["none:demo", "unapproved:demo", "approved:demo"];
 export const UNTRUSTED = ["none:demo"];
