@@ -1,4 +1,5 @@
-// The policy most filesystem guard tests run under, and a loader for the built guard.
+// The policy most filesystem guard tests run under, a loader for the built guard, and the demo's files.
+import { readFile } from "node:fs/promises";
 import { builtGuardPath } from "../support/guards.ts";
 import { GuardHarness, type HarnessOptions } from "../support/guard-harness.ts";
 
@@ -51,4 +52,9 @@ export interface WireLabels {
   description: string;
   secrecy: string[];
   integrity: string[];
+}
+
+/** One of the demo's JSON files (demo/filesystem-policy.json, demo/filesystem-guard-config.json). */
+export async function demoJson(file: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(new URL(`../../demo/${file}`, import.meta.url), "utf8")) as Record<string, unknown>;
 }
