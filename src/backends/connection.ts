@@ -18,7 +18,8 @@ export interface BackendConnection {
   pid: number | undefined;
   /** Resolves once the connection is gone, for whatever reason. */
   closed: Promise<void>;
-  close(): Promise<void>;
+  /** Ends the connection; a stdio backend gets `signal` (SIGKILL for one that is hung). */
+  close(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface ConnectOptions {
@@ -56,10 +57,10 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
     client,
     pid,
     closed,
-    close: async () => {
+    close: async (signal = "SIGTERM") => {
       clearInterval(keepalive);
       // Like the reference, which cancels the process's context: not every server exits when its stdin closes.
-      if (pid !== undefined) signalProcess(pid, "SIGTERM");
+      if (pid !== undefined) signalProcess(pid, signal);
       await client.close();
     },
   };

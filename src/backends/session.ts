@@ -11,7 +11,7 @@ export interface CallOptions {
   onprogress?: (progress: Progress) => void;
 }
 
-/** How long a backend that just timed out gets to answer a ping before it is presumed hung. */
+/** How long (at most; never more than the tool timeout) a backend that just timed out gets to answer a ping before it is presumed hung. */
 const HANG_PROBE_MS = 5_000;
 
 /**
@@ -60,7 +60,7 @@ export class BackendSession {
       });
     } catch (error) {
       if (deadline.aborted && !options.signal?.aborted) {
-        void this.probeForHang(connection);
+        void this.probeForHang(connection, Math.min(HANG_PROBE_MS, timeoutMs));
         throw new BackendError(
           BACKEND_TIMEOUT,
           this.backend.id,
@@ -100,12 +100,12 @@ export class BackendSession {
   }
 
   /** After a timeout: a backend that cannot even answer ping is hung, so drop it for a restart. */
-  private async probeForHang(connection: BackendConnection): Promise<void> {
+  private async probeForHang(connection: BackendConnection, timeoutMs: number): Promise<void> {
     try {
-      await connection.client.ping({ timeout: HANG_PROBE_MS });
+      await connection.client.ping({ timeout: timeoutMs });
     } catch {
-      this.backend.options.logger.server(this.backend.id, "warn", "backend", "backend did not answer ping after a timeout; restarting it");
-      await connection.close().catch(() => undefined);
+      this.backend.options.logger.server(this.backend.id, "warn", "backend", "backend did not answer ping after a timeout; killing it for a restart");
+      await connection.close("SIGKILL").catch(() => undefined);
     }
   }
 
