@@ -3,6 +3,7 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
+  ProgressNotificationSchema,
   type Implementation,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../config/types.ts";
@@ -75,6 +76,9 @@ function newClient(options: ConnectOptions): Client {
   if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
   if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
   client.fallbackNotificationHandler = (notification) => side.notify(notification);
+  // Progress carries the agent's own token and goes straight back to it. The SDK's progress
+  // callbacks would drop the last update whenever it arrives together with the result.
+  client.setNotificationHandler(ProgressNotificationSchema, (notification) => side.notify(notification));
   return client;
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCode, McpError, ResultSchema, type Progress, type Result } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
 import type { Backend } from "./backend.ts";
 import { delay } from "./backoff.ts";
 import type { ClientSide } from "./client-side.ts";
@@ -8,7 +8,6 @@ import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError, errorText } from ".
 export interface CallOptions {
   /** Aborts when the agent cancels; the backend is then sent notifications/cancelled. */
   signal?: AbortSignal;
-  onprogress?: (progress: Progress) => void;
 }
 
 /** How long (at most; never more than the tool timeout) a backend that just timed out gets to answer a ping before it is presumed hung. */
@@ -56,7 +55,6 @@ export class BackendSession {
         signal,
         // The deadline above is the one that counts; the SDK's own default would cut calls at 60 s.
         timeout: timeoutMs + 60_000,
-        ...(options.onprogress ? { onprogress: options.onprogress } : {}),
       });
     } catch (error) {
       if (deadline.aborted && !options.signal?.aborted) {
