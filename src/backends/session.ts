@@ -47,6 +47,21 @@ export class BackendSession {
     const connection = await this.connect(options.signal).catch((error: unknown) => {
       throw error instanceof BackendError ? error : this.unavailable(`could not start: ${errorText(error)}`);
     });
+    const logger = this.backend.options.logger;
+    const serverId = this.backend.id;
+    logger.rpc({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params } });
+    try {
+      const result = await this.send(connection, method, params, options);
+      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result } });
+      return result;
+    } catch (error) {
+      const detail = error instanceof BackendError ? { code: error.code, message: error.message } : { code: -32603, message: errorText(error) };
+      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message });
+      throw error;
+    }
+  }
+
+  private async send(connection: BackendConnection, method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
     const timeoutMs = this.backend.toolTimeoutMs;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
