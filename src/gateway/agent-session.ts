@@ -9,12 +9,15 @@ import {
   type ServerCapabilities,
   type ServerNotification,
   type ServerRequest,
+  type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { ClientSide } from "../backends/client-side.ts";
 import { BackendSession } from "../backends/session.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { Forward } from "./forward.ts";
+import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -100,6 +103,20 @@ export class AgentSession {
     const result = await this.call(serverId, "tools/call", params, extra);
     // LARGE-PAYLOAD: the lead calls src/gateway/large-payload.ts on `result` here (both modes pass).
     return result;
+  }
+
+  /** tools/list of one backend page: allowed tools only, input schemas repaired where needed. */
+  async listTools(serverId: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<Result & { tools: Tool[] }> {
+    const result = await this.call(serverId, "tools/list", params, extra);
+    const backend = this.env.backends.get(serverId);
+    const tools: Tool[] = [];
+    for (const listed of (result.tools as Tool[] | undefined) ?? []) {
+      if (backend && !toolAllowed(backend.config, listed.name)) continue;
+      const { tool, change } = normalizeInputSchema(listed);
+      if (change) this.env.logger.log("warn", "backend", `Tool schema normalized: ${serverId}/${tool.name} - ${change}`);
+      tools.push(tool);
+    }
+    return { ...result, tools };
   }
 
   /** Backend sessions already opened, for fan-out requests such as logging/setLevel. */

@@ -47,12 +47,20 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
   const server = session.server;
 
   /** Every page of `method` from each backend, items renamed into the shared namespace. */
-  const aggregate = async (method: string, key: string, backendsToAsk: Backend[], rename: (id: string, item: Item) => Item, extra: Extra) => {
+  const aggregate = async (
+    method: string,
+    key: string,
+    backendsToAsk: Backend[],
+    rename: (id: string, item: Item) => Item,
+    extra: Extra,
+    fetchPage: (id: string, params: Record<string, unknown> | undefined) => Promise<Record<string, unknown>> = (id, params) =>
+      session.call(id, method, params, extra),
+  ) => {
     const lists = await Promise.all(
       backendsToAsk.map(async (backend) => {
         try {
           const items = await collectPages(async (cursor) => {
-            const page = await session.call(backend.id, method, cursor === undefined ? undefined : { cursor }, extra);
+            const page = await fetchPage(backend.id, cursor === undefined ? undefined : { cursor });
             return { items: (page[key] as Item[] | undefined) ?? [], nextCursor: page.nextCursor as string | undefined };
           });
           return items.map((item) => rename(backend.id, item));
@@ -71,8 +79,14 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
   };
 
   server.setRequestHandler(ListToolsRequestSchema, (_request, extra) =>
-    aggregate("tools/list", "tools", toolBackends, (id, tool) => ({ ...tool, name: qualify(id, String(tool.name)), description: described(id, tool) }), extra)
-      .then((result: { tools: Item[] }) => ({ tools: result.tools.filter((tool) => allowedQualified(backends, String(tool.name))) })),
+    aggregate(
+      "tools/list",
+      "tools",
+      toolBackends,
+      (id, tool) => ({ ...tool, name: qualify(id, String(tool.name)), description: described(id, tool) }),
+      extra,
+      (id, params) => session.listTools(id, params, extra),
+    ),
   );
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const parts = unqualify(request.params.name);
@@ -139,12 +153,6 @@ function described(id: string, item: Item): string {
 
 function describedField(id: string, item: Item): Item {
   return typeof item.description === "string" ? { description: described(id, item) } : {};
-}
-
-function allowedQualified(backends: ReadonlyMap<string, Backend>, qualified: string): boolean {
-  const parts = unqualify(qualified);
-  const backend = parts && backends.get(parts.serverId);
-  return backend !== undefined && parts !== undefined && toolAllowed(backend.config, parts.name);
 }
 
 /** A backend's resource notifications name its own URIs; the agent knows them qualified. */
