@@ -93,7 +93,8 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
     const backend = parts && backends.get(parts.serverId);
     if (!parts || !backend) throw unknownTool(request.params.name);
     if (!toolAllowed(backend.config, parts.name)) throw toolNotAllowed(parts.name);
-    return (await session.callTool(backend.id, { ...request.params, name: parts.name }, extra)) as never;
+    const result = await session.callTool(backend.id, { ...request.params, name: parts.name }, extra);
+    return { ...result, ...(Array.isArray(result.content) ? { content: result.content.map((item: Item) => qualifyContent(backend.id, item)) } : {}) } as never;
   });
   server.setRequestHandler(SetLevelRequestSchema, async (request, extra) => {
     await Promise.all(offering("logging").map((backend) => session.call(backend.id, "logging/setLevel", request.params, extra).catch(() => undefined)));
@@ -133,7 +134,9 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
     );
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
       const { serverId, name } = route("prompt", request.params.name);
-      return (await session.call(serverId, "prompts/get", { ...request.params, name }, extra)) as never;
+      const result = await session.call(serverId, "prompts/get", { ...request.params, name }, extra);
+      const messages = (result.messages as Item[] | undefined) ?? [];
+      return { ...result, messages: messages.map((message) => ({ ...message, content: qualifyContent(serverId, message.content as Item) })) } as never;
     });
   }
   if (capabilities.completions) {
@@ -153,6 +156,14 @@ function described(id: string, item: Item): string {
 
 function describedField(id: string, item: Item): Item {
   return typeof item.description === "string" ? { description: described(id, item) } : {};
+}
+
+/** Resource links and embedded resources name backend URIs; the agent reads them through the gateway, qualified. */
+function qualifyContent(serverId: string, item: Item): Item {
+  if (item?.type === "resource_link" && typeof item.uri === "string") return { ...item, uri: qualify(serverId, item.uri) };
+  const resource = item?.resource as Item | undefined;
+  if (item?.type === "resource" && typeof resource?.uri === "string") return { ...item, resource: { ...resource, uri: qualify(serverId, resource.uri) } };
+  return item;
 }
 
 /** A backend's resource notifications name its own URIs; the agent knows them qualified. */

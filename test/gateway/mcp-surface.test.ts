@@ -139,6 +139,14 @@ describe("resources, prompts and completion", () => {
     expect(result.completion.values.sort()).toEqual(["Sales", "Support"]);
   });
 
+  it.each(modes)("%s: resource links in tool results name URIs the agent can read through the gateway", async (mode) => {
+    const result = await agent(mode).callTool({ name: qualified(mode, "get-resource-links"), arguments: { count: 1 } });
+    const link = (result.content as Array<{ type: string; uri?: string }>).find((item) => item.type === "resource_link");
+    expect(link?.uri).toMatch(mode === "unified" ? /^everything___demo:\/\// : /^demo:\/\//);
+    const read = await agent(mode).readResource({ uri: link!.uri! });
+    expect(read.contents[0]?.uri).toBe(link!.uri);
+  });
+
   it("unified: a resource URI without a configured server prefix is refused with a message naming the expected form", async () => {
     await expect(agent("unified").readResource({ uri: "demo://resource/dynamic/text/1" })).rejects.toThrow(/expected "<serverID>___<name>"/);
   });
