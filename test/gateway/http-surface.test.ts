@@ -74,6 +74,15 @@ describe("MCP sessions", () => {
     expect(response.status).toBe(400);
   });
 
+  it("initializes a session for a client that sends tools/call first (Gemini CLI compatibility)", async () => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "read_graph", arguments: {} } });
+    const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID }, body);
+    expect(response.status).toBe(200);
+    const data = /^data: (.*)$/m.exec(response.body)?.[1];
+    expect(JSON.parse(data!)).toMatchObject({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text" }] } });
+    expect(gateway.logger.matching("Gemini-compat: tools/call received before session initialization")).toHaveLength(1);
+  });
+
   it("closes a session on DELETE, after which its id is unknown", async () => {
     const client = await connectAgent(gateway.entry("memory"));
     await client.listTools();
