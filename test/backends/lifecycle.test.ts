@@ -7,7 +7,7 @@ import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 import { childPids } from "../support/processes.ts";
 
 // Three copies of server-everything, each used by one scenario, so a killed or frozen process
-// affects only its own test: "crashy" is killed mid-call, "slow" has a 1 s tool timeout, and
+// affects only its own test: "crashy" is killed mid-call, "slow" has a 2 s tool timeout, and
 // "frozen" is stopped with SIGSTOP. "broken" never starts.
 let gateway: RunningGateway;
 const agents = new Map<string, Client>();
@@ -17,8 +17,8 @@ beforeAll(async () => {
     gatewayConfig(
       [
         stdioServer("crashy", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", "crashy"] }),
-        stdioServer("slow", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", "slow"], toolTimeout: 1 }),
-        stdioServer("frozen", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", "frozen"], toolTimeout: 1 }),
+        stdioServer("slow", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", "slow"], toolTimeout: 2 }),
+        stdioServer("frozen", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", "frozen"], toolTimeout: 2 }),
         stdioServer("broken", "/nonexistent/flowgate-test-server"),
       ],
       { agentId: "lifecycle-agent" },
@@ -92,7 +92,7 @@ describe("a backend that fails", () => {
     const client = await agent("slow");
     const error = await rejection(client.callTool({ name: "trigger-long-running-operation", arguments: { duration: 30, steps: 3 } }));
     expect(error.code).toBe(BACKEND_TIMEOUT);
-    expect(error.message).toContain('backend "slow" did not answer tools/call within 1s');
+    expect(error.message).toContain('backend "slow" did not answer tools/call within 2s');
     const after = await client.callTool({ name: "echo", arguments: { message: "still here" } });
     expect(after.content).toEqual([{ type: "text", text: "Echo: still here" }]);
   });
