@@ -1,6 +1,5 @@
 import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
 import type { Backend } from "./backend.ts";
-import { delay } from "./backoff.ts";
 import type { ClientSide } from "./client-side.ts";
 import type { BackendConnection } from "./connection.ts";
 import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError, errorText } from "./errors.ts";
@@ -15,7 +14,8 @@ const HANG_PROBE_MS = 5_000;
 
 /**
  * One agent session's connection to one backend. It connects on first use, and after the
- * backend crashes or hangs it reconnects on the next use, waiting out the backend's backoff.
+ * backend crashes or hangs it reconnects on the next use; inside the backend's backoff window a
+ * call fails at once rather than waiting.
  * Every call is bounded by the tool timeout, so a dead or stuck backend fails the call with a
  * clear error instead of holding the agent.
  */
@@ -31,20 +31,20 @@ export class BackendSession {
   }
 
   /** The live connection, launching (or relaunching) the backend when there is none. */
-  connect(signal?: AbortSignal): Promise<BackendConnection> {
+  connect(): Promise<BackendConnection> {
     if (this.closing) return Promise.reject(this.unavailable("the session is closing"));
-    this.connection ??= this.launch(signal);
-    return this.connection;
-  }
-
-  /** The backend process id, when connected to a stdio server. */
-  async pid(): Promise<number | undefined> {
-    return this.connection ? (await this.connection.catch(() => undefined))?.pid : undefined;
+    if (this.connection) return this.connection;
+    const launching = this.launch();
+    this.connection = launching;
+    launching.catch(() => {
+      if (this.connection === launching) this.connection = undefined;
+    });
+    return launching;
   }
 
   /** Forwards one request and returns the backend's result unchanged. */
   async request(method: string, params: Record<string, unknown> | undefined, options: CallOptions = {}): Promise<Result> {
-    const connection = await this.connect(options.signal).catch((error: unknown) => {
+    const connection = await this.connect().catch((error: unknown) => {
       throw error instanceof BackendError ? error : this.unavailable(`could not start: ${errorText(error)}`);
     });
     const logger = this.backend.options.logger;
@@ -94,16 +94,14 @@ export class BackendSession {
     await connection?.close().catch(() => undefined);
   }
 
-  private async launch(signal?: AbortSignal): Promise<BackendConnection> {
-    try {
-      await delay(this.backend.nextLaunchDelayMs(), signal);
-      const connection = await this.backend.launch(this.clientSide);
-      void connection.closed.then(() => this.onClosed(connection));
-      return connection;
-    } catch (error) {
-      this.connection = undefined;
-      throw error;
+  private async launch(): Promise<BackendConnection> {
+    const blockedMs = this.backend.relaunchBlockedForMs();
+    if (blockedMs > 0) {
+      throw this.unavailable(`is down (${this.backend.lastError ?? "failed"}); next restart attempt in ${Math.ceil(blockedMs / 1000)}s`);
     }
+    const connection = await this.backend.launch(this.clientSide);
+    void connection.closed.then(() => this.onClosed(connection));
+    return connection;
   }
 
   private async onClosed(connection: BackendConnection): Promise<void> {

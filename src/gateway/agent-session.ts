@@ -119,11 +119,6 @@ export class AgentSession {
     return { ...result, tools };
   }
 
-  /** Backend sessions already opened, for fan-out requests such as logging/setLevel. */
-  openBackendIds(): string[] {
-    return [...this.backendSessions.keys()];
-  }
-
   async close(): Promise<void> {
     await Promise.all([...this.backendSessions.values()].map((session) => session.close()));
     await this.server.close().catch(() => undefined);

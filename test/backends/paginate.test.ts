@@ -35,7 +35,7 @@ describe("restartDelayMs", () => {
     [3, 500],
     [5, 2000],
     [20, 10_000],
-  ])("after %i consecutive failures waits %i ms", (failures, delay) => {
+  ])("after %i consecutive failures allows a relaunch %i ms later", (failures, delay) => {
     expect(restartDelayMs(failures)).toBe(delay);
   });
 });
