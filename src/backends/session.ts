@@ -1,3 +1,4 @@
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
 import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
@@ -24,6 +25,8 @@ export class BackendSession {
   private readonly clientSide: ClientSide;
   private connection: Promise<BackendConnection> | undefined;
   private closing = false;
+  /** Connections closed on purpose (an expired HTTP session), which are not failures. */
+  private readonly retired = new WeakSet<BackendConnection>();
 
   constructor(backend: Backend, clientSide: ClientSide) {
     this.backend = backend;
@@ -44,14 +47,11 @@ export class BackendSession {
 
   /** Forwards one request and returns the backend's result unchanged. */
   async request(method: string, params: Record<string, unknown> | undefined, options: CallOptions = {}): Promise<Result> {
-    const connection = await this.connect().catch((error: unknown) => {
-      throw error instanceof BackendError ? error : this.unavailable(`could not start: ${errorText(error)}`);
-    });
     const logger = this.backend.options.logger;
     const serverId = this.backend.id;
     logger.rpc({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params } });
     try {
-      const result = await this.send(connection, method, params, options);
+      const result = await this.sendReconnecting(method, params, options);
       logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result } });
       return result;
     } catch (error) {
@@ -59,6 +59,37 @@ export class BackendSession {
       logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message });
       throw error;
     }
+  }
+
+  /**
+   * Sends on the live connection. An HTTP backend that forgot the MCP session (it restarted, or
+   * expired it) gets one fresh session and the request once more, as the reference does.
+   */
+  private async sendReconnecting(method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
+    const connection = await this.connectOrFail();
+    try {
+      return await this.send(connection, method, params, options);
+    } catch (error) {
+      if (!sessionExpired(error)) throw error;
+      const logger = this.backend.options.logger;
+      logger.server(this.backend.id, "warn", "backend", `MCP session expired for ${this.backend.id}, attempting to reconnect...`);
+      await this.discard(connection, false);
+      const fresh = await this.connectOrFail();
+      logger.server(this.backend.id, "info", "backend", `Session successfully reconnected for ${this.backend.id}`);
+      try {
+        return await this.send(fresh, method, params, options);
+      } catch (retryError) {
+        if (!sessionExpired(retryError)) throw retryError;
+        await this.discard(fresh, true);
+        throw this.unavailable(`lost its MCP session again right after reconnecting: ${errorText(retryError)}`);
+      }
+    }
+  }
+
+  private connectOrFail(): Promise<BackendConnection> {
+    return this.connect().catch((error: unknown) => {
+      throw error instanceof BackendError ? error : this.unavailable(`could not start: ${errorText(error)}`);
+    });
   }
 
   private async send(connection: BackendConnection, method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
@@ -84,8 +115,18 @@ export class BackendSession {
         throw this.unavailable(`closed its connection during ${method} (crashed or exited); it is restarted on the next call`);
       }
       if (error instanceof McpError) throw new BackendError(error.code, this.backend.id, errorText(error));
-      throw error;
+      if (sessionExpired(error)) throw error;
+      // A transport failure (refused connection, HTTP error): this connection is no use any more.
+      await this.discard(connection, true);
+      throw this.unavailable(`failed during ${method}: ${errorText(error)}; it is reconnected on the next call`);
     }
+  }
+
+  /** Drops a connection; `failed` says whether it counts against the backend (health, backoff). */
+  private async discard(connection: BackendConnection, failed: boolean): Promise<void> {
+    if (!failed) this.retired.add(connection);
+    if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
+    await connection.close().catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -105,7 +146,7 @@ export class BackendSession {
   }
 
   private async onClosed(connection: BackendConnection): Promise<void> {
-    if (this.closing) return;
+    if (this.closing || this.retired.has(connection)) return;
     if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
     this.backend.markFailed(`connection lost (process ${connection.pid ?? "-"} exited or the server went away)`);
   }
@@ -123,4 +164,10 @@ export class BackendSession {
   private unavailable(reason: string): BackendError {
     return new BackendError(BACKEND_UNAVAILABLE, this.backend.id, `backend "${this.backend.id}" ${reason}`);
   }
+}
+
+/** An HTTP backend's answer to a request on an MCP session it no longer knows. */
+function sessionExpired(error: unknown): boolean {
+  if (!(error instanceof StreamableHTTPError)) return false;
+  return error.code === 404 || (error.code === 400 && /session/i.test(error.message));
 }

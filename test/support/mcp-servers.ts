@@ -22,8 +22,9 @@ export function httpServer(id: string, url: string, extra: Partial<HttpServerCon
 /** server-everything in its own streamable HTTP (or legacy SSE) mode, on a free loopback port. */
 export async function startEverythingHttp(
   transport: "streamableHttp" | "sse" = "streamableHttp",
-): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
+  port?: number,
+): Promise<{ url: string; port: number; process: ChildProcess; stop(): Promise<void> }> {
+  port ??= await freePort();
   const child = spawn(process.execPath, [EVERYTHING_SCRIPT, transport], {
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],
@@ -37,6 +38,7 @@ export async function startEverythingHttp(
   });
   return {
     url: `http://127.0.0.1:${port}${transport === "sse" ? "/sse" : "/mcp"}`,
+    port,
     process: child,
     stop: async () => {
       if (child.exitCode !== null) return;
