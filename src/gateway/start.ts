@@ -103,13 +103,18 @@ export async function startGateway(
   const gate = new Promise<void>((resolve) => (ready = resolve));
   const http: HttpServer = createServer();
 
+  // Graceful: stop taking connections, let in-flight calls finish (up to drainMs), then close the
+  // sessions (which ends their streams and backends) and the last connections.
   const shutdown = async (drainMs: number): Promise<number> => {
     if (shuttingDown) return closed;
     shuttingDown = true;
     info("Shutting down gateway...");
+    const deadline = Date.now() + drainMs;
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    const callsDone = await withinMs(sessions.whenIdle(), drainMs);
     await sessions.closeAll();
-    const drained = await closeHttp(http, drainMs);
-    resolveClosed(drained ? 0 : 1);
+    const drained = await closeConnections(http, httpClosed, Math.max(0, deadline - Date.now()));
+    resolveClosed(callsDone && drained ? 0 : 1);
     return closed;
   };
 
@@ -206,20 +211,25 @@ function generatedAgentId(logger: GatewayLogger): string {
   return randomBytes(32).toString("hex");
 }
 
-/** Stops accepting connections and waits for open requests up to `drainMs`, then cuts them. */
-async function closeHttp(http: HttpServer, drainMs: number): Promise<boolean> {
-  if (!http.listening) return true;
-  const closing = new Promise<void>((resolve) => http.close(() => resolve()));
-  // Keep-alive connections go idle as their last response ends; close each as soon as it does.
-  const sweeper = setInterval(() => http.closeIdleConnections(), 20);
+/** Waits for `promise` up to `ms`; true when it settled in time. */
+async function withinMs(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs)));
-  const drained = await Promise.race([closing.then(() => true), timedOut]);
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true), timedOut]);
   clearTimeout(timer);
+  return settled;
+}
+
+/** Waits up to `ms` for the open connections of a closing server to end, then cuts the rest. */
+async function closeConnections(http: HttpServer, httpClosed: Promise<void>, ms: number): Promise<boolean> {
+  // Keep-alive connections go idle as their last response ends; close each as soon as it does.
+  http.closeIdleConnections();
+  const sweeper = setInterval(() => http.closeIdleConnections(), 20);
+  const drained = await withinMs(httpClosed, ms);
   clearInterval(sweeper);
   if (!drained) {
     http.closeAllConnections();
-    await closing;
+    await httpClosed;
   }
   return drained;
 }
