@@ -32,6 +32,7 @@ export class Backend {
   /** Set by discovery: the backend's identity, capabilities and allowed tools. */
   serverInfo: Implementation | undefined;
   capabilities: ServerCapabilities | undefined;
+  instructions: string | undefined;
   tools: Tool[] = [];
   private firstStartedAt: number | undefined;
   private consecutiveFailures = 0;
@@ -106,6 +107,7 @@ export class Backend {
       const client = connection.client;
       this.serverInfo = client.getServerVersion();
       this.capabilities = client.getServerCapabilities() ?? {};
+      this.instructions = client.getInstructions();
       this.options.logger.server(
         this.id,
         "info",

@@ -45,10 +45,10 @@ export class AgentSession {
   /** Agent requests waiting for progress, by the agent's progress token (backends echo it). */
   private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
 
-  constructor(serverName: string, capabilities: ServerCapabilities, agentId: string, env: SessionEnvironment) {
+  constructor(serverName: string, capabilities: ServerCapabilities, agentId: string, env: SessionEnvironment, instructions?: string) {
     this.agentId = agentId;
     this.env = env;
-    this.server = new Server({ name: serverName, version: env.version }, { capabilities });
+    this.server = new Server({ name: serverName, version: env.version }, { capabilities, ...(instructions === undefined ? {} : { instructions }) });
     this.server.setNotificationHandler(RootsListChangedNotificationSchema, async (notification) => {
       await Promise.all(
         [...this.backendSessions.values()].map(async (session) => {

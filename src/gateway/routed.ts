@@ -18,8 +18,9 @@ import { AgentSession, type SessionEnvironment } from "./agent-session.ts";
 import { toolNotAllowed } from "./rpc-error.ts";
 
 /**
- * Routed mode (/mcp/{serverID}): the agent sees one backend as it is, minus the tools its
- * allow-list hides. Every method the backend offers is forwarded, not only tools.
+ * Routed mode (/mcp/{serverID}): the agent sees one backend as it is (its capabilities and
+ * instructions), minus the tools its allow-list hides. Every method the backend offers is
+ * forwarded, not only tools.
  */
 export function routedSession(backend: Backend, agentId: string, env: SessionEnvironment): AgentSession {
   const offered = backend.capabilities ?? {};
@@ -30,7 +31,7 @@ export function routedSession(backend: Backend, agentId: string, env: SessionEnv
     ...(offered.prompts ? { prompts: offered.prompts } : {}),
     ...(offered.completions ? { completions: offered.completions } : {}),
   };
-  const session = new AgentSession(`awmg-${backend.id}`, capabilities, agentId, env);
+  const session = new AgentSession(`awmg-${backend.id}`, capabilities, agentId, env, backend.instructions);
   const server = session.server;
   const id = backend.id;
   const pass = (method: string) => (request: { params?: Record<string, unknown> }, extra: Parameters<typeof session.call>[3]) =>

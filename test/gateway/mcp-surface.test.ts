@@ -109,6 +109,13 @@ describe("notifications and flow control", () => {
   });
 });
 
+describe("initialize", () => {
+  it("routed: passes on the backend's instructions", () => {
+    expect(agent("routed").getInstructions()).toBeTruthy();
+    expect(agent("unified").getInstructions()).toBeUndefined();
+  });
+});
+
 describe("resources, prompts and completion", () => {
   it.each(modes)("%s: lists and reads resources", async (mode) => {
     const { resources } = await agent(mode).listResources();
