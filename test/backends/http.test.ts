@@ -1,5 +1,5 @@
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BACKEND_UNAVAILABLE } from "../../src/backends/errors.ts";
 import { connectAgent, gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
 import { httpServer, startEverythingHttp } from "../support/mcp-servers.ts";
@@ -40,6 +40,19 @@ describe("HTTP backends", () => {
     for (const headers of proxy.seen) {
       expect(headers["x-api-key"]).toBe("key-123");
       expect(headers.authorization).toBe("Bearer backend-token");
+    }
+  });
+
+  it("are pinged at the keepalive interval while an agent session is open", async () => {
+    // Its own gateway, pinging every second; the shared one pings at the default 1500 s.
+    const pinging = await runGateway(gatewayConfig([httpServer("headed", proxy.url)], { agentId: "http-agent", keepaliveInterval: 1 }));
+    try {
+      const client = await connectAgent(pinging.entry("headed"));
+      await client.callTool({ name: "echo", arguments: { message: "keep me" } });
+      await vi.waitFor(() => expect(proxy.methods).toContain("ping"), { timeout: 10_000 });
+      await client.close();
+    } finally {
+      await pinging.stop();
     }
   });
 

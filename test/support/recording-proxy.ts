@@ -2,14 +2,21 @@ import { createServer, request, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
- * A pass-through HTTP proxy in front of a real MCP server that remembers the headers of every
- * request, so a test can see what the gateway sends to an HTTP backend.
+ * A pass-through HTTP proxy in front of a real MCP server that remembers the headers and the
+ * JSON-RPC methods of every request, so a test can see what the gateway sends to an HTTP backend.
  */
-export async function startRecordingProxy(target: string): Promise<{ url: string; seen: IncomingHttpHeaders[]; stop(): Promise<void> }> {
+export async function startRecordingProxy(
+  target: string,
+): Promise<{ url: string; seen: IncomingHttpHeaders[]; methods: string[]; stop(): Promise<void> }> {
   const upstream = new URL(target);
   const seen: IncomingHttpHeaders[] = [];
+  const methods: string[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
+    req.on("data", (chunk: Buffer) => {
+      const method = /"method":"([^"]+)"/.exec(chunk.toString("utf8"))?.[1];
+      if (method) methods.push(method);
+    });
     const forwarded = request(
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
       (answer) => {
@@ -25,6 +32,7 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
   return {
     url: `http://127.0.0.1:${port}${upstream.pathname}`,
     seen,
+    methods,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
