@@ -19,7 +19,7 @@ export async function readGuardBytes(path: string): Promise<Uint8Array<ArrayBuff
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new Error(`failed to read WASM file: ${errorMessage(error)}`);
+    throw new Error(`failed to read WASM file: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -46,6 +46,6 @@ export async function compileGuardModule(
   try {
     return await compileCached(capped, cache);
   } catch (error) {
-    throw new Error(`failed to instantiate WASM module: ${errorMessage(error)}`);
+    throw new Error(`failed to instantiate WASM module: ${errorMessage(error)}`, { cause: error });
   }
 }

@@ -13,7 +13,7 @@ function parseObject(output: Uint8Array, what: string): Record<string, unknown> 
   try {
     value = JSON.parse(decoder.decode(output));
   } catch (error) {
-    throw new Error(`${what}: ${(error as Error).message}`);
+    throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
   }
   if (!isObject(value)) throw new Error(`${what}: expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}`);
   return value;

@@ -85,9 +85,10 @@ function hostLog(level: number, ptr: number, len: number): void {
 }
 
 function instantiate(): LiveInstance {
-  let memory: WebAssembly.Memory | undefined;
+  // WASI needs the memory, which exists only once the instance does.
+  const bound: { memory?: WebAssembly.Memory } = {};
   const wasi = createWasi(
-    () => memory as WebAssembly.Memory,
+    () => bound.memory as WebAssembly.Memory,
     (stream, line) => log(stream === "stderr" ? "warn" : "info", `${stream}: ${line}`),
   );
   flushOutput = wasi.flush;
@@ -96,9 +97,10 @@ function instantiate(): LiveInstance {
     wasi_snapshot_preview1: wasi.imports,
   });
   const exports = instance.exports;
-  memory = (exports.memory instanceof WebAssembly.Memory ? exports.memory : undefined) ??
+  const memory = (exports.memory instanceof WebAssembly.Memory ? exports.memory : undefined) ??
     Object.values(exports).find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
   if (!memory) throw new Error("WASM module has no memory");
+  bound.memory = memory;
   const functions = Object.fromEntries(GUARD_FUNCTIONS.map((name) => [name, exports[name]])) as LiveInstance["functions"];
   const { alloc, dealloc } = exports;
   return {
