@@ -195,6 +195,7 @@ export class WasmGuard implements Guard {
   }
 
   async #runOnSlot(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
+    if (this.#closing) throw new GuardError(this.name, "unavailable", `WASM guard '${this.name}' is closed`);
     let worker: GuardWorker;
     try {
       slot.worker ??= this.#spawn();
