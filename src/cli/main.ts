@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "./version.ts";
+import { registerGuardCommand } from "./guard-command.ts";
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIO {
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIO): Command {
     program.outputHelp();
   });
   // Each subcommand lives in its own file under src/cli and registers itself here.
+  registerGuardCommand(program, io);
   return program;
 }
 

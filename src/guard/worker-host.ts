@@ -101,10 +101,11 @@ export class GuardWorker {
         this.#reply({ ok: false, message: "request cancelled" });
       };
       signal?.addEventListener("abort", onAbort, { once: true });
+      const budget = Math.max(0, deadline - Date.now());
       const timer = setTimeout(() => {
         void this.terminate();
-        this.#finish({ ok: false, kind: "timeout", message: `did not return before its deadline (${Math.max(0, deadline - Date.now())} ms left)` });
-      }, Math.max(0, deadline - Date.now()));
+        this.#finish({ ok: false, kind: "timeout", message: `did not return within its deadline (${budget} ms); the worker running it was stopped` });
+      }, budget);
       this.#pending = {
         id,
         backend,
