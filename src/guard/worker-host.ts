@@ -1,16 +1,15 @@
 // The main-thread side of one guard worker: starts it, runs calls on it with a deadline,
 // answers its call_backend requests, and terminates it when the deadline passes.
-import { MessageChannel, Worker } from "node:worker_threads";
-import type { MessagePort } from "node:worker_threads";
+import { MessageChannel } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
 import { errorMessage } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
-import { INSTANTIATE_TIMEOUT_MS, WORKER_HEAP_LIMIT_MB } from "./limits.ts";
+import { INSTANTIATE_TIMEOUT_MS } from "./limits.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/types.ts";
-import type { BackendReply, BackendRequest, CallFailureKind, WorkerInit, WorkerToHost } from "./worker/messages.ts";
-
-const WORKER_URL = new URL("./worker/guard-worker.ts", import.meta.url);
+import type { BackendReply, BackendRequest, CallFailureKind, HostToWorker, WorkerInit, WorkerToHost } from "./worker/messages.ts";
+import { takeBootedWorker } from "./worker-spare.ts";
 
 export type WorkerOutcome =
   | { ok: true; output: Uint8Array }
@@ -35,29 +34,22 @@ export class GuardWorker {
   #alive = true;
   #exitError: string | undefined;
 
-  private constructor(name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void) {
+  private constructor(worker: Worker, name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void) {
     const channel = new MessageChannel();
     const flag = new SharedArrayBuffer(4);
     const init: WorkerInit = { name, module, backendFlag: flag, backendPort: channel.port2 };
-    this.#worker = new Worker(WORKER_URL, {
-      workerData: init,
-      transferList: [channel.port2],
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB },
-      stdin: false,
-      stdout: true,
-      stderr: true,
-    });
+    this.#worker = worker;
+    this.#worker.postMessage({ kind: "init", init } satisfies HostToWorker, [channel.port2]);
     this.#port = channel.port1;
     this.#flag = new Int32Array(flag);
     this.#onLog = onLog;
-    this.#worker.unref();
     this.#port.on("message", (request: BackendRequest) => void this.#serveBackend(request));
     this.#port.unref();
   }
 
   /** Starts a worker and instantiates the module in it; rejects with the reason it could not. */
-  static start(name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void): Promise<GuardWorker> {
-    const host = new GuardWorker(name, module, onLog);
+  static async start(name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void): Promise<GuardWorker> {
+    const host = new GuardWorker(await takeBootedWorker(), name, module, onLog);
     return new Promise((resolve, reject) => {
       const fail = (message: string) => {
         clearTimeout(timer);

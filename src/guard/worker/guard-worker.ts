@@ -1,8 +1,9 @@
 // The guard worker: owns one instance of one guard module and runs calls on it one at a time.
 // Running guards off the main thread is what lets the host stop a runaway guard (terminate)
 // while the gateway keeps serving; call_backend blocks this thread in Atomics.wait while the
-// main thread performs the asynchronous backend call.
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+// main thread performs the asynchronous backend call. The worker boots blank and learns its
+// module from the first message, so the host can keep a booted spare ready.
+import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import type { Transferable } from "node:worker_threads";
 import { GUARD_FUNCTIONS } from "../abi.ts";
 import type { GuardFunction } from "../abi.ts";
@@ -13,9 +14,9 @@ import type { LiveInstance } from "./call-protocol.ts";
 import type { BackendReply, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 
-const init = workerData as WorkerInit;
 const host = parentPort as NonNullable<typeof parentPort>;
-const backendFlag = new Int32Array(init.backendFlag);
+let init: WorkerInit;
+let backendFlag: Int32Array;
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 const decoder = new TextDecoder();
 
@@ -140,7 +141,14 @@ function startInstance(): boolean {
   }
 }
 
-if (startInstance()) {
-  host.on("message", (message: HostToWorker) => runCall(message.id, message.func, message.input));
+host.once("message", (message: HostToWorker) => {
+  if (message.kind !== "init") return;
+  init = message.init;
+  backendFlag = new Int32Array(init.backendFlag);
+  if (!startInstance()) return;
+  host.on("message", (call: HostToWorker) => {
+    if (call.kind === "call") runCall(call.id, call.func, call.input);
+  });
   send({ kind: "ready" });
-}
+});
+send({ kind: "booted" });

@@ -11,12 +11,15 @@ export interface WorkerInit {
   backendPort: MessagePort;
 }
 
-export type HostToWorker = { kind: "call"; id: number; func: GuardFunction; input: Uint8Array };
+export type HostToWorker =
+  | { kind: "init"; init: WorkerInit }
+  | { kind: "call"; id: number; func: GuardFunction; input: Uint8Array };
 
 /** How a call ended inside the worker. "exit" is proc_exit(0): not a crash, but the instance is spent. */
 export type CallFailureKind = "error" | "trap" | "exit";
 
 export type WorkerToHost =
+  | { kind: "booted" }
   | { kind: "ready" }
   | { kind: "init-failed"; message: string }
   | { kind: "log"; level: LogLevel; message: string }
