@@ -1,6 +1,6 @@
 // The main-thread side of one guard worker: starts it, runs calls on it with a deadline,
 // answers its call_backend requests, and terminates it when the deadline passes.
-import { MessageChannel } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
 import { errorMessage } from "./errors.ts";
@@ -8,7 +8,17 @@ import { goJsonBytes } from "./go-json.ts";
 import { INSTANTIATE_TIMEOUT_MS } from "./limits.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/types.ts";
-import type { BackendReply, BackendRequest, CallFailureKind, HostToWorker, WorkerInit, WorkerToHost } from "./worker/messages.ts";
+import { CALL_ANSWERED, CALL_IDLE, CALL_REQUESTED } from "./worker/messages.ts";
+import type {
+  BackendReply,
+  BackendRequest,
+  CallFailureKind,
+  CallRequest,
+  CallResponse,
+  HostToWorker,
+  WorkerInit,
+  WorkerToHost,
+} from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 
 export type WorkerOutcome =
@@ -18,16 +28,19 @@ export type WorkerOutcome =
 interface PendingCall {
   id: number;
   resolve: (outcome: WorkerOutcome) => void;
-  backend?: BackendCaller;
-  backendAbort: AbortController;
-  timer: NodeJS.Timeout;
+  backend?: BackendCaller | undefined;
+  /** Created only when the guard calls the backend, to keep the common call cheap. */
+  backendAbort?: AbortController;
+  aborted: boolean;
   replyPending: boolean;
 }
 
 export class GuardWorker {
   readonly #worker: Worker;
-  readonly #port: MessagePort;
-  readonly #flag: Int32Array;
+  readonly #callPort: MessagePort;
+  readonly #callFlag: Int32Array;
+  readonly #backendPort: MessagePort;
+  readonly #backendFlag: Int32Array;
   readonly #onLog: (level: LogLevel, message: string) => void;
   #pending: PendingCall | undefined;
   #nextId = 1;
@@ -35,19 +48,28 @@ export class GuardWorker {
   #exitError: string | undefined;
 
   private constructor(worker: Worker, name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void) {
-    const channel = new MessageChannel();
-    const flag = new SharedArrayBuffer(4);
-    const init: WorkerInit = { name, module, backendFlag: flag, backendPort: channel.port2 };
+    const calls = new MessageChannel();
+    const backend = new MessageChannel();
+    const init: WorkerInit = {
+      name,
+      module,
+      callFlag: new SharedArrayBuffer(4),
+      callPort: calls.port2,
+      backendFlag: new SharedArrayBuffer(4),
+      backendPort: backend.port2,
+    };
     this.#worker = worker;
-    this.#worker.postMessage({ kind: "init", init } satisfies HostToWorker, [channel.port2]);
-    this.#port = channel.port1;
-    this.#flag = new Int32Array(flag);
+    this.#worker.postMessage({ kind: "init", init } satisfies HostToWorker, [calls.port2, backend.port2]);
+    this.#callPort = calls.port1;
+    this.#callFlag = new Int32Array(init.callFlag);
+    this.#backendPort = backend.port1;
+    this.#backendFlag = new Int32Array(init.backendFlag);
     this.#onLog = onLog;
-    this.#port.on("message", (request: BackendRequest) => void this.#serveBackend(request));
-    this.#port.unref();
+    this.#backendPort.on("message", (request: BackendRequest) => void this.#serveBackend(request));
+    this.#backendPort.unref();
   }
 
-  /** Starts a worker and instantiates the module in it; rejects with the reason it could not. */
+  /** Takes a booted worker and instantiates the module in it; rejects with the reason it could not. */
   static async start(name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void): Promise<GuardWorker> {
     const host = new GuardWorker(await takeBootedWorker(), name, module, onLog);
     return new Promise((resolve, reject) => {
@@ -61,15 +83,16 @@ export class GuardWorker {
         if (message.kind === "ready") {
           clearTimeout(timer);
           resolve(host);
-        } else if (message.kind === "init-failed") {
+        } else if (message.kind === "init-failed" && !host.#pending) {
           fail(`failed to instantiate WASM module: ${message.message}`);
-        } else {
-          host.#onMessage(message);
+        } else if (message.kind === "init-failed") {
+          // Re-instantiating after a crash failed; the worker exits and the slot gets a new one.
+          host.#exitError = `could not re-instantiate the guard: ${message.message}`;
         }
       });
       host.#worker.on("error", (error) => {
-        if (host.#pending === undefined) fail(`guard worker failed: ${error.message}`);
         host.#exitError = error.message;
+        if (!host.#pending) fail(`guard worker failed: ${error.message}`);
       });
       host.#worker.on("exit", (code) => host.#onExit(code));
     });
@@ -81,67 +104,80 @@ export class GuardWorker {
 
   /** Runs one guard function; resolves when the worker is done with it, or at the deadline. */
   call(func: GuardFunction, input: Uint8Array, backend: BackendCaller | undefined, signal: AbortSignal | undefined, deadline: number): Promise<WorkerOutcome> {
-    if (!this.#alive) return Promise.resolve({ ok: false, kind: "crashed", message: "guard worker is not running" });
+    if (!this.#alive) return Promise.resolve({ ok: false, kind: "crashed", message: this.#exitError ?? "guard worker is not running" });
     if (this.#pending) throw new Error("guard worker is busy: the pool gives a worker one call at a time");
     const id = this.#nextId++;
     return new Promise((resolve) => {
-      const backendAbort = new AbortController();
       const onAbort = () => {
         // The caller gave up: stop the backend call and let the guard see −1, so it can
         // return and its buffers are freed while the instance lives on.
-        backendAbort.abort(signal?.reason);
+        pending.aborted = true;
+        pending.backendAbort?.abort(signal?.reason);
         this.#reply({ ok: false, message: "request cancelled" });
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const budget = Math.max(0, deadline - Date.now());
-      const timer = setTimeout(() => {
-        void this.terminate();
-        this.#finish({ ok: false, kind: "timeout", message: `did not return within its deadline (${budget} ms); the worker running it was stopped` });
-      }, budget);
-      this.#pending = {
+      const pending: PendingCall = {
         id,
         backend,
-        backendAbort,
-        timer,
+        aborted: false,
         replyPending: false,
         resolve: (outcome) => {
           signal?.removeEventListener("abort", onAbort);
+          this.#worker.unref();
           resolve(outcome);
         },
       };
+      this.#pending = pending;
       if (signal?.aborted) onAbort();
-      this.#worker.postMessage({ kind: "call", id, func, input }, [input.buffer as ArrayBuffer]);
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      // A call in flight keeps the process alive; an idle worker does not.
+      this.#worker.ref();
+      this.#callPort.postMessage({ id, func, input } satisfies CallRequest, [input.buffer as ArrayBuffer]);
+      Atomics.store(this.#callFlag, 0, CALL_REQUESTED);
+      Atomics.notify(this.#callFlag, 0);
+      // The wait's own timeout is the deadline: cheaper per call than a timer.
+      const budget = Math.max(0, deadline - Date.now());
+      const answered = Atomics.waitAsync(this.#callFlag, 0, CALL_REQUESTED, budget);
+      const settle = () => {
+        if (Atomics.load(this.#callFlag, 0) === CALL_ANSWERED) this.#collect();
+        else if (this.#pending === pending) this.#timeout(budget);
+      };
+      if (answered.async) void answered.value.then(settle);
+      else settle();
     });
+  }
+
+  #timeout(budget: number): void {
+    void this.terminate();
+    this.#finish({ ok: false, kind: "timeout", message: `did not return within its deadline (${budget} ms); the worker running it was stopped` });
   }
 
   /** Stops the worker; safe to call again. */
   async terminate(): Promise<void> {
     this.#alive = false;
-    this.#port.close();
+    this.#callPort.close();
+    this.#backendPort.close();
     await this.#worker.terminate();
+  }
+
+  /** Reads what the worker posted for the call: its log lines, then the outcome. */
+  #collect(): void {
+    if (!this.#alive || Atomics.load(this.#callFlag, 0) !== CALL_ANSWERED) return;
+    Atomics.store(this.#callFlag, 0, CALL_IDLE);
+    for (let entry = receiveMessageOnPort(this.#callPort); entry; entry = receiveMessageOnPort(this.#callPort)) {
+      const message = entry.message as CallResponse;
+      if (message.kind === "log") this.#onLog(message.level, message.message);
+      else if (message.id !== this.#pending?.id) continue;
+      else if (message.kind === "result") this.#finish({ ok: true, output: message.output });
+      else this.#finish({ ok: false, kind: message.failure, message: message.message });
+    }
   }
 
   #finish(outcome: WorkerOutcome): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    clearTimeout(pending.timer);
-    pending.backendAbort.abort();
+    pending.backendAbort?.abort();
     pending.resolve(outcome);
-  }
-
-  #onMessage(message: WorkerToHost): void {
-    if (message.kind === "log") {
-      this.#onLog(message.level, message.message);
-    } else if (message.kind === "result" && message.id === this.#pending?.id) {
-      this.#finish({ ok: true, output: message.output });
-    } else if (message.kind === "failure" && message.id === this.#pending?.id) {
-      this.#finish({ ok: false, kind: message.failure, message: message.message });
-    } else if (message.kind === "init-failed") {
-      // Re-instantiating after a trap failed: this worker can serve no more calls.
-      this.#onLog("error", `could not re-instantiate after a failure: ${message.message}`);
-      void this.terminate();
-    }
   }
 
   #onExit(code: number): void {
@@ -153,10 +189,11 @@ export class GuardWorker {
     const pending = this.#pending;
     if (!pending) return;
     pending.replyPending = true;
-    if (!pending.backend || pending.backendAbort.signal.aborted) {
+    if (!pending.backend || pending.aborted) {
       this.#reply({ ok: false, message: "no backend caller for this call" });
       return;
     }
+    pending.backendAbort ??= new AbortController();
     let reply: BackendReply;
     try {
       const result = await pending.backend(request.toolName, request.args, pending.backendAbort.signal);
@@ -172,8 +209,8 @@ export class GuardWorker {
     const pending = this.#pending;
     if (!pending?.replyPending || !this.#alive) return;
     pending.replyPending = false;
-    this.#port.postMessage(reply);
-    Atomics.store(this.#flag, 0, 1);
-    Atomics.notify(this.#flag, 0);
+    this.#backendPort.postMessage(reply);
+    Atomics.store(this.#backendFlag, 0, 1);
+    Atomics.notify(this.#backendFlag, 0);
   }
 }

@@ -11,21 +11,27 @@ import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } f
 import type { LogLevel } from "../../log/types.ts";
 import { CallFailure, invokeGuardFunction } from "./call-protocol.ts";
 import type { LiveInstance } from "./call-protocol.ts";
-import type { BackendReply, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
+import { CALL_ANSWERED, CALL_REQUESTED } from "./messages.ts";
+import type { BackendReply, CallRequest, CallResponse, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 
 const host = parentPort as NonNullable<typeof parentPort>;
 let init: WorkerInit;
+let callFlag: Int32Array;
 let backendFlag: Int32Array;
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 const decoder = new TextDecoder();
 
-function send(message: WorkerToHost, transfer: Transferable[] = []): void {
-  host.postMessage(message, transfer);
+function send(message: WorkerToHost): void {
+  host.postMessage(message);
+}
+
+function respond(message: CallResponse, transfer: Transferable[] = []): void {
+  init.callPort.postMessage(message, transfer);
 }
 
 function log(level: LogLevel, message: string): void {
-  send({ kind: "log", level, message });
+  respond({ kind: "log", level, message });
 }
 
 let backendCalls = 0;
@@ -121,13 +127,16 @@ function runCall(id: number, func: GuardFunction, input: Uint8Array): void {
   try {
     const output = invokeGuardFunction(live as LiveInstance, func, input);
     flushOutput();
-    send({ kind: "result", id, output }, [output.buffer as ArrayBuffer]);
+    respond({ kind: "result", id, output }, [output.buffer as ArrayBuffer]);
   } catch (error) {
     flushOutput();
     const failure = error instanceof CallFailure ? error : new CallFailure("trap", String(error));
-    send({ kind: "failure", id, failure: failure.failure, message: failure.message });
+    respond({ kind: "failure", id, failure: failure.failure, message: failure.message });
     // A crashed or exited instance may hold half-updated state: start over from the module.
-    if (failure.failure !== "error") startInstance();
+    if (failure.failure !== "error" && !startInstance()) {
+      // Without an instance this worker is useless; exiting tells the host to replace it.
+      process.exit(1);
+    }
   }
 }
 
@@ -141,14 +150,25 @@ function startInstance(): boolean {
   }
 }
 
+/** Serves calls for the rest of the worker's life; the host ends it with terminate(). */
+function serve(): never {
+  for (;;) {
+    for (let state = Atomics.load(callFlag, 0); state !== CALL_REQUESTED; state = Atomics.load(callFlag, 0)) {
+      Atomics.wait(callFlag, 0, state);
+    }
+    const request = receiveMessageOnPort(init.callPort)?.message as CallRequest | undefined;
+    if (request) runCall(request.id, request.func, request.input);
+    Atomics.store(callFlag, 0, CALL_ANSWERED);
+    Atomics.notify(callFlag, 0);
+  }
+}
+
 host.once("message", (message: HostToWorker) => {
-  if (message.kind !== "init") return;
   init = message.init;
+  callFlag = new Int32Array(init.callFlag);
   backendFlag = new Int32Array(init.backendFlag);
   if (!startInstance()) return;
-  host.on("message", (call: HostToWorker) => {
-    if (call.kind === "call") runCall(call.id, call.func, call.input);
-  });
   send({ kind: "ready" });
+  serve();
 });
 send({ kind: "booted" });
