@@ -72,6 +72,24 @@ describe("calling guard functions", () => {
     expect(logger.lines).toContainEqual({ level: "info", guard: "scripted", message: "stdout: hello from stdout" });
   });
 
+  it("logs host_log levels 0-3 at their level, any other level at debug, and a bad pointer as a warning", async () => {
+    const start = logger.lines.length;
+    await guard.labelResource(command("O"), null);
+    const lines = logger.lines.slice(start).filter((l) => l.message !== "dealloc");
+    expect(lines).toEqual([
+      { level: "debug", guard: "scripted", message: "lvl" },
+      { level: "info", guard: "scripted", message: "lvl" },
+      { level: "warn", guard: "scripted", message: "lvl" },
+      { level: "error", guard: "scripted", message: "lvl" },
+      { level: "debug", guard: "scripted", message: "lvl" },
+      { level: "warn", guard: "scripted", message: "hostLog: failed to read message from WASM memory" },
+    ]);
+  });
+
+  it("gives the guard an empty stdin", async () => {
+    await expect(guard.labelResource(command("I"), null)).rejects.toThrow("error code: -100");
+  });
+
   it("calls dealloc for both buffers after a successful call and after an error code", async () => {
     const before = logger.lines.filter((l) => l.message === "dealloc").length;
     await guard.labelResource(command("x"), null);

@@ -63,11 +63,33 @@ describe("loading and validating a guard", () => {
       "wasi_snapshot_preview1.fd_write",
       "wasi_snapshot_preview1.random_get",
       "wasi_snapshot_preview1.proc_exit",
+      "wasi_snapshot_preview1.fd_read",
     ]);
     expect(report.layout?.exports.find((e) => e.name === "label_agent")?.type).toEqual({
       params: ["i32", "i32", "i32", "i32"],
       results: ["i32"],
     });
+  });
+
+  it("compiles each distinct module once into an injected cache, and not at all into none", async () => {
+    const gets: string[] = [];
+    const spying = new (class extends Map<string, WebAssembly.Module> {
+      override get(key: string) {
+        gets.push(key);
+        return super.get(key);
+      }
+    })();
+    const cache = spying;
+    const guards = [
+      await loadEdgeGuard("scripted", { moduleCache: spying }),
+      await loadEdgeGuard("scripted", { moduleCache: spying }),
+      await loadEdgeGuard("scripted", { moduleCache: spying, memoryLimitPages: 64 }),
+      await loadEdgeGuard("scripted", { moduleCache: null }),
+    ];
+    expect(cache.size).toBe(2);
+    expect(gets).toHaveLength(3);
+    expect(new Set(gets).size).toBe(2);
+    await Promise.all(guards.map((g) => g.close()));
   });
 
   it("loads the AssemblyScript example guard and answers all three functions", async () => {
