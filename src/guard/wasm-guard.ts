@@ -132,11 +132,17 @@ export class WasmGuard implements Guard {
         const starting = slot.worker;
         slot.worker = undefined;
         if (!starting) return;
+        let worker: GuardWorker;
         try {
-          await (await starting).terminate();
+          worker = await starting;
+        } catch {
+          // A worker that never started holds nothing to release; #spawn logged why.
+          return;
+        }
+        try {
+          await worker.terminate();
         } catch (error) {
-          // A worker that never started has nothing to stop; its start error was reported then.
-          if (!(error instanceof Error && error.message.startsWith("failed to instantiate"))) errors.push(error);
+          errors.push(error);
         }
       }),
     );
@@ -157,7 +163,7 @@ export class WasmGuard implements Guard {
 
   #spawn(): Promise<GuardWorker> {
     const worker = GuardWorker.start(this.name, this.#module, (level, message) => this.#logger.log(level, this.name, message));
-    worker.catch(() => {}); // observed by whoever awaits the slot; this only silences the unawaited copy
+    worker.catch((error: unknown) => this.#logger.log("error", this.name, `could not start an instance of WASM guard '${this.name}': ${errorMessage(error)}`));
     return worker;
   }
 
@@ -190,8 +196,7 @@ export class WasmGuard implements Guard {
     // The slot stays busy until the worker is really done, even if the caller stops waiting.
     const run = this.#runOnSlot(slot, func, input, options, deadline).finally(() => this.#pool.release(slot));
     if (!signal) return run;
-    run.catch(() => {});
-    return Promise.race([run, cancelled(signal, () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`))]);
+    return raceAbort(run, signal, () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`));
   }
 
   async #runOnSlot(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
@@ -253,9 +258,12 @@ export class WasmGuard implements Guard {
   }
 }
 
-function cancelled(signal: AbortSignal, error: () => Error): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(error());
-    else signal.addEventListener("abort", () => reject(error()), { once: true });
+/** Settles with `run`, or rejects as soon as the signal aborts (the run itself carries on). */
+function raceAbort<T>(run: Promise<T>, signal: AbortSignal, error: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(error());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    run.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
