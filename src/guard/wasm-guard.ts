@@ -187,8 +187,12 @@ export class WasmGuard implements Guard {
     }
     const backoff = this.#backoffError();
     if (backoff) throw backoff;
-    this.#counts.calls++;
     const deadline = options.deadline ?? Date.now() + this.#defaultTimeoutMs;
+    if (deadline <= Date.now()) {
+      // Not the guard's fault: fail without running it (and without stopping a worker).
+      throw new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: the call's deadline had already passed`);
+    }
+    this.#counts.calls++;
     const { signal } = options;
     const slot = await this.#pool.acquire(signal, deadline, () =>
       new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),

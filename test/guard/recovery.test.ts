@@ -32,6 +32,13 @@ describe("recovery after a guard fails", () => {
     await guard.close();
   });
 
+  it("fails a call whose deadline has already passed without running or blaming the guard", async () => {
+    const guard = await loadEdgeGuard("scripted", { poolSize: 1 });
+    await expect(guard.labelResource("ok", null, { deadline: Date.now() - 1 })).rejects.toMatchObject({ kind: "timeout" });
+    expect(guard.status()).toMatchObject({ state: "healthy", calls: 0, failures: 0 });
+    await guard.close();
+  });
+
   it("treats proc_exit(0) as a failed call, not a crash, and keeps serving", async () => {
     const guard = await loadEdgeGuard("scripted", { poolSize: 1 });
     await expect(guard.labelResource(command("Z"), null)).rejects.toMatchObject({ kind: "error", message: expect.stringContaining("code 0") });
