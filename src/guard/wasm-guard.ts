@@ -192,15 +192,16 @@ export class WasmGuard implements Guard {
       // Not the guard's fault: fail without running it (and without stopping a worker).
       throw new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: the call's deadline had already passed`);
     }
-    this.#counts.calls++;
     const { signal } = options;
-    const slot = await this.#pool.acquire(signal, deadline, () =>
-      new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
-    );
+    const cancelled = () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`);
+    const slot = await this.#pool.acquire(signal, deadline, {
+      cancelled,
+      timeout: () => new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
+    });
+    this.#counts.calls++;
     // The slot stays busy until the worker is really done, even if the caller stops waiting.
     const run = this.#runOnSlot(slot, func, input, options, deadline).finally(() => this.#pool.release(slot));
-    if (!signal) return run;
-    return raceAbort(run, signal, () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`));
+    return signal ? raceAbort(run, signal, cancelled) : run;
   }
 
   async #runOnSlot(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {

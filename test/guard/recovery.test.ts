@@ -32,9 +32,10 @@ describe("recovery after a guard fails", () => {
     await guard.close();
   });
 
-  it("fails a call whose deadline has already passed without running or blaming the guard", async () => {
+  it("fails a call already cancelled or past its deadline without running or blaming the guard", async () => {
     const guard = await loadEdgeGuard("scripted", { poolSize: 1 });
     await expect(guard.labelResource("ok", null, { deadline: Date.now() - 1 })).rejects.toMatchObject({ kind: "timeout" });
+    await expect(guard.labelResource("ok", null, { signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: "cancelled" });
     expect(guard.status()).toMatchObject({ state: "healthy", calls: 0, failures: 0 });
     await guard.close();
   });
