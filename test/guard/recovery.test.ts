@@ -86,6 +86,24 @@ describe("a pool of instances under concurrent calls", () => {
     await expect(looping).rejects.toMatchObject({ kind: "unavailable" });
   });
 
+  it("serves queued calls on replacement workers after every instance timed out", async () => {
+    const guard = await loadEdgeGuard("scripted", { poolSize: 2 });
+    await guard.labelAgent(policy);
+    const loops = [guard.labelResource(command("L"), null, soon()), guard.labelResource(command("L"), null, soon())];
+    const queued = Array.from({ length: 4 }, (_, i) => guard.labelResource(`q${i}`, null));
+    const outcomes = await Promise.allSettled([...loops, ...queued]);
+    expect(outcomes.map((o) => (o.status === "rejected" ? (o.reason as { kind: string }).kind : o.value.description))).toEqual([
+      "timeout",
+      "timeout",
+      "policy-set",
+      "policy-set",
+      "policy-set",
+      "policy-set",
+    ]);
+    expect(guard.status()).toMatchObject({ state: "healthy", failures: 2 });
+    await guard.close();
+  });
+
   it("recovers under concurrent traps and successes without losing a call", async () => {
     const guard = await loadEdgeGuard("scripted", { poolSize: 2 });
     await guard.labelAgent(policy);
