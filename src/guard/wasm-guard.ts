@@ -21,7 +21,7 @@ import { compileGuardModule, readGuardBytes } from "./module-loader.ts";
 import { parseAgentLabels, parseResourceLabels, parseResponseLabels } from "./results.ts";
 import type { AgentLabels, Guard, GuardCallOptions, GuardLogger, GuardStatus, ResourceLabels } from "./types.ts";
 import { GuardWorker } from "./worker-host.ts";
-import type { WorkerOutcome } from "./worker-host.ts";
+import type { CallContext, WorkerOutcome } from "./worker-host.ts";
 
 export interface WasmGuardOptions {
   /** The guard's name in logs, errors and /health (the server ID for discovered guards). */
@@ -162,7 +162,7 @@ export class WasmGuard implements Guard {
   }
 
   #spawn(): Promise<GuardWorker> {
-    const worker = GuardWorker.start(this.name, this.#module, (level, message) => this.#logger.log(level, this.name, message));
+    const worker = GuardWorker.start(this.name, this.#module);
     worker.catch((error: unknown) => this.#logger.log("error", this.name, `could not start an instance of WASM guard '${this.name}': ${errorMessage(error)}`));
     return worker;
   }
@@ -214,13 +214,20 @@ export class WasmGuard implements Guard {
       slot.worker = undefined;
       throw this.#failed(func, "crashed", `could not start an instance: ${errorMessage(error)}`);
     }
+    const logger = options.logger ?? this.#logger;
+    const context: CallContext = {
+      backend: options.backend,
+      signal: options.signal,
+      deadline,
+      log: (level, message) => logger.log(level, this.name, message),
+    };
     const policy = this.#policy;
     if (func !== "label_agent" && policy && slot.policyVersion !== policy.version) {
-      const replay = await worker.call("label_agent", policy.input.slice(), options.backend, options.signal, deadline);
+      const replay = await worker.call("label_agent", policy.input.slice(), context);
       if (!replay.ok) throw this.#onSpent(slot, "label_agent", replay, "replaying label_agent failed: ");
       slot.policyVersion = policy.version;
     }
-    const outcome = await worker.call(func, func === "label_agent" ? input.slice() : input, options.backend, options.signal, deadline);
+    const outcome = await worker.call(func, func === "label_agent" ? input.slice() : input, context);
     if (!outcome.ok) throw this.#onSpent(slot, func, outcome, "");
     if (func === "label_agent") {
       const version = (this.#policy?.version ?? 0) + 1;

@@ -21,12 +21,23 @@ import type {
 } from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 
+/** What one call needs besides its input. */
+export interface CallContext {
+  backend?: BackendCaller | undefined;
+  signal?: AbortSignal | undefined;
+  /** Absolute deadline, Date.now() milliseconds. */
+  deadline: number;
+  /** Receives the guard's host_log and stdout/stderr lines of this call. */
+  log: (level: LogLevel, message: string) => void;
+}
+
 export type WorkerOutcome =
   | { ok: true; output: Uint8Array }
   | { ok: false; kind: CallFailureKind | "timeout" | "crashed"; message: string };
 
 interface PendingCall {
   id: number;
+  log: CallContext["log"];
   resolve: (outcome: WorkerOutcome) => void;
   backend?: BackendCaller | undefined;
   /** Created only when the guard calls the backend, to keep the common call cheap. */
@@ -41,13 +52,12 @@ export class GuardWorker {
   readonly #callFlag: Int32Array;
   readonly #backendPort: MessagePort;
   readonly #backendFlag: Int32Array;
-  readonly #onLog: (level: LogLevel, message: string) => void;
   #pending: PendingCall | undefined;
   #nextId = 1;
   #alive = true;
   #exitError: string | undefined;
 
-  private constructor(worker: Worker, name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void) {
+  private constructor(worker: Worker, name: string, module: WebAssembly.Module) {
     const calls = new MessageChannel();
     const backend = new MessageChannel();
     const init: WorkerInit = {
@@ -64,14 +74,13 @@ export class GuardWorker {
     this.#callFlag = new Int32Array(init.callFlag);
     this.#backendPort = backend.port1;
     this.#backendFlag = new Int32Array(init.backendFlag);
-    this.#onLog = onLog;
     this.#backendPort.on("message", (request: BackendRequest) => void this.#serveBackend(request));
     this.#backendPort.unref();
   }
 
   /** Takes a booted worker and instantiates the module in it; rejects with the reason it could not. */
-  static async start(name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void): Promise<GuardWorker> {
-    const host = new GuardWorker(await takeBootedWorker(), name, module, onLog);
+  static async start(name: string, module: WebAssembly.Module): Promise<GuardWorker> {
+    const host = new GuardWorker(await takeBootedWorker(), name, module);
     return new Promise((resolve, reject) => {
       const fail = (message: string) => {
         clearTimeout(timer);
@@ -103,7 +112,8 @@ export class GuardWorker {
   }
 
   /** Runs one guard function; resolves when the worker is done with it, or at the deadline. */
-  call(func: GuardFunction, input: Uint8Array, backend: BackendCaller | undefined, signal: AbortSignal | undefined, deadline: number): Promise<WorkerOutcome> {
+  call(func: GuardFunction, input: Uint8Array, context: CallContext): Promise<WorkerOutcome> {
+    const { backend, signal, deadline } = context;
     if (!this.#alive) return Promise.resolve({ ok: false, kind: "crashed", message: this.#exitError ?? "guard worker is not running" });
     if (this.#pending) throw new Error("guard worker is busy: the pool gives a worker one call at a time");
     const id = this.#nextId++;
@@ -117,6 +127,7 @@ export class GuardWorker {
       };
       const pending: PendingCall = {
         id,
+        log: context.log,
         backend,
         aborted: false,
         replyPending: false,
@@ -165,7 +176,7 @@ export class GuardWorker {
     Atomics.store(this.#callFlag, 0, CALL_IDLE);
     for (let entry = receiveMessageOnPort(this.#callPort); entry; entry = receiveMessageOnPort(this.#callPort)) {
       const message = entry.message as CallResponse;
-      if (message.kind === "log") this.#onLog(message.level, message.message);
+      if (message.kind === "log") this.#pending?.log(message.level, message.message);
       else if (message.id !== this.#pending?.id) continue;
       else if (message.kind === "result") this.#finish({ ok: true, output: message.output });
       else this.#finish({ ok: false, kind: message.failure, message: message.message });

@@ -86,6 +86,14 @@ describe("calling guard functions", () => {
     ]);
   });
 
+  it("sends a call's log lines to the logger passed with that call", async () => {
+    const perCall = memoryLogger();
+    const start = logger.lines.length;
+    await guard.labelResource(command("W"), null, { logger: perCall });
+    expect(perCall.lines).toContainEqual({ level: "info", guard: "scripted", message: "stdout: hello from stdout" });
+    expect(logger.lines.length).toBe(start);
+  });
+
   it("gives the guard an empty stdin", async () => {
     await expect(guard.labelResource(command("I"), null)).rejects.toThrow("error code: -100");
   });
