@@ -107,10 +107,6 @@ export class GuardWorker {
     });
   }
 
-  get alive(): boolean {
-    return this.#alive;
-  }
-
   /** Runs one guard function; resolves when the worker is done with it, or at the deadline. */
   call(func: GuardFunction, input: Uint8Array, context: CallContext): Promise<WorkerOutcome> {
     const { backend, signal, deadline } = context;

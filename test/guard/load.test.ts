@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { builtGuardPath } from "../support/guards.ts";
-import { inspectGuardBytes, loadWasmGuard, readGuardBytes } from "../../src/guard/index.ts";
+import { inspectGuardBytes, loadWasmGuard, readGuardBytes, replaceSharedModuleCache, sharedModuleCache } from "../../src/guard/index.ts";
 import { capMemories, readModuleLayout } from "../../src/guard/wasm-binary.ts";
 import { loadEdgeGuard } from "./helpers.ts";
 
@@ -90,6 +90,19 @@ describe("loading and validating a guard", () => {
     expect(gets).toHaveLength(3);
     expect(new Set(gets).size).toBe(2);
     await Promise.all(guards.map((g) => g.close()));
+  });
+
+  it("compiles into the process-wide cache, which an embedder can replace", async () => {
+    const replacement = new Map<string, WebAssembly.Module>();
+    const previous = replaceSharedModuleCache(replacement);
+    try {
+      const guard = await loadEdgeGuard("direct");
+      expect(sharedModuleCache()).toBe(replacement);
+      expect(replacement.size).toBe(1);
+      await guard.close();
+    } finally {
+      replaceSharedModuleCache(previous);
+    }
   });
 
   it("loads the AssemblyScript example guard and answers all three functions", async () => {
