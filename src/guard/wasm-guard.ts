@@ -210,6 +210,10 @@ export class WasmGuard implements Guard {
     try {
       slot.worker ??= this.#spawn();
       worker = await slot.worker;
+      if (!worker.alive) {
+        slot.worker = this.#spawn();
+        worker = await slot.worker;
+      }
     } catch (error) {
       slot.worker = undefined;
       throw this.#failed(func, "crashed", `could not start an instance: ${errorMessage(error)}`);

@@ -107,6 +107,11 @@ export class GuardWorker {
     });
   }
 
+  /** False once the worker was stopped or exited (e.g. it could not re-instantiate after a crash). */
+  get alive(): boolean {
+    return this.#alive;
+  }
+
   /** Runs one guard function; resolves when the worker is done with it, or at the deadline. */
   call(func: GuardFunction, input: Uint8Array, context: CallContext): Promise<WorkerOutcome> {
     const { backend, signal, deadline } = context;
