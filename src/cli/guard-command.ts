@@ -45,6 +45,9 @@ function backendFromFile(path: string): BackendCaller {
 
 async function inspect(file: string, options: { memoryLimitPages: string }, io: CliIO): Promise<void> {
   const cap = Number(options.memoryLimitPages);
+  if (!Number.isInteger(cap) || cap < 1 || cap > 65_536) {
+    throw new Error(`--memory-limit-pages: expected a whole number from 1 to 65536, got ${options.memoryLimitPages}`);
+  }
   const bytes = await readGuardBytes(file);
   const report = inspectGuardBytes(bytes, cap);
   const lines = [`file: ${file} (${bytes.length} bytes)`];

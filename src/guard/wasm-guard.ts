@@ -41,10 +41,25 @@ export interface WasmGuardOptions {
 
 const silentLogger: GuardLogger = { log: () => {} };
 
+const MAX_WASM32_PAGES = 65_536;
+
+/** Option errors say which option, what it got and what it takes. */
+function checkOptions(options: WasmGuardOptions): void {
+  const check = (field: keyof WasmGuardOptions, value: number | undefined, min: number, max: number, what: string) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+      throw new Error(`invalid ${field} ${String(value)}: expected ${what}`);
+    }
+  };
+  check("memoryLimitPages", options.memoryLimitPages, 1, MAX_WASM32_PAGES, `a whole number of 64 KiB pages from 1 to ${MAX_WASM32_PAGES}`);
+  check("poolSize", options.poolSize, 1, 1024, "a whole number of instances, at least 1");
+  check("defaultTimeoutMs", options.defaultTimeoutMs, 1, Number.MAX_SAFE_INTEGER, "a positive whole number of milliseconds");
+}
+
 /** Loads a guard from a file path or bytes; rejects with a GuardError of kind "load". */
 export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, options: WasmGuardOptions): Promise<Guard> {
   const name = options.name;
   try {
+    checkOptions(options);
     const bytes = typeof source === "string" ? await readGuardBytes(source) : source;
     const cache = options.moduleCache === undefined ? sharedModuleCache() : options.moduleCache;
     const module = await compileGuardModule(bytes, options.memoryLimitPages ?? DEFAULT_MEMORY_LIMIT_PAGES, cache);
@@ -75,7 +90,7 @@ export class WasmGuard implements Guard {
   constructor(module: WebAssembly.Module, options: WasmGuardOptions) {
     this.name = options.name;
     this.#module = module;
-    this.#pool = new InstancePool(Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE));
+    this.#pool = new InstancePool(options.poolSize ?? DEFAULT_POOL_SIZE);
     this.#logger = options.logger ?? silentLogger;
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     this.#now = options.now ?? Date.now;

@@ -26,6 +26,12 @@ describe("flowgate guard inspect", () => {
     expect(stdout).toContain("verdict: valid guard");
   });
 
+  it("rejects a memory limit that is not a page count", async () => {
+    const { code, stderr } = await flowgate("inspect", scripted, "--memory-limit-pages", "abc");
+    expect(code).toBe(1);
+    expect(stderr).toContain("--memory-limit-pages: expected a whole number from 1 to 65536, got abc");
+  });
+
   it.each([
     ["wrong-signature", "must have signature (i32,i32,i32,i32)->i32, got (i32,i32,i32,i64)->i32"],
     ["extra-import", "env.read_file"],

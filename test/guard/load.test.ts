@@ -25,6 +25,14 @@ describe("loading and validating a guard", () => {
     await expect(loadWasmGuard(bytes, { name: "bad" })).rejects.toThrow(text);
   });
 
+  it.each([
+    [{ memoryLimitPages: 0 }, "invalid memoryLimitPages 0: expected a whole number of 64 KiB pages from 1 to 65536"],
+    [{ poolSize: 1.5 }, "invalid poolSize 1.5"],
+    [{ defaultTimeoutMs: -1 }, "invalid defaultTimeoutMs -1"],
+  ])("rejects the option %j with what it takes", async (options, text) => {
+    await expect(loadEdgeGuard("direct", options)).rejects.toThrow(text);
+  });
+
   it("rejects a missing file with the read error", async () => {
     await expect(loadWasmGuard("/nonexistent/guard.wasm", { name: "missing" })).rejects.toThrow(
       "failed to load WASM guard 'missing': failed to read WASM file: ENOENT",
