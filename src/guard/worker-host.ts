@@ -5,10 +5,21 @@ import type { MessagePort, Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
 import { errorMessage } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
-import { INSTANTIATE_TIMEOUT_MS } from "./limits.ts";
+import { GUARD_FUNCTIONS } from "./abi.ts";
+import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES } from "./limits.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/types.ts";
-import { CALL_ANSWERED, CALL_IDLE, CALL_REQUESTED } from "./worker/messages.ts";
+import {
+  CALL_ANSWERED,
+  CALL_IDLE,
+  CALL_REQUESTED,
+  CALL_SLOT_COUNT,
+  SLOT_FUNCTION,
+  SLOT_INPUT_LENGTH,
+  SLOT_OUTPUT_LENGTH,
+  SLOT_STATE,
+  VIA_PORT,
+} from "./worker/messages.ts";
 import type {
   BackendReply,
   BackendRequest,
@@ -36,7 +47,6 @@ export type WorkerOutcome =
   | { ok: false; kind: CallFailureKind | "timeout" | "crashed"; message: string };
 
 interface PendingCall {
-  id: number;
   log: CallContext["log"];
   resolve: (outcome: WorkerOutcome) => void;
   backend?: BackendCaller | undefined;
@@ -49,11 +59,11 @@ interface PendingCall {
 export class GuardWorker {
   readonly #worker: Worker;
   readonly #callPort: MessagePort;
-  readonly #callFlag: Int32Array;
+  readonly #callSlots: Int32Array;
+  readonly #callData: Uint8Array;
   readonly #backendPort: MessagePort;
   readonly #backendFlag: Int32Array;
   #pending: PendingCall | undefined;
-  #nextId = 1;
   #alive = true;
   #exitError: string | undefined;
 
@@ -63,7 +73,8 @@ export class GuardWorker {
     const init: WorkerInit = {
       name,
       module,
-      callFlag: new SharedArrayBuffer(4),
+      callSlots: new SharedArrayBuffer(CALL_SLOT_COUNT * 4),
+      callData: new SharedArrayBuffer(SHARED_CALL_BUFFER_BYTES),
       callPort: calls.port2,
       backendFlag: new SharedArrayBuffer(4),
       backendPort: backend.port2,
@@ -71,7 +82,8 @@ export class GuardWorker {
     this.#worker = worker;
     this.#worker.postMessage({ kind: "init", init } satisfies HostToWorker, [calls.port2, backend.port2]);
     this.#callPort = calls.port1;
-    this.#callFlag = new Int32Array(init.callFlag);
+    this.#callSlots = new Int32Array(init.callSlots);
+    this.#callData = new Uint8Array(init.callData);
     this.#backendPort = backend.port1;
     this.#backendFlag = new Int32Array(init.backendFlag);
     this.#backendPort.on("message", (request: BackendRequest) => void this.#serveBackend(request));
@@ -117,7 +129,6 @@ export class GuardWorker {
     const { backend, signal, deadline } = context;
     if (!this.#alive) return Promise.resolve({ ok: false, kind: "crashed", message: this.#exitError ?? "guard worker is not running" });
     if (this.#pending) throw new Error("guard worker is busy: the pool gives a worker one call at a time");
-    const id = this.#nextId++;
     return new Promise((resolve) => {
       const onAbort = () => {
         // The caller gave up: stop the backend call and let the guard see −1, so it can
@@ -127,7 +138,6 @@ export class GuardWorker {
         this.#reply({ ok: false, message: "request cancelled" });
       };
       const pending: PendingCall = {
-        id,
         log: context.log,
         backend,
         aborted: false,
@@ -143,14 +153,22 @@ export class GuardWorker {
       else signal?.addEventListener("abort", onAbort, { once: true });
       // A call in flight keeps the process alive; an idle worker does not.
       this.#worker.ref();
-      this.#callPort.postMessage({ id, func, input } satisfies CallRequest, [input.buffer as ArrayBuffer]);
-      Atomics.store(this.#callFlag, 0, CALL_REQUESTED);
-      Atomics.notify(this.#callFlag, 0);
+      const slots = this.#callSlots;
+      if (input.length <= this.#callData.length) {
+        this.#callData.set(input);
+        slots[SLOT_FUNCTION] = GUARD_FUNCTIONS.indexOf(func);
+        slots[SLOT_INPUT_LENGTH] = input.length;
+      } else {
+        slots[SLOT_INPUT_LENGTH] = VIA_PORT;
+        this.#callPort.postMessage({ func, input } satisfies CallRequest, [input.buffer as ArrayBuffer]);
+      }
+      Atomics.store(slots, SLOT_STATE, CALL_REQUESTED);
+      Atomics.notify(slots, SLOT_STATE);
       // The wait's own timeout is the deadline: cheaper per call than a timer.
       const budget = Math.max(0, deadline - Date.now());
-      const answered = Atomics.waitAsync(this.#callFlag, 0, CALL_REQUESTED, budget);
+      const answered = Atomics.waitAsync(slots, SLOT_STATE, CALL_REQUESTED, budget);
       const settle = () => {
-        if (Atomics.load(this.#callFlag, 0) === CALL_ANSWERED) this.#collect();
+        if (Atomics.load(slots, SLOT_STATE) === CALL_ANSWERED) this.#collect();
         else if (this.#pending === pending) this.#timeout(budget);
       };
       if (answered.async) void answered.value.then(settle);
@@ -171,17 +189,19 @@ export class GuardWorker {
     await this.#worker.terminate();
   }
 
-  /** Reads what the worker posted for the call: its log lines, then the outcome. */
+  /** Reads the call's answer: its log lines from the port, then the outcome from either place. */
   #collect(): void {
-    if (!this.#alive || Atomics.load(this.#callFlag, 0) !== CALL_ANSWERED) return;
-    Atomics.store(this.#callFlag, 0, CALL_IDLE);
+    const slots = this.#callSlots;
+    if (!this.#alive || Atomics.load(slots, SLOT_STATE) !== CALL_ANSWERED) return;
     for (let entry = receiveMessageOnPort(this.#callPort); entry; entry = receiveMessageOnPort(this.#callPort)) {
       const message = entry.message as CallResponse;
       if (message.kind === "log") this.#pending?.log(message.level, message.message);
-      else if (message.id !== this.#pending?.id) continue;
       else if (message.kind === "result") this.#finish({ ok: true, output: message.output });
       else this.#finish({ ok: false, kind: message.failure, message: message.message });
     }
+    const outputLength = slots[SLOT_OUTPUT_LENGTH] as number;
+    if (outputLength !== VIA_PORT) this.#finish({ ok: true, output: this.#callData.slice(0, outputLength) });
+    Atomics.store(slots, SLOT_STATE, CALL_IDLE);
   }
 
   #finish(outcome: WorkerOutcome): void {

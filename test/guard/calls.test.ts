@@ -39,6 +39,14 @@ describe("calling guard functions", () => {
     expect(goJson({ b: 1, a: "<&>" })).toBe('{"a":"\\u003c\\u0026\\u003e","b":1}');
   });
 
+  it.each([
+    ["small", 10],
+    ["larger than the shared call buffer", 3 * 1024 * 1024],
+  ])("carries %s inputs and outputs intact", async (_label, size) => {
+    const result = { text: "é".repeat(size / 2) };
+    await expect(guard.labelResponse("t", result, null)).resolves.toEqual({ capabilities: {}, tool_args: null, tool_name: "t", tool_result: result });
+  });
+
   it("answers call_backend through the backend caller and hands its JSON to the guard", async () => {
     const labels = await guard.labelResource(command("C"), { q: 1 }, { backend: echoBackend });
     expect(labels.operation).toBe("write");

@@ -11,13 +11,22 @@ import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } f
 import type { LogLevel } from "../../log/types.ts";
 import { CallFailure, invokeGuardFunction } from "./call-protocol.ts";
 import type { LiveInstance } from "./call-protocol.ts";
-import { CALL_ANSWERED, CALL_REQUESTED } from "./messages.ts";
+import {
+  CALL_ANSWERED,
+  CALL_REQUESTED,
+  SLOT_FUNCTION,
+  SLOT_INPUT_LENGTH,
+  SLOT_OUTPUT_LENGTH,
+  SLOT_STATE,
+  VIA_PORT,
+} from "./messages.ts";
 import type { BackendReply, CallRequest, CallResponse, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 
 const host = parentPort as NonNullable<typeof parentPort>;
 let init: WorkerInit;
-let callFlag: Int32Array;
+let callSlots: Int32Array;
+let callData: Uint8Array;
 let backendFlag: Int32Array;
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 const decoder = new TextDecoder();
@@ -122,16 +131,21 @@ function instantiate(): LiveInstance {
   };
 }
 
-function runCall(id: number, func: GuardFunction, input: Uint8Array): void {
+function runCall(func: GuardFunction, input: Uint8Array): void {
   backendCalls = 0;
   try {
     const output = invokeGuardFunction(live as LiveInstance, func, input);
     flushOutput();
-    respond({ kind: "result", id, output }, [output.buffer as ArrayBuffer]);
+    if (output.length <= callData.length) {
+      callData.set(output);
+      callSlots[SLOT_OUTPUT_LENGTH] = output.length;
+    } else {
+      respond({ kind: "result", output }, [output.buffer as ArrayBuffer]);
+    }
   } catch (error) {
     flushOutput();
     const failure = error instanceof CallFailure ? error : new CallFailure("trap", String(error));
-    respond({ kind: "failure", id, failure: failure.failure, message: failure.message });
+    respond({ kind: "failure", failure: failure.failure, message: failure.message });
     // A crashed or exited instance may hold half-updated state: start over from the module.
     if (failure.failure !== "error" && !startInstance()) {
       // Without an instance this worker is useless; exiting tells the host to replace it.
@@ -153,19 +167,27 @@ function startInstance(): boolean {
 /** Serves calls for the rest of the worker's life; the host ends it with terminate(). */
 function serve(): never {
   for (;;) {
-    for (let state = Atomics.load(callFlag, 0); state !== CALL_REQUESTED; state = Atomics.load(callFlag, 0)) {
-      Atomics.wait(callFlag, 0, state);
+    for (let state = Atomics.load(callSlots, SLOT_STATE); state !== CALL_REQUESTED; state = Atomics.load(callSlots, SLOT_STATE)) {
+      Atomics.wait(callSlots, SLOT_STATE, state);
     }
-    const request = receiveMessageOnPort(init.callPort)?.message as CallRequest | undefined;
-    if (request) runCall(request.id, request.func, request.input);
-    Atomics.store(callFlag, 0, CALL_ANSWERED);
-    Atomics.notify(callFlag, 0);
+    callSlots[SLOT_OUTPUT_LENGTH] = VIA_PORT;
+    const inputLength = callSlots[SLOT_INPUT_LENGTH] as number;
+    if (inputLength === VIA_PORT) {
+      const request = receiveMessageOnPort(init.callPort)?.message as CallRequest | undefined;
+      if (request) runCall(request.func, request.input);
+    } else {
+      // The host leaves callData alone until the answer, so the guard can read it in place.
+      runCall(GUARD_FUNCTIONS[callSlots[SLOT_FUNCTION] as number] as GuardFunction, callData.subarray(0, inputLength));
+    }
+    Atomics.store(callSlots, SLOT_STATE, CALL_ANSWERED);
+    Atomics.notify(callSlots, SLOT_STATE);
   }
 }
 
 host.once("message", (message: HostToWorker) => {
   init = message.init;
-  callFlag = new Int32Array(init.callFlag);
+  callSlots = new Int32Array(init.callSlots);
+  callData = new Uint8Array(init.callData);
   backendFlag = new Int32Array(init.backendFlag);
   if (!startInstance()) return;
   send({ kind: "ready" });
