@@ -164,15 +164,20 @@ export class GuardWorker {
       }
       Atomics.store(slots, SLOT_STATE, CALL_REQUESTED);
       Atomics.notify(slots, SLOT_STATE);
-      // The wait's own timeout is the deadline: cheaper per call than a timer.
+      // The wait's own timeout is the deadline: cheaper per call than a timer. A wake-up is not
+      // proof of an answer (the worker's notify for the previous call can arrive late), so
+      // look at the state and wait again until the answer or the deadline.
       const budget = Math.max(0, deadline - Date.now());
-      const answered = Atomics.waitAsync(slots, SLOT_STATE, CALL_REQUESTED, budget);
-      const settle = () => {
-        if (Atomics.load(slots, SLOT_STATE) === CALL_ANSWERED) this.#collect();
-        else if (this.#pending === pending) this.#timeout(budget);
+      const wait = (): void => {
+        if (Atomics.load(slots, SLOT_STATE) === CALL_ANSWERED) return this.#collect();
+        if (this.#pending !== pending) return;
+        const left = deadline - Date.now();
+        if (left <= 0) return this.#timeout(budget);
+        const answered = Atomics.waitAsync(slots, SLOT_STATE, CALL_REQUESTED, left);
+        if (answered.async) void answered.value.then(wait);
+        else wait();
       };
-      if (answered.async) void answered.value.then(settle);
-      else settle();
+      wait();
     });
   }
 
