@@ -233,6 +233,10 @@ export class WasmGuard implements Guard {
       slot.worker = undefined;
       throw this.#failed(func, "crashed", `could not start an instance: ${errorMessage(error)}`);
     }
+    if (deadline <= Date.now()) {
+      // The time went on waiting for an instance to start: not the guard's doing.
+      throw new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: the deadline passed before an instance was ready`);
+    }
     const logger = options.logger ?? this.#logger;
     const context: CallContext = {
       backend: options.backend,

@@ -87,8 +87,11 @@ describe("a pool of instances under concurrent calls", () => {
   });
 
   it("serves queued calls on replacement workers after every instance timed out", async () => {
-    const guard = await loadEdgeGuard("scripted", { poolSize: 2 });
+    let now = 0;
+    const guard = await loadEdgeGuard("scripted", { poolSize: 2, now: () => now });
     await guard.labelAgent(policy);
+    // Both instances up (and holding the policy) before the loops start.
+    await Promise.all([guard.labelResource("warm-a", null), guard.labelResource("warm-b", null)]);
     const loops = [guard.labelResource(command("L"), null, soon()), guard.labelResource(command("L"), null, soon())];
     const queued = Array.from({ length: 4 }, (_, i) => guard.labelResource(`q${i}`, null));
     const outcomes = await Promise.allSettled([...loops, ...queued]);
@@ -100,7 +103,10 @@ describe("a pool of instances under concurrent calls", () => {
       "policy-set",
       "policy-set",
     ]);
-    expect(guard.status()).toMatchObject({ state: "healthy", failures: 2 });
+    expect(guard.status().failures).toBe(2);
+    now += 60_000;
+    await expect(guard.labelResource("after", null)).resolves.toMatchObject({ description: "policy-set" });
+    expect(guard.status().state).toBe("healthy");
     await guard.close();
   });
 
