@@ -1,10 +1,13 @@
 import { Command, CommanderError } from "commander";
+import { registerDifcCommand } from "./difc-command.ts";
 import { VERSION } from "./version.ts";
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** What commands read as standard input; process.stdin when absent. */
+  stdin?: AsyncIterable<string | Uint8Array>;
 }
 
 /** Thrown by a command to end the process with a given exit code after printing its own output. */
@@ -36,6 +39,7 @@ export function buildProgram(io: CliIO): Command {
     program.outputHelp();
   });
   // Each subcommand lives in its own file under src/cli and registers itself here.
+  registerDifcCommand(program, io);
   return program;
 }
 

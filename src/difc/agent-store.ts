@@ -1,0 +1,78 @@
+import { intersect, label, sortedTags, union, type AgentLabels, type EnforcementMode } from "./labels.ts";
+
+/**
+ * The labels of every agent (keyed by agent id = MCP session id), shared by all backend servers.
+ * Each method is one atomic step, so a shared store (e.g. Redis, for several gateway replicas)
+ * can implement it without read-modify-write races between concurrent sessions.
+ */
+export interface AgentStore {
+  /** The agent's labels; an unknown agent is created with empty labels. */
+  getOrCreate(agentId: string): Promise<AgentLabels>;
+  /** label_agent results: adds tags (union); never removes any. */
+  addLabels(agentId: string, added: AgentLabels): Promise<AgentLabels>;
+  /** Propagate-mode read: secrecy ∪= read.secrecy, integrity ∩= read.integrity. */
+  accumulateFromRead(agentId: string, read: AgentLabels): Promise<AgentLabels>;
+  /** Every agent's labels at this moment. */
+  entries(): Promise<ReadonlyMap<string, AgentLabels>>;
+}
+
+const EMPTY: AgentLabels = { secrecy: label(), integrity: label() };
+
+/** What reading data labelled `read` does to an agent's labels. */
+export function accumulateFromRead(agent: AgentLabels, read: AgentLabels): AgentLabels {
+  return { secrecy: union(agent.secrecy, read.secrecy), integrity: intersect(agent.integrity, read.integrity) };
+}
+
+export function addLabels(agent: AgentLabels, added: AgentLabels): AgentLabels {
+  return { secrecy: union(agent.secrecy, added.secrecy), integrity: union(agent.integrity, added.integrity) };
+}
+
+/** The process-local store: one Map; labels live until the process exits, as in the reference. */
+export class InMemoryAgentStore implements AgentStore {
+  readonly #agents = new Map<string, AgentLabels>();
+
+  getOrCreate(agentId: string): Promise<AgentLabels> {
+    return Promise.resolve(this.#current(agentId));
+  }
+
+  addLabels(agentId: string, added: AgentLabels): Promise<AgentLabels> {
+    return Promise.resolve(this.#set(agentId, addLabels(this.#current(agentId), added)));
+  }
+
+  accumulateFromRead(agentId: string, read: AgentLabels): Promise<AgentLabels> {
+    return Promise.resolve(this.#set(agentId, accumulateFromRead(this.#current(agentId), read)));
+  }
+
+  entries(): Promise<ReadonlyMap<string, AgentLabels>> {
+    return Promise.resolve(new Map(this.#agents));
+  }
+
+  #current(agentId: string): AgentLabels {
+    const existing = this.#agents.get(agentId);
+    if (existing !== undefined) return existing;
+    this.#agents.set(agentId, EMPTY);
+    return EMPTY;
+  }
+
+  #set(agentId: string, labels: AgentLabels): AgentLabels {
+    // Labels are replaced, never mutated, so a value handed out earlier stays a true snapshot.
+    this.#agents.set(agentId, labels);
+    return labels;
+  }
+}
+
+/** The body of `/reflect`. */
+export interface ReflectSnapshot {
+  agents: Record<string, { secrecy: string[]; integrity: string[] }>;
+  mode: EnforcementMode;
+  timestamp: string;
+}
+
+/** `/reflect`: every agent with sorted tags, the server-wide mode, and `now` in RFC 3339 UTC to the second. */
+export async function reflectSnapshot(store: AgentStore, mode: EnforcementMode, now: Date): Promise<ReflectSnapshot> {
+  const agents: ReflectSnapshot["agents"] = {};
+  for (const [agentId, labels] of await store.entries()) {
+    agents[agentId] = { secrecy: sortedTags(labels.secrecy), integrity: sortedTags(labels.integrity) };
+  }
+  return { agents, mode, timestamp: now.toISOString().replace(/\.\d{3}Z$/, "Z") };
+}

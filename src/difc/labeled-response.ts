@@ -1,0 +1,141 @@
+import { isObject, parseIndex, pointerSegments, resolvePointer } from "./json-pointer.ts";
+import { label, type ResourceLabels } from "./labels.ts";
+
+/** One element of a labelled response: the item as the client would see it and its labels. */
+export interface LabeledItem {
+  readonly data: unknown;
+  readonly labels: ResourceLabels;
+}
+
+export interface LabeledCollection {
+  readonly items: readonly LabeledItem[];
+}
+
+/** The guard's label_response output could not be applied; the call must fail, never pass unfiltered. */
+export class ResponseLabelingError extends Error {
+  override readonly name = "ResponseLabelingError";
+}
+
+const UNLABELED: ResourceLabels = { description: "unlabeled", secrecy: label(), integrity: label() };
+
+/**
+ * Turns the guard's label_response output (parsed JSON; null when the guard returned nothing)
+ * and the backend's tool result into a labelled collection. Returns null when the guard gave no
+ * fine-grained labels. Path format when `labeled_paths` is present, else the legacy `items` list.
+ */
+export function labelResponse(guardOutput: unknown, toolResult: unknown): LabeledCollection | null {
+  if (guardOutput === null || guardOutput === undefined) return null;
+  if (!isObject(guardOutput)) throw new ResponseLabelingError("label_response output must be a JSON object");
+  if (Object.hasOwn(guardOutput, "labeled_paths")) return applyPathLabels(guardOutput, toolResult);
+  const items = guardOutput["items"];
+  if (Array.isArray(items) && items.length > 0) return legacyItems(items);
+  return null;
+}
+
+function legacyItems(entries: readonly unknown[]): LabeledCollection {
+  const items: LabeledItem[] = [];
+  entries.forEach((entry, index) => {
+    if (!isObject(entry)) return;
+    // The reference crashes on an item without labels; treating it as public would leak, so it is an error.
+    if (!isObject(entry["labels"])) {
+      throw new ResponseLabelingError(`label_response items[${index}] has no "labels" object; every item must be labelled`);
+    }
+    items.push({ data: entry["data"] ?? null, labels: parseLabels(entry["labels"], `items[${index}].labels`) });
+  });
+  return { items };
+}
+
+function applyPathLabels(output: Record<string, unknown>, toolResult: unknown): LabeledCollection {
+  const paths = output["labeled_paths"];
+  if (!Array.isArray(paths)) throw new ResponseLabelingError("label_response labeled_paths must be an array");
+  const itemsPath = optionalString(output, "items_path");
+  const defaults = output["default_labels"] === undefined || output["default_labels"] === null
+    ? UNLABELED
+    : parseLabels(output["default_labels"], "default_labels");
+  const unwrapped = unwrapToolResult(toolResult);
+
+  let list: readonly unknown[];
+  if (itemsPath === "") {
+    if (!Array.isArray(unwrapped)) return { items: [{ data: toolResult, labels: defaults }] };
+    list = unwrapped;
+  } else {
+    const pointer = withLeadingSlash(itemsPath);
+    let target: unknown;
+    try {
+      target = resolvePointer(unwrapped, pointer);
+    } catch (error) {
+      throw new ResponseLabelingError((error as Error).message, { cause: error });
+    }
+    if (!Array.isArray(target)) throw new ResponseLabelingError(`items_path "${pointer}" does not point to an array`);
+    list = target;
+  }
+
+  const byIndex = new Map<number, ResourceLabels>();
+  const prefix = itemsPath === "" ? "" : withLeadingSlash(itemsPath);
+  paths.forEach((entry, position) => {
+    const where = `labeled_paths[${position}]`;
+    if (!isObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+    const path = withLeadingSlash(requiredString(entry, "path", where));
+    if (prefix !== "" && !path.startsWith(prefix + "/")) return;
+    const first = pointerSegments(path.slice(prefix.length))[0];
+    const index = first === undefined ? undefined : parseIndex(first);
+    if (index === undefined) return;
+    byIndex.set(index, parseLabels(entry["labels"], `${where}.labels`));
+  });
+  return { items: list.map((data, index) => ({ data, labels: byIndex.get(index) ?? defaults })) };
+}
+
+const NON_TEXT_CONTENT = new Set(["image", "audio", "resource"]);
+
+/** The JSON inside an MCP tool result's text content, or the result itself when there is none. */
+export function unwrapToolResult(toolResult: unknown): unknown {
+  if (!isObject(toolResult) || !Array.isArray(toolResult["content"])) return toolResult;
+  let text = "";
+  for (const part of toolResult["content"]) {
+    if (!isObject(part)) continue;
+    const type = part["type"];
+    if (typeof type === "string" && NON_TEXT_CONTENT.has(type)) continue;
+    if (typeof part["text"] === "string") text += part["text"];
+  }
+  if (text === "") return toolResult;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return toolResult;
+  }
+}
+
+function parseLabels(value: unknown, where: string): ResourceLabels {
+  if (value === undefined || value === null) return { description: "", secrecy: label(), integrity: label() };
+  if (!isObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+  return {
+    description: optionalString(value, "description", where),
+    secrecy: label(stringEntries(value, "secrecy", where)),
+    integrity: label(stringEntries(value, "integrity", where)),
+  };
+}
+
+/** Tags are used verbatim; non-string entries are skipped, as the reference does. */
+function stringEntries(object: Record<string, unknown>, key: string, where: string): string[] {
+  const value = object[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ResponseLabelingError(`label_response ${where}.${key} must be an array of strings`);
+  return value.filter((tag): tag is string => typeof tag === "string");
+}
+
+function optionalString(object: Record<string, unknown>, key: string, where = "output"): string {
+  const value = object[key];
+  if (value === undefined || value === null) return "";
+  if (typeof value !== "string") throw new ResponseLabelingError(`label_response ${where}.${key} must be a string`);
+  return value;
+}
+
+function requiredString(object: Record<string, unknown>, key: string, where: string): string {
+  const value = object[key];
+  if (typeof value !== "string") throw new ResponseLabelingError(`label_response ${where}.${key} must be a string`);
+  return value;
+}
+
+function withLeadingSlash(path: string): string {
+  return path.startsWith("/") ? path : `/${path}`;
+}

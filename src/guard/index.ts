@@ -1,0 +1,22 @@
+// The guard host's public interface. Everything else under src/guard is internal.
+export type {
+  AgentLabels,
+  BackendCaller,
+  DifcMode,
+  Guard,
+  GuardCallOptions,
+  GuardHealth,
+  GuardLogger,
+  GuardStatus,
+  Operation,
+  ResourceLabels,
+} from "./types.ts";
+export { GuardError } from "./errors.ts";
+export type { GuardErrorKind } from "./errors.ts";
+export { loadWasmGuard } from "./wasm-guard.ts";
+export type { WasmGuardOptions } from "./wasm-guard.ts";
+export { replaceSharedModuleCache, sharedModuleCache } from "./module-cache.ts";
+export type { ModuleCache } from "./module-cache.ts";
+export { inspectGuardBytes, readGuardBytes } from "./module-loader.ts";
+export type { ModuleReport } from "./module-loader.ts";
+export * as limits from "./limits.ts";

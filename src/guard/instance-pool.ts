@@ -1,0 +1,68 @@
+// A fixed number of slots, each holding at most one guard worker that serves one call at a
+// time. Callers wait for a free slot in arrival order; a wait ends early on abort or deadline.
+import type { GuardWorker } from "./worker-host.ts";
+
+export interface Slot {
+  readonly index: number;
+  /** The worker, or its start in progress; undefined after it was terminated. */
+  worker?: Promise<GuardWorker>;
+  /** Which recorded policy this slot's instance has seen (0: none). */
+  policyVersion: number;
+  busy: boolean;
+}
+
+interface Waiter {
+  resolve: (slot: Slot) => void;
+  reject: (error: Error) => void;
+}
+
+export class InstancePool {
+  readonly slots: Slot[];
+  readonly #waiters: Waiter[] = [];
+
+  constructor(size: number) {
+    this.slots = Array.from({ length: size }, (_, index) => ({ index, policyVersion: 0, busy: false }));
+  }
+
+  /** A free slot, preferring one whose worker is already started. */
+  acquire(signal: AbortSignal | undefined, deadline: number, timeoutError: () => Error): Promise<Slot> {
+    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error("request cancelled"));
+    const free = this.slots.find((s) => !s.busy && s.worker) ?? this.slots.find((s) => !s.busy);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+      };
+      const waiter: Waiter = {
+        resolve: (slot) => {
+          cleanup();
+          resolve(slot);
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+      };
+      const onAbort = () => waiter.reject(signal?.reason instanceof Error ? signal.reason : new Error("request cancelled"));
+      const timer = setTimeout(() => waiter.reject(timeoutError()), Math.max(0, deadline - Date.now()));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  release(slot: Slot): void {
+    const next = this.#waiters.shift();
+    if (next) next.resolve(slot);
+    else slot.busy = false;
+  }
+
+  rejectWaiters(error: Error): void {
+    for (const waiter of [...this.#waiters]) waiter.reject(error);
+  }
+}

@@ -1,0 +1,52 @@
+// Every limit the guard host enforces, in one place. The ABI numbers follow gh-aw-mcpg so a
+// guard built for it behaves the same here; the rest are flowgate's own choices, explained.
+
+/** WebAssembly page size in bytes. */
+export const WASM_PAGE_SIZE = 65_536;
+
+/** Default cap on a guard's own linear memory: 512 pages = 32 MiB, as in the reference. */
+export const DEFAULT_MEMORY_LIMIT_PAGES = 512;
+
+/** Largest JSON input passed to a guard function (inclusive), 8 MiB. */
+export const MAX_INPUT_BYTES = 8 * 1024 * 1024;
+
+/** First output buffer offered to a guard function, 4 MiB. */
+export const INITIAL_OUTPUT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Largest output buffer the host will offer after −2 retries, 16 MiB. */
+export const MAX_OUTPUT_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/** Attempts per guard invocation (the first one plus two −2 retries). */
+export const MAX_CALL_ATTEMPTS = 3;
+
+/** Free space kept below the buffers in the direct-memory fallback. */
+export const DIRECT_PATH_HEADROOM_BYTES = 65_536;
+
+/** call_backend calls allowed per guard invocation; the next one gets −1. */
+export const MAX_BACKEND_CALLS_PER_INVOCATION = 50;
+
+/** Default deadline of a guard call when the caller gives none: the reference's tool timeout. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+
+/** Instances per guard, each serving one call at a time. */
+export const DEFAULT_POOL_SIZE = 2;
+
+/** How long a worker may take to start and instantiate the module (a start section could loop). */
+export const INSTANTIATE_TIMEOUT_MS = 10_000;
+
+/** Consecutive failures after which /health reports the guard as failed (it still retries). */
+export const FAILED_AFTER_CONSECUTIVE_FAILURES = 5;
+
+/**
+ * Back-off between recoveries: the first failure recovers at once, the n-th consecutive one
+ * waits BASE·2^(n−2) ms, at most MAX. Calls inside the window fail fast instead of queueing.
+ */
+export const RECOVERY_BACKOFF_BASE_MS = 100;
+export const RECOVERY_BACKOFF_MAX_MS = 30_000;
+
+/** JS heap of a guard worker; the wasm memory is capped separately by the memory limit. */
+export const WORKER_HEAP_LIMIT_MB = 256;
+
+/** Return codes of the ABI. */
+export const CODE_ERROR = -1;
+export const CODE_BUFFER_TOO_SMALL = -2;

@@ -1,0 +1,261 @@
+// A WASM guard: a pool of instances of one compiled module, each in its own worker, with the
+// policy state replayed into every instance, recovery after a crash, and back-off when the
+// guard keeps failing. The typed label_* methods sit on top of one `invoke`.
+import type { GuardFunction } from "./abi.ts";
+import { GuardError, errorMessage } from "./errors.ts";
+import { goJsonBytes } from "./go-json.ts";
+import { InstancePool } from "./instance-pool.ts";
+import type { Slot } from "./instance-pool.ts";
+import {
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_MEMORY_LIMIT_PAGES,
+  DEFAULT_POOL_SIZE,
+  FAILED_AFTER_CONSECUTIVE_FAILURES,
+  MAX_INPUT_BYTES,
+  RECOVERY_BACKOFF_BASE_MS,
+  RECOVERY_BACKOFF_MAX_MS,
+} from "./limits.ts";
+import { sharedModuleCache } from "./module-cache.ts";
+import type { ModuleCache } from "./module-cache.ts";
+import { compileGuardModule, readGuardBytes } from "./module-loader.ts";
+import { parseAgentLabels, parseResourceLabels, parseResponseLabels } from "./results.ts";
+import type { AgentLabels, Guard, GuardCallOptions, GuardLogger, GuardStatus, ResourceLabels } from "./types.ts";
+import { GuardWorker } from "./worker-host.ts";
+import type { WorkerOutcome } from "./worker-host.ts";
+
+export interface WasmGuardOptions {
+  /** The guard's name in logs, errors and /health (the server ID for discovered guards). */
+  name: string;
+  /** Cap on the guard's own memory, in 64 KiB pages; default 512 (32 MiB). */
+  memoryLimitPages?: number;
+  /** Instances serving calls in parallel; default 2. */
+  poolSize?: number;
+  /** Deadline of a call that passes none; default 60 s (the reference's tool timeout). */
+  defaultTimeoutMs?: number;
+  /** Compiled-module cache; default the process-wide one, null compiles without caching. */
+  moduleCache?: ModuleCache | null;
+  logger?: GuardLogger;
+  /** Clock for the back-off window; tests pass their own. */
+  now?: () => number;
+}
+
+const silentLogger: GuardLogger = { log: () => {} };
+
+/** Loads a guard from a file path or bytes; rejects with a GuardError of kind "load". */
+export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, options: WasmGuardOptions): Promise<Guard> {
+  const name = options.name;
+  try {
+    const bytes = typeof source === "string" ? await readGuardBytes(source) : source;
+    const cache = options.moduleCache === undefined ? sharedModuleCache() : options.moduleCache;
+    const module = await compileGuardModule(bytes, options.memoryLimitPages ?? DEFAULT_MEMORY_LIMIT_PAGES, cache);
+    const guard = new WasmGuard(module, options);
+    await guard.start();
+    return guard;
+  } catch (error) {
+    if (error instanceof GuardError) throw error;
+    throw new GuardError(name, "load", `failed to load WASM guard '${name}': ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+type SpentKind = Exclude<WorkerOutcome, { ok: true }>["kind"];
+
+export class WasmGuard implements Guard {
+  readonly name: string;
+  readonly #module: WebAssembly.Module;
+  readonly #pool: InstancePool;
+  readonly #logger: GuardLogger;
+  readonly #defaultTimeoutMs: number;
+  readonly #now: () => number;
+  #policy: { input: Uint8Array; version: number } | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #counts = { calls: 0, errors: 0, failures: 0, consecutiveFailures: 0, recoveries: 0 };
+  #lastFailureAt = 0;
+  #lastError: string | undefined;
+
+  constructor(module: WebAssembly.Module, options: WasmGuardOptions) {
+    this.name = options.name;
+    this.#module = module;
+    this.#pool = new InstancePool(Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE));
+    this.#logger = options.logger ?? silentLogger;
+    this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Starts the first instance, so a module that cannot be instantiated fails at load. */
+  async start(): Promise<void> {
+    const first = this.#pool.slots[0] as Slot;
+    first.worker = this.#spawn();
+    await first.worker;
+  }
+
+  async labelAgent(policy: unknown, options: GuardCallOptions = {}): Promise<AgentLabels> {
+    const input = goJsonBytes(policy);
+    const output = await this.#invoke("label_agent", input, options);
+    return this.#parse(() => parseAgentLabels(output));
+  }
+
+  async labelResource(toolName: string, toolArgs: unknown, options: GuardCallOptions = {}): Promise<ResourceLabels> {
+    const input = goJsonBytes({ capabilities: {}, tool_args: toolArgs ?? null, tool_name: toolName });
+    const output = await this.#invoke("label_resource", input, options);
+    return this.#parse(() => parseResourceLabels(output));
+  }
+
+  async labelResponse(toolName: string, toolResult: unknown, toolArgs: unknown, options: GuardCallOptions = {}): Promise<Record<string, unknown> | null> {
+    const input = goJsonBytes({ capabilities: {}, tool_args: toolArgs ?? null, tool_name: toolName, tool_result: toolResult ?? null });
+    const output = await this.#invoke("label_response", input, options);
+    return this.#parse(() => parseResponseLabels(output));
+  }
+
+  status(): GuardStatus {
+    const n = this.#counts.consecutiveFailures;
+    return {
+      name: this.name,
+      state: n === 0 ? "healthy" : n < FAILED_AFTER_CONSECUTIVE_FAILURES ? "recovering" : "failed",
+      ...this.#counts,
+      instances: this.#pool.slots.filter((s) => s.worker).length,
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      closed: this.#closing !== undefined,
+    };
+  }
+
+  /** Closing does not depend on the signal: cleanup must finish even for a cancelled request. */
+  close(_signal?: AbortSignal): Promise<void> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  async #closeAll(): Promise<void> {
+    this.#pool.rejectWaiters(new GuardError(this.name, "unavailable", `WASM guard '${this.name}' is closed`));
+    const errors: unknown[] = [];
+    await Promise.all(
+      this.#pool.slots.map(async (slot) => {
+        const starting = slot.worker;
+        slot.worker = undefined;
+        if (!starting) return;
+        try {
+          await (await starting).terminate();
+        } catch (error) {
+          // A worker that never started has nothing to stop; its start error was reported then.
+          if (!(error instanceof Error && error.message.startsWith("failed to instantiate"))) errors.push(error);
+        }
+      }),
+    );
+    if (errors.length > 0) {
+      throw new AggregateError(errors, `closing WASM guard '${this.name}' failed: ${errors.map(errorMessage).join("; ")}`);
+    }
+  }
+
+  #parse<T>(parse: () => T): T {
+    try {
+      return parse();
+    } catch (error) {
+      this.#counts.errors++;
+      this.#lastError = errorMessage(error);
+      throw new GuardError(this.name, "error", `WASM guard '${this.name}': ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  #spawn(): Promise<GuardWorker> {
+    const worker = GuardWorker.start(this.name, this.#module, (level, message) => this.#logger.log(level, this.name, message));
+    worker.catch(() => {}); // observed by whoever awaits the slot; this only silences the unawaited copy
+    return worker;
+  }
+
+  #backoffError(): GuardError | undefined {
+    const n = this.#counts.consecutiveFailures;
+    if (n < 2) return undefined;
+    const wait = Math.min(RECOVERY_BACKOFF_BASE_MS * 2 ** (n - 2), RECOVERY_BACKOFF_MAX_MS);
+    const left = this.#lastFailureAt + wait - this.#now();
+    if (left <= 0) return undefined;
+    return new GuardError(
+      this.name,
+      "unavailable",
+      `WASM guard '${this.name}' is recovering after ${n} consecutive failures; next attempt in ${Math.ceil(left)} ms (last error: ${this.#lastError})`,
+    );
+  }
+
+  async #invoke(func: GuardFunction, input: Uint8Array, options: GuardCallOptions): Promise<Uint8Array> {
+    if (this.#closing) throw new GuardError(this.name, "unavailable", `WASM guard '${this.name}' is closed`);
+    if (input.length > MAX_INPUT_BYTES) {
+      throw new GuardError(this.name, "error", `WASM guard '${this.name}' ${func}: input too large: ${input.length} bytes (max ${MAX_INPUT_BYTES})`);
+    }
+    const backoff = this.#backoffError();
+    if (backoff) throw backoff;
+    this.#counts.calls++;
+    const deadline = options.deadline ?? Date.now() + this.#defaultTimeoutMs;
+    const { signal } = options;
+    const slot = await this.#pool.acquire(signal, deadline, () =>
+      new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
+    );
+    // The slot stays busy until the worker is really done, even if the caller stops waiting.
+    const run = this.#runOnSlot(slot, func, input, options, deadline).finally(() => this.#pool.release(slot));
+    if (!signal) return run;
+    run.catch(() => {});
+    return Promise.race([run, cancelled(signal, () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`))]);
+  }
+
+  async #runOnSlot(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
+    if (this.#closing) throw new GuardError(this.name, "unavailable", `WASM guard '${this.name}' is closed`);
+    let worker: GuardWorker;
+    try {
+      slot.worker ??= this.#spawn();
+      worker = await slot.worker;
+    } catch (error) {
+      slot.worker = undefined;
+      throw this.#failed(func, "crashed", `could not start an instance: ${errorMessage(error)}`);
+    }
+    const policy = this.#policy;
+    if (func !== "label_agent" && policy && slot.policyVersion !== policy.version) {
+      const replay = await worker.call("label_agent", policy.input.slice(), options.backend, options.signal, deadline);
+      if (!replay.ok) throw this.#onSpent(slot, "label_agent", replay, "replaying label_agent failed: ");
+      slot.policyVersion = policy.version;
+    }
+    const outcome = await worker.call(func, func === "label_agent" ? input.slice() : input, options.backend, options.signal, deadline);
+    if (!outcome.ok) throw this.#onSpent(slot, func, outcome, "");
+    if (func === "label_agent") {
+      const version = (this.#policy?.version ?? 0) + 1;
+      this.#policy = { input, version };
+      slot.policyVersion = version;
+    }
+    this.#counts.consecutiveFailures = 0;
+    return outcome.output;
+  }
+
+  /** Records a failed call and returns the error for the caller. */
+  #onSpent(slot: Slot, func: GuardFunction, outcome: Exclude<WorkerOutcome, { ok: true }>, prefix: string): GuardError {
+    if (outcome.kind === "error") {
+      this.#counts.errors++;
+      this.#lastError = `${func}: ${prefix}${outcome.message}`;
+      return new GuardError(this.name, "error", `WASM guard '${this.name}' ${func}: ${prefix}${outcome.message}`);
+    }
+    // The instance is gone or was re-instantiated from the module: its policy state is lost.
+    slot.policyVersion = 0;
+    if (outcome.kind === "timeout" || outcome.kind === "crashed") {
+      // Start the replacement now, so the next call does not wait for a new worker.
+      slot.worker = this.#closing ? undefined : this.#spawn();
+    }
+    this.#counts.recoveries++;
+    if (outcome.kind === "exit") {
+      return new GuardError(this.name, "error", `WASM guard '${this.name}' ${func}: ${prefix}${outcome.message}`);
+    }
+    return this.#failed(func, outcome.kind, `${prefix}${outcome.message}`);
+  }
+
+  #failed(func: GuardFunction, kind: SpentKind, message: string): GuardError {
+    if (this.#closing) return new GuardError(this.name, "unavailable", `WASM guard '${this.name}' was closed during ${func}`);
+    this.#counts.failures++;
+    this.#counts.consecutiveFailures++;
+    this.#lastFailureAt = this.#now();
+    const described = kind === "timeout" ? `timed out: ${message}` : message;
+    this.#lastError = `${func}: ${described}`;
+    this.#logger.log("error", this.name, `WASM guard trap: guard=${this.name}, func=${func}, error=${described}`);
+    return new GuardError(this.name, kind === "timeout" ? "timeout" : "trap", `WASM guard '${this.name}' ${func} failed: ${described}`);
+  }
+}
+
+function cancelled(signal: AbortSignal, error: () => Error): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(error());
+    else signal.addEventListener("abort", () => reject(error()), { once: true });
+  });
+}

@@ -1,0 +1,146 @@
+// The guard worker: owns one instance of one guard module and runs calls on it one at a time.
+// Running guards off the main thread is what lets the host stop a runaway guard (terminate)
+// while the gateway keeps serving; call_backend blocks this thread in Atomics.wait while the
+// main thread performs the asynchronous backend call.
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import type { Transferable } from "node:worker_threads";
+import { GUARD_FUNCTIONS } from "../abi.ts";
+import type { GuardFunction } from "../abi.ts";
+import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } from "../limits.ts";
+import type { LogLevel } from "../../log/types.ts";
+import { CallFailure, invokeGuardFunction } from "./call-protocol.ts";
+import type { LiveInstance } from "./call-protocol.ts";
+import type { BackendReply, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
+import { createWasi } from "./wasi.ts";
+
+const init = workerData as WorkerInit;
+const host = parentPort as NonNullable<typeof parentPort>;
+const backendFlag = new Int32Array(init.backendFlag);
+const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
+const decoder = new TextDecoder();
+
+function send(message: WorkerToHost, transfer: Transferable[] = []): void {
+  host.postMessage(message, transfer);
+}
+
+function log(level: LogLevel, message: string): void {
+  send({ kind: "log", level, message });
+}
+
+let backendCalls = 0;
+let live: LiveInstance | undefined;
+let flushOutput = (): void => {};
+
+function memoryBytes(): Uint8Array {
+  return new Uint8Array((live as LiveInstance).memory.buffer);
+}
+
+/** Copies guard memory [ptr, ptr+len) out, or undefined if any of it is out of bounds. */
+function readGuardBytes(ptr: number, len: number): Uint8Array | undefined {
+  const bytes = memoryBytes();
+  const start = ptr >>> 0;
+  const end = start + (len >>> 0);
+  return end <= bytes.length ? bytes.slice(start, end) : undefined;
+}
+
+function askHost(toolName: string, args: unknown): BackendReply | undefined {
+  Atomics.store(backendFlag, 0, 0);
+  init.backendPort.postMessage({ toolName, args });
+  while (Atomics.load(backendFlag, 0) === 0) Atomics.wait(backendFlag, 0, 0);
+  return receiveMessageOnPort(init.backendPort)?.message as BackendReply | undefined;
+}
+
+function callBackend(namePtr: number, nameLen: number, argsPtr: number, argsLen: number, resultPtr: number, resultSize: number): number {
+  try {
+    if (++backendCalls > MAX_BACKEND_CALLS_PER_INVOCATION) return CODE_ERROR;
+    const name = readGuardBytes(namePtr, nameLen);
+    const argsBytes = readGuardBytes(argsPtr, argsLen);
+    if (!name || !argsBytes) return CODE_ERROR;
+    const args: unknown = argsBytes.length === 0 ? null : JSON.parse(decoder.decode(argsBytes));
+    const reply = askHost(decoder.decode(name), args);
+    if (!reply?.ok) return CODE_ERROR;
+    const memory = memoryBytes();
+    const start = resultPtr >>> 0;
+    const size = resultSize >>> 0;
+    if (reply.json.length > size) {
+      if (size >= 4 && start + 4 <= memory.length) new DataView(memory.buffer).setUint32(start, reply.json.length, true);
+      return CODE_BUFFER_TOO_SMALL;
+    }
+    if (start + reply.json.length > memory.length) return CODE_ERROR;
+    memory.set(reply.json, start);
+    return reply.json.length;
+  } catch {
+    // A host function never throws into the guard: bad JSON or bad pointers are −1.
+    return CODE_ERROR;
+  }
+}
+
+function hostLog(level: number, ptr: number, len: number): void {
+  const message = readGuardBytes(ptr, len);
+  if (!message) {
+    log("warn", "hostLog: failed to read message from WASM memory");
+    return;
+  }
+  log(LOG_LEVELS[level] ?? "debug", decoder.decode(message));
+}
+
+function instantiate(): LiveInstance {
+  // WASI needs the memory, which exists only once the instance does.
+  const bound: { memory?: WebAssembly.Memory } = {};
+  const wasi = createWasi(
+    () => bound.memory as WebAssembly.Memory,
+    (stream, line) => log(stream === "stderr" ? "warn" : "info", `${stream}: ${line}`),
+  );
+  flushOutput = wasi.flush;
+  const instance = new WebAssembly.Instance(init.module, {
+    env: { call_backend: callBackend, host_log: hostLog },
+    wasi_snapshot_preview1: wasi.imports,
+  });
+  const exports = instance.exports;
+  const memory = (exports.memory instanceof WebAssembly.Memory ? exports.memory : undefined) ??
+    Object.values(exports).find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
+  if (!memory) throw new Error("WASM module has no memory");
+  bound.memory = memory;
+  const functions = Object.fromEntries(GUARD_FUNCTIONS.map((name) => [name, exports[name]])) as LiveInstance["functions"];
+  const { alloc, dealloc } = exports;
+  return {
+    name: init.name,
+    memory,
+    functions,
+    ...(typeof alloc === "function" && typeof dealloc === "function"
+      ? { allocator: { alloc: alloc as (...args: number[]) => unknown, dealloc: dealloc as (...args: number[]) => unknown } }
+      : {}),
+    log,
+    warnedDirectFallback: false,
+  };
+}
+
+function runCall(id: number, func: GuardFunction, input: Uint8Array): void {
+  backendCalls = 0;
+  try {
+    const output = invokeGuardFunction(live as LiveInstance, func, input);
+    flushOutput();
+    send({ kind: "result", id, output }, [output.buffer as ArrayBuffer]);
+  } catch (error) {
+    flushOutput();
+    const failure = error instanceof CallFailure ? error : new CallFailure("trap", String(error));
+    send({ kind: "failure", id, failure: failure.failure, message: failure.message });
+    // A crashed or exited instance may hold half-updated state: start over from the module.
+    if (failure.failure !== "error") startInstance();
+  }
+}
+
+function startInstance(): boolean {
+  try {
+    live = instantiate();
+    return true;
+  } catch (error) {
+    send({ kind: "init-failed", message: error instanceof Error ? error.message : String(error) });
+    return false;
+  }
+}
+
+if (startInstance()) {
+  host.on("message", (message: HostToWorker) => runCall(message.id, message.func, message.input));
+  send({ kind: "ready" });
+}
