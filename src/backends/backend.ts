@@ -1,0 +1,133 @@
+import type { Implementation, ServerCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ServerConfig } from "../config/types.ts";
+import type { GatewayLogger } from "../log/types.ts";
+import { toolAllowed } from "./allow-list.ts";
+import { restartDelayMs } from "./backoff.ts";
+import type { ClientSide } from "./client-side.ts";
+import { openConnection, type BackendConnection } from "./connection.ts";
+import { errorText } from "./errors.ts";
+import { collectPages } from "./paginate.ts";
+
+export type BackendStatus = "stopped" | "running" | "error";
+
+export interface BackendOptions {
+  clientInfo: Implementation;
+  logger: GatewayLogger;
+  /** Gateway-wide settings in seconds; a server's own toolTimeout wins. */
+  startupTimeout: number;
+  toolTimeout: number;
+  keepaliveInterval: number;
+}
+
+/**
+ * One configured MCP server: its launch settings, what discovery learned about it, and the state
+ * /health reports. Connections are opened per agent session (see BackendSession); this object
+ * counts their failures so relaunches back off.
+ */
+export class Backend {
+  readonly config: ServerConfig;
+  readonly options: BackendOptions;
+  status: BackendStatus = "stopped";
+  lastError: string | undefined;
+  /** Set by discovery: the backend's identity, capabilities and allowed tools. */
+  serverInfo: Implementation | undefined;
+  capabilities: ServerCapabilities | undefined;
+  tools: Tool[] = [];
+  private firstStartedAt: number | undefined;
+  private consecutiveFailures = 0;
+
+  constructor(config: ServerConfig, options: BackendOptions) {
+    this.config = config;
+    this.options = options;
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get toolTimeoutMs(): number {
+    return (this.config.toolTimeout ?? this.options.toolTimeout) * 1000;
+  }
+
+  /** Seconds since the first successful launch, for /health. */
+  uptimeSeconds(now = Date.now()): number {
+    return this.firstStartedAt === undefined ? 0 : Math.floor((now - this.firstStartedAt) / 1000);
+  }
+
+  /** How long the next launch should wait, given the failures so far. */
+  nextLaunchDelayMs(): number {
+    return restartDelayMs(this.consecutiveFailures);
+  }
+
+  /** Opens a connection, recording success or failure for /health and backoff. */
+  async launch(clientSide?: ClientSide): Promise<BackendConnection> {
+    try {
+      const connection = await openConnection(this.config, {
+        clientInfo: this.options.clientInfo,
+        logger: this.options.logger,
+        startupTimeoutMs: this.options.startupTimeout * 1000,
+        keepaliveMs: this.options.keepaliveInterval * 1000,
+        ...(clientSide ? { clientSide } : {}),
+      });
+      this.markRunning();
+      return connection;
+    } catch (error) {
+      this.markFailed(`launch failed: ${errorText(error)}`);
+      throw error;
+    }
+  }
+
+  markRunning(): void {
+    this.status = "running";
+    this.lastError = undefined;
+    this.consecutiveFailures = 0;
+    this.firstStartedAt ??= Date.now();
+  }
+
+  markFailed(reason: string): void {
+    this.status = "error";
+    this.lastError = reason;
+    this.consecutiveFailures++;
+    this.options.logger.server(this.id, "error", "backend", reason);
+  }
+
+  /**
+   * Startup discovery: launch once, read identity, capabilities and every page of tools/list,
+   * keep the allowed tools, and close the connection again (agent sessions open their own).
+   * Never throws: a server that fails here is left in `error` and retried on first use.
+   */
+  async discover(): Promise<void> {
+    const started = Date.now();
+    let connection: BackendConnection | undefined;
+    try {
+      connection = await this.launch();
+      const client = connection.client;
+      this.serverInfo = client.getServerVersion();
+      this.capabilities = client.getServerCapabilities() ?? {};
+      this.options.logger.server(
+        this.id,
+        "info",
+        "backend",
+        `Backend server info: name=${this.serverInfo?.name ?? "?"}, version=${this.serverInfo?.version ?? "?"}`,
+      );
+      const tools = this.capabilities.tools
+        ? await collectPages(async (cursor) => {
+            const page = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: this.toolTimeoutMs });
+            return { items: page.tools, nextCursor: page.nextCursor };
+          })
+        : [];
+      this.tools = tools.filter((tool) => toolAllowed(this.config, tool.name));
+      this.options.logger.tools(this.id, this.tools);
+      this.options.logger.log("info", "backend", `Registered ${this.tools.length} tools from ${this.id}`);
+    } catch (error) {
+      if (this.status !== "error") this.markFailed(`tool discovery failed: ${errorText(error)}`);
+      this.options.logger.log(
+        "error",
+        "backend",
+        `Failed to register tools from ${this.id} (took ${Date.now() - started}ms): ${errorText(error)}`,
+      );
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  type Implementation,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { ServerConfig } from "../config/types.ts";
+import type { GatewayLogger } from "../log/types.ts";
+import type { ClientSide } from "./client-side.ts";
+import { connectHttp } from "./http-transport.ts";
+import { stdioTransport } from "./stdio-transport.ts";
+
+/** One live MCP client connection to a backend. */
+export interface BackendConnection {
+  client: Client;
+  /** The backend process, for stdio servers. */
+  pid: number | undefined;
+  /** Resolves once the connection is gone, for whatever reason. */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  clientInfo: Implementation;
+  logger: GatewayLogger;
+  startupTimeoutMs: number;
+  /** Milliseconds between pings to HTTP backends; 0 or less disables them. */
+  keepaliveMs: number;
+  clientSide?: ClientSide;
+}
+
+export async function openConnection(server: ServerConfig, options: ConnectOptions): Promise<BackendConnection> {
+  const makeClient = () => newClient(options);
+  let client: Client;
+  let pid: number | undefined;
+  if (server.type === "stdio") {
+    client = makeClient();
+    const transport = stdioTransport(server, options.logger);
+    try {
+      await client.connect(transport, { timeout: options.startupTimeoutMs });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+    pid = transport.pid ?? undefined;
+  } else {
+    client = await connectHttp(server, makeClient, options.logger);
+  }
+  const closed = new Promise<void>((resolve) => {
+    client.onclose = resolve;
+  });
+  const keepalive = server.type === "http" && options.keepaliveMs > 0 ? startKeepalive(client, options.keepaliveMs) : undefined;
+  void closed.then(() => clearInterval(keepalive));
+  return {
+    client,
+    pid,
+    closed,
+    close: async () => {
+      clearInterval(keepalive);
+      await client.close();
+    },
+  };
+}
+
+function newClient(options: ConnectOptions): Client {
+  const { tasks: _tasks, ...capabilities } = options.clientSide?.capabilities ?? {};
+  const client = new Client(options.clientInfo, { capabilities });
+  const side = options.clientSide;
+  if (!side) return client;
+  if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
+  if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
+  if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
+  client.fallbackNotificationHandler = (notification) => side.notify(notification);
+  return client;
+}
+
+function startKeepalive(client: Client, intervalMs: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    // A backend that cannot answer a ping is treated as gone, so the next call reconnects.
+    client.ping({ timeout: intervalMs }).catch(() => client.close().catch(() => undefined));
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}

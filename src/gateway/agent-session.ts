@@ -1,0 +1,144 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import {
+  ResultSchema,
+  RootsListChangedNotificationSchema,
+  type Notification,
+  type Request,
+  type Result,
+  type ServerCapabilities,
+  type ServerNotification,
+  type ServerRequest,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { Backend } from "../backends/backend.ts";
+import type { ClientSide } from "../backends/client-side.ts";
+import { BackendSession } from "../backends/session.ts";
+import type { GatewayLogger } from "../log/types.ts";
+import type { Forward } from "./forward.ts";
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface SessionEnvironment {
+  backends: ReadonlyMap<string, Backend>;
+  forward: Forward;
+  logger: GatewayLogger;
+  version: string;
+}
+
+/**
+ * One agent's MCP session with the gateway: the SDK server it talks to, and its own connection
+ * to each backend it uses. Backend-to-client traffic is routed back to this session, riding the
+ * stream of the agent request in flight to that backend when there is one (that is where a
+ * streamable HTTP client listens for it).
+ */
+export class AgentSession {
+  readonly server: Server;
+  readonly agentId: string;
+  readonly env: SessionEnvironment;
+  /** Rewrites a backend notification into the agent's namespace (unified mode); identity otherwise. */
+  rewriteNotification: (serverId: string, notification: Notification) => Notification = (_id, n) => n;
+  private readonly backendSessions = new Map<string, BackendSession>();
+  private readonly inflight = new Map<string, Extra[]>();
+
+  constructor(serverName: string, capabilities: ServerCapabilities, agentId: string, env: SessionEnvironment) {
+    this.agentId = agentId;
+    this.env = env;
+    this.server = new Server({ name: serverName, version: env.version }, { capabilities });
+    this.server.setNotificationHandler(RootsListChangedNotificationSchema, async (notification) => {
+      await Promise.all(
+        [...this.backendSessions.values()].map(async (session) => {
+          const connection = await session.connect().catch(() => undefined);
+          await connection?.client.notification(notification).catch(() => undefined);
+        }),
+      );
+    });
+  }
+
+  backendSession(serverId: string): BackendSession {
+    let session = this.backendSessions.get(serverId);
+    if (!session) {
+      const backend = this.env.backends.get(serverId);
+      if (!backend) throw new Error(`no backend "${serverId}"`);
+      session = new BackendSession(backend, this.clientSide(serverId));
+      this.backendSessions.set(serverId, session);
+    }
+    return session;
+  }
+
+  /** Forwards one agent request to a backend through the forward seam. */
+  async call(serverId: string, method: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<Result> {
+    const stack = this.inflight.get(serverId) ?? [];
+    this.inflight.set(serverId, stack);
+    stack.push(extra);
+    const progressToken = extra._meta?.progressToken;
+    try {
+      return await this.env.forward({
+        serverId,
+        method,
+        params: withoutProgressToken(params),
+        agentId: this.agentId,
+        backend: this.backendSession(serverId),
+        signal: extra.signal,
+        ...(progressToken === undefined
+          ? {}
+          : {
+              onprogress: (progress) =>
+                void extra
+                  .sendNotification({ method: "notifications/progress", params: { ...progress, progressToken } })
+                  .catch(() => undefined),
+            }),
+      });
+    } finally {
+      stack.splice(stack.lastIndexOf(extra), 1);
+    }
+  }
+
+  /** tools/call to a backend, with the tool's own (unqualified) name in `params`. */
+  async callTool(serverId: string, params: Record<string, unknown>, extra: Extra): Promise<Result> {
+    const result = await this.call(serverId, "tools/call", params, extra);
+    // LARGE-PAYLOAD: the lead calls src/gateway/large-payload.ts on `result` here (both modes pass).
+    return result;
+  }
+
+  /** Backend sessions already opened, for fan-out requests such as logging/setLevel. */
+  openBackendIds(): string[] {
+    return [...this.backendSessions.keys()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.backendSessions.values()].map((session) => session.close()));
+    await this.server.close().catch(() => undefined);
+  }
+
+  private clientSide(serverId: string): ClientSide {
+    const current = () => this.inflight.get(serverId)?.at(-1);
+    return {
+      capabilities: this.server.getClientCapabilities() ?? {},
+      request: (request: Request, signal: AbortSignal) => {
+        const timeout = this.env.backends.get(serverId)?.toolTimeoutMs;
+        const options = { signal, ...(timeout === undefined ? {} : { timeout }) };
+        const extra = current();
+        return extra
+          ? extra.sendRequest(request as ServerRequest, ResultSchema, options)
+          : this.server.request(request as ServerRequest, ResultSchema, options);
+      },
+      notify: async (notification: Notification) => {
+        const rewritten = this.rewriteNotification(serverId, notification) as ServerNotification;
+        const extra = current();
+        try {
+          await (extra ? extra.sendNotification(rewritten) : this.server.notification(rewritten));
+        } catch (error) {
+          this.env.logger.log("debug", "client", `dropped ${notification.method} from ${serverId}: ${String(error)}`);
+        }
+      },
+    };
+  }
+}
+
+/** The agent's progress token is replaced by the backend connection's own; progress is relayed back under the agent's token. */
+function withoutProgressToken(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  if (!params || !meta || !("progressToken" in meta)) return params;
+  const { progressToken: _dropped, ...rest } = meta;
+  return { ...params, _meta: rest };
+}

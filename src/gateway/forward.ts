@@ -1,0 +1,33 @@
+import type { Progress, Result } from "@modelcontextprotocol/sdk/types.js";
+import type { BackendSession } from "../backends/session.ts";
+
+/**
+ * One request on its way from an agent to a backend. Every forwarded call passes through a
+ * `Forward`, so the enforcement pipeline (guards and DIFC) can wrap the methods it labels
+ * (tools/call, resources/read, prompts/get) in one place by adding a middleware.
+ */
+export interface ForwardRequest {
+  serverId: string;
+  /** The backend's own method and params: names and URIs are already unqualified. */
+  method: string;
+  params: Record<string, unknown> | undefined;
+  /** The gateway session id (the agent's identity), keying DIFC state and payload folders. */
+  agentId: string;
+  backend: BackendSession;
+  signal: AbortSignal;
+  onprogress?: (progress: Progress) => void;
+}
+
+export type Forward = (request: ForwardRequest) => Promise<Result>;
+export type ForwardMiddleware = (next: Forward) => Forward;
+
+const toBackend: Forward = (request) =>
+  request.backend.request(request.method, request.params, {
+    signal: request.signal,
+    ...(request.onprogress ? { onprogress: request.onprogress } : {}),
+  });
+
+/** The backend call wrapped by `middleware`, the first one outermost. */
+export function buildForward(middleware: readonly ForwardMiddleware[]): Forward {
+  return middleware.reduceRight<Forward>((next, wrap) => wrap(next), toBackend);
+}

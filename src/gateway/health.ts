@@ -1,0 +1,22 @@
+import type { Backend } from "../backends/backend.ts";
+
+/** The MCP Gateway Specification version /health reports, as the reference does. */
+export const SPEC_VERSION = "1.14.0";
+
+export interface HealthDocument {
+  status: "healthy" | "unhealthy";
+  specVersion: string;
+  gatewayVersion: string;
+  servers: Record<string, { status: string; uptime: number }>;
+}
+
+/** Unhealthy when any server is in `error`; the HTTP status is 200 either way. */
+export function healthDocument(backends: Iterable<Backend>, gatewayVersion: string): HealthDocument {
+  const servers: HealthDocument["servers"] = {};
+  let healthy = true;
+  for (const backend of backends) {
+    servers[backend.id] = { status: backend.status, uptime: backend.uptimeSeconds() };
+    if (backend.status === "error") healthy = false;
+  }
+  return { status: healthy ? "healthy" : "unhealthy", specVersion: SPEC_VERSION, gatewayVersion, servers };
+}

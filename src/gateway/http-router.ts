@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Backend } from "../backends/backend.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import type { GatewayLogger } from "../log/types.ts";
+import { checkAuthorization } from "./auth.ts";
+import { healthDocument } from "./health.ts";
+import { hostAllowed } from "./host-check.ts";
+import { sendJson, sendText } from "./json-response.ts";
+import { handleMcpRequest, type McpEndpoint } from "./mcp-endpoint.ts";
+import type { SessionRegistry } from "./session-registry.ts";
+
+export type ReflectAgents = Record<string, { secrecy: string[]; integrity: string[] }>;
+
+export interface RouterContext {
+  config: GatewayConfig;
+  runtime: RuntimeOptions;
+  agentId: string;
+  version: string;
+  backends: ReadonlyMap<string, Backend>;
+  sessions: SessionRegistry;
+  logger: GatewayLogger;
+  /** Writes one line to the gateway's stderr. */
+  stderr: (line: string) => void;
+  endpointFor(path: string): McpEndpoint | undefined;
+  reflect: () => ReflectAgents;
+  isShuttingDown(): boolean;
+  /** Starts the graceful shutdown /close asks for; false when it already ran. */
+  requestClose(): boolean;
+}
+
+const OAUTH_STUBS = new Set(["/.well-known/oauth-authorization-server", "/mcp/.well-known/oauth-authorization-server"]);
+
+/** Dispatches one HTTP request: /health, /reflect, /close, the MCP routes, or 404. */
+export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<void> {
+  const path = new URL(req.url ?? "/", "http://gateway").pathname;
+  if (path === "/health") return sendJson(res, 200, healthDocument(ctx.backends.values(), ctx.version));
+  if (path === "/reflect") {
+    return sendJson(res, 200, { agents: ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
+  }
+  if (path === "/close") {
+    if (!authorized(req, res, ctx, path)) return;
+    if (req.method !== "POST") return sendJson(res, 405, { error: "method_not_allowed", message: "method not allowed" });
+    if (!ctx.requestClose()) return sendJson(res, 410, { error: "Gateway has already been closed" });
+    return sendJson(res, 200, { message: "Gateway shutdown initiated", serversTerminated: ctx.config.servers.length, status: "closed" });
+  }
+  const endpoint = OAUTH_STUBS.has(path) ? undefined : ctx.endpointFor(path);
+  if (!endpoint) return sendText(res, 404, "404 page not found\n");
+  if (!hostAllowed(ctx.runtime.listenHost, req.headers.host)) {
+    return sendText(res, 403, `Forbidden: invalid Host header "${req.headers.host ?? ""}"`);
+  }
+  if (!authorized(req, res, ctx, path)) return;
+  if (ctx.isShuttingDown()) return sendJson(res, 503, { error: "Gateway is shutting down" });
+  await handleMcpRequest(req, res, endpoint, ctx.sessions, ctx.logger);
+}
+
+function authorized(req: IncomingMessage, res: ServerResponse, ctx: RouterContext, path: string): boolean {
+  const outcome = checkAuthorization(req.headers.authorization, ctx.agentId);
+  if (outcome.ok) return true;
+  const remote = `${req.socket.remoteAddress ?? "?"}:${req.socket.remotePort ?? "?"}`;
+  ctx.logger.log("error", "auth", `Request rejected: ${outcome.message}, remote=${remote}, path=${path}`, { markdown: true });
+  const requestId = req.headers["x-request-id"] ?? "unknown";
+  ctx.stderr(
+    `[ERROR] timestamp=${new Date().toISOString()} server=gateway request_id=${String(requestId)} ` +
+      `error_type=authentication_failed detail=${outcome.detail} path=${path} method=${req.method ?? "?"}`,
+  );
+  sendJson(res, outcome.status, { error: outcome.error, message: outcome.message });
+  return false;
+}

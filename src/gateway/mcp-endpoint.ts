@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { ErrorCode, isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { GatewayLogger } from "../log/types.ts";
+import type { AgentSession } from "./agent-session.ts";
+import { gatewaySessionId } from "./auth.ts";
+import { sendRpcError, sendText } from "./json-response.ts";
+import type { SessionRegistry } from "./session-registry.ts";
+
+/** Request bodies above this are refused before parsing (tool arguments are small; results are not bodies). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface McpEndpoint {
+  /** "/mcp" or "/mcp/<serverID>". */
+  route: string;
+  /** Builds the SDK server side of a new session for this route. */
+  createSession(agentId: string): AgentSession;
+}
+
+/**
+ * Streamable HTTP for one route: a POST of `initialize` without Mcp-Session-Id opens a session
+ * (its own SDK server and transport); every other request must name a session of this route.
+ */
+export async function handleMcpRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  endpoint: McpEndpoint,
+  sessions: SessionRegistry,
+  logger: GatewayLogger,
+): Promise<void> {
+  const sessionHeader = req.headers["mcp-session-id"];
+  const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
+  if (sessionId !== undefined) {
+    const live = sessions.get(sessionId);
+    if (!live || live.route !== endpoint.route) return sendRpcError(res, 404, ErrorCode.ConnectionClosed, "Session not found");
+    const done = sessions.begin(sessionId);
+    try {
+      await live.transport.handleRequest(req, res);
+    } finally {
+      done();
+    }
+    if (req.method === "DELETE") await sessions.close(sessionId);
+    return;
+  }
+  if (req.method === "GET") return sendText(res, 400, "Bad Request: GET requires an Mcp-Session-Id header");
+  if (req.method === "DELETE") return sendText(res, 400, "Bad Request: DELETE requires an Mcp-Session-Id header");
+  if (req.method !== "POST") {
+    res.writeHead(405, { Allow: "GET, POST, DELETE" });
+    res.end("Method Not Allowed");
+    return;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch (error) {
+    return sendRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!isInitializeRequest(body)) {
+    return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
+  }
+  const agentId = gatewaySessionId(req.headers);
+  if (agentId === undefined) return sendText(res, 400, "no server available");
+  const agent = endpoint.createSession(agentId);
+  const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: randomUUID,
+    onsessioninitialized: (id) => {
+      sessions.add({ id, route: endpoint.route, agent, transport });
+      logger.log("info", "client", `New MCP client connection, path=${endpoint.route}, session=${id.slice(0, 8)}`);
+    },
+  });
+  await agent.server.connect(transport);
+  await transport.handleRequest(req, res, body);
+  if (transport.sessionId === undefined) await agent.close();
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

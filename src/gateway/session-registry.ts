@@ -1,0 +1,69 @@
+import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { AgentSession } from "./agent-session.ts";
+
+export interface LiveSession {
+  id: string;
+  /** "/mcp" or "/mcp/<serverID>": a session id is only valid on the route that created it. */
+  route: string;
+  agent: AgentSession;
+  transport: StreamableHTTPServerTransport;
+}
+
+/**
+ * The open MCP sessions, each closed after `idleTimeoutMs` without a request. The idle clock
+ * stops while a request of the session is in flight, so a long tool call is never cut.
+ */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, { live: LiveSession; timer?: NodeJS.Timeout; busy: number }>();
+  private readonly idleTimeoutMs: number;
+
+  constructor(idleTimeoutMs: number) {
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
+
+  add(live: LiveSession): void {
+    this.sessions.set(live.id, { live, busy: 0 });
+    this.arm(live.id);
+  }
+
+  get(id: string): LiveSession | undefined {
+    return this.sessions.get(id)?.live;
+  }
+
+  /** Marks a request of session `id` as started; call the returned function when it ends. */
+  begin(id: string): () => void {
+    const entry = this.sessions.get(id);
+    if (!entry) return () => undefined;
+    entry.busy++;
+    clearTimeout(entry.timer);
+    return () => {
+      entry.busy--;
+      this.arm(id);
+    };
+  }
+
+  async close(id: string): Promise<void> {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    this.sessions.delete(id);
+    clearTimeout(entry.timer);
+    await entry.live.agent.close();
+    await entry.live.transport.close().catch(() => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private arm(id: string): void {
+    const entry = this.sessions.get(id);
+    if (!entry || entry.busy > 0) return;
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => void this.close(id), this.idleTimeoutMs);
+    entry.timer.unref();
+  }
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Backend } from "../backends/backend.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import type { GatewayLogger } from "../log/types.ts";
+import type { SessionEnvironment } from "./agent-session.ts";
+import { buildForward, type ForwardMiddleware } from "./forward.ts";
+import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
+import type { McpEndpoint } from "./mcp-endpoint.ts";
+import { routedSession } from "./routed.ts";
+import { SessionRegistry } from "./session-registry.ts";
+import { unifiedSession } from "./unified.ts";
+
+export interface GatewayIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export interface GatewayDeps {
+  io: GatewayIO;
+  logger: GatewayLogger;
+  /** Reported in /health and initialize; the CLI passes the package version. */
+  version?: string;
+  /** The DIFC engine's agent labels for /reflect; no agents until it is wired in. */
+  reflect?: () => ReflectAgents;
+  /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
+  forwardMiddleware?: ForwardMiddleware[];
+}
+
+export interface GatewayHandle {
+  host: string;
+  port: number;
+  agentId: string;
+  backends: ReadonlyMap<string, Backend>;
+  /** Resolves with the exit code once the gateway has shut down (after /close or close()). */
+  closed: Promise<number>;
+  close(drainMs?: number): Promise<number>;
+}
+
+/** What close() waits for in-flight HTTP requests before cutting them, as /close does. */
+const CLOSE_DRAIN_MS = 30_000;
+
+/**
+ * Launches every backend (in parallel unless sequentialLaunch), then listens. `beforeServing` runs
+ * once the port is bound and before any request is answered (serve() writes the client
+ * configuration document there, so /health never answers before it).
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  runtime: RuntimeOptions,
+  deps: GatewayDeps,
+  beforeServing?: (handle: GatewayHandle) => void | Promise<void>,
+): Promise<GatewayHandle> {
+  const { io, logger } = deps;
+  const version = deps.version ?? "0.0.0";
+  const info = (message: string) => {
+    io.err(`${goTimestamp()} ${message}\n`);
+    logger.log("info", "startup", message, { markdown: true });
+  };
+  const agentId = config.gateway.agentId ?? generatedAgentId(logger);
+  const backends = new Map<string, Backend>();
+  for (const server of config.servers) {
+    if (server.type === "stdio" && server.unisolated) {
+      const warning = `server "${server.id}" runs "${server.command}" directly on this machine: it is not isolated in a container`;
+      io.err(`Warning: ${warning}\n`);
+      logger.log("warn", "startup", warning, { markdown: true });
+    }
+    backends.set(
+      server.id,
+      new Backend(server, {
+        clientInfo: { name: "flowgate", version },
+        logger,
+        startupTimeout: config.gateway.startupTimeout,
+        toolTimeout: config.gateway.toolTimeout,
+        keepaliveInterval: config.gateway.keepaliveInterval,
+      }),
+    );
+  }
+  await discoverAll([...backends.values()], config.sequentialLaunch, logger);
+
+  const sessions = new SessionRegistry(runtime.sessionTimeoutMs);
+  const env: SessionEnvironment = { backends, forward: buildForward(deps.forwardMiddleware ?? []), logger, version };
+  const endpoints = new Map<string, McpEndpoint>();
+  if (runtime.mode === "unified") {
+    endpoints.set("/mcp", { route: "/mcp", createSession: (agent) => unifiedSession(backends, agent, env) });
+  } else {
+    for (const backend of backends.values()) {
+      const path = `/mcp/${backend.id}`;
+      endpoints.set(path, { route: path, createSession: (agent) => routedSession(backend, agent, env) });
+    }
+  }
+
+  let shuttingDown = false;
+  let resolveClosed: (code: number) => void = () => undefined;
+  const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
+  let ready: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (ready = resolve));
+  const http: HttpServer = createServer();
+
+  const shutdown = async (drainMs: number): Promise<number> => {
+    if (shuttingDown) return closed;
+    shuttingDown = true;
+    info("Shutting down gateway...");
+    await sessions.closeAll();
+    const drained = await closeHttp(http, drainMs);
+    resolveClosed(drained ? 0 : 1);
+    return closed;
+  };
+
+  const ctx: RouterContext = {
+    config,
+    runtime,
+    agentId,
+    version,
+    backends,
+    sessions,
+    logger,
+    stderr: (line) => io.err(`${line}\n`),
+    endpointFor: (path) => endpointFor(endpoints, runtime.mode, path),
+    reflect: deps.reflect ?? (() => ({})),
+    isShuttingDown: () => shuttingDown,
+    requestClose: () => {
+      if (shuttingDown) return false;
+      // Answer the /close request first, then drain.
+      setImmediate(() => void shutdown(CLOSE_DRAIN_MS));
+      return true;
+    },
+  };
+  http.on("request", (req, res) => {
+    void gate
+      .then(() => route(req, res, ctx))
+      .catch((error: unknown) => {
+        logger.log("error", "client", `request failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(runtime.listenPort, runtime.listenHost, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const address = `${runtime.listenHost}:${port}`;
+  if (runtime.mode === "unified") {
+    info(`Starting MCPG in UNIFIED mode on ${address}`);
+    info("Endpoint: /mcp");
+  } else {
+    info(`Starting MCPG in ROUTED mode on ${address}`);
+    info(`Routes: /mcp/<server> where <server> is one of: [${[...backends.keys()].join(" ")}]`);
+  }
+  const handle: GatewayHandle = { host: runtime.listenHost, port, agentId, backends, closed, close: (drainMs = CLOSE_DRAIN_MS) => shutdown(drainMs) };
+  try {
+    await beforeServing?.(handle);
+  } catch (error) {
+    await shutdown(0);
+    throw error;
+  }
+  ready();
+  return handle;
+}
+
+function endpointFor(endpoints: ReadonlyMap<string, McpEndpoint>, mode: RuntimeOptions["mode"], path: string): McpEndpoint | undefined {
+  if (mode === "unified") return path === "/mcp" || path.startsWith("/mcp/") ? endpoints.get("/mcp") : undefined;
+  const match = /^\/mcp\/([^/]+)(?:\/.*)?$/.exec(path);
+  return match ? endpoints.get(`/mcp/${match[1]}`) : undefined;
+}
+
+async function discoverAll(backends: Backend[], sequential: boolean, logger: GatewayLogger): Promise<void> {
+  if (sequential) for (const backend of backends) await backend.discover();
+  else await Promise.all(backends.map((backend) => backend.discover()));
+  const failed = backends.filter((backend) => backend.status === "error").map((backend) => backend.id);
+  if (failed.length > 0) {
+    logger.log(
+      "warn",
+      "backend",
+      `Tool registration incomplete: ${failed.length} of ${backends.length} backends failed: [${failed.join(" ")}] — agents will not see tools from these servers until they start`,
+      { markdown: true },
+    );
+  }
+}
+
+function generatedAgentId(logger: GatewayLogger): string {
+  logger.log("warn", "startup", "No agent ID configured — generated temporary random agent ID (spec §7.3)", { markdown: true });
+  return randomBytes(32).toString("hex");
+}
+
+/** Stops accepting connections and waits for open requests up to `drainMs`, then cuts them. */
+async function closeHttp(http: HttpServer, drainMs: number): Promise<boolean> {
+  if (!http.listening) return true;
+  const closing = new Promise<void>((resolve) => http.close(() => resolve()));
+  http.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs)));
+  const drained = await Promise.race([closing.then(() => true), timedOut]);
+  clearTimeout(timer);
+  if (!drained) {
+    http.closeAllConnections();
+    await closing;
+  }
+  return drained;
+}
+
+/** Go's log.Printf prefix, which the reference's stderr lines carry: "YYYY/MM/DD HH:MM:SS". */
+function goTimestamp(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}/${pad(now.getMonth() + 1)}/${pad(now.getDate())} ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+}

@@ -1,0 +1,116 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import type { GatewayConfig, GatewaySettings, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
+import { serve } from "../../src/gateway/serve.ts";
+import { RecordingLogger } from "./recording-logger.ts";
+
+export const TEST_VERSION = "9.8.7";
+
+export function gatewayConfig(servers: ServerConfig[], gateway: Partial<GatewaySettings> = {}): GatewayConfig {
+  return {
+    gateway: {
+      port: 3000,
+      startupTimeout: 30,
+      toolTimeout: 60,
+      keepaliveInterval: 1500,
+      payloadDir: join(tmpdir(), "flowgate-payloads"),
+      payloadSizeThreshold: 524288,
+      forcePublicRepos: false,
+      ...gateway,
+    },
+    servers,
+    guards: {},
+    sequentialLaunch: false,
+  };
+}
+
+export function runtimeOptions(overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {
+  return {
+    configSource: "test",
+    listenHost: "127.0.0.1",
+    listenPort: 0,
+    mode: "routed",
+    logDir: mkdtempSync(join(tmpdir(), "flowgate-logs-")),
+    verbosity: 0,
+    guardsMode: "strict",
+    sinkServerIds: [],
+    urlDomainAudit: false,
+    sessionTimeoutMs: 6 * 60 * 60 * 1000,
+    shutdownTimeoutMs: 5000,
+    ...overrides,
+  };
+}
+
+export interface ClientEntry {
+  type: string;
+  url: string;
+  headers: { Authorization: string };
+  tools?: string[];
+}
+
+export interface RunningGateway {
+  /** The parsed stdout document: everything an agent is told. */
+  document: { mcpServers: Record<string, ClientEntry> };
+  stdout: string;
+  stderr(): string;
+  logger: RecordingLogger;
+  /** The serve() promise: resolves with the exit code. */
+  exit: Promise<number>;
+  /** The gateway's base URL, from the stdout document. */
+  baseUrl: string;
+  entry(serverId: string): ClientEntry;
+  stop(): Promise<number>;
+}
+
+/** Runs serve() as the CLI would, and returns once the client configuration is on stdout. */
+export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions = runtimeOptions()): Promise<RunningGateway> {
+  const logger = new RecordingLogger();
+  let stdout = "";
+  let stderr = "";
+  let written: () => void = () => undefined;
+  const documentWritten = new Promise<void>((resolve) => (written = resolve));
+  const controller = new AbortController();
+  const exit = serve(config, runtime, {
+    io: { out: (text) => ((stdout += text), written()), err: (text) => void (stderr += text) },
+    logger,
+    version: TEST_VERSION,
+    signal: controller.signal,
+  });
+  await Promise.race([
+    documentWritten,
+    exit.then((code) => {
+      throw new Error(`gateway exited with ${code} before writing its configuration:\n${stderr}`);
+    }),
+  ]);
+  const document = JSON.parse(stdout) as RunningGateway["document"];
+  const first = Object.values(document.mcpServers)[0];
+  const baseUrl = first ? new URL(first.url).origin : "";
+  return {
+    document,
+    stdout,
+    stderr: () => stderr,
+    logger,
+    exit,
+    baseUrl,
+    entry: (serverId) => {
+      const entry = document.mcpServers[serverId];
+      if (!entry) throw new Error(`no ${serverId} in the client configuration`);
+      return entry;
+    },
+    stop: async () => {
+      controller.abort();
+      return exit;
+    },
+  };
+}
+
+/** An SDK client configured only from one stdout entry, as an agent would be. */
+export async function connectAgent(entry: ClientEntry, capabilities: ClientCapabilities = {}): Promise<Client> {
+  const client = new Client({ name: "test-agent", version: "1.0.0" }, { capabilities });
+  await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }));
+  return client;
+}
