@@ -58,6 +58,8 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
     closed,
     close: async () => {
       clearInterval(keepalive);
+      // Like the reference, which cancels the process's context: not every server exits when its stdin closes.
+      if (pid !== undefined) signalProcess(pid, "SIGTERM");
       await client.close();
     },
   };
@@ -73,6 +75,14 @@ function newClient(options: ConnectOptions): Client {
   if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
   client.fallbackNotificationHandler = (notification) => side.notify(notification);
   return client;
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
 }
 
 function startKeepalive(client: Client, intervalMs: number): NodeJS.Timeout {

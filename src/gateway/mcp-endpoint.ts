@@ -34,7 +34,8 @@ export async function handleMcpRequest(
   if (sessionId !== undefined) {
     const live = sessions.get(sessionId);
     if (!live || live.route !== endpoint.route) return sendRpcError(res, 404, ErrorCode.ConnectionClosed, "Session not found");
-    const done = sessions.begin(sessionId);
+    // Only POSTs hold the idle clock: a standalone GET stream stays open for the whole session.
+    const done = req.method === "POST" ? sessions.begin(sessionId) : () => undefined;
     try {
       await live.transport.handleRequest(req, res);
     } finally {

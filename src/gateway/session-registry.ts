@@ -11,14 +11,16 @@ export interface LiveSession {
 
 /**
  * The open MCP sessions, each closed after `idleTimeoutMs` without a request. The idle clock
- * stops while a request of the session is in flight, so a long tool call is never cut.
+ * stops while a POST of the session is in flight, so a long tool call is never cut.
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, { live: LiveSession; timer?: NodeJS.Timeout; busy: number }>();
   private readonly idleTimeoutMs: number;
+  private readonly onExpired: (id: string) => void;
 
-  constructor(idleTimeoutMs: number) {
+  constructor(idleTimeoutMs: number, onExpired: (id: string) => void) {
     this.idleTimeoutMs = idleTimeoutMs;
+    this.onExpired = onExpired;
   }
 
   add(live: LiveSession): void {
@@ -63,7 +65,10 @@ export class SessionRegistry {
     const entry = this.sessions.get(id);
     if (!entry || entry.busy > 0) return;
     clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => void this.close(id), this.idleTimeoutMs);
+    entry.timer = setTimeout(() => {
+      this.onExpired(id);
+      void this.close(id);
+    }, this.idleTimeoutMs);
     entry.timer.unref();
   }
 }

@@ -6,6 +6,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
+import { answerMalformedRequest } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import type { McpEndpoint } from "./mcp-endpoint.ts";
 import { routedSession } from "./routed.ts";
@@ -79,7 +80,9 @@ export async function startGateway(
   }
   await discoverAll([...backends.values()], config.sequentialLaunch, logger);
 
-  const sessions = new SessionRegistry(runtime.sessionTimeoutMs);
+  const sessions = new SessionRegistry(runtime.sessionTimeoutMs, (id) =>
+    logger.log("info", "client", `MCP session ${id.slice(0, 8)} closed after ${runtime.sessionTimeoutMs} ms idle`),
+  );
   const env: SessionEnvironment = { backends, forward: buildForward(deps.forwardMiddleware ?? []), logger, version };
   const endpoints = new Map<string, McpEndpoint>();
   if (runtime.mode === "unified") {
@@ -135,6 +138,12 @@ export async function startGateway(
         if (!res.headersSent) res.writeHead(500).end();
       });
   });
+  http.on("clientError", (error: Error & { rawPacket?: Buffer }, socket) =>
+    answerMalformedRequest(error, socket, (path) => {
+      logger.log("error", "auth", `Request rejected: malformed Authorization header, path=${path}`, { markdown: true });
+      io.err(`[ERROR] timestamp=${new Date().toISOString()} server=gateway request_id=unknown error_type=authentication_failed detail=malformed_auth_header path=${path}\n`);
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(runtime.listenPort, runtime.listenHost, () => {
@@ -191,11 +200,13 @@ function generatedAgentId(logger: GatewayLogger): string {
 async function closeHttp(http: HttpServer, drainMs: number): Promise<boolean> {
   if (!http.listening) return true;
   const closing = new Promise<void>((resolve) => http.close(() => resolve()));
-  http.closeIdleConnections();
+  // Keep-alive connections go idle as their last response ends; close each as soon as it does.
+  const sweeper = setInterval(() => http.closeIdleConnections(), 20);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs)));
   const drained = await Promise.race([closing.then(() => true), timedOut]);
   clearTimeout(timer);
+  clearInterval(sweeper);
   if (!drained) {
     http.closeAllConnections();
     await closing;

@@ -20,3 +20,7 @@ export type { ModuleCache } from "./module-cache.ts";
 export { inspectGuardBytes, readGuardBytes } from "./module-loader.ts";
 export type { ModuleReport } from "./module-loader.ts";
 export * as limits from "./limits.ts";
+export { NoopGuard, WriteSinkGuard } from "./builtin-guards.ts";
+export type { WriteSinkOptions } from "./builtin-guards.ts";
+export { BAKED_IN_GITHUB_GUARD, GUARDS_DIR_ENV, discoverGuardFile } from "./discovery.ts";
+export type { DiscoveryOptions } from "./discovery.ts";
