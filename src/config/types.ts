@@ -77,6 +77,21 @@ export interface GatewaySettings {
   trustedBots?: string[];
   forcePublicRepos: boolean;
   sinkVisibilityExemptServers?: string[];
+  /** Tracing settings, validated and kept for the tracing layer (a later issue). */
+  opentelemetry?: OpenTelemetryConfig;
+}
+
+export interface OpenTelemetryConfig {
+  endpoint: string;
+  traceId?: string;
+  spanId?: string;
+  serviceName: string;
+  /** TOML only: `k=v,k2=v2` headers for the exporter. */
+  headers?: string;
+  /** TOML only. */
+  sampleRate?: number;
+  /** TOML only. */
+  signalPath?: string;
 }
 
 export type GuardsMode = "strict" | "filter" | "propagate";
@@ -89,6 +104,8 @@ export interface GatewayConfig {
   /** TOML top-level `guards_mode`; flags and env override it. */
   guardsMode?: GuardsMode;
   sequentialLaunch: boolean;
+  /** Problems that do not stop startup (deprecated keys, unknown ids); the gateway logs them. */
+  warnings: string[];
 }
 
 /**

@@ -4,10 +4,26 @@
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** One gateway↔backend JSON-RPC exchange step, written to rpc-messages.jsonl (rpc-message/v2). */
+/**
+ * One gateway↔backend JSON-RPC exchange step, written to rpc-messages.jsonl (rpc-message/v2).
+ * `payload` is either the whole JSON-RPC message (an object with `jsonrpc`, as sent or received)
+ * or only its `params` (request) / `result` (response); JSON text is accepted too. A response with
+ * no payload (a transport `error` and nothing received) is logged as `{"_error":"invalid JSON",…}`.
+ * `agentSecrecy`/`agentIntegrity` are written when non-empty; the reference sends them only for
+ * servers in `--guards-sink-server-ids`, during `tools/call`.
+ */
 export type RpcLogRecord =
   | { event: "rpc_request"; serverId: string; method: string; payload: unknown; agentSecrecy?: string[]; agentIntegrity?: string[] }
-  | { event: "rpc_response"; serverId: string; payload: unknown; error?: string; agentSecrecy?: string[]; agentIntegrity?: string[] };
+  | {
+      event: "rpc_response";
+      serverId: string;
+      payload: unknown;
+      error?: string;
+      /** The request id, when `payload` is a bare result; defaults to 1 as in the reference. */
+      id?: string | number;
+      agentSecrecy?: string[];
+      agentIntegrity?: string[];
+    };
 
 /** One item removed from a response by DIFC filtering (difc-filtered/v2). */
 export interface DifcFilteredRecord {
@@ -31,8 +47,19 @@ export interface GatewayLogger {
   server(serverId: string, level: LogLevel, category: string, message: string): void;
   rpc(record: RpcLogRecord): void;
   difcFiltered(record: DifcFilteredRecord): void;
-  /** Replaces this server's entry in tools.json. */
+  /** Replaces this server's entry in tools.json: its allow-listed tools, unprefixed names, original descriptions. */
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void;
+  /**
+   * A namespace debug message (`server:unified`, `launcher:pool`): written to stderr and, as a DEBUG
+   * line with the namespace as category, to mcp-gateway.log, only when `DEBUG` enables the
+   * namespace. A function message is called only then, so costly messages cost nothing otherwise.
+   */
+  debug?(namespace: string, message: string | (() => string)): void;
+  /**
+   * Registers a value that must never appear in any log (the agent id, configured header values):
+   * it is replaced by [REDACTED] wherever it occurs. Optional so simple test loggers can omit it.
+   */
+  addSecret?(value: string): void;
   /** Flushes and closes every file; safe to call twice. */
   close(): Promise<void>;
 }

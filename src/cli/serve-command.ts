@@ -1,0 +1,106 @@
+// The root command's flags: `flowgate [flags]` loads the configuration (TOML file or JSON on
+// stdin), resolves flags and environment variables, and hands both to the gateway's `serve`.
+// Any configuration problem ends the run with `failed to load config: …` and exit code 1
+// before anything starts.
+
+import { readFile } from "node:fs/promises";
+import { Option, type Command } from "commander";
+import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import { loadJsonConfig } from "../config/json-loader.ts";
+import { loadTomlConfig } from "../config/toml-loader.ts";
+import { loadEnvFile } from "../config/env-file.ts";
+import { CliExit, type CliIO } from "./main.ts";
+import { applyOverrides, DEFAULT_LISTEN, DEFAULT_LOG_DIR, resolveFlagSettings, type ServeFlags } from "./serve-options.ts";
+
+export type ServeFunction = (config: GatewayConfig, runtime: RuntimeOptions) => Promise<number>;
+
+/** What the command reads besides its flags; tests pass their own. */
+export interface ServeInputs {
+  readStdin: () => Promise<string>;
+  /** The process environment: the --env file is loaded into it, config `${VAR}`s read from it. */
+  env: Record<string, string | undefined>;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const processInputs: ServeInputs = { readStdin: () => readAll(process.stdin), env: process.env };
+
+function addServeOptions(program: Command): void {
+  const increment = (_: string, previous: number): number => previous + 1;
+  program
+    .option("-c, --config <file>", "TOML configuration file")
+    .option("--config-stdin", "read the JSON configuration from stdin (wins over --config)")
+    .option("-l, --listen <host:port>", `address to listen on (default ${DEFAULT_LISTEN})`)
+    .addOption(new Option("--routed", "one MCP endpoint per server, /mcp/<serverID> (the default)").conflicts("unified"))
+    .addOption(new Option("--unified", "one MCP endpoint, /mcp, with <serverID>___<tool> names").conflicts("routed"))
+    .option("--env <file>", ".env file of KEY=VALUE lines loaded before the configuration")
+    .option("-v, --verbose", "more output (repeat for more)", increment, 0)
+    .option("--log-dir <dir>", `log directory (env MCP_GATEWAY_LOG_DIR, default ${DEFAULT_LOG_DIR})`)
+    .option("--payload-dir <dir>", "where large tool results are written (env MCP_GATEWAY_PAYLOAD_DIR)")
+    .option("--payload-path-prefix <prefix>", "path prefix of payloadPath in results (env MCP_GATEWAY_PAYLOAD_PATH_PREFIX)")
+    .option("--payload-size-threshold <bytes>", "results larger than this go to disk (env MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD, default 524288)")
+    .option("--url-domain-audit", "record the URL domains seen in results (env MCP_GATEWAY_URL_DOMAIN_AUDIT)")
+    .option("--guards-mode <mode>", "strict, filter or propagate (env MCP_GATEWAY_GUARDS_MODE, default strict)")
+    .option("--guards-sink-server-ids <ids>", "comma-separated server ids whose RPC log records carry agent labels (env MCP_GATEWAY_GUARDS_SINK_SERVER_IDS)")
+    .option("--guard-policy-json <json>", "guard policy applied to every server (env MCP_GATEWAY_GUARD_POLICY_JSON)")
+    .option("--allowonly-scope-public", "global allow-only policy over public repositories (env MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC)")
+    .option("--allowonly-scope-owner <owner>", "global allow-only policy over one owner's repositories (env MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER)")
+    .option("--allowonly-scope-repo <repo>", "narrows the owner scope to one repository (env MCP_GATEWAY_ALLOWONLY_SCOPE_REPO)")
+    .option("--allowonly-min-integrity <level>", "none, unapproved, approved or merged (env MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY)")
+    .option("--sequential-launch", "start the servers one after another instead of in parallel")
+    .option("--shutdown-timeout <duration>", "graceful shutdown limit, e.g. 5s (env MCP_GATEWAY_SHUTDOWN_TIMEOUT, default 5s)");
+}
+
+function failWith(io: CliIO, message: string): never {
+  io.err(`${message}\n`);
+  throw new CliExit(1, message);
+}
+
+async function loadConfig(flags: ServeFlags, inputs: ServeInputs): Promise<GatewayConfig> {
+  if (flags.configStdin) return loadJsonConfig(await inputs.readStdin(), inputs.env);
+  const path = flags.config as string;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read configuration file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return loadTomlConfig(text, inputs.env);
+}
+
+/** Makes `serve` the program's own action, with the reference's root flags. */
+export function registerServeCommand(program: Command, io: CliIO, serve: ServeFunction, inputs: ServeInputs = processInputs): void {
+  addServeOptions(program);
+  program.action(async () => {
+    const flags = program.opts<ServeFlags>();
+    if (!flags.configStdin && flags.config === undefined) {
+      failWith(io, "a configuration is required: pass --config <file.toml> or --config-stdin (JSON on stdin)");
+    }
+    let settings;
+    try {
+      if (flags.env !== undefined) loadEnvFile(flags.env, inputs.env);
+      settings = resolveFlagSettings(flags, inputs.env);
+    } catch (error) {
+      failWith(io, (error as Error).message);
+    }
+    io.err(`Reading configuration from ${settings.configSource}...\n`);
+    let loaded: GatewayConfig;
+    try {
+      loaded = await loadConfig(flags, inputs);
+    } catch (error) {
+      failWith(io, `failed to load config: ${(error as Error).message}`);
+    }
+    let resolved;
+    try {
+      resolved = applyOverrides(loaded, settings, flags, inputs.env);
+    } catch (error) {
+      failWith(io, (error as Error).message);
+    }
+    const code = await serve(resolved.config, resolved.runtime);
+    if (code !== 0) throw new CliExit(code);
+  });
+}

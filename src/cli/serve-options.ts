@@ -1,0 +1,143 @@
+// Resolves the serve command's flags and environment variables into RuntimeOptions, and applies
+// the ones that override config values, with the reference's precedence (gateway.md §1.2, §1.4,
+// §1.6 steps 7–8). Pure: the caller passes the environment.
+
+import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../config/types.ts";
+import { DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD } from "../config/defaults.ts";
+import { envBoolean, positiveDuration, positiveInteger } from "./env-values.ts";
+import { resolveGuardPolicyOverride } from "./guard-policy-override.ts";
+
+/** The serve command's options as commander parses them; undefined means "not on the command line". */
+export interface ServeFlags {
+  config?: string;
+  configStdin?: boolean;
+  listen?: string;
+  routed?: boolean;
+  unified?: boolean;
+  env?: string;
+  verbose?: number;
+  logDir?: string;
+  payloadDir?: string;
+  payloadPathPrefix?: string;
+  payloadSizeThreshold?: string;
+  urlDomainAudit?: boolean;
+  guardsMode?: string;
+  guardsSinkServerIds?: string;
+  guardPolicyJson?: string;
+  allowonlyScopePublic?: boolean;
+  allowonlyScopeOwner?: string;
+  allowonlyScopeRepo?: string;
+  allowonlyMinIntegrity?: string;
+  sequentialLaunch?: boolean;
+  shutdownTimeout?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_LISTEN = "127.0.0.1:3000";
+export const DEFAULT_LOG_DIR = "/tmp/gh-aw/mcp-logs";
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
+const DEFAULT_SESSION_TIMEOUT_MS = 6 * 3_600_000;
+const GUARDS_MODES: readonly GuardsMode[] = ["strict", "filter", "propagate"];
+
+function isGuardsMode(value: string | undefined): value is GuardsMode {
+  return (GUARDS_MODES as readonly (string | undefined)[]).includes(value);
+}
+
+/** "host:port", "[v6]:port" or ":port" (all interfaces). */
+export function parseListen(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(":");
+  const portText = address.slice(colon + 1);
+  const port = Number(portText);
+  if (colon < 0 || !/^\d+$/.test(portText) || port > 65535) {
+    throw new Error(`invalid --listen address "${address}": expected host:port with a port from 0 to 65535, e.g. 127.0.0.1:3000`);
+  }
+  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  return { host: host === "" ? "0.0.0.0" : host, port };
+}
+
+function sinkServerIds(list: string | undefined): string[] {
+  const ids = (list ?? "").split(",").map((id) => id.trim()).filter((id) => id !== "");
+  const bad = ids.find((id) => /\s/.test(id));
+  if (bad !== undefined) throw new Error(`invalid --guards-sink-server-ids: server id "${bad}" contains whitespace (expected a comma-separated list of server ids)`);
+  return ids;
+}
+
+/** What flags and environment decide before the config is read; throws on an invalid flag. */
+export type FlagSettings = Omit<RuntimeOptions, "guardsMode"> & { guardsMode?: GuardsMode };
+
+function thresholdFlag(flags: ServeFlags): number | undefined {
+  if (flags.payloadSizeThreshold === undefined) return undefined;
+  const threshold = positiveInteger(flags.payloadSizeThreshold);
+  if (threshold === undefined) throw new Error(`invalid --payload-size-threshold "${flags.payloadSizeThreshold}": expected a positive whole number of bytes`);
+  return threshold;
+}
+
+export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
+  const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
+  thresholdFlag(flags);
+  if (flags.guardsMode !== undefined && !isGuardsMode(flags.guardsMode)) {
+    throw new Error(`invalid --guards-mode "${flags.guardsMode}": expected strict, filter or propagate`);
+  }
+  let shutdownTimeoutMs = positiveDuration(env.MCP_GATEWAY_SHUTDOWN_TIMEOUT) ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (flags.shutdownTimeout !== undefined) {
+    const parsed = positiveDuration(flags.shutdownTimeout);
+    if (parsed === undefined) throw new Error(`invalid --shutdown-timeout "${flags.shutdownTimeout}": expected a positive duration such as 5s, 1m30s or 500ms`);
+    shutdownTimeoutMs = parsed;
+  }
+  const envGuardsMode = env.MCP_GATEWAY_GUARDS_MODE;
+  const guardsMode = flags.guardsMode ?? (isGuardsMode(envGuardsMode) ? envGuardsMode : undefined);
+  const guardPolicyOverride = resolveGuardPolicyOverride(
+    {
+      json: flags.guardPolicyJson,
+      scopePublic: flags.allowonlyScopePublic,
+      scopeOwner: flags.allowonlyScopeOwner,
+      scopeRepo: flags.allowonlyScopeRepo,
+      minIntegrity: flags.allowonlyMinIntegrity,
+    },
+    env,
+  );
+  return {
+    configSource: flags.configStdin ? "stdin" : (flags.config ?? ""),
+    listenHost: listen.host,
+    listenPort: listen.port,
+    mode: flags.unified ? "unified" : "routed",
+    logDir: flags.logDir ?? (env.MCP_GATEWAY_LOG_DIR || DEFAULT_LOG_DIR),
+    verbosity: flags.verbose ?? 0,
+    ...(guardsMode ? { guardsMode } : {}),
+    sinkServerIds: sinkServerIds(flags.guardsSinkServerIds ?? env.MCP_GATEWAY_GUARDS_SINK_SERVER_IDS),
+    ...(guardPolicyOverride ? { guardPolicyOverride } : {}),
+    ...(env.MCP_GATEWAY_WASM_GUARDS_DIR !== undefined ? { wasmGuardsDir: env.MCP_GATEWAY_WASM_GUARDS_DIR } : {}),
+    urlDomainAudit: flags.urlDomainAudit ?? envBoolean(env.MCP_GATEWAY_URL_DOMAIN_AUDIT) ?? false,
+    sessionTimeoutMs: positiveDuration(env.MCP_GATEWAY_SESSION_TIMEOUT) ?? DEFAULT_SESSION_TIMEOUT_MS,
+    shutdownTimeoutMs,
+  };
+}
+
+/** A flag wins; else an environment value that differs from the built-in default; else the config's. */
+function overridden<T>(flag: T | undefined, fromEnv: T | undefined, builtIn: T, configured: T): T {
+  if (flag !== undefined) return flag;
+  if (fromEnv !== undefined && fromEnv !== builtIn) return fromEnv;
+  return configured;
+}
+
+/** Combines the flag settings with a loaded config: the config after overrides, and the runtime options. */
+export function applyOverrides(config: GatewayConfig, settings: FlagSettings, flags: ServeFlags, env: Env): { config: GatewayConfig; runtime: RuntimeOptions } {
+  const threshold = thresholdFlag(flags);
+  const gateway = { ...config.gateway };
+  gateway.payloadDir = overridden(flags.payloadDir, env.MCP_GATEWAY_PAYLOAD_DIR || undefined, DEFAULT_PAYLOAD_DIR, gateway.payloadDir);
+  const prefix = overridden(flags.payloadPathPrefix, env.MCP_GATEWAY_PAYLOAD_PATH_PREFIX, "", gateway.payloadPathPrefix ?? "");
+  if (prefix === "") delete gateway.payloadPathPrefix;
+  else gateway.payloadPathPrefix = prefix;
+  gateway.payloadSizeThreshold = overridden(threshold, positiveInteger(env.MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD), DEFAULT_PAYLOAD_SIZE_THRESHOLD, gateway.payloadSizeThreshold);
+
+  const ids = new Set(config.servers.map((server) => server.id));
+  const warnings = [...config.warnings];
+  for (const id of settings.sinkServerIds) {
+    if (!ids.has(id)) warnings.push(`--guards-sink-server-ids names unknown server ID "${id}" (not a configured server)`);
+  }
+  return {
+    config: { ...config, gateway, sequentialLaunch: flags.sequentialLaunch ?? config.sequentialLaunch, warnings },
+    runtime: { ...settings, guardsMode: settings.guardsMode ?? config.guardsMode ?? "strict" },
+  };
+}

@@ -1,0 +1,231 @@
+// The GatewayLogger over a log directory, with the reference's files and formats (gateway.md §6).
+// A file that cannot be opened or written never stops the gateway: the unified log falls back to
+// stderr, a per-server log is skipped, and the other files are disabled, each with one warning.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { AppendWriter } from "./append-writer.ts";
+import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
+import { formatConsoleLine, formatTextLine } from "./line-format.ts";
+import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry } from "./markdown-format.ts";
+import { formatDifcFilteredRecord, formatRpcRecord } from "./rpc-format.ts";
+import { Sanitizer } from "./sanitize.ts";
+import { ToolsCatalogFile } from "./tools-file.ts";
+import type { DifcFilteredRecord, GatewayLogger, LogLevel, RpcLogRecord } from "./types.ts";
+
+const LOG_FILE_NAMES = {
+  unified: "mcp-gateway.log",
+  markdown: "gateway.md",
+  rpc: "rpc-messages.jsonl",
+  tools: "tools.json",
+} as const;
+
+export interface FileLoggerOptions {
+  dir: string;
+  /** Receives warnings about unusable files, and the unified log when its file is unusable. */
+  stderr: (text: string) => void;
+  /** The clock of every timestamp; tests fix it. */
+  now?: () => Date;
+  /** Values to redact from the start (see GatewayLogger.addSecret). */
+  secrets?: readonly string[];
+  /** The `DEBUG` namespace patterns; none enabled when absent. */
+  debug?: string;
+  /** ANSI colours on debug lines (the caller checks for a terminal and DEBUG_COLORS). */
+  debugColors?: boolean;
+}
+
+// A server id becomes a file name, so it must not be able to name another path.
+const SAFE_FILE_STEM = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class FileLogger implements GatewayLogger {
+  readonly #dir: string;
+  readonly #stderr: (text: string) => void;
+  readonly #now: () => Date;
+  readonly #sanitizer = new Sanitizer();
+  readonly #dirUsable: boolean;
+  #unified: AppendWriter | undefined;
+  #markdown: AppendWriter | undefined;
+  #markdownStarted = false;
+  #rpc: AppendWriter | undefined;
+  #tools: ToolsCatalogFile | undefined;
+  /** undefined = not opened yet; null = unusable, skipped. */
+  readonly #servers = new Map<string, AppendWriter | null>();
+  #closed: Promise<void> | undefined;
+  readonly #debugEnabled: (namespace: string) => boolean;
+  readonly #debugColors: boolean;
+  /** When each debug namespace last wrote, for the elapsed time on its lines. */
+  readonly #debugLast = new Map<string, number>();
+  readonly #flushOnExit = () => this.#flushSync();
+
+  constructor(options: FileLoggerOptions) {
+    this.#dir = options.dir;
+    this.#stderr = options.stderr;
+    this.#now = options.now ?? (() => new Date());
+    for (const secret of options.secrets ?? []) this.#sanitizer.addSecret(secret);
+    this.#debugEnabled = debugNamespaceMatcher(options.debug);
+    this.#debugColors = options.debugColors === true;
+    this.#dirUsable = this.#makeDir();
+
+    const unifiedPath = join(this.#dir, LOG_FILE_NAMES.unified);
+    this.#unified = this.#open(unifiedPath, { mode: 0o644 }, (error) => {
+      this.#console(`WARNING: Failed to initialize log file: ${errorText(error)}`);
+      this.#console("WARNING: Falling back to stderr for logging");
+    });
+    if (this.#unified) this.#console(`Logging to file: ${unifiedPath}`);
+    if (this.#dirUsable) this.#console(`Initialized per-serverID logging in directory: ${this.#dir}`);
+    // gateway.md is silently disabled when unusable, as in the reference.
+    this.#markdown = this.#open(join(this.#dir, LOG_FILE_NAMES.markdown), { mode: 0o644, truncate: true }, () => undefined);
+    this.#rpc = this.#open(join(this.#dir, LOG_FILE_NAMES.rpc), { mode: 0o644 }, (error) =>
+      this.#console(`Warning: Failed to initialize JSONL logger: ${errorText(error)}`),
+    );
+    this.#tools = this.#openTools();
+    process.on("exit", this.#flushOnExit);
+  }
+
+  log(level: LogLevel, category: string, message: string, options?: { markdown?: boolean }): void {
+    const clean = this.#sanitizer.text(message);
+    this.#writeUnified(formatTextLine(this.#now(), level, category, clean));
+    if (options?.markdown === true) this.#writeMarkdown(formatMarkdownEntry(level, category, clean));
+  }
+
+  server(serverId: string, level: LogLevel, category: string, message: string): void {
+    const clean = this.#sanitizer.text(message);
+    const date = this.#now();
+    this.#serverWriter(serverId)?.write(formatTextLine(date, level, category, clean));
+    this.#writeUnified(formatTextLine(date, level, category, `[${serverId}] ${clean}`));
+  }
+
+  rpc(record: RpcLogRecord): void {
+    const date = this.#now();
+    const formatted = formatRpcRecord(record, date, this.#sanitizer);
+    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.#writeUnified(formatTextLine(date, "debug", "rpc", formatted.text));
+    this.#writeMarkdown(formatMarkdownEntry("debug", "rpc", formatted.markdown));
+  }
+
+  difcFiltered(record: DifcFilteredRecord): void {
+    const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
+    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.server(record.serverId, "info", "difc", formatted.text);
+  }
+
+  debug(namespace: string, message: string | (() => string)): void {
+    if (!this.#debugEnabled(namespace)) return;
+    const clean = this.#sanitizer.text(typeof message === "function" ? message() : message);
+    const date = this.#now();
+    const last = this.#debugLast.get(namespace) ?? date.getTime();
+    this.#debugLast.set(namespace, date.getTime());
+    this.#stderr(formatDebugLine(namespace, clean, date.getTime() - last, this.#debugColors));
+    this.#writeUnified(formatTextLine(date, "debug", namespace, clean));
+  }
+
+  tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void {
+    this.#tools?.set(serverId, tools);
+  }
+
+  addSecret(value: string): void {
+    this.#sanitizer.addSecret(value);
+  }
+
+  /** Resolves once everything logged so far is in the files (not necessarily on disk). */
+  async flush(): Promise<void> {
+    for (const writer of this.#writers()) writer?.flushSync();
+    await this.#tools?.flushed();
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#closeAll();
+    return this.#closed;
+  }
+
+  async #closeAll(): Promise<void> {
+    if (this.#markdownStarted) this.#markdown?.write(MARKDOWN_FOOTER);
+    await Promise.all([...this.#writers().map((writer) => writer?.close()), this.#tools?.flushed()]);
+    process.off("exit", this.#flushOnExit);
+  }
+
+  #writers(): Array<AppendWriter | null | undefined> {
+    return [this.#unified, this.#markdown, this.#rpc, ...this.#servers.values()];
+  }
+
+  /** At process exit without close: write what is queued, and end gateway.md as close would. */
+  #flushSync(): void {
+    if (this.#markdownStarted && this.#closed === undefined) this.#markdown?.write(MARKDOWN_FOOTER);
+    for (const writer of this.#writers()) writer?.flushSync();
+  }
+
+  #makeDir(): boolean {
+    try {
+      mkdirSync(this.#dir, { recursive: true, mode: 0o755 });
+      return true;
+    } catch {
+      // Reported by the files that cannot be opened in it.
+      return false;
+    }
+  }
+
+  #open(path: string, options: { mode: number; truncate?: boolean }, onInitFailure: (error: unknown) => void): AppendWriter | undefined {
+    try {
+      return new AppendWriter(path, { ...options, onError: (error) => this.#writeFailed(path, error) });
+    } catch (error) {
+      onInitFailure(error);
+      return undefined;
+    }
+  }
+
+  #openTools(): ToolsCatalogFile | undefined {
+    const path = join(this.#dir, LOG_FILE_NAMES.tools);
+    try {
+      const file = new ToolsCatalogFile(path, (error) => this.#writeFailed(path, error));
+      this.#console(`Tools logging to file: ${path}`);
+      return file;
+    } catch (error) {
+      this.#console(`Warning: Failed to initialize tools logger: ${errorText(error)}`);
+      return undefined;
+    }
+  }
+
+  #serverWriter(serverId: string): AppendWriter | undefined {
+    const known = this.#servers.get(serverId);
+    if (known !== undefined) return known ?? undefined;
+    let writer: AppendWriter | null = null;
+    if (this.#dirUsable && SAFE_FILE_STEM.test(serverId)) {
+      writer = this.#open(join(this.#dir, `${serverId}.log`), { mode: 0o644 }, (error) =>
+        this.#console(`Warning: Failed to initialize server log for ${serverId}: ${errorText(error)}`),
+      ) ?? null;
+    }
+    this.#servers.set(serverId, writer);
+    return writer ?? undefined;
+  }
+
+  #writeUnified(line: string): void {
+    if (this.#unified?.isOpen === true) this.#unified.write(line);
+    else if (this.#closed === undefined) this.#stderr(line);
+  }
+
+  #writeMarkdown(entry: string): void {
+    if (this.#markdown?.isOpen !== true || this.#closed !== undefined) return;
+    if (!this.#markdownStarted) {
+      this.#markdownStarted = true;
+      this.#markdown.write(MARKDOWN_HEADER);
+    }
+    this.#markdown.write(entry);
+  }
+
+  #writeFailed(path: string, error: Error): void {
+    const fallback = path.endsWith(LOG_FILE_NAMES.unified) ? "; logging to stderr instead" : "";
+    this.#console(`WARNING: Failed to write ${path}: ${error.message}${fallback}`);
+  }
+
+  #console(message: string): void {
+    this.#stderr(formatConsoleLine(this.#now(), message));
+  }
+}
+
+/** Opens the log files in `dir` (creating it); never throws for an unusable directory. */
+export function openFileLogger(options: FileLoggerOptions): FileLogger {
+  return new FileLogger(options);
+}

@@ -1,0 +1,123 @@
+// The records of rpc-messages.jsonl and the matching DEBUG lines of the text log
+// (gateway.md §6.4, §6.5). Object literals are built in the reference's field order, which
+// JSON.stringify keeps.
+import { formatTimestamp } from "./line-format.ts";
+import { formatRpcMarkdownMessage } from "./markdown-format.ts";
+import type { Sanitizer } from "./sanitize.ts";
+import type { DifcFilteredRecord, RpcLogRecord } from "./types.ts";
+import { utf8Prefix } from "./utf8.ts";
+
+const TEXT_PAYLOAD_LIMIT = 10 * 1024;
+
+/** Everything one RPC record becomes, in each file's format, each without its trailing newline. */
+export interface FormattedRpc {
+  jsonl: string;
+  /** The message of the DEBUG `rpc` line of mcp-gateway.log. */
+  text: string;
+  /** The pre-formatted gateway.md message. */
+  markdown: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * A payload given as JSON text is logged as the value it encodes; undefined when it is not JSON.
+ * A request without one has no params; a response without one received nothing.
+ */
+function parsePayload(record: RpcLogRecord): { value: unknown } | undefined {
+  const payload = record.payload;
+  if (payload === undefined) return record.event === "rpc_request" ? { value: undefined } : undefined;
+  if (typeof payload !== "string") return { value: payload };
+  try {
+    return { value: JSON.parse(payload) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request as sent: `{"jsonrpc","method","params"}` without `id`, from a whole message or its params. */
+function requestMessage(method: string, payload: unknown): unknown {
+  const params = isObject(payload) && "jsonrpc" in payload ? payload.params : payload;
+  return { jsonrpc: "2.0", method, params: params ?? null };
+}
+
+/** The response as `{"jsonrpc","id","result"|"error"}`, from a whole message or its result alone. */
+function responseMessage(payload: unknown, id: string | number | undefined): unknown {
+  if (isObject(payload) && "jsonrpc" in payload) {
+    const messageId = payload.id ?? id ?? 1;
+    if ("error" in payload) return { jsonrpc: "2.0", id: messageId, error: payload.error };
+    return { jsonrpc: "2.0", id: messageId, result: payload.result ?? null };
+  }
+  return { jsonrpc: "2.0", id: id ?? 1, result: payload };
+}
+
+function toolNameOf(method: string, message: unknown): string | undefined {
+  if (method !== "tools/call" || !isObject(message) || !isObject(message.params)) return undefined;
+  return typeof message.params.name === "string" ? message.params.name : undefined;
+}
+
+export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: Sanitizer): FormattedRpc {
+  const parsed = parsePayload(record);
+  let message: unknown;
+  if (parsed !== undefined) {
+    message = record.event === "rpc_request" ? requestMessage(record.method, parsed.value) : responseMessage(parsed.value, record.id);
+  }
+  const rawText = message === undefined ? (typeof record.payload === "string" ? record.payload : "") : JSON.stringify(message);
+  const payload = message === undefined ? { _error: "invalid JSON", _raw: sanitizer.text(rawText) } : sanitizer.value(message);
+  const payloadText = JSON.stringify(payload);
+  const bytes = Buffer.byteLength(rawText);
+  const labels = {
+    ...(record.agentSecrecy !== undefined && record.agentSecrecy.length > 0 ? { agent_secrecy: record.agentSecrecy } : {}),
+    ...(record.agentIntegrity !== undefined && record.agentIntegrity.length > 0 ? { agent_integrity: record.agentIntegrity } : {}),
+  };
+  const base = { timestamp: formatTimestamp(date), event: record.event, _schema: "rpc-message/v2" };
+  const serverId = record.serverId;
+  const textPayload = utf8Prefix(Buffer.from(payloadText), TEXT_PAYLOAD_LIMIT).toString("utf8");
+  if (record.event === "rpc_request") {
+    return {
+      jsonl: JSON.stringify({ ...base, direction: "OUT", server_id: serverId, method: record.method, ...labels, payload }),
+      text: `${serverId}→${record.method} ${bytes}b ${textPayload}`,
+      markdown: formatRpcMarkdownMessage({
+        serverId,
+        direction: "out",
+        method: record.method,
+        toolName: toolNameOf(record.method, message),
+        payloadText: message === undefined ? undefined : payloadText,
+      }),
+    };
+  }
+  const error = record.error === undefined ? undefined : sanitizer.text(record.error);
+  return {
+    jsonl: JSON.stringify({ ...base, direction: "IN", server_id: serverId, ...(error === undefined ? {} : { error }), ...labels, payload }),
+    text: `${serverId}←resp ${bytes}b${error === undefined ? "" : ` err:${error}`} ${textPayload}`,
+    markdown: formatRpcMarkdownMessage({ serverId, direction: "in", payloadText: message === undefined ? undefined : payloadText, error }),
+  };
+}
+
+/** The difc-filtered/v2 record's fields after timestamp/event/_schema, in the reference's order. */
+function difcFields(record: DifcFilteredRecord, sanitizer: Sanitizer): Record<string, unknown> {
+  const optional = (key: string, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    server_id: record.serverId,
+    tool_name: record.toolName,
+    description: sanitizer.text(record.description),
+    reason: sanitizer.text(record.reason),
+    secrecy_tags: record.secrecyTags,
+    integrity_tags: record.integrityTags,
+    ...optional("author_association", record.authorAssociation),
+    ...optional("author_login", record.authorLogin),
+    ...optional("html_url", record.htmlUrl),
+    ...optional("number", record.number),
+    ...optional("sha", record.sha),
+  };
+}
+
+export function formatDifcFilteredRecord(record: DifcFilteredRecord, date: Date, sanitizer: Sanitizer): { jsonl: string; text: string } {
+  const fields = difcFields(record, sanitizer);
+  return {
+    jsonl: JSON.stringify({ timestamp: formatTimestamp(date), event: "difc_filtered", _schema: "difc-filtered/v2", ...fields }),
+    text: `[DIFC-FILTERED] ${JSON.stringify(fields)}`,
+  };
+}

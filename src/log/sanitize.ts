@@ -1,0 +1,86 @@
+// Secret redaction for everything the log files receive (gateway.md §6.9, written from its prose).
+// Two layers: text patterns for free text, and a structural pass for JSON values that redacts
+// the values of secret-named keys while keeping the JSON valid (the reference sanitises the
+// serialised text instead, which can turn a payload into invalid JSON).
+
+export const REDACTED = "[REDACTED]";
+
+// Key names whose value is a secret whatever its length.
+const STRONG_KEY = String.raw`(?:passw(?:or)?d|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|client[_-]?id|authorization)`;
+// Key names that are often innocent ("key: name"), so only a long value counts as a secret.
+const WEAK_KEY = String.raw`(?:token|key|auth|credentials?)`;
+// An optional auth scheme between the separator and the value ("Authorization: Bearer x").
+const SCHEME = String.raw`(?:(?:bearer|basic|token|agent)\s+)?`;
+const VALUE_END = String.raw`[^\s"',;&]`;
+
+interface TextRule {
+  pattern: RegExp;
+  replace: string;
+}
+
+const TEXT_RULES: readonly TextRule[] = [
+  // key=value, key: value and "key":"value", keeping the key and separator so JSON text stays JSON.
+  // The key is matched from the keyword on (a prefix such as "MY_" stays in place), never from
+  // a run of word characters before it: that would rescan the run from every "-" in it, which
+  // takes quadratic time on the long strings an untrusted backend can send.
+  { pattern: new RegExp(String.raw`(${STRONG_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}+`, "gi"), replace: `$1${REDACTED}` },
+  { pattern: new RegExp(String.raw`(${WEAK_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}{8,}`, "gi"), replace: `$1${REDACTED}` },
+  // Tokens recognisable by their shape, wherever they stand.
+  { pattern: /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi, replace: REDACTED },
+  { pattern: /\bgh[pousr]_[A-Za-z0-9]{16,}/g, replace: REDACTED },
+  { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,}/g, replace: REDACTED },
+  // Only where a token can start, for the same reason: "eyJ-eyJ-…" must not be rescanned.
+  { pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replace: REDACTED },
+  { pattern: /[a-f0-9]{32,}/gi, replace: REDACTED },
+];
+
+const SECRET_KEY_NAMES = new Set([
+  "token", "password", "passwd", "pwd", "apikey", "api_key", "secret", "client_secret", "api_secret",
+  "authorization", "auth", "key", "private_key", "public_key", "credentials", "credential",
+  "access_token", "refresh_token", "bearer_token", "x_api_key", "proxy_authorization", "cookie", "set_cookie",
+]);
+const SECRET_KEY_SUFFIXES = ["_token", "_secret", "_password", "_apikey", "_api_key", "_private_key"];
+
+/** True for an object key whose value is a secret ("GITHUB_TOKEN", "api-key", "Authorization"). */
+export function isSecretKey(key: string): boolean {
+  const normalised = key.toLowerCase().replaceAll("-", "_");
+  return SECRET_KEY_NAMES.has(normalised) || SECRET_KEY_SUFFIXES.some((suffix) => normalised.endsWith(suffix));
+}
+
+/**
+ * Redacts secrets from log text and JSON values. Besides the patterns it redacts literal values
+ * registered with `addSecret` (the agent id, configured header values), which no pattern could
+ * recognise because they may be any string.
+ */
+export class Sanitizer {
+  #secrets: string[] = [];
+
+  addSecret(value: string): void {
+    // Very short values would redact ordinary words; they are not credentials worth the damage.
+    if (value.length < 4 || this.#secrets.includes(value)) return;
+    this.#secrets.push(value);
+    // Longest first, so a secret that contains another is replaced whole.
+    this.#secrets.sort((a, b) => b.length - a.length);
+  }
+
+  text(input: string): string {
+    let output = input;
+    for (const secret of this.#secrets) output = output.replaceAll(secret, REDACTED);
+    for (const rule of TEXT_RULES) output = output.replace(rule.pattern, rule.replace);
+    return output;
+  }
+
+  /** A copy of a JSON value with secret-named keys' values and secrets inside strings redacted. */
+  value(input: unknown): unknown {
+    if (typeof input === "string") return this.text(input);
+    if (Array.isArray(input)) return input.map((item) => this.value(item));
+    if (input !== null && typeof input === "object") {
+      const output: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(input)) {
+        output[key] = isSecretKey(key) && item !== null && typeof item !== "boolean" ? REDACTED : this.value(item);
+      }
+      return output;
+    }
+    return input;
+  }
+}
