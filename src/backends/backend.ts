@@ -35,6 +35,7 @@ export class Backend {
   tools: Tool[] = [];
   private firstStartedAt: number | undefined;
   private consecutiveFailures = 0;
+  private lastFailureAt = 0;
 
   constructor(config: ServerConfig, options: BackendOptions) {
     this.config = config;
@@ -54,9 +55,9 @@ export class Backend {
     return this.firstStartedAt === undefined ? 0 : Math.floor((now - this.firstStartedAt) / 1000);
   }
 
-  /** How long the next launch should wait, given the failures so far. */
-  nextLaunchDelayMs(): number {
-    return restartDelayMs(this.consecutiveFailures);
+  /** Milliseconds until the backoff after the last failures allows a relaunch (0: now). */
+  relaunchBlockedForMs(now = Date.now()): number {
+    return Math.max(0, this.lastFailureAt + restartDelayMs(this.consecutiveFailures) - now);
   }
 
   /** Opens a connection, recording success or failure for /health and backoff. */
@@ -88,6 +89,7 @@ export class Backend {
     this.status = "error";
     this.lastError = reason;
     this.consecutiveFailures++;
+    this.lastFailureAt = Date.now();
     this.options.logger.server(this.id, "error", "backend", reason);
   }
 

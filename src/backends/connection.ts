@@ -3,6 +3,7 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
+  ProgressNotificationSchema,
   type Implementation,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../config/types.ts";
@@ -18,7 +19,8 @@ export interface BackendConnection {
   pid: number | undefined;
   /** Resolves once the connection is gone, for whatever reason. */
   closed: Promise<void>;
-  close(): Promise<void>;
+  /** Ends the connection; a stdio backend gets `signal` (SIGKILL for one that is hung). */
+  close(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface ConnectOptions {
@@ -56,10 +58,10 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
     client,
     pid,
     closed,
-    close: async () => {
+    close: async (signal = "SIGTERM") => {
       clearInterval(keepalive);
       // Like the reference, which cancels the process's context: not every server exits when its stdin closes.
-      if (pid !== undefined) signalProcess(pid, "SIGTERM");
+      if (pid !== undefined) signalProcess(pid, signal);
       await client.close();
     },
   };
@@ -74,6 +76,9 @@ function newClient(options: ConnectOptions): Client {
   if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
   if (capabilities.roots) client.setRequestHandler(ListRootsRequestSchema, (req, extra) => side.request(req, extra.signal) as never);
   client.fallbackNotificationHandler = (notification) => side.notify(notification);
+  // Progress carries the agent's own token and goes straight back to it. The SDK's progress
+  // callbacks would drop the last update whenever it arrives together with the result.
+  client.setNotificationHandler(ProgressNotificationSchema, (notification) => side.notify(notification));
   return client;
 }
 

@@ -1,6 +1,6 @@
-import { ErrorCode, McpError, ResultSchema, type Progress, type Result } from "@modelcontextprotocol/sdk/types.js";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
 import type { Backend } from "./backend.ts";
-import { delay } from "./backoff.ts";
 import type { ClientSide } from "./client-side.ts";
 import type { BackendConnection } from "./connection.ts";
 import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError, errorText } from "./errors.ts";
@@ -8,15 +8,15 @@ import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError, errorText } from ".
 export interface CallOptions {
   /** Aborts when the agent cancels; the backend is then sent notifications/cancelled. */
   signal?: AbortSignal;
-  onprogress?: (progress: Progress) => void;
 }
 
-/** How long a backend that just timed out gets to answer a ping before it is presumed hung. */
+/** How long (at most; never more than the tool timeout) a backend that just timed out gets to answer a ping before it is presumed hung. */
 const HANG_PROBE_MS = 5_000;
 
 /**
  * One agent session's connection to one backend. It connects on first use, and after the
- * backend crashes or hangs it reconnects on the next use, waiting out the backend's backoff.
+ * backend crashes or hangs it reconnects on the next use; inside the backend's backoff window a
+ * call fails at once rather than waiting.
  * Every call is bounded by the tool timeout, so a dead or stuck backend fails the call with a
  * clear error instead of holding the agent.
  */
@@ -25,6 +25,8 @@ export class BackendSession {
   private readonly clientSide: ClientSide;
   private connection: Promise<BackendConnection> | undefined;
   private closing = false;
+  /** Connections closed on purpose (an expired HTTP session), which are not failures. */
+  private readonly retired = new WeakSet<BackendConnection>();
 
   constructor(backend: Backend, clientSide: ClientSide) {
     this.backend = backend;
@@ -32,22 +34,65 @@ export class BackendSession {
   }
 
   /** The live connection, launching (or relaunching) the backend when there is none. */
-  connect(signal?: AbortSignal): Promise<BackendConnection> {
+  connect(): Promise<BackendConnection> {
     if (this.closing) return Promise.reject(this.unavailable("the session is closing"));
-    this.connection ??= this.launch(signal);
-    return this.connection;
-  }
-
-  /** The backend process id, when connected to a stdio server. */
-  async pid(): Promise<number | undefined> {
-    return this.connection ? (await this.connection.catch(() => undefined))?.pid : undefined;
+    if (this.connection) return this.connection;
+    const launching = this.launch();
+    this.connection = launching;
+    launching.catch(() => {
+      if (this.connection === launching) this.connection = undefined;
+    });
+    return launching;
   }
 
   /** Forwards one request and returns the backend's result unchanged. */
   async request(method: string, params: Record<string, unknown> | undefined, options: CallOptions = {}): Promise<Result> {
-    const connection = await this.connect(options.signal).catch((error: unknown) => {
+    const logger = this.backend.options.logger;
+    const serverId = this.backend.id;
+    logger.rpc({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params } });
+    try {
+      const result = await this.sendReconnecting(method, params, options);
+      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result } });
+      return result;
+    } catch (error) {
+      const detail = error instanceof BackendError ? { code: error.code, message: error.message } : { code: -32603, message: errorText(error) };
+      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message });
+      throw error;
+    }
+  }
+
+  /**
+   * Sends on the live connection. An HTTP backend that forgot the MCP session (it restarted, or
+   * expired it) gets one fresh session and the request once more, as the reference does.
+   */
+  private async sendReconnecting(method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
+    const connection = await this.connectOrFail();
+    try {
+      return await this.send(connection, method, params, options);
+    } catch (error) {
+      if (!sessionExpired(error)) throw error;
+      const logger = this.backend.options.logger;
+      logger.server(this.backend.id, "warn", "backend", `MCP session expired for ${this.backend.id}, attempting to reconnect...`);
+      await this.discard(connection, false);
+      const fresh = await this.connectOrFail();
+      logger.server(this.backend.id, "info", "backend", `Session successfully reconnected for ${this.backend.id}`);
+      try {
+        return await this.send(fresh, method, params, options);
+      } catch (retryError) {
+        if (!sessionExpired(retryError)) throw retryError;
+        await this.discard(fresh, true);
+        throw this.unavailable(`lost its MCP session again right after reconnecting: ${errorText(retryError)}`);
+      }
+    }
+  }
+
+  private connectOrFail(): Promise<BackendConnection> {
+    return this.connect().catch((error: unknown) => {
       throw error instanceof BackendError ? error : this.unavailable(`could not start: ${errorText(error)}`);
     });
+  }
+
+  private async send(connection: BackendConnection, method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
     const timeoutMs = this.backend.toolTimeoutMs;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
@@ -56,11 +101,10 @@ export class BackendSession {
         signal,
         // The deadline above is the one that counts; the SDK's own default would cut calls at 60 s.
         timeout: timeoutMs + 60_000,
-        ...(options.onprogress ? { onprogress: options.onprogress } : {}),
       });
     } catch (error) {
       if (deadline.aborted && !options.signal?.aborted) {
-        void this.probeForHang(connection);
+        void this.probeForHang(connection, Math.min(HANG_PROBE_MS, timeoutMs));
         throw new BackendError(
           BACKEND_TIMEOUT,
           this.backend.id,
@@ -71,8 +115,18 @@ export class BackendSession {
         throw this.unavailable(`closed its connection during ${method} (crashed or exited); it is restarted on the next call`);
       }
       if (error instanceof McpError) throw new BackendError(error.code, this.backend.id, errorText(error));
-      throw error;
+      if (sessionExpired(error)) throw error;
+      // A transport failure (refused connection, HTTP error): this connection is no use any more.
+      await this.discard(connection, true);
+      throw this.unavailable(`failed during ${method}: ${errorText(error)}; it is reconnected on the next call`);
     }
+  }
+
+  /** Drops a connection; `failed` says whether it counts against the backend (health, backoff). */
+  private async discard(connection: BackendConnection, failed: boolean): Promise<void> {
+    if (!failed) this.retired.add(connection);
+    if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
+    await connection.close().catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -81,35 +135,39 @@ export class BackendSession {
     await connection?.close().catch(() => undefined);
   }
 
-  private async launch(signal?: AbortSignal): Promise<BackendConnection> {
-    try {
-      await delay(this.backend.nextLaunchDelayMs(), signal);
-      const connection = await this.backend.launch(this.clientSide);
-      void connection.closed.then(() => this.onClosed(connection));
-      return connection;
-    } catch (error) {
-      this.connection = undefined;
-      throw error;
+  private async launch(): Promise<BackendConnection> {
+    const blockedMs = this.backend.relaunchBlockedForMs();
+    if (blockedMs > 0) {
+      throw this.unavailable(`is down (${this.backend.lastError ?? "failed"}); next restart attempt in ${Math.ceil(blockedMs / 1000)}s`);
     }
+    const connection = await this.backend.launch(this.clientSide);
+    void connection.closed.then(() => this.onClosed(connection));
+    return connection;
   }
 
   private async onClosed(connection: BackendConnection): Promise<void> {
-    if (this.closing) return;
+    if (this.closing || this.retired.has(connection)) return;
     if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
     this.backend.markFailed(`connection lost (process ${connection.pid ?? "-"} exited or the server went away)`);
   }
 
   /** After a timeout: a backend that cannot even answer ping is hung, so drop it for a restart. */
-  private async probeForHang(connection: BackendConnection): Promise<void> {
+  private async probeForHang(connection: BackendConnection, timeoutMs: number): Promise<void> {
     try {
-      await connection.client.ping({ timeout: HANG_PROBE_MS });
+      await connection.client.ping({ timeout: timeoutMs });
     } catch {
-      this.backend.options.logger.server(this.backend.id, "warn", "backend", "backend did not answer ping after a timeout; restarting it");
-      await connection.close().catch(() => undefined);
+      this.backend.options.logger.server(this.backend.id, "warn", "backend", "backend did not answer ping after a timeout; killing it for a restart");
+      await connection.close("SIGKILL").catch(() => undefined);
     }
   }
 
   private unavailable(reason: string): BackendError {
     return new BackendError(BACKEND_UNAVAILABLE, this.backend.id, `backend "${this.backend.id}" ${reason}`);
   }
+}
+
+/** An HTTP backend's answer to a request on an MCP session it no longer knows. */
+function sessionExpired(error: unknown): boolean {
+  if (!(error instanceof StreamableHTTPError)) return false;
+  return error.code === 404 || (error.code === 400 && /session/i.test(error.message));
 }

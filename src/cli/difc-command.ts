@@ -1,14 +1,5 @@
 import type { Command } from "commander";
-import {
-  ENFORCEMENT_MODES,
-  OPERATIONS,
-  evaluate,
-  isAllowed,
-  type AgentLabels,
-  type EnforcementMode,
-  type Operation,
-  type ResourceLabels,
-} from "../difc/index.ts";
+import { evaluate, isAllowed, parseEvaluationRequest, type EvaluationRequest } from "../difc/index.ts";
 import { CliExit, type CliIO } from "./main.ts";
 
 const EXIT_DENIED = 3;
@@ -27,9 +18,9 @@ export function registerDifcCommand(program: Command, io: CliIO): void {
     )
     .action(async () => {
       const text = await readAll(io.stdin ?? process.stdin);
-      let request: EvaluateRequest;
+      let request: EvaluationRequest;
       try {
-        request = parseRequest(text);
+        request = parseEvaluationRequest(parseJson(text));
       } catch (error) {
         io.err(`flowgate difc evaluate: ${(error as Error).message}\n`);
         throw new CliExit(EXIT_BAD_INPUT);
@@ -46,56 +37,12 @@ export function registerDifcCommand(program: Command, io: CliIO): void {
     });
 }
 
-interface EvaluateRequest {
-  agent: AgentLabels;
-  resource: ResourceLabels;
-  operation: Operation;
-  mode: EnforcementMode;
-}
-
-function parseRequest(text: string): EvaluateRequest {
-  let input: unknown;
+function parseJson(text: string): unknown {
   try {
-    input = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new Error(`stdin is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  if (!isRecord(input)) throw new Error("stdin must hold a JSON object with agent, resource, operation and mode");
-  const agent = labels(input, "agent");
-  const resource = labels(input, "resource");
-  const description = (input["resource"] as Record<string, unknown>)["description"] ?? "resource";
-  if (typeof description !== "string") throw new Error("resource.description must be a string");
-  return {
-    agent,
-    resource: { ...resource, description },
-    operation: oneOf(input, "operation", OPERATIONS, undefined),
-    mode: oneOf(input, "mode", ENFORCEMENT_MODES, "strict"),
-  };
-}
-
-function labels(input: Record<string, unknown>, field: "agent" | "resource"): AgentLabels {
-  const value = input[field];
-  if (!isRecord(value)) throw new Error(`${field} must be an object with secrecy and integrity arrays`);
-  return { secrecy: new Set(tags(value, field, "secrecy")), integrity: new Set(tags(value, field, "integrity")) };
-}
-
-function tags(object: Record<string, unknown>, field: string, kind: string): string[] {
-  const value = object[kind] ?? [];
-  if (!Array.isArray(value) || value.some((tag) => typeof tag !== "string")) {
-    throw new Error(`${field}.${kind} must be an array of strings`);
-  }
-  return value as string[];
-}
-
-function oneOf<T extends string>(input: Record<string, unknown>, field: string, allowed: readonly T[], fallback: T | undefined): T {
-  const value = input[field] ?? fallback;
-  const found = allowed.find((known) => known === value);
-  if (found === undefined) throw new Error(`${field} must be one of: ${allowed.join(", ")}; got ${JSON.stringify(value ?? null)}`);
-  return found;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {

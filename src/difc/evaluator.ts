@@ -1,4 +1,4 @@
-import { checkIntegrityFlow, checkSecrecyFlow } from "./flow.ts";
+import { DirectFlows, type AgentFlows } from "./agent-flows.ts";
 import { formatIntegrityLevel, formatSecrecyLevel, goList } from "./format.ts";
 import type { AgentLabels, EnforcementMode, Operation, ResourceLabels } from "./labels.ts";
 
@@ -9,9 +9,9 @@ export interface Evaluation {
   /** Empty for a plain allow. */
   readonly reason: string;
   /** Secrecy tags the agent lacks (read) or carries too many of (write); sorted. */
-  readonly secrecyToAdd: string[];
+  readonly secrecyToAdd: readonly string[];
   /** Integrity tags the agent would have to drop (read) or lacks (write); sorted. */
-  readonly integrityToDrop: string[];
+  readonly integrityToDrop: readonly string[];
 }
 
 const ALLOW: Evaluation = { decision: "allow", reason: "", secrecyToAdd: [], integrityToDrop: [] };
@@ -31,23 +31,33 @@ export function evaluate(
   operation: Operation,
   mode: EnforcementMode,
 ): Evaluation {
+  return evaluateWith(new DirectFlows(agent), resource, operation, mode);
+}
+
+/** evaluate() with the agent's flow checks supplied, so that a caller checking many items can cache them. */
+export function evaluateWith(
+  flows: AgentFlows,
+  resource: ResourceLabels,
+  operation: Operation,
+  mode: EnforcementMode,
+): Evaluation {
   switch (operation) {
     case "read":
-      return mode === "propagate" ? evaluatePropagatingRead(agent, resource) : evaluateRead(agent, resource);
+      return mode === "propagate" ? evaluatePropagatingRead(flows, resource) : evaluateRead(flows, resource);
     case "write":
-      return evaluateWrite(agent, resource);
+      return evaluateWrite(flows, resource);
     case "read-write": {
-      const read = evaluate(agent, resource, "read", mode);
+      const read = evaluateWith(flows, resource, "read", mode);
       if (!isAllowed(read)) return read;
-      const write = evaluateWrite(agent, resource);
+      const write = evaluateWrite(flows, resource);
       // Like the reference, a passing read-write is a plain allow: propagation info of the read half is dropped.
       return isAllowed(write) ? ALLOW : write;
     }
   }
 }
 
-function evaluateRead(agent: AgentLabels, resource: ResourceLabels): Evaluation {
-  const integrity = checkIntegrityFlow(resource.integrity, agent.integrity);
+function evaluateRead(flows: AgentFlows, resource: ResourceLabels): Evaluation {
+  const integrity = flows.readIntegrity(resource.integrity);
   if (!integrity.ok) {
     return deny(
       `Resource '${resource.description}' has lower integrity than agent requires. ` +
@@ -56,7 +66,7 @@ function evaluateRead(agent: AgentLabels, resource: ResourceLabels): Evaluation 
       integrity.violating,
     );
   }
-  const secrecy = checkSecrecyFlow(resource.secrecy, agent.secrecy);
+  const secrecy = flows.readSecrecy(resource.secrecy);
   if (!secrecy.ok) {
     return deny(
       `Resource '${resource.description}' has secrecy requirements that agent doesn't meet. ` +
@@ -68,8 +78,8 @@ function evaluateRead(agent: AgentLabels, resource: ResourceLabels): Evaluation 
   return ALLOW;
 }
 
-function evaluateWrite(agent: AgentLabels, resource: ResourceLabels): Evaluation {
-  const integrity = checkIntegrityFlow(agent.integrity, resource.integrity);
+function evaluateWrite(flows: AgentFlows, resource: ResourceLabels): Evaluation {
+  const integrity = flows.writeIntegrity(resource.integrity);
   if (!integrity.ok) {
     return deny(
       `Agent lacks required integrity to write to '${resource.description}'. ` +
@@ -78,7 +88,7 @@ function evaluateWrite(agent: AgentLabels, resource: ResourceLabels): Evaluation
       integrity.violating,
     );
   }
-  const secrecy = checkSecrecyFlow(agent.secrecy, resource.secrecy);
+  const secrecy = flows.writeSecrecy(resource.secrecy);
   if (!secrecy.ok) {
     return deny(
       `Agent carries ${formatSecrecyLevel(secrecy.violating)}-scoped data that cannot be written to ` +
@@ -91,9 +101,9 @@ function evaluateWrite(agent: AgentLabels, resource: ResourceLabels): Evaluation
   return ALLOW;
 }
 
-function evaluatePropagatingRead(agent: AgentLabels, resource: ResourceLabels): Evaluation {
-  const integrity = checkIntegrityFlow(resource.integrity, agent.integrity);
-  const secrecy = checkSecrecyFlow(resource.secrecy, agent.secrecy);
+function evaluatePropagatingRead(flows: AgentFlows, resource: ResourceLabels): Evaluation {
+  const integrity = flows.readIntegrity(resource.integrity);
+  const secrecy = flows.readSecrecy(resource.secrecy);
   if (integrity.ok && secrecy.ok) return ALLOW;
   const parts: string[] = [];
   if (!secrecy.ok) parts.push(`adding secrecy tags ${goList(secrecy.violating)}`);
@@ -106,6 +116,6 @@ function evaluatePropagatingRead(agent: AgentLabels, resource: ResourceLabels): 
   };
 }
 
-function deny(reason: string, secrecyToAdd: string[], integrityToDrop: string[]): Evaluation {
+function deny(reason: string, secrecyToAdd: readonly string[], integrityToDrop: readonly string[]): Evaluation {
   return { decision: "deny", reason, secrecyToAdd, integrityToDrop };
 }

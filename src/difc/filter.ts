@@ -1,5 +1,6 @@
 import { shouldBlockFilteredResponse, isSingularReadTool } from "./decisions.ts";
-import { evaluate, isAllowed } from "./evaluator.ts";
+import { CachedFlows } from "./agent-flows.ts";
+import { evaluateWith, isAllowed } from "./evaluator.ts";
 import { difcFilteredFields, type DifcFilteredFields } from "./filtered-record.ts";
 import type { LabeledCollection, LabeledItem } from "./labeled-response.ts";
 import type { AgentLabels, EnforcementMode, Operation } from "./labels.ts";
@@ -42,8 +43,9 @@ export type FilterOutcome =
 export function filterCollection(collection: LabeledCollection, agent: AgentLabels, context: FilterContext): FilterOutcome {
   const kept: unknown[] = [];
   const filtered: FilteredItem[] = [];
+  const flows = new CachedFlows(agent);
   for (const item of collection.items) {
-    const evaluation = evaluate(agent, item.labels, context.operation, context.mode);
+    const evaluation = evaluateWith(flows, item.labels, context.operation, context.mode);
     if (isAllowed(evaluation)) {
       kept.push(item.data);
     } else {

@@ -1,4 +1,4 @@
-import { isObject } from "./json-pointer.ts";
+import { isPlainObject } from "./json.ts";
 import { sortedTags, type ResourceLabels } from "./labels.ts";
 
 export const DIFC_FILTERED_SCHEMA = "difc-filtered/v2";
@@ -35,7 +35,7 @@ export function difcFilteredFields(
     integrityTags: sortedTags(item.labels.integrity),
   };
   const data = item.data;
-  if (!isObject(data)) return record;
+  if (!isPlainObject(data)) return record;
   const authorAssociation = firstString(data["author_association"], data["authorAssociation"]);
   const authorLogin = firstString(loginOf(data["user"]), loginOf(data["author"]));
   const htmlUrl = firstString(data["html_url"], data["htmlUrl"]);
@@ -50,9 +50,36 @@ export function difcFilteredFields(
 }
 
 function loginOf(value: unknown): unknown {
-  return isObject(value) ? value["login"] : undefined;
+  return isPlainObject(value) ? value["login"] : undefined;
 }
 
 function firstString(...values: unknown[]): string | undefined {
   return values.find((value): value is string => typeof value === "string" && value !== "");
+}
+
+/**
+ * The record's wire form, snake_case in the reference's key order, without timestamp, event and
+ * `_schema`: the body of the `[DIFC-FILTERED]` text log line, and of the JSONL record once the
+ * logger adds those three.
+ */
+export function difcFilteredJson(fields: DifcFilteredFields): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {
+    server_id: fields.serverId,
+    tool_name: fields.toolName,
+    description: fields.description,
+    reason: fields.reason,
+    secrecy_tags: fields.secrecyTags,
+    integrity_tags: fields.integrityTags,
+  };
+  if (fields.authorAssociation !== undefined) out["author_association"] = fields.authorAssociation;
+  if (fields.authorLogin !== undefined) out["author_login"] = fields.authorLogin;
+  if (fields.htmlUrl !== undefined) out["html_url"] = fields.htmlUrl;
+  if (fields.number !== undefined) out["number"] = fields.number;
+  if (fields.sha !== undefined) out["sha"] = fields.sha;
+  return out;
+}
+
+/** The INFO line in mcp-gateway.log and the server's log, category `difc`. */
+export function difcFilteredLogMessage(fields: DifcFilteredFields): string {
+  return `[DIFC-FILTERED] ${JSON.stringify(difcFilteredJson(fields))}`;
 }

@@ -13,6 +13,7 @@ export { checkIntegrityFlow, checkSecrecyFlow, type FlowCheck } from "./flow.ts"
 export { formatIntegrityLevel, formatSecrecyLevel } from "./format.ts";
 export { evaluate, isAllowed, type Decision, type Evaluation } from "./evaluator.ts";
 export { formatViolationError } from "./violation-text.ts";
+export { parseEvaluationRequest, type EvaluationRequest } from "./evaluation-request.ts";
 export {
   evaluateCoarseAccess,
   isSingularReadTool,
@@ -38,7 +39,13 @@ export {
 } from "./labeled-response.ts";
 export { filterCollection, type FilterContext, type FilterOutcome, type FilteredItem } from "./filter.ts";
 export { difcPolicyLabel, filteredNotice, singleItemDeniedError, type FilteredItemSummary } from "./notice.ts";
-export { DIFC_FILTERED_SCHEMA, difcFilteredFields, type DifcFilteredFields } from "./filtered-record.ts";
+export {
+  DIFC_FILTERED_SCHEMA,
+  difcFilteredFields,
+  difcFilteredJson,
+  difcFilteredLogMessage,
+  type DifcFilteredFields,
+} from "./filtered-record.ts";
 export {
   collectionResult,
   enforceResponse,
@@ -47,6 +54,13 @@ export {
   type ResponseOutcome,
   type ToolResultJson,
 } from "./response.ts";
+export {
+  accessDeniedLogMessage,
+  guardInitFailedError,
+  guardLabelingFailedError,
+  responseLabelingFailedError,
+  strictBlockLogMessage,
+} from "./pipeline-errors.ts";
 
 // Guard policies (difc.md §7, guard-abi.md §3.2–§3.3).
 export { PolicyError } from "./policy/policy-error.ts";
@@ -71,4 +85,5 @@ export {
   type NativeAgentResult,
   type NativeResourceResult,
 } from "./policy/native-guards.ts";
-export { guardInitFailedError, guardLabelingFailedError, responseLabelingFailedError } from "./pipeline-errors.ts";
+export { allowOnlyFromScopeFlags, parseGuardPolicyJson, type AllowOnlyScopeFlags } from "./policy/overrides.ts";
+export { parseTrustedBots, parseTrustedBotsFlag } from "./policy/trusted-bots.ts";

@@ -1,4 +1,5 @@
 /** RFC 6901 navigation as the reference does it: one leading `/` removed, empty segments skipped. */
+import { describeJson, isPlainObject } from "./json.ts";
 
 export function pointerSegments(pointer: string): string[] {
   const body = pointer.startsWith("/") ? pointer.slice(1) : pointer;
@@ -17,11 +18,11 @@ export function resolvePointer(root: unknown, pointer: string): unknown {
       if (index === undefined) throw new Error(`expected array index at "${segment}" in path "${pointer}"`);
       if (index < 0 || index >= node.length) throw new Error(`array index ${index} out of bounds in path "${pointer}"`);
       node = node[index];
-    } else if (isObject(node)) {
+    } else if (isPlainObject(node)) {
       if (!Object.hasOwn(node, segment)) throw new Error(`path "${pointer}" not found in response`);
       node = node[segment];
     } else {
-      throw new Error(`cannot navigate path "${pointer}": "${segment}" is inside a ${describe(node)}`);
+      throw new Error(`cannot navigate path "${pointer}": "${segment}" is inside ${describeJson(node)}`);
     }
   }
   return node;
@@ -30,12 +31,4 @@ export function resolvePointer(root: unknown, pointer: string): unknown {
 /** A decimal integer as Go's strconv.Atoi reads it (optional sign), or undefined. */
 export function parseIndex(segment: string): number | undefined {
   return /^[+-]?\d+$/.test(segment) ? Number(segment) : undefined;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : typeof value;
 }

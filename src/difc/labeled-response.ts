@@ -1,5 +1,6 @@
-import { isObject, parseIndex, pointerSegments, resolvePointer } from "./json-pointer.ts";
-import { label, type ResourceLabels } from "./labels.ts";
+import { isPlainObject } from "./json.ts";
+import { parseIndex, pointerSegments, resolvePointer } from "./json-pointer.ts";
+import { label, sortedTags, type Label, type ResourceLabels } from "./labels.ts";
 
 /** One element of a labelled response: the item as the client would see it and its labels. */
 export interface LabeledItem {
@@ -25,19 +26,22 @@ const UNLABELED: ResourceLabels = { description: "unlabeled", secrecy: label(), 
  */
 export function labelResponse(guardOutput: unknown, toolResult: unknown): LabeledCollection | null {
   if (guardOutput === null || guardOutput === undefined) return null;
-  if (!isObject(guardOutput)) throw new ResponseLabelingError("label_response output must be a JSON object");
-  if (Object.hasOwn(guardOutput, "labeled_paths")) return applyPathLabels(guardOutput, toolResult);
+  if (!isPlainObject(guardOutput)) throw new ResponseLabelingError("label_response output must be a JSON object");
+  const parseLabels = labelParser();
+  if (Object.hasOwn(guardOutput, "labeled_paths")) return applyPathLabels(guardOutput, toolResult, parseLabels);
   const items = guardOutput["items"];
-  if (Array.isArray(items) && items.length > 0) return legacyItems(items);
+  if (Array.isArray(items) && items.length > 0) return legacyItems(items, parseLabels);
   return null;
 }
 
-function legacyItems(entries: readonly unknown[]): LabeledCollection {
+type LabelParser = (value: unknown, where: string) => ResourceLabels;
+
+function legacyItems(entries: readonly unknown[], parseLabels: LabelParser): LabeledCollection {
   const items: LabeledItem[] = [];
   entries.forEach((entry, index) => {
-    if (!isObject(entry)) return;
+    if (!isPlainObject(entry)) return;
     // The reference crashes on an item without labels; treating it as public would leak, so it is an error.
-    if (!isObject(entry["labels"])) {
+    if (!isPlainObject(entry["labels"])) {
       throw new ResponseLabelingError(`label_response items[${index}] has no "labels" object; every item must be labelled`);
     }
     items.push({ data: entry["data"] ?? null, labels: parseLabels(entry["labels"], `items[${index}].labels`) });
@@ -45,7 +49,7 @@ function legacyItems(entries: readonly unknown[]): LabeledCollection {
   return { items };
 }
 
-function applyPathLabels(output: Record<string, unknown>, toolResult: unknown): LabeledCollection {
+function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, parseLabels: LabelParser): LabeledCollection {
   const paths = output["labeled_paths"];
   if (!Array.isArray(paths)) throw new ResponseLabelingError("label_response labeled_paths must be an array");
   const itemsPath = optionalString(output, "items_path");
@@ -74,12 +78,16 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown): 
   const prefix = itemsPath === "" ? "" : withLeadingSlash(itemsPath);
   paths.forEach((entry, position) => {
     const where = `labeled_paths[${position}]`;
-    if (!isObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+    if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
     const path = withLeadingSlash(requiredString(entry, "path", where));
     if (prefix !== "" && !path.startsWith(prefix + "/")) return;
     const first = pointerSegments(path.slice(prefix.length))[0];
     const index = first === undefined ? undefined : parseIndex(first);
     if (index === undefined) return;
+    // An explicit path without labels would read as public; like a legacy item without labels, it is an error.
+    if (!isPlainObject(entry["labels"])) {
+      throw new ResponseLabelingError(`label_response ${where} has no "labels" object; every labelled path needs one`);
+    }
     byIndex.set(index, parseLabels(entry["labels"], `${where}.labels`));
   });
   return { items: list.map((data, index) => ({ data, labels: byIndex.get(index) ?? defaults })) };
@@ -89,10 +97,10 @@ const NON_TEXT_CONTENT = new Set(["image", "audio", "resource"]);
 
 /** The JSON inside an MCP tool result's text content, or the result itself when there is none. */
 export function unwrapToolResult(toolResult: unknown): unknown {
-  if (!isObject(toolResult) || !Array.isArray(toolResult["content"])) return toolResult;
+  if (!isPlainObject(toolResult) || !Array.isArray(toolResult["content"])) return toolResult;
   let text = "";
   for (const part of toolResult["content"]) {
-    if (!isObject(part)) continue;
+    if (!isPlainObject(part)) continue;
     const type = part["type"];
     if (typeof type === "string" && NON_TEXT_CONTENT.has(type)) continue;
     if (typeof part["text"] === "string") text += part["text"];
@@ -105,13 +113,29 @@ export function unwrapToolResult(toolResult: unknown): unknown {
   }
 }
 
-function parseLabels(value: unknown, where: string): ResourceLabels {
-  if (value === undefined || value === null) return { description: "", secrecy: label(), integrity: label() };
-  if (!isObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
-  return {
-    description: optionalString(value, "description", where),
-    secrecy: label(stringEntries(value, "secrecy", where)),
-    integrity: label(stringEntries(value, "integrity", where)),
+/**
+ * Reads `{description, secrecy, integrity}` objects. Items of one response mostly repeat a few tag
+ * lists, so equal lists share one label object (stored sorted): filtering then checks each
+ * distinct label once, and sorting for logs is done once.
+ */
+function labelParser(): LabelParser {
+  const shared = new Map<string, Label>();
+  const intern = (tags: string[]): Label => {
+    const key = JSON.stringify(tags);
+    let found = shared.get(key);
+    if (found === undefined) {
+      found = label(sortedTags(tags));
+      shared.set(key, found);
+    }
+    return found;
+  };
+  return (value, where) => {
+    if (!isPlainObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+    return {
+      description: optionalString(value, "description", where),
+      secrecy: intern(stringEntries(value, "secrecy", where)),
+      integrity: intern(stringEntries(value, "integrity", where)),
+    };
   };
 }
 

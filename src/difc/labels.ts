@@ -29,7 +29,13 @@ export function label(tags: Iterable<string> = []): Label {
 
 /** Tags in ascending byte order: every list flowgate derives from a label is sorted, so output is stable. */
 export function sortedTags(tags: Iterable<string>): string[] {
-  return [...tags].sort(compareBytes);
+  const list = [...tags];
+  // Guards often emit tags in order already; checking is cheaper than sorting. The default sort
+  // compares UTF-16 code units, which equals UTF-8 byte order except for astral characters.
+  for (let i = 1; i < list.length; i++) {
+    if ((list[i - 1] as string) > (list[i] as string)) return list.sort();
+  }
+  return list;
 }
 
 export function union(a: Label, b: Label): Label {
@@ -53,9 +59,4 @@ export function trimmedTags(values: Iterable<string>): string[] {
     if (tag !== "") out.push(tag);
   }
   return out;
-}
-
-function compareBytes(a: string, b: string): number {
-  // Code-unit order equals UTF-8 byte order except for astral characters, which tags never rely on.
-  return a < b ? -1 : a > b ? 1 : 0;
 }

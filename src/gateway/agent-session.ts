@@ -9,12 +9,15 @@ import {
   type ServerCapabilities,
   type ServerNotification,
   type ServerRequest,
+  type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { ClientSide } from "../backends/client-side.ts";
 import { BackendSession } from "../backends/session.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { Forward } from "./forward.ts";
+import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -39,6 +42,8 @@ export class AgentSession {
   rewriteNotification: (serverId: string, notification: Notification) => Notification = (_id, n) => n;
   private readonly backendSessions = new Map<string, BackendSession>();
   private readonly inflight = new Map<string, Extra[]>();
+  /** Agent requests waiting for progress, by the agent's progress token (backends echo it). */
+  private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
 
   constructor(serverName: string, capabilities: ServerCapabilities, agentId: string, env: SessionEnvironment) {
     this.agentId = agentId;
@@ -71,25 +76,25 @@ export class AgentSession {
     this.inflight.set(serverId, stack);
     stack.push(extra);
     const progressToken = extra._meta?.progressToken;
+    // Progress relayed to the agent must leave before the result does, or its stream is closed under it.
+    const relayed: Promise<void>[] = [];
+    if (progressToken !== undefined) {
+      this.progressRelays.set(progressToken, (notification) => void relayed.push(extra.sendNotification(notification).catch(() => undefined)));
+    }
     try {
-      return await this.env.forward({
+      const result = await this.env.forward({
         serverId,
         method,
-        params: withoutProgressToken(params),
+        params,
         agentId: this.agentId,
         backend: this.backendSession(serverId),
         signal: extra.signal,
-        ...(progressToken === undefined
-          ? {}
-          : {
-              onprogress: (progress) =>
-                void extra
-                  .sendNotification({ method: "notifications/progress", params: { ...progress, progressToken } })
-                  .catch(() => undefined),
-            }),
       });
+      await Promise.all(relayed);
+      return result;
     } finally {
       stack.splice(stack.lastIndexOf(extra), 1);
+      if (progressToken !== undefined) this.progressRelays.delete(progressToken);
     }
   }
 
@@ -100,9 +105,18 @@ export class AgentSession {
     return result;
   }
 
-  /** Backend sessions already opened, for fan-out requests such as logging/setLevel. */
-  openBackendIds(): string[] {
-    return [...this.backendSessions.keys()];
+  /** tools/list of one backend page: allowed tools only, input schemas repaired where needed. */
+  async listTools(serverId: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<Result & { tools: Tool[] }> {
+    const result = await this.call(serverId, "tools/list", params, extra);
+    const backend = this.env.backends.get(serverId);
+    const tools: Tool[] = [];
+    for (const listed of (result.tools as Tool[] | undefined) ?? []) {
+      if (backend && !toolAllowed(backend.config, listed.name)) continue;
+      const { tool, change } = normalizeInputSchema(listed);
+      if (change) this.env.logger.log("warn", "backend", `Tool schema normalized: ${serverId}/${tool.name} - ${change}`);
+      tools.push(tool);
+    }
+    return { ...result, tools };
   }
 
   async close(): Promise<void> {
@@ -123,6 +137,11 @@ export class AgentSession {
           : this.server.request(request as ServerRequest, ResultSchema, options);
       },
       notify: async (notification: Notification) => {
+        const token = notification.params?.progressToken;
+        if (notification.method === "notifications/progress" && (typeof token === "string" || typeof token === "number")) {
+          this.progressRelays.get(token)?.(notification as ServerNotification);
+          return;
+        }
         const rewritten = this.rewriteNotification(serverId, notification) as ServerNotification;
         const extra = current();
         try {
@@ -133,12 +152,4 @@ export class AgentSession {
       },
     };
   }
-}
-
-/** The agent's progress token is replaced by the backend connection's own; progress is relayed back under the agent's token. */
-function withoutProgressToken(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const meta = params?._meta as Record<string, unknown> | undefined;
-  if (!params || !meta || !("progressToken" in meta)) return params;
-  const { progressToken: _dropped, ...rest } = meta;
-  return { ...params, _meta: rest };
 }

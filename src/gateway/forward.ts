@@ -1,4 +1,4 @@
-import type { Progress, Result } from "@modelcontextprotocol/sdk/types.js";
+import type { Result } from "@modelcontextprotocol/sdk/types.js";
 import type { BackendSession } from "../backends/session.ts";
 
 /**
@@ -15,17 +15,13 @@ export interface ForwardRequest {
   agentId: string;
   backend: BackendSession;
   signal: AbortSignal;
-  onprogress?: (progress: Progress) => void;
 }
 
 export type Forward = (request: ForwardRequest) => Promise<Result>;
 export type ForwardMiddleware = (next: Forward) => Forward;
 
 const toBackend: Forward = (request) =>
-  request.backend.request(request.method, request.params, {
-    signal: request.signal,
-    ...(request.onprogress ? { onprogress: request.onprogress } : {}),
-  });
+  request.backend.request(request.method, request.params, { signal: request.signal });
 
 /** The backend call wrapped by `middleware`, the first one outermost. */
 export function buildForward(middleware: readonly ForwardMiddleware[]): Forward {

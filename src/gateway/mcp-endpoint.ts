@@ -5,6 +5,7 @@ import { ErrorCode, isInitializeRequest } from "@modelcontextprotocol/sdk/types.
 import type { GatewayLogger } from "../log/types.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { gatewaySessionId } from "./auth.ts";
+import { autoInitialize } from "./auto-init.ts";
 import { sendRpcError, sendText } from "./json-response.ts";
 import type { SessionRegistry } from "./session-registry.ts";
 
@@ -14,6 +15,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export interface McpEndpoint {
   /** "/mcp" or "/mcp/<serverID>". */
   route: string;
+  /** This route's own URL on the gateway, for initializing a session on a client's behalf. */
+  url: string;
   /** Builds the SDK server side of a new session for this route. */
   createSession(agentId: string): AgentSession;
 }
@@ -57,6 +60,27 @@ export async function handleMcpRequest(
   } catch (error) {
     return sendRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (isToolCall(body)) {
+    logger.log(
+      "warn",
+      "client",
+      "Gemini-compat: tools/call received before session initialization (known Gemini CLI v0.37.x issue — see gh-aw-firewall#2348), performing auto-init",
+    );
+    const created = await autoInitialize(endpoint.url, req.headers);
+    const live = created === undefined ? undefined : sessions.get(created);
+    if (live) {
+      // The SDK transport reads the raw header list.
+      req.rawHeaders.push("mcp-session-id", live.id);
+      if (req.headers["mcp-protocol-version"] === undefined) req.rawHeaders.push("mcp-protocol-version", "2025-11-25");
+      const done = sessions.begin(live.id);
+      try {
+        await live.transport.handleRequest(req, res, body);
+      } finally {
+        done();
+      }
+      return;
+    }
+  }
   if (!isInitializeRequest(body)) {
     return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
   }
@@ -73,6 +97,10 @@ export async function handleMcpRequest(
   await agent.server.connect(transport);
   await transport.handleRequest(req, res, body);
   if (transport.sessionId === undefined) await agent.close();
+}
+
+function isToolCall(body: unknown): boolean {
+  return typeof body === "object" && body !== null && (body as { method?: unknown }).method === "tools/call";
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -11,7 +11,6 @@ import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type ServerCapabilities,
-  type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
@@ -37,11 +36,7 @@ export function routedSession(backend: Backend, agentId: string, env: SessionEnv
   const pass = (method: string) => (request: { params?: Record<string, unknown> }, extra: Parameters<typeof session.call>[3]) =>
     session.call(id, method, request.params, extra) as never;
 
-  server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
-    const result = await session.call(id, "tools/list", request.params, extra);
-    const tools = (result.tools as Tool[] | undefined) ?? [];
-    return { ...result, tools: tools.filter((tool) => toolAllowed(backend.config, tool.name)) };
-  });
+  server.setRequestHandler(ListToolsRequestSchema, (request, extra) => session.listTools(id, request.params, extra));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     if (!toolAllowed(backend.config, request.params.name)) throw toolNotAllowed(request.params.name);
     return (await session.callTool(id, request.params, extra)) as never;

@@ -26,7 +26,8 @@ export async function serve(config: GatewayConfig, runtime: RuntimeOptions, deps
   }
   const started = handle;
   const onSignal = () => void started.close(runtime.shutdownTimeoutMs);
-  deps.signal?.addEventListener("abort", onSignal, { once: true });
+  if (deps.signal?.aborted) onSignal();
+  else deps.signal?.addEventListener("abort", onSignal, { once: true });
   const code = await started.closed;
   deps.signal?.removeEventListener("abort", onSignal);
   return code;

@@ -57,10 +57,6 @@ export class SessionRegistry {
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
   }
 
-  get size(): number {
-    return this.sessions.size;
-  }
-
   private arm(id: string): void {
     const entry = this.sessions.get(id);
     if (!entry || entry.busy > 0) return;

@@ -85,12 +85,14 @@ export async function startGateway(
   );
   const env: SessionEnvironment = { backends, forward: buildForward(deps.forwardMiddleware ?? []), logger, version };
   const endpoints = new Map<string, McpEndpoint>();
+  // Filled in once the port is known; only used after requests are being served.
+  let selfUrl = "";
   if (runtime.mode === "unified") {
-    endpoints.set("/mcp", { route: "/mcp", createSession: (agent) => unifiedSession(backends, agent, env) });
+    endpoints.set("/mcp", { route: "/mcp", get url() { return `${selfUrl}/mcp`; }, createSession: (agent) => unifiedSession(backends, agent, env) });
   } else {
     for (const backend of backends.values()) {
       const path = `/mcp/${backend.id}`;
-      endpoints.set(path, { route: path, createSession: (agent) => routedSession(backend, agent, env) });
+      endpoints.set(path, { route: path, get url() { return `${selfUrl}${path}`; }, createSession: (agent) => routedSession(backend, agent, env) });
     }
   }
 
@@ -153,6 +155,7 @@ export async function startGateway(
   });
   const port = (http.address() as AddressInfo).port;
   const address = `${runtime.listenHost}:${port}`;
+  selfUrl = `http://${loopbackFor(runtime.listenHost)}:${port}`;
   if (runtime.mode === "unified") {
     info(`Starting MCPG in UNIFIED mode on ${address}`);
     info("Endpoint: /mcp");
@@ -169,6 +172,13 @@ export async function startGateway(
   }
   ready();
   return handle;
+}
+
+/** An address of this host that reaches a listener bound to `listenHost`. */
+function loopbackFor(listenHost: string): string {
+  if (listenHost === "0.0.0.0" || listenHost === "" || listenHost === "127.0.0.1" || listenHost === "localhost") return "127.0.0.1";
+  if (listenHost === "::" || listenHost === "[::]" || listenHost === "::1") return "[::1]";
+  return listenHost.includes(":") && !listenHost.startsWith("[") ? `[${listenHost}]` : listenHost;
 }
 
 function endpointFor(endpoints: ReadonlyMap<string, McpEndpoint>, mode: RuntimeOptions["mode"], path: string): McpEndpoint | undefined {

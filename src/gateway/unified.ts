@@ -47,12 +47,20 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
   const server = session.server;
 
   /** Every page of `method` from each backend, items renamed into the shared namespace. */
-  const aggregate = async (method: string, key: string, backendsToAsk: Backend[], rename: (id: string, item: Item) => Item, extra: Extra) => {
+  const aggregate = async (
+    method: string,
+    key: string,
+    backendsToAsk: Backend[],
+    rename: (id: string, item: Item) => Item,
+    extra: Extra,
+    fetchPage: (id: string, params: Record<string, unknown> | undefined) => Promise<Record<string, unknown>> = (id, params) =>
+      session.call(id, method, params, extra),
+  ) => {
     const lists = await Promise.all(
       backendsToAsk.map(async (backend) => {
         try {
           const items = await collectPages(async (cursor) => {
-            const page = await session.call(backend.id, method, cursor === undefined ? undefined : { cursor }, extra);
+            const page = await fetchPage(backend.id, cursor === undefined ? undefined : { cursor });
             return { items: (page[key] as Item[] | undefined) ?? [], nextCursor: page.nextCursor as string | undefined };
           });
           return items.map((item) => rename(backend.id, item));
@@ -71,15 +79,22 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
   };
 
   server.setRequestHandler(ListToolsRequestSchema, (_request, extra) =>
-    aggregate("tools/list", "tools", toolBackends, (id, tool) => ({ ...tool, name: qualify(id, String(tool.name)), description: described(id, tool) }), extra)
-      .then((result: { tools: Item[] }) => ({ tools: result.tools.filter((tool) => allowedQualified(backends, String(tool.name))) })),
+    aggregate(
+      "tools/list",
+      "tools",
+      toolBackends,
+      (id, tool) => ({ ...tool, name: qualify(id, String(tool.name)), description: described(id, tool) }),
+      extra,
+      (id, params) => session.listTools(id, params, extra),
+    ),
   );
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const parts = unqualify(request.params.name);
     const backend = parts && backends.get(parts.serverId);
     if (!parts || !backend) throw unknownTool(request.params.name);
     if (!toolAllowed(backend.config, parts.name)) throw toolNotAllowed(parts.name);
-    return (await session.callTool(backend.id, { ...request.params, name: parts.name }, extra)) as never;
+    const result = await session.callTool(backend.id, { ...request.params, name: parts.name }, extra);
+    return { ...result, ...(Array.isArray(result.content) ? { content: result.content.map((item: Item) => qualifyContent(backend.id, item)) } : {}) } as never;
   });
   server.setRequestHandler(SetLevelRequestSchema, async (request, extra) => {
     await Promise.all(offering("logging").map((backend) => session.call(backend.id, "logging/setLevel", request.params, extra).catch(() => undefined)));
@@ -119,7 +134,9 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
     );
     server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
       const { serverId, name } = route("prompt", request.params.name);
-      return (await session.call(serverId, "prompts/get", { ...request.params, name }, extra)) as never;
+      const result = await session.call(serverId, "prompts/get", { ...request.params, name }, extra);
+      const messages = (result.messages as Item[] | undefined) ?? [];
+      return { ...result, messages: messages.map((message) => ({ ...message, content: qualifyContent(serverId, message.content as Item) })) } as never;
     });
   }
   if (capabilities.completions) {
@@ -141,10 +158,12 @@ function describedField(id: string, item: Item): Item {
   return typeof item.description === "string" ? { description: described(id, item) } : {};
 }
 
-function allowedQualified(backends: ReadonlyMap<string, Backend>, qualified: string): boolean {
-  const parts = unqualify(qualified);
-  const backend = parts && backends.get(parts.serverId);
-  return backend !== undefined && parts !== undefined && toolAllowed(backend.config, parts.name);
+/** Resource links and embedded resources name backend URIs; the agent reads them through the gateway, qualified. */
+function qualifyContent(serverId: string, item: Item): Item {
+  if (item?.type === "resource_link" && typeof item.uri === "string") return { ...item, uri: qualify(serverId, item.uri) };
+  const resource = item?.resource as Item | undefined;
+  if (item?.type === "resource" && typeof resource?.uri === "string") return { ...item, resource: { ...resource, uri: qualify(serverId, resource.uri) } };
+  return item;
 }
 
 /** A backend's resource notifications name its own URIs; the agent knows them qualified. */

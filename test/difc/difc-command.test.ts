@@ -57,7 +57,7 @@ describe("flowgate difc evaluate", () => {
 
   it.each([
     ["{", "stdin is not valid JSON"],
-    ["[]", "stdin must hold a JSON object"],
+    ["[]", "the request must be a JSON object with agent, resource, operation and mode"],
     [request({ agent: "x" }), "agent must be an object with secrecy and integrity arrays"],
     [request({ resource: null }), "resource must be an object with secrecy and integrity arrays"],
     [request({ agent: { secrecy: [1] } }), "agent.secrecy must be an array of strings"],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  accessDeniedLogMessage,
   consumeToolCall,
   enforceResponse,
   evaluateCoarseAccess,
@@ -9,6 +10,7 @@ import {
   labelResponse,
   responseLabelingFailedError,
   shouldCallLabelResponse,
+  strictBlockLogMessage,
   type AgentLabels,
   type EnforcementMode,
   type Operation,
@@ -170,5 +172,12 @@ describe("gateway behaviour at the engine's boundary (difc.md §8.7)", () => {
     const session = new Map<string, number>();
     const calls = ["zero_limit_tool", "zero_limit_tool", "zero_limit_tool", "unlisted_tool", "unlisted_tool"];
     expect(calls.map((tool) => consumeToolCall(limits, session, tool))).toEqual([null, null, null, null, null]);
+  });
+});
+
+describe("DIFC warning log lines (difc.md §5.3)", () => {
+  it("words the strict block and the per-item denial like the reference", () => {
+    expect(strictBlockLogMessage(1, 2)).toBe("STRICT MODE: Blocking entire response - 1/2 items violate DIFC policy");
+    expect(accessDeniedLogMessage("agent-7", "item2", "because")).toBe("Access DENIED for agent agent-7 to item2: because");
   });
 });

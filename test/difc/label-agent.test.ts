@@ -55,6 +55,17 @@ describe("label_agent payload (guard-abi.md §3.2)", () => {
   });
 });
 
+describe("label_agent payload check order (guard-abi.md §3.2 step 12)", () => {
+  it.each([
+    [{ "allow-only": { ...base, "blocked-users": 1, "refusal-labels": 1 }, "trusted-bots": [] }, "invalid blocked-users value"],
+    [{ "allow-only": { ...base, "approval-labels": 1, "trusted-users": 1 }, "trusted-bots": [] }, "invalid approval-labels value"],
+    [{ "allow-only": { ...base, "trusted-users": 1 }, "trusted-bots": [] }, "invalid trusted-bots value"],
+    [{ "allow-only": { ...base, "endorser-min-integrity": "x", "disapproval-reactions": 1 } }, "invalid disapproval-reactions value"],
+  ])("reports the first failing field of %j", (policy, error) => {
+    expect(() => labelAgentPayload(policy)).toThrow(error);
+  });
+});
+
 describe("label_agent result (guard-abi.md §3.3)", () => {
   it("trims the agent's tags, reads the mode case-insensitively and lower-cases scope_kind", () => {
     const output = {

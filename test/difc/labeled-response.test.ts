@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ResponseLabelingError, difcFilteredFields, labelResponse, unwrapToolResult } from "../../src/difc/index.ts";
+import {
+  DIFC_FILTERED_SCHEMA,
+  ResponseLabelingError,
+  difcFilteredFields,
+  difcFilteredJson,
+  difcFilteredLogMessage,
+  labelResponse,
+  unwrapToolResult,
+} from "../../src/difc/index.ts";
 import { resource, sorted } from "./helpers.ts";
 
 const wrap = (value: unknown) => ({ content: [{ type: "text", text: JSON.stringify(value) }] });
@@ -30,6 +38,22 @@ describe("label_response output → labelled collection (guard-abi.md §3.5)", (
   it("refuses a legacy item without labels instead of treating it as public", () => {
     expect(() => labelResponse({ items: [{ data: 1 }] }, null)).toThrow(ResponseLabelingError);
     expect(() => labelResponse({ items: [{ data: 1 }] }, null)).toThrow('label_response items[0] has no "labels" object');
+  });
+
+  it("hands out one label object per distinct tag list, with its tags sorted", () => {
+    const output = {
+      items: [
+        { data: 1, labels: labels("a", ["z", "y"], ["i"]) },
+        { data: 2, labels: labels("b", ["z", "y"], ["i"]) },
+        { data: 3, labels: labels("c", ["y", "z"], []) },
+      ],
+    };
+    const [first, second, third] = labelResponse(output, null)?.items ?? [];
+    expect(first?.labels.secrecy).toBe(second?.labels.secrecy);
+    expect(first?.labels.integrity).toBe(second?.labels.integrity);
+    expect([...(first?.labels.secrecy ?? [])]).toEqual(["y", "z"]);
+    expect([first?.labels.description, second?.labels.description]).toEqual(["a", "b"]);
+    expect([...(third?.labels.secrecy ?? [])]).toEqual(["y", "z"]);
   });
 
   it("skips non-string tags", () => {
@@ -115,6 +139,8 @@ describe("path labels (guard-abi.md §3.7)", () => {
     [{ labeled_paths: {} }, "label_response labeled_paths must be an array"],
     [{ labeled_paths: [7] }, "label_response labeled_paths[0] must be an object"],
     [{ labeled_paths: [{ labels: {} }] }, "label_response labeled_paths[0].path must be a string"],
+    [{ labeled_paths: [{ path: "/0" }] }, 'label_response labeled_paths[0] has no "labels" object; every labelled path needs one'],
+    [{ labeled_paths: [{ path: "/0", labels: null }] }, 'label_response labeled_paths[0] has no "labels" object'],
     [{ labeled_paths: [{ path: "/0", labels: { secrecy: "x" } }] }, "label_response labeled_paths[0].labels.secrecy must be an array of strings"],
     [{ labeled_paths: [], default_labels: 3 }, "label_response default_labels must be an object"],
     [{ labeled_paths: [], items_path: 3 }, "label_response output.items_path must be a string"],
@@ -151,5 +177,21 @@ describe("difc_filtered record fields (difc.md §5.3)", () => {
   ])("keeps only non-empty metadata (%#)", (data, extra) => {
     const record = difcFilteredFields(context, { data, labels: resource() }, "r");
     expect(record).toEqual({ ...context, description: "res", reason: "r", secrecyTags: [], integrityTags: [], ...extra });
+  });
+});
+
+describe("difc_filtered wire form (difc.md §5.3)", () => {
+  it("uses snake_case keys in the reference's order and omits absent metadata", () => {
+    const fields = difcFilteredFields(
+      { serverId: "github", toolName: "list_issues" },
+      { data: { sha: "abc", number: 3 }, labels: resource(["s"], [], "issue") },
+      "why",
+    );
+    const json = difcFilteredJson(fields);
+    expect(Object.keys(json)).toEqual(["server_id", "tool_name", "description", "reason", "secrecy_tags", "integrity_tags", "number", "sha"]);
+    expect(difcFilteredLogMessage(fields)).toBe(
+      '[DIFC-FILTERED] {"server_id":"github","tool_name":"list_issues","description":"issue","reason":"why","secrecy_tags":["s"],"integrity_tags":[],"number":"3","sha":"abc"}',
+    );
+    expect(DIFC_FILTERED_SCHEMA).toBe("difc-filtered/v2");
   });
 });

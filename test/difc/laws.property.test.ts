@@ -20,9 +20,13 @@ const agentArb: fc.Arbitrary<AgentLabels> = fc.record({ secrecy: tagSet, integri
 const resourceArb: fc.Arbitrary<ResourceLabels> = fc.record({ description: fc.constant("r"), secrecy: tagSet, integrity: tagSet });
 const mode = fc.constantFrom<EnforcementMode>("strict", "filter", "propagate");
 const operation = fc.constantFrom<Operation>("read", "write", "read-write");
-const collectionArb: fc.Arbitrary<LabeledCollection> = fc.record({
-  items: fc.array(fc.record({ data: fc.nat(), labels: resourceArb }), { maxLength: 8 }),
-});
+// Items either carry labels of their own or share label objects from a small pool, as labelResponse hands them out.
+const collectionArb: fc.Arbitrary<LabeledCollection> = fc.oneof(
+  fc.record({ items: fc.array(fc.record({ data: fc.nat(), labels: resourceArb }), { maxLength: 8 }) }),
+  fc
+    .tuple(fc.array(resourceArb, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { maxLength: 12 }))
+    .map(([pool, picks]) => ({ items: picks.map((pick) => ({ data: pick, labels: pool[pick % pool.length] as ResourceLabels })) })),
+);
 
 const allowed = (a: AgentLabels, r: ResourceLabels, op: Operation, m: EnforcementMode) => isAllowed(evaluate(a, r, op, m));
 const withTags = (labels: ReadonlySet<string>, extra: ReadonlySet<string>) => new Set([...labels, ...extra]);

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
+  allowOnlyFromScopeFlags,
   effectiveSinkVisibility,
   forcePublicGlobalPolicy,
   forcePublicServerPolicy,
   guardPolicyToJson,
   parseGuardPolicy,
+  parseGuardPolicyJson,
   parseServerGuardPolicy,
+  parseTrustedBots,
+  parseTrustedBotsFlag,
   resolveGuardPolicy,
 } from "../../src/difc/index.ts";
 
@@ -83,5 +87,54 @@ describe("effective sink visibility (difc.md §7.3)", () => {
     ["unset, safeoutputs, public workflow repo", { serverId: "safeoutputs", workflowRepoIsPublic: true }, "public"],
   ])("%s → %s", (_name, input, expected) => {
     expect(effectiveSinkVisibility({ ...base, ...input })).toBe(expected);
+  });
+});
+
+describe("global override builders (difc.md §7.1)", () => {
+  it.each([
+    [{ public: true, minIntegrity: "Approved" }, { "allow-only": { repos: "public", "min-integrity": "approved" } }],
+    [{ owner: "acme", minIntegrity: "un-approved" }, { "allow-only": { repos: ["acme/*"], "min-integrity": "unapproved" } }],
+    [{ owner: "acme", repo: "web", minIntegrity: "MERGED" }, { "allow-only": { repos: ["acme/web"], "min-integrity": "merged" } }],
+  ])("builds %j", (flags, expected) => {
+    const policy = allowOnlyFromScopeFlags(flags);
+    expect(policy && guardPolicyToJson(policy)).toEqual(expected);
+  });
+
+  it("builds nothing when no flag is set", () => {
+    expect(allowOnlyFromScopeFlags({ public: false, owner: " " })).toBeNull();
+  });
+
+  it.each([
+    [{ repo: "web", minIntegrity: "none" }, "allow-only scope repo requires allow-only scope owner"],
+    [{ public: true, owner: "acme", minIntegrity: "none" }, "allow-only scope public cannot be combined with allow-only scope owner"],
+    [{ minIntegrity: "none" }, "allow-only scope requires exactly one of public or owner"],
+    [{ owner: "acme" }, "allow-only min-integrity is required with an allow-only scope"],
+    [{ owner: "acme", minIntegrity: "high" }, "allow-only.min-integrity must be one of"],
+    [{ owner: "Acme", minIntegrity: "none" }, 'allow-only.repos scope "Acme/*" is invalid'],
+  ])("rejects %j", (flags, error) => {
+    expect(() => allowOnlyFromScopeFlags(flags)).toThrow(error);
+  });
+
+  it("parses --guard-policy-json, naming what is wrong", () => {
+    expect(parseGuardPolicyJson('{"write-sink":{"accept":["*"]}}')).toEqual(sink);
+    expect(() => parseGuardPolicyJson("{")).toThrow("guard policy JSON is not valid JSON");
+    expect(() => parseGuardPolicyJson("[]")).toThrow("guard policy JSON must be an object");
+    expect(() => parseGuardPolicyJson("{}")).toThrow("policy must include allow-only or write-sink");
+  });
+});
+
+describe("trusted bots (gateway.md §2.2)", () => {
+  it("reads a list, trimming names; absent is empty", () => {
+    expect(parseTrustedBots([" my-bot[bot] ", "other[bot]"])).toEqual(["my-bot[bot]", "other[bot]"]);
+    expect(parseTrustedBots(undefined)).toEqual([]);
+    expect(parseTrustedBotsFlag(" a[bot], ,b[bot] ")).toEqual(["a[bot]", "b[bot]"]);
+  });
+
+  it.each([
+    [[], "trusted_bots must be a non-empty array when present (spec §4.1.3.4)"],
+    ["bot", "trusted_bots must be a non-empty array when present (spec §4.1.3.4)"],
+    [["ok", "  "], "trusted_bots[1] must be a non-empty string"],
+  ])("rejects %j", (value, error) => {
+    expect(() => parseTrustedBots(value)).toThrow(error);
   });
 });

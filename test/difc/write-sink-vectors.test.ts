@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  NOOP_AGENT_RESULT,
+  WRITE_SINK_AGENT_RESULT,
   acceptForRepos,
   evaluate,
   noopLabelResource,
@@ -72,5 +74,12 @@ describe("allow-only repos → write-sink accept (difc.md §7.4)", () => {
     const agentSecrecy = typeof repos === "string" ? [] : accept;
     const { resource } = writeSinkLabelResource({ accept }, "t", undefined);
     expect(evaluate(agent(agentSecrecy), resource, "write", "filter").decision).toBe("allow");
+  });
+});
+
+describe("built-in guards' label_agent results (difc.md §2.3)", () => {
+  it("noop gives no labels and strict mode; write-sink gives no labels and filter mode", () => {
+    expect(NOOP_AGENT_RESULT).toEqual({ secrecy: [], integrity: [], mode: "strict" });
+    expect(WRITE_SINK_AGENT_RESULT).toEqual({ secrecy: [], integrity: [], mode: "filter" });
   });
 });

@@ -23,7 +23,7 @@ const initialize = JSON.stringify({
 const mcpHeaders = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
 
 beforeAll(async () => {
-  gateway = await runGateway(gatewayConfig([memoryServer()], { agentId: AGENT_ID }), runtimeOptions({ sessionTimeoutMs: 300 }));
+  gateway = await runGateway(gatewayConfig([memoryServer()], { agentId: AGENT_ID }));
 });
 
 afterAll(async () => {
@@ -74,6 +74,15 @@ describe("MCP sessions", () => {
     expect(response.status).toBe(400);
   });
 
+  it("initializes a session for a client that sends tools/call first (Gemini CLI compatibility)", async () => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "read_graph", arguments: {} } });
+    const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID }, body);
+    expect(response.status).toBe(200);
+    const data = /^data: (.*)$/m.exec(response.body)?.[1];
+    expect(JSON.parse(data!)).toMatchObject({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text" }] } });
+    expect(gateway.logger.matching("Gemini-compat: tools/call received before session initialization")).toHaveLength(1);
+  });
+
   it("closes a session on DELETE, after which its id is unknown", async () => {
     const client = await connectAgent(gateway.entry("memory"));
     await client.listTools();
@@ -87,14 +96,19 @@ describe("MCP sessions", () => {
   });
 
   it("closes a session that stays idle past the session timeout", async () => {
-    const client = await connectAgent(gateway.entry("memory"));
-    await client.listTools();
-    const sessionId = (client.transport as unknown as { sessionId: string }).sessionId;
-    await client.close();
-    // Polling the session itself would keep it alive, so wait for the gateway's own record of the expiry.
-    await vi.waitFor(() => expect(gateway.logger.matching(`MCP session ${sessionId.slice(0, 8)} closed after`)).toHaveLength(1), { timeout: 5000 });
-    const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID, "Mcp-Session-Id": sessionId }, "{}");
-    expect(response.status).toBe(404);
+    const idle = await runGateway(gatewayConfig([memoryServer()], { agentId: AGENT_ID }), runtimeOptions({ sessionTimeoutMs: 300 }));
+    try {
+      const client = await connectAgent(idle.entry("memory"));
+      await client.listTools();
+      const sessionId = (client.transport as unknown as { sessionId: string }).sessionId;
+      await client.close();
+      // Polling the session itself would keep it alive, so wait for the gateway's own record of the expiry.
+      await vi.waitFor(() => expect(idle.logger.matching(`MCP session ${sessionId.slice(0, 8)} closed after`)).toHaveLength(1), { timeout: 5000 });
+      const response = await rawRequest(idle.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID, "Mcp-Session-Id": sessionId }, "{}");
+      expect(response.status).toBe(404);
+    } finally {
+      await idle.stop();
+    }
   });
 });
 

@@ -86,6 +86,11 @@ describe("tools through the gateway", () => {
     const client = await agent(mode, serverId);
     const result = await client.callTool({ name: toolName(mode, serverId, "echo"), arguments: { message: "hi" } });
     expect(result.content).toEqual([{ type: "text", text: "Echo: hi" }]);
+    const records = gateway(mode).logger.rpcRecords.filter((record) => record.serverId === serverId);
+    expect(records).toContainEqual(
+      expect.objectContaining({ event: "rpc_request", method: "tools/call", payload: expect.objectContaining({ params: { name: "echo", arguments: { message: "hi" } } }) }),
+    );
+    expect(records).toContainEqual(expect.objectContaining({ event: "rpc_response", payload: expect.objectContaining({ result: expect.objectContaining({ content: result.content }) }) }));
   });
 
   it.each(["routed", "unified"] as const)("%s mode keeps structuredContent and the tool's output schema", async (mode) => {

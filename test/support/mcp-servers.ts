@@ -19,22 +19,26 @@ export function httpServer(id: string, url: string, extra: Partial<HttpServerCon
   return { ...serverDefaults, id, type: "http", url, headers: {}, connectTimeout: 10, ...extra };
 }
 
-/** server-everything in its own streamable HTTP mode, on a free loopback port. */
-export async function startEverythingHttp(): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [EVERYTHING_SCRIPT, "streamableHttp"], {
+/** server-everything in its own streamable HTTP (or legacy SSE) mode, on a free loopback port. */
+export async function startEverythingHttp(
+  transport: "streamableHttp" | "sse" = "streamableHttp",
+  port?: number,
+): Promise<{ url: string; port: number; process: ChildProcess; stop(): Promise<void> }> {
+  port ??= await freePort();
+  const child = spawn(process.execPath, [EVERYTHING_SCRIPT, transport], {
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],
   });
   await new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stderr! });
     lines.on("line", (line) => {
-      if (line.includes("listening on port")) resolve();
+      if (line.includes("listening on port") || line.includes("running on port")) resolve();
     });
     child.once("exit", (code) => reject(new Error(`server-everything exited with ${code} before listening`)));
   });
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    url: `http://127.0.0.1:${port}${transport === "sse" ? "/sse" : "/mcp"}`,
+    port,
     process: child,
     stop: async () => {
       if (child.exitCode !== null) return;

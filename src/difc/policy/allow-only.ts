@@ -1,5 +1,6 @@
 import { parseIntegrityLevel, type IntegrityLevel } from "./integrity-level.ts";
-import { PolicyError, isPlainObject } from "./policy-error.ts";
+import { isPlainObject } from "../json.ts";
+import { PolicyError } from "./policy-error.ts";
 import { isValidRepoScope } from "./repo-scope.ts";
 
 /** A validated, normalised `allow-only` policy (difc.md §7.2). */

@@ -1,5 +1,6 @@
 import { parseAllowOnly, type AllowOnlyPolicy } from "./allow-only.ts";
-import { PolicyError, isPlainObject } from "./policy-error.ts";
+import { isPlainObject } from "../json.ts";
+import { PolicyError } from "./policy-error.ts";
 import { parseWriteSink, type WriteSinkPolicy } from "./write-sink.ts";
 
 export type GuardPolicy =

@@ -1,5 +1,6 @@
 import { INTEGRITY_LEVELS } from "./integrity-level.ts";
-import { PolicyError, isPlainObject } from "./policy-error.ts";
+import { isPlainObject } from "../json.ts";
+import { PolicyError } from "./policy-error.ts";
 import { isValidRepoScope } from "./repo-scope.ts";
 
 const SHAPE_ERROR = 'invalid guard policy transport shape: expected {"allow-only":{"repos":...,"min-integrity":...}}';
@@ -25,9 +26,20 @@ const GUARD_ALLOW_ONLY_KEYS = new Set([
 /** Enforced by the gateway itself, so it is not the guard's business. */
 const GATEWAY_ONLY_KEYS = new Set(["tool-call-limits"]);
 
-const STRING_ARRAYS = ["blocked-users", "approval-labels", "trusted-users", "endorsement-reactions", "disapproval-reactions"];
-const OPTIONAL_LEVELS = ["disapproval-integrity", "endorser-min-integrity"];
-const OPTIONAL_STRINGS = ["promotion-label", "demotion-label"];
+/** The optional fields in the order the reference checks them (`trusted-bots` is top-level). */
+const FIELD_CHECKS: ReadonlyArray<[string, "array" | "refusal" | "bots" | "level" | "string"]> = [
+  ["blocked-users", "array"],
+  ["refusal-labels", "refusal"],
+  ["approval-labels", "array"],
+  ["trusted-bots", "bots"],
+  ["trusted-users", "array"],
+  ["endorsement-reactions", "array"],
+  ["disapproval-reactions", "array"],
+  ["disapproval-integrity", "level"],
+  ["endorser-min-integrity", "level"],
+  ["promotion-label", "string"],
+  ["demotion-label", "string"],
+];
 
 export interface LabelAgentExtras {
   /** Gateway `trusted_bots`: sent as top-level `trusted-bots` when non-empty. */
@@ -57,10 +69,8 @@ export function labelAgentPayload(policy: unknown, extras: LabelAgentExtras = {}
     }
   }
   if (!isPlainObject(allowOnly)) throw new PolicyError(SHAPE_ERROR);
-  const out: Record<string, unknown> = { "allow-only": validateAllowOnly(allowOnly) };
-  if (payload["trusted-bots"] !== undefined) {
-    out["trusted-bots"] = stringArray(payload["trusted-bots"], "trusted-bots", true);
-  }
+  const out: Record<string, unknown> = { "allow-only": validateAllowOnly(allowOnly, payload["trusted-bots"]) };
+  if (payload["trusted-bots"] !== undefined) out["trusted-bots"] = payload["trusted-bots"];
   return out;
 }
 
@@ -91,7 +101,7 @@ function withExtras(policy: unknown, extras: LabelAgentExtras): unknown {
   return copy;
 }
 
-function validateAllowOnly(allowOnly: Record<string, unknown>): Record<string, unknown> {
+function validateAllowOnly(allowOnly: Record<string, unknown>, trustedBots: unknown): Record<string, unknown> {
   const integrityField = allowOnly["min-integrity"] !== undefined ? "min-integrity" : "integrity";
   if (allowOnly["repos"] === undefined || allowOnly[integrityField] === undefined) {
     throw new PolicyError(
@@ -106,12 +116,14 @@ function validateAllowOnly(allowOnly: Record<string, unknown>): Record<string, u
   }
   out["repos"] = validateRepos(allowOnly["repos"]);
   validateLevel(allowOnly[integrityField], integrityField);
-  for (const field of STRING_ARRAYS) if (out[field] !== undefined) stringArray(out[field], field, false);
-  if (out["refusal-labels"] !== undefined) out["refusal-labels"] = refusalLabels(out["refusal-labels"]);
-  for (const field of OPTIONAL_LEVELS) if (out[field] !== undefined) validateLevel(out[field], field);
-  for (const field of OPTIONAL_STRINGS) {
-    const value = out[field];
-    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) {
+  for (const [field, check] of FIELD_CHECKS) {
+    const value = field === "trusted-bots" ? trustedBots : out[field];
+    if (value === undefined) continue;
+    if (check === "array") stringArray(value, field, false);
+    else if (check === "bots") stringArray(value, field, true);
+    else if (check === "refusal") out[field] = refusalLabels(value);
+    else if (check === "level") validateLevel(value, field);
+    else if (typeof value !== "string" || value.trim() === "") {
       throw new PolicyError(`invalid ${field} value: expected a non-empty string`);
     }
   }

@@ -1,6 +1,7 @@
 import { trimmedTags, type EnforcementMode } from "../labels.ts";
 import { parseEnforcementMode } from "./modes.ts";
-import { PolicyError, describeJson, isPlainObject } from "./policy-error.ts";
+import { describeJson, isPlainObject } from "../json.ts";
+import { PolicyError } from "./policy-error.ts";
 
 export interface LabelAgentResult {
   /** Tags to add to the agent (trimmed, empties dropped). */

@@ -1,4 +1,5 @@
-import { PolicyError, isPlainObject } from "./policy-error.ts";
+import { isPlainObject } from "../json.ts";
+import { PolicyError } from "./policy-error.ts";
 import { isValidOwner, isValidRepoScope } from "./repo-scope.ts";
 
 export type SinkVisibility = "public" | "private" | "internal";
