@@ -2,7 +2,7 @@
 // assembled from a config. The gateway plugs `pipeline` into its forward seam, serves `reflect`
 // at /reflect and `guardStatus` in /health, and calls `close` on shutdown.
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
-import { InMemoryAgentStore, sortedTags, type AgentStore } from "../difc/index.ts";
+import { InMemoryAgentStore, reflectSnapshot, type AgentStore } from "../difc/index.ts";
 import type { GuardStatus } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { GuardSessions } from "./guard-sessions.ts";
@@ -41,11 +41,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
   return {
     pipeline,
     async reflect() {
-      const agents: Record<string, { secrecy: string[]; integrity: string[] }> = {};
-      for (const [agentId, labels] of await store.entries()) {
-        agents[agentId] = { secrecy: sortedTags(labels.secrecy), integrity: sortedTags(labels.integrity) };
-      }
-      return agents;
+      return (await reflectSnapshot(store, runtime.guardsMode, new Date())).agents;
     },
     guardStatus() {
       return Object.fromEntries([...guards].map(([serverId, { guard }]) => [serverId, guard.status()]));
