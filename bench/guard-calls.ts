@@ -6,7 +6,8 @@ import { builtGuardPath } from "../test/support/guards.ts";
 import { GuardHarness, type GuardFunction } from "../test/support/guard-harness.ts";
 
 const POLICY = {
-  "allow-only": { repos: "all", "min-integrity": "approved", "fs-root": "/srv", "fs-private": ["private"], "fs-trust": { inbox: "none" } },
+  "allow-only": { repos: "all", "min-integrity": "approved" },
+  "guard-config": { "fs-root": "/srv", "fs-private": ["private"], "fs-trust": { inbox: "none" } },
 };
 
 function listing(entries: number): unknown {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { APPROVED, BLOCKED, configuredGuard, MERGED, PAYROLL, POLICY, PRIVATE, ROOT, UNTRUSTED, type WireLabels } from "./policy.ts";
+import { APPROVED, BLOCKED, configuredGuard, MERGED, PAYROLL, PRIVATE, ROOT, UNTRUSTED, type WireLabels, withConfig } from "./policy.ts";
 
 const guard = await configuredGuard();
 
@@ -110,7 +110,7 @@ describe("filesystem guard private folder shapes", () => {
     ["nested private folders", ["hr", "hr/payroll"], `${ROOT}/hr/payroll/jan.csv`, ["private:demo/hr", "private:demo/hr/payroll"]],
     ["a folder given as ./hr/", ["./hr/"], `${ROOT}/hr/a.md`, ["private:demo/hr"]],
   ])("labels a file under %s with every private folder that holds it", async (_case, folders, path, secrecy) => {
-    const fresh = await configuredGuard({ "allow-only": { ...POLICY["allow-only"], "fs-private": folders, "fs-clearance": [] } });
+    const fresh = await configuredGuard(withConfig({ "fs-private": folders, "fs-clearance": [] }));
     const answer = fresh.callJson("label_resource", { capabilities: {}, tool_args: { path }, tool_name: "read_text_file" }) as ResourceAnswer;
     expect(answer.resource.secrecy).toEqual(secrecy);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { APPROVED, configuredGuard, MERGED, PAYROLL, POLICY, PRIVATE, ROOT, UNTRUSTED, type WireLabels } from "./policy.ts";
+import { APPROVED, configuredGuard, MERGED, PAYROLL, PRIVATE, ROOT, UNTRUSTED, type WireLabels, withConfig } from "./policy.ts";
 
 const guard = await configuredGuard();
 
@@ -42,7 +42,7 @@ describe("filesystem guard label_response", () => {
       "Total: 2 files, 1 directories",
       "Combined size: 1.51 KB",
     ].join("\n");
-    const sizedGuard = await configuredGuard({ "allow-only": { ...POLICY["allow-only"], "fs-private": ["private", "archive 2 B"], "fs-clearance": [] } });
+    const sizedGuard = await configuredGuard(withConfig({ "fs-private": ["private", "archive 2 B"], "fs-clearance": [] }));
     const answer = sizedGuard.callJson("label_response", {
       capabilities: {},
       tool_args: { path: ROOT },

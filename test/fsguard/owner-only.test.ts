@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { APPROVED, configuredGuard, PAYROLL, POLICY, PRIVATE, ROOT } from "./policy.ts";
+import { APPROVED, configuredGuard, PAYROLL, PRIVATE, ROOT, withConfig } from "./policy.ts";
 
 // With fs-owner-only-private, a file only its owner may read is private too; the guard asks the
 // server's get_file_info for the file's permissions through call_backend.
 const OWNER_ONLY = "private:demo/~owner-only";
-const OWNER_ONLY_POLICY = { "allow-only": { ...POLICY["allow-only"], "fs-owner-only-private": true } };
+const OWNER_ONLY_POLICY = withConfig({ "fs-owner-only-private": true });
 
 function fileInfo(permissions: string): unknown {
   const text = `size: 7\nisDirectory: false\nisFile: true\npermissions: ${permissions}`;
@@ -83,7 +83,7 @@ describe("filesystem guard with fs-owner-only-private", () => {
   });
 
   it("lets fs-clearance name ~owner-only and counts the tag among the private ones", async () => {
-    const cleared = { "allow-only": { ...OWNER_ONLY_POLICY["allow-only"], "fs-clearance": ["~owner-only"] } };
+    const cleared = withConfig({ "fs-owner-only-private": true, "fs-clearance": ["~owner-only"] });
     const fresh = await configuredGuard();
     expect(fresh.callJson("label_agent", cleared)).toMatchObject({
       agent: { secrecy: [OWNER_ONLY] },
@@ -92,11 +92,11 @@ describe("filesystem guard with fs-owner-only-private", () => {
   });
 
   it.each([
-    [{ "fs-owner-only-private": "yes" }, "allow-only.fs-owner-only-private must be true or false"],
-    [{ "fs-clearance": ["~owner-only"] }, 'allow-only.fs-clearance entry "~owner-only" needs "fs-owner-only-private": true'],
+    [{ "fs-owner-only-private": "yes" }, "guard-config.fs-owner-only-private must be true or false"],
+    [{ "fs-clearance": ["~owner-only"] }, 'guard-config.fs-clearance entry "~owner-only" needs "fs-owner-only-private": true'],
   ])("rejects %j", async (extra, message) => {
     const fresh = await configuredGuard();
-    expect(fresh.callJson("label_agent", { "allow-only": { ...POLICY["allow-only"], ...extra } })).toEqual({
+    expect(fresh.callJson("label_agent", withConfig(extra))).toEqual({
       success: false,
       error: message,
     });

@@ -1,13 +1,19 @@
-// The policy most filesystem guard tests run under, and a loader for the built guard.
+// The policy most filesystem guard tests run under, a loader for the built guard, and the demo's files.
+import { readFile } from "node:fs/promises";
 import { builtGuardPath } from "../support/guards.ts";
 import { GuardHarness, type HarnessOptions } from "../support/guard-harness.ts";
 
 export const ROOT = "/srv/files";
 
+/** The gateway's label_agent input: the allow-only policy, and the guard's config beside it. */
+export interface Payload {
+  "allow-only": Record<string, unknown>;
+  "guard-config"?: Record<string, unknown>;
+}
+
 export const POLICY = {
-  "allow-only": {
-    repos: "all",
-    "min-integrity": "approved",
+  "allow-only": { repos: "all", "min-integrity": "approved" },
+  "guard-config": {
     "fs-root": ROOT,
     "fs-scope": "demo",
     "fs-private": ["private", "hr/payroll"],
@@ -15,7 +21,18 @@ export const POLICY = {
     "fs-trust": { inbox: "none", "inbox/reviewed": "approved", releases: "merged", quarantine: "blocked" },
     "fs-mode": "filter",
   },
-};
+} satisfies Payload;
+
+/** POLICY with some guard-config settings replaced or added. */
+export function withConfig(settings: Record<string, unknown>): Payload {
+  return { ...POLICY, "guard-config": { ...POLICY["guard-config"], ...settings } };
+}
+
+/** POLICY without fs-root, so the guard must learn the root from the server. */
+export function withoutRoot(): Payload {
+  const { "fs-root": _root, ...config } = POLICY["guard-config"];
+  return { ...POLICY, "guard-config": config };
+}
 
 export const APPROVED = ["none:demo", "unapproved:demo", "approved:demo"];
 export const UNTRUSTED = ["none:demo"];
@@ -35,4 +52,9 @@ export interface WireLabels {
   description: string;
   secrecy: string[];
   integrity: string[];
+}
+
+/** One of the demo's JSON files (demo/filesystem-policy.json, demo/filesystem-guard-config.json). */
+export async function demoJson(file: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(new URL(`../../demo/${file}`, import.meta.url), "utf8")) as Record<string, unknown>;
 }

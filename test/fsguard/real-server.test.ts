@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuardHarness } from "../support/guard-harness.ts";
-import { APPROVED, configuredGuard, PAYROLL, POLICY, PRIVATE, UNTRUSTED, type WireLabels } from "./policy.ts";
+import { APPROVED, configuredGuard, PAYROLL, PRIVATE, UNTRUSTED, type WireLabels, withConfig, withoutRoot } from "./policy.ts";
 
 const FILES: Record<string, string> = {
   "README.md": "public readme\n",
@@ -34,9 +34,8 @@ beforeAll(async () => {
     new StdioClientTransport({ command: "node_modules/.bin/mcp-server-filesystem", args: [root], stderr: "ignore" }),
   );
   // The policy leaves out fs-root: the guard learns it from the server's own answer.
-  const { "fs-root": _root, ...allowOnly } = POLICY["allow-only"];
   const backend = new Map([["list_allowed_directories", await client.callTool({ name: "list_allowed_directories", arguments: {} })]]);
-  guard = await configuredGuard({ "allow-only": allowOnly }, { backend });
+  guard = await configuredGuard(withoutRoot(), { backend });
 });
 
 afterAll(async () => {
@@ -129,7 +128,7 @@ describe("filesystem guard with fs-owner-only-private on real get_file_info answ
     const path = join(root, file);
     const info = await client.callTool({ name: "get_file_info", arguments: { path } });
     const backend = new Map([[`get_file_info ${JSON.stringify({ path })}`, info]]);
-    const policy = { "allow-only": { ...POLICY["allow-only"], "fs-root": root, "fs-owner-only-private": true } };
+    const policy = withConfig({ "fs-root": root, "fs-owner-only-private": true });
     const ownerOnlyGuard = await configuredGuard(policy, { backend });
     const args = { path };
     const result = await client.callTool({ name: "read_text_file", arguments: args });

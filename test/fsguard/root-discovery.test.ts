@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { configuredGuard, POLICY, PRIVATE } from "./policy.ts";
+import { configuredGuard, PRIVATE, withoutRoot } from "./policy.ts";
 
 // Without fs-root the guard asks the server which folder it serves, through call_backend.
-const { "fs-root": _root, ...withoutRoot } = POLICY["allow-only"];
-const POLICY_WITHOUT_ROOT = { "allow-only": withoutRoot };
+const POLICY_WITHOUT_ROOT = withoutRoot();
 
 function allowedDirectories(text: string): unknown {
   return { content: [{ type: "text", text }], structuredContent: { content: text } };
@@ -35,7 +34,7 @@ describe("filesystem guard without fs-root", () => {
     const guard = await configuredGuard(POLICY_WITHOUT_ROOT, { backend });
     expect(guard.call("label_resource", readPrivate).code).toBe(-1);
     expect(guard.logs.map((entry) => entry.message)).toContain(
-      'cannot learn the served folder from list_allowed_directories; set "fs-root" in the policy',
+      "cannot learn the served folder from list_allowed_directories; set \"fs-root\" in the guard's config",
     );
   });
 });

@@ -114,6 +114,6 @@ function discoverRoot(): string | null {
       if (lines[i].startsWith("/")) return normalizeAbsolute(lines[i].trimEnd());
     }
   }
-  log(LOG_ERROR, 'cannot learn the served folder from list_allowed_directories; set "fs-root" in the policy');
+  log(LOG_ERROR, 'cannot learn the served folder from list_allowed_directories; set "fs-root" in the guard\'s config');
   return null;
 }

@@ -1,6 +1,7 @@
 // The guard's policy: which folders are private, how far each folder is trusted, and the agent's
-// starting point. It arrives inside the allow-only object of the label_agent payload, under keys
-// that start with "fs-", so the gateway's allow-only envelope carries it unchanged.
+// starting point. The agent's min-integrity arrives in the label_agent payload's allow-only object,
+// which the gateway checks against the GitHub guard's keys; the guard's own fs- settings arrive
+// beside it in "guard-config", the gateway's copy of the config file's guards.<name>.config.
 
 import { JsonValue, KIND_BOOL } from "./json";
 import { normalizeAbsolute, normalizeRelative, underRoot } from "./paths";
@@ -86,74 +87,101 @@ export function parseLevel(name: string): i32 {
   return -1;
 }
 
-/** Reads the label_agent payload {"allow-only": {...}}; every mistake is reported with its key. */
+/** Where the guard's own settings travel in the label_agent payload, beside "allow-only". */
+const CONFIG = "guard-config";
+
+/**
+ * Reads the label_agent payload {"allow-only": {...}, "guard-config": {...}}: min-integrity from
+ * allow-only, every fs- setting from guard-config (optional); every mistake is reported with its key.
+ */
 export function parsePolicy(payload: JsonValue): PolicyResult {
   const allowOnly = payload.get("allow-only");
   if (allowOnly == null || !allowOnly.isObject()) {
     return fail(
-      'the policy needs an "allow-only" object, e.g. {"allow-only":{"repos":"all","min-integrity":"approved","fs-private":["private"]}}',
+      'the policy needs an "allow-only" object, e.g. {"allow-only":{"repos":"all","min-integrity":"approved"},"guard-config":{"fs-private":["private"]}}',
     );
   }
-  const policy = new Policy();
-
   for (let i = 0; i < allowOnly.keys.length; i++) {
     const key = allowOnly.keys[i];
-    if (key.startsWith("fs-") && !KNOWN_KEYS.includes(key)) {
-      return fail('allow-only key "' + key + '" is not a filesystem guard key; known keys: ' + KNOWN_KEYS.join(", "));
+    if (key.startsWith("fs-")) {
+      return fail(
+        "allow-only." + key + " is a filesystem guard setting: move it to the guard's config ([guards.<name>] config = { " +
+          key + " = ... }), which the gateway sends as \"" + CONFIG + "\"",
+      );
     }
   }
-
   const minIntegrity = allowOnly.get("min-integrity");
   const min = minIntegrity != null && minIntegrity.isString() ? parseLevel(minIntegrity.str) : -1;
   if (min < LEVEL_NONE) {
     return fail("allow-only.min-integrity must be one of none, unapproved, approved, merged");
   }
-  policy.minIntegrity = min;
 
-  const root = allowOnly.get("fs-root");
+  const configValue = payload.get(CONFIG);
+  if (configValue != null && !configValue.isObject()) {
+    return fail(CONFIG + ' must be an object of filesystem guard settings, e.g. {"fs-private":["private"]}');
+  }
+  // Absent means every default, read the same way as an empty object.
+  const config = configValue != null ? configValue : new JsonValue();
+  // The object is the guard's alone, so any key it does not know is a mistake, most likely a typo.
+  for (let i = 0; i < config.keys.length; i++) {
+    const key = config.keys[i];
+    if (!KNOWN_KEYS.includes(key)) {
+      return fail(CONFIG + "." + key + " is not a filesystem guard setting; known keys: " + KNOWN_KEYS.join(", "));
+    }
+  }
+  const result = readSettings(config);
+  const policy = result.policy;
+  if (policy != null) policy.minIntegrity = min;
+  return result;
+}
+
+/** Reads the fs- settings of the guard-config object into a Policy. */
+function readSettings(config: JsonValue): PolicyResult {
+  const policy = new Policy();
+  const root = config.get("fs-root");
   if (root != null) {
     if (!root.isString() || !root.str.startsWith("/")) {
-      return fail('allow-only.fs-root must be the absolute path the server serves, e.g. "/srv/files"');
+      return fail(CONFIG + '.fs-root must be the absolute path the server serves, e.g. "/srv/files"');
     }
     policy.root = normalizeAbsolute(root.str);
   }
 
-  const scope = allowOnly.get("fs-scope");
+  const scope = config.get("fs-scope");
   if (scope != null) {
     if (!scope.isString() || scope.str.length == 0 || scope.str.includes(" ")) {
-      return fail('allow-only.fs-scope must be a non-empty name without spaces, e.g. "docs"');
+      return fail(CONFIG + '.fs-scope must be a non-empty name without spaces, e.g. "docs"');
     }
     policy.scope = scope.str;
   }
 
-  const privateError = readFolderList(allowOnly.get("fs-private"), "fs-private", policy.privateFolders);
+  const privateError = readFolderList(config.get("fs-private"), "fs-private", policy.privateFolders);
   if (privateError.length > 0) return fail(privateError);
 
-  const ownerOnly = allowOnly.get("fs-owner-only-private");
+  const ownerOnly = config.get("fs-owner-only-private");
   if (ownerOnly != null) {
-    if (ownerOnly.kind != KIND_BOOL) return fail("allow-only.fs-owner-only-private must be true or false");
+    if (ownerOnly.kind != KIND_BOOL) return fail(CONFIG + ".fs-owner-only-private must be true or false");
     policy.ownerOnlyPrivate = ownerOnly.bool;
   }
   policy.ownerOnlyTag = "private:" + policy.scope + "/" + OWNER_ONLY_FOLDER;
 
-  const clearanceError = readFolderList(allowOnly.get("fs-clearance"), "fs-clearance", policy.clearance);
+  const clearanceError = readFolderList(config.get("fs-clearance"), "fs-clearance", policy.clearance);
   if (clearanceError.length > 0) return fail(clearanceError);
   for (let i = 0; i < policy.clearance.length; i++) {
     if (policy.clearance[i] == OWNER_ONLY_FOLDER) {
       if (!policy.ownerOnlyPrivate) {
-        return fail('allow-only.fs-clearance entry "' + OWNER_ONLY_FOLDER + '" needs "fs-owner-only-private": true');
+        return fail(CONFIG + '.fs-clearance entry "' + OWNER_ONLY_FOLDER + '" needs "fs-owner-only-private": true');
       }
       continue;
     }
     if (!policy.privateFolders.includes(policy.clearance[i])) {
-      return fail('allow-only.fs-clearance entry "' + policy.clearance[i] + '" is not listed in fs-private');
+      return fail(CONFIG + '.fs-clearance entry "' + policy.clearance[i] + '" is not listed in fs-private');
     }
   }
 
-  const trust = allowOnly.get("fs-trust");
+  const trust = config.get("fs-trust");
   if (trust != null) {
     if (!trust.isObject()) {
-      return fail('allow-only.fs-trust must be an object mapping folders to levels, e.g. {"inbox":"none"}');
+      return fail(CONFIG + '.fs-trust must be an object mapping folders to levels, e.g. {"inbox":"none"}');
     }
     for (let i = 0; i < trust.keys.length; i++) {
       const folder = normalizeRelative(trust.keys[i]);
@@ -161,26 +189,24 @@ export function parsePolicy(payload: JsonValue): PolicyResult {
       const value = trust.items[i];
       const level = value.isString() ? parseLevel(value.str) : -1;
       if (level < 0) {
-        return fail(
-          'allow-only.fs-trust["' + trust.keys[i] + '"] must be one of blocked, none, unapproved, approved, merged',
-        );
+        return fail(CONFIG + '.fs-trust["' + trust.keys[i] + '"] must be one of blocked, none, unapproved, approved, merged');
       }
       policy.trustFolders.push(folder);
       policy.trustLevels.push(level);
     }
   }
 
-  const defaultTrust = allowOnly.get("fs-default-trust");
+  const defaultTrust = config.get("fs-default-trust");
   if (defaultTrust != null) {
     const level = defaultTrust.isString() ? parseLevel(defaultTrust.str) : -1;
-    if (level < 0) return fail("allow-only.fs-default-trust must be one of blocked, none, unapproved, approved, merged");
+    if (level < 0) return fail(CONFIG + ".fs-default-trust must be one of blocked, none, unapproved, approved, merged");
     policy.defaultTrust = level;
   }
 
-  const mode = allowOnly.get("fs-mode");
+  const mode = config.get("fs-mode");
   if (mode != null) {
     const name = mode.isString() ? mode.str.trim().toLowerCase() : "";
-    if (!MODES.includes(name)) return fail("allow-only.fs-mode must be one of strict, filter, propagate");
+    if (!MODES.includes(name)) return fail(CONFIG + ".fs-mode must be one of strict, filter, propagate");
     policy.mode = name;
   }
 
@@ -207,17 +233,17 @@ function levelTagTable(scope: string): string[][] {
 
 function folderError(key: string, folder: string): string {
   return (
-    "allow-only." + key + ' entry "' + folder + '" is invalid: name a folder relative to the served root, without ".." (e.g. "private")'
+    CONFIG + "." + key + ' entry "' + folder + '" is invalid: name a folder relative to the served root, without ".." (e.g. "private")'
   );
 }
 
 /** Fills out with the normalised folders of an optional string array; returns an error or "". */
 function readFolderList(value: JsonValue | null, key: string, out: string[]): string {
   if (value == null) return "";
-  if (!value.isArray()) return "allow-only." + key + ' must be an array of folders relative to the served root, e.g. ["private"]';
+  if (!value.isArray()) return CONFIG + "." + key + ' must be an array of folders relative to the served root, e.g. ["private"]';
   for (let i = 0; i < value.items.length; i++) {
     const item = value.items[i];
-    if (!item.isString()) return "allow-only." + key + " must contain only strings";
+    if (!item.isString()) return CONFIG + "." + key + " must contain only strings";
     const folder = item.str == OWNER_ONLY_FOLDER ? item.str : normalizeRelative(item.str);
     if (folder == null) return folderError(key, item.str);
     if (!out.includes(folder)) out.push(folder);
