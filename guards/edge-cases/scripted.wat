@@ -9,6 +9,7 @@
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
   (global $heap (mut i32) (i32.const 65536))
   (global $policy (mut i32) (i32.const 0))
@@ -17,6 +18,7 @@
   (data (i32.const 768) "{\"agent\":{\"secrecy\":[\"s\"],\"integrity\":[\"i\"]},\"difc_mode\":\"filter\"}")
   (data (i32.const 1024) "dealloc")
   (data (i32.const 1040) "echo")
+  (data (i32.const 1048) "lvl")
   (data (i32.const 1056) "hello from stdout\n")
   ;; iovec for fd_write: pointer 1056, length 18
   (data (i32.const 1088) "\20\04\00\00\12\00\00\00")
@@ -120,6 +122,23 @@
     ;; G: -2 asking for 100 MiB
     (if (i32.eq (local.get $cmd) (i32.const 71))
       (then (i32.store (local.get $dst) (i32.const 104857600)) (return (i32.const -2))))
+    ;; O: host_log at levels 0, 1, 2, 3 and 99, then with a pointer past the end of memory
+    (if (i32.eq (local.get $cmd) (i32.const 79))
+      (then
+        (call $host_log (i32.const 0) (i32.const 1048) (i32.const 3))
+        (call $host_log (i32.const 1) (i32.const 1048) (i32.const 3))
+        (call $host_log (i32.const 2) (i32.const 1048) (i32.const 3))
+        (call $host_log (i32.const 3) (i32.const 1048) (i32.const 3))
+        (call $host_log (i32.const 99) (i32.const 1048) (i32.const 3))
+        (call $host_log (i32.const 1) (i32.const -16) (i32.const 64))))
+    ;; I: read stdin (one 16-byte iovec at 1152); -100 - the number of bytes read
+    (if (i32.eq (local.get $cmd) (i32.const 73))
+      (then
+        (i32.store (i32.const 1152) (i32.const 1168))
+        (i32.store (i32.const 1156) (i32.const 16))
+        (i32.store (i32.const 1160) (i32.const 77))
+        (drop (call $fd_read (i32.const 0) (i32.const 1152) (i32.const 1) (i32.const 1160)))
+        (return (i32.sub (i32.const -100) (i32.load (i32.const 1160))))))
     ;; W: write to stdout and read random bytes through WASI, then answer normally
     (if (i32.eq (local.get $cmd) (i32.const 87))
       (then

@@ -147,8 +147,9 @@ export class BackendSession {
 
   private async onClosed(connection: BackendConnection): Promise<void> {
     if (this.closing || this.retired.has(connection)) return;
-    if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
+    // Recorded before anything else, so /health already shows it when the failed call is answered.
     this.backend.markFailed(`connection lost (process ${connection.pid ?? "-"} exited or the server went away)`);
+    if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
   }
 
   /** After a timeout: a backend that cannot even answer ping is hung, so drop it for a restart. */

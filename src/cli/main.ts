@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerDifcCommand } from "./difc-command.ts";
 import { VERSION } from "./version.ts";
+import { registerGuardCommand } from "./guard-command.ts";
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIO {
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIO): Command {
   });
   // Each subcommand lives in its own file under src/cli and registers itself here.
   registerDifcCommand(program, io);
+  registerGuardCommand(program, io);
   return program;
 }
 

@@ -1,11 +1,12 @@
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import { dialableHost } from "./dialable-host.ts";
 
 /**
  * The client configuration document written to stdout once the gateway listens (gateway.md §1.6
  * step 13): one entry per server, keys sorted, two-space indent, nothing else on stdout.
  */
 export function clientConfigDocument(config: GatewayConfig, runtime: RuntimeOptions, port: number, agentId: string): string {
-  const host = publicHost(runtime.listenHost);
+  const host = dialableHost(runtime.listenHost);
   const servers: Record<string, unknown> = {};
   for (const server of [...config.servers].sort((a, b) => compare(a.id, b.id))) {
     const path = runtime.mode === "unified" ? "/mcp" : `/mcp/${server.id}`;
@@ -17,12 +18,6 @@ export function clientConfigDocument(config: GatewayConfig, runtime: RuntimeOpti
     };
   }
   return `${JSON.stringify({ mcpServers: servers }, null, 2)}\n`;
-}
-
-/** A wildcard listen address is not something a client can dial; loopback is. */
-function publicHost(listenHost: string): string {
-  if (listenHost === "0.0.0.0" || listenHost === "::" || listenHost === "[::]" || listenHost === "") return "127.0.0.1";
-  return listenHost.includes(":") && !listenHost.startsWith("[") ? `[${listenHost}]` : listenHost;
 }
 
 function compare(a: string, b: string): number {

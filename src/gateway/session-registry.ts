@@ -15,6 +15,8 @@ export interface LiveSession {
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, { live: LiveSession; timer?: NodeJS.Timeout; busy: number }>();
+  private busyTotal = 0;
+  private idleWaiters: Array<() => void> = [];
   private readonly idleTimeoutMs: number;
   private readonly onExpired: (id: string) => void;
 
@@ -37,11 +39,20 @@ export class SessionRegistry {
     const entry = this.sessions.get(id);
     if (!entry) return () => undefined;
     entry.busy++;
+    this.busyTotal++;
     clearTimeout(entry.timer);
     return () => {
       entry.busy--;
+      this.busyTotal--;
       this.arm(id);
+      if (this.busyTotal === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     };
+  }
+
+  /** Resolves once no POST of any session is in flight (at once when none is). */
+  whenIdle(): Promise<void> {
+    if (this.busyTotal === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async close(id: string): Promise<void> {

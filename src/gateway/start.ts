@@ -8,10 +8,10 @@ import type { SessionEnvironment } from "./agent-session.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
 import { answerMalformedRequest } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
-import type { McpEndpoint } from "./mcp-endpoint.ts";
-import { routedSession } from "./routed.ts";
+import { dialableHost } from "./dialable-host.ts";
+import { closeConnections, withinMs } from "./drain.ts";
+import { mcpEndpoints } from "./endpoints.ts";
 import { SessionRegistry } from "./session-registry.ts";
-import { unifiedSession } from "./unified.ts";
 
 export interface GatewayIO {
   out: (text: string) => void;
@@ -84,17 +84,9 @@ export async function startGateway(
     logger.log("info", "client", `MCP session ${id.slice(0, 8)} closed after ${runtime.sessionTimeoutMs} ms idle`),
   );
   const env: SessionEnvironment = { backends, forward: buildForward(deps.forwardMiddleware ?? []), logger, version };
-  const endpoints = new Map<string, McpEndpoint>();
-  // Filled in once the port is known; only used after requests are being served.
+  // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";
-  if (runtime.mode === "unified") {
-    endpoints.set("/mcp", { route: "/mcp", get url() { return `${selfUrl}/mcp`; }, createSession: (agent) => unifiedSession(backends, agent, env) });
-  } else {
-    for (const backend of backends.values()) {
-      const path = `/mcp/${backend.id}`;
-      endpoints.set(path, { route: path, get url() { return `${selfUrl}${path}`; }, createSession: (agent) => routedSession(backend, agent, env) });
-    }
-  }
+  const endpointFor = mcpEndpoints(runtime.mode, backends, env, () => selfUrl);
 
   let shuttingDown = false;
   let resolveClosed: (code: number) => void = () => undefined;
@@ -103,13 +95,18 @@ export async function startGateway(
   const gate = new Promise<void>((resolve) => (ready = resolve));
   const http: HttpServer = createServer();
 
+  // Graceful: stop taking connections, let in-flight calls finish (up to drainMs), then close the
+  // sessions (which ends their streams and backends) and the last connections.
   const shutdown = async (drainMs: number): Promise<number> => {
     if (shuttingDown) return closed;
     shuttingDown = true;
     info("Shutting down gateway...");
+    const deadline = Date.now() + drainMs;
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    const callsDone = await withinMs(sessions.whenIdle(), drainMs);
     await sessions.closeAll();
-    const drained = await closeHttp(http, drainMs);
-    resolveClosed(drained ? 0 : 1);
+    const drained = await closeConnections(http, httpClosed, Math.max(0, deadline - Date.now()));
+    resolveClosed(callsDone && drained ? 0 : 1);
     return closed;
   };
 
@@ -122,7 +119,7 @@ export async function startGateway(
     sessions,
     logger,
     stderr: (line) => io.err(`${line}\n`),
-    endpointFor: (path) => endpointFor(endpoints, runtime.mode, path),
+    endpointFor,
     reflect: deps.reflect ?? (() => ({})),
     isShuttingDown: () => shuttingDown,
     requestClose: () => {
@@ -155,7 +152,7 @@ export async function startGateway(
   });
   const port = (http.address() as AddressInfo).port;
   const address = `${runtime.listenHost}:${port}`;
-  selfUrl = `http://${loopbackFor(runtime.listenHost)}:${port}`;
+  selfUrl = `http://${dialableHost(runtime.listenHost)}:${port}`;
   if (runtime.mode === "unified") {
     info(`Starting MCPG in UNIFIED mode on ${address}`);
     info("Endpoint: /mcp");
@@ -172,19 +169,6 @@ export async function startGateway(
   }
   ready();
   return handle;
-}
-
-/** An address of this host that reaches a listener bound to `listenHost`. */
-function loopbackFor(listenHost: string): string {
-  if (listenHost === "0.0.0.0" || listenHost === "" || listenHost === "127.0.0.1" || listenHost === "localhost") return "127.0.0.1";
-  if (listenHost === "::" || listenHost === "[::]" || listenHost === "::1") return "[::1]";
-  return listenHost.includes(":") && !listenHost.startsWith("[") ? `[${listenHost}]` : listenHost;
-}
-
-function endpointFor(endpoints: ReadonlyMap<string, McpEndpoint>, mode: RuntimeOptions["mode"], path: string): McpEndpoint | undefined {
-  if (mode === "unified") return path === "/mcp" || path.startsWith("/mcp/") ? endpoints.get("/mcp") : undefined;
-  const match = /^\/mcp\/([^/]+)(?:\/.*)?$/.exec(path);
-  return match ? endpoints.get(`/mcp/${match[1]}`) : undefined;
 }
 
 async function discoverAll(backends: Backend[], sequential: boolean, logger: GatewayLogger): Promise<void> {
@@ -204,24 +188,6 @@ async function discoverAll(backends: Backend[], sequential: boolean, logger: Gat
 function generatedAgentId(logger: GatewayLogger): string {
   logger.log("warn", "startup", "No agent ID configured — generated temporary random agent ID (spec §7.3)", { markdown: true });
   return randomBytes(32).toString("hex");
-}
-
-/** Stops accepting connections and waits for open requests up to `drainMs`, then cuts them. */
-async function closeHttp(http: HttpServer, drainMs: number): Promise<boolean> {
-  if (!http.listening) return true;
-  const closing = new Promise<void>((resolve) => http.close(() => resolve()));
-  // Keep-alive connections go idle as their last response ends; close each as soon as it does.
-  const sweeper = setInterval(() => http.closeIdleConnections(), 20);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs)));
-  const drained = await Promise.race([closing.then(() => true), timedOut]);
-  clearTimeout(timer);
-  clearInterval(sweeper);
-  if (!drained) {
-    http.closeAllConnections();
-    await closing;
-  }
-  return drained;
 }
 
 /** Go's log.Printf prefix, which the reference's stderr lines carry: "YYYY/MM/DD HH:MM:SS". */

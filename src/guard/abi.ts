@@ -9,7 +9,7 @@ export type GuardFunction = (typeof GUARD_FUNCTIONS)[number];
 
 const GUARD_FUNCTION_TYPE: FuncType = { params: ["i32", "i32", "i32", "i32"], results: ["i32"] };
 
-export const HOST_FUNCTIONS: Record<string, FuncType> = {
+const HOST_FUNCTIONS: Record<string, FuncType> = {
   call_backend: { params: ["i32", "i32", "i32", "i32", "i32", "i32"], results: ["i32"] },
   host_log: { params: ["i32", "i32", "i32"], results: [] },
 };

@@ -25,8 +25,8 @@ export class InstancePool {
   }
 
   /** A free slot, preferring one whose worker is already started. */
-  acquire(signal: AbortSignal | undefined, deadline: number, timeoutError: () => Error): Promise<Slot> {
-    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error("request cancelled"));
+  acquire(signal: AbortSignal | undefined, deadline: number, errors: { timeout: () => Error; cancelled: () => Error }): Promise<Slot> {
+    if (signal?.aborted) return Promise.reject(errors.cancelled());
     const free = this.slots.find((s) => !s.busy && s.worker) ?? this.slots.find((s) => !s.busy);
     if (free) {
       free.busy = true;
@@ -49,8 +49,8 @@ export class InstancePool {
           reject(error);
         },
       };
-      const onAbort = () => waiter.reject(signal?.reason instanceof Error ? signal.reason : new Error("request cancelled"));
-      const timer = setTimeout(() => waiter.reject(timeoutError()), Math.max(0, deadline - Date.now()));
+      const onAbort = () => waiter.reject(errors.cancelled());
+      const timer = setTimeout(() => waiter.reject(errors.timeout()), Math.max(0, deadline - Date.now()));
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
     });

@@ -44,6 +44,12 @@ export const FAILED_AFTER_CONSECUTIVE_FAILURES = 5;
 export const RECOVERY_BACKOFF_BASE_MS = 100;
 export const RECOVERY_BACKOFF_MAX_MS = 30_000;
 
+/**
+ * Inputs and outputs up to this size cross between the host and a guard worker through a
+ * shared buffer (no structured clone); larger ones go through a message port.
+ */
+export const SHARED_CALL_BUFFER_BYTES = 1024 * 1024;
+
 /** JS heap of a guard worker; the wasm memory is capped separately by the memory limit. */
 export const WORKER_HEAP_LIMIT_MB = 256;
 

@@ -27,7 +27,7 @@ export function replaceSharedModuleCache(cache: ModuleCache): ModuleCache {
   return previous;
 }
 
-export function moduleKey(bytes: Uint8Array): string {
+function moduleKey(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 

@@ -15,6 +15,8 @@ export interface GuardCallOptions {
   signal?: AbortSignal;
   /** Absolute deadline in Date.now() milliseconds; default now + the guard's default timeout. */
   deadline?: number;
+  /** Where this call's guard log lines go; default the guard's logger (e.g. to tag a request). */
+  logger?: GuardLogger;
 }
 
 export type DifcMode = "strict" | "filter" | "propagate";

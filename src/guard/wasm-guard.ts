@@ -21,7 +21,7 @@ import { compileGuardModule, readGuardBytes } from "./module-loader.ts";
 import { parseAgentLabels, parseResourceLabels, parseResponseLabels } from "./results.ts";
 import type { AgentLabels, Guard, GuardCallOptions, GuardLogger, GuardStatus, ResourceLabels } from "./types.ts";
 import { GuardWorker } from "./worker-host.ts";
-import type { WorkerOutcome } from "./worker-host.ts";
+import type { CallContext, WorkerOutcome } from "./worker-host.ts";
 
 export interface WasmGuardOptions {
   /** The guard's name in logs, errors and /health (the server ID for discovered guards). */
@@ -41,10 +41,25 @@ export interface WasmGuardOptions {
 
 const silentLogger: GuardLogger = { log: () => {} };
 
+const MAX_WASM32_PAGES = 65_536;
+
+/** Option errors say which option, what it got and what it takes. */
+function checkOptions(options: WasmGuardOptions): void {
+  const check = (field: keyof WasmGuardOptions, value: number | undefined, min: number, max: number, what: string) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+      throw new Error(`invalid ${field} ${String(value)}: expected ${what}`);
+    }
+  };
+  check("memoryLimitPages", options.memoryLimitPages, 1, MAX_WASM32_PAGES, `a whole number of 64 KiB pages from 1 to ${MAX_WASM32_PAGES}`);
+  check("poolSize", options.poolSize, 1, 1024, "a whole number of instances, at least 1");
+  check("defaultTimeoutMs", options.defaultTimeoutMs, 1, Number.MAX_SAFE_INTEGER, "a positive whole number of milliseconds");
+}
+
 /** Loads a guard from a file path or bytes; rejects with a GuardError of kind "load". */
 export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, options: WasmGuardOptions): Promise<Guard> {
   const name = options.name;
   try {
+    checkOptions(options);
     const bytes = typeof source === "string" ? await readGuardBytes(source) : source;
     const cache = options.moduleCache === undefined ? sharedModuleCache() : options.moduleCache;
     const module = await compileGuardModule(bytes, options.memoryLimitPages ?? DEFAULT_MEMORY_LIMIT_PAGES, cache);
@@ -75,7 +90,7 @@ export class WasmGuard implements Guard {
   constructor(module: WebAssembly.Module, options: WasmGuardOptions) {
     this.name = options.name;
     this.#module = module;
-    this.#pool = new InstancePool(Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE));
+    this.#pool = new InstancePool(options.poolSize ?? DEFAULT_POOL_SIZE);
     this.#logger = options.logger ?? silentLogger;
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     this.#now = options.now ?? Date.now;
@@ -132,11 +147,17 @@ export class WasmGuard implements Guard {
         const starting = slot.worker;
         slot.worker = undefined;
         if (!starting) return;
+        let worker: GuardWorker;
         try {
-          await (await starting).terminate();
+          worker = await starting;
+        } catch {
+          // A worker that never started holds nothing to release; #spawn logged why.
+          return;
+        }
+        try {
+          await worker.terminate();
         } catch (error) {
-          // A worker that never started has nothing to stop; its start error was reported then.
-          if (!(error instanceof Error && error.message.startsWith("failed to instantiate"))) errors.push(error);
+          errors.push(error);
         }
       }),
     );
@@ -156,8 +177,8 @@ export class WasmGuard implements Guard {
   }
 
   #spawn(): Promise<GuardWorker> {
-    const worker = GuardWorker.start(this.name, this.#module, (level, message) => this.#logger.log(level, this.name, message));
-    worker.catch(() => {}); // observed by whoever awaits the slot; this only silences the unawaited copy
+    const worker = GuardWorker.start(this.name, this.#module);
+    worker.catch((error: unknown) => this.#logger.log("error", this.name, `could not start an instance of WASM guard '${this.name}': ${errorMessage(error)}`));
     return worker;
   }
 
@@ -181,17 +202,21 @@ export class WasmGuard implements Guard {
     }
     const backoff = this.#backoffError();
     if (backoff) throw backoff;
-    this.#counts.calls++;
     const deadline = options.deadline ?? Date.now() + this.#defaultTimeoutMs;
+    if (deadline <= Date.now()) {
+      // Not the guard's fault: fail without running it (and without stopping a worker).
+      throw new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: the call's deadline had already passed`);
+    }
     const { signal } = options;
-    const slot = await this.#pool.acquire(signal, deadline, () =>
-      new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
-    );
+    const cancelled = () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`);
+    const slot = await this.#pool.acquire(signal, deadline, {
+      cancelled,
+      timeout: () => new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
+    });
+    this.#counts.calls++;
     // The slot stays busy until the worker is really done, even if the caller stops waiting.
     const run = this.#runOnSlot(slot, func, input, options, deadline).finally(() => this.#pool.release(slot));
-    if (!signal) return run;
-    run.catch(() => {});
-    return Promise.race([run, cancelled(signal, () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`))]);
+    return signal ? raceAbort(run, signal, cancelled) : run;
   }
 
   async #runOnSlot(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
@@ -200,17 +225,28 @@ export class WasmGuard implements Guard {
     try {
       slot.worker ??= this.#spawn();
       worker = await slot.worker;
+      if (!worker.alive) {
+        slot.worker = this.#spawn();
+        worker = await slot.worker;
+      }
     } catch (error) {
       slot.worker = undefined;
       throw this.#failed(func, "crashed", `could not start an instance: ${errorMessage(error)}`);
     }
+    const logger = options.logger ?? this.#logger;
+    const context: CallContext = {
+      backend: options.backend,
+      signal: options.signal,
+      deadline,
+      log: (level, message) => logger.log(level, this.name, message),
+    };
     const policy = this.#policy;
     if (func !== "label_agent" && policy && slot.policyVersion !== policy.version) {
-      const replay = await worker.call("label_agent", policy.input.slice(), options.backend, options.signal, deadline);
+      const replay = await worker.call("label_agent", policy.input.slice(), context);
       if (!replay.ok) throw this.#onSpent(slot, "label_agent", replay, "replaying label_agent failed: ");
       slot.policyVersion = policy.version;
     }
-    const outcome = await worker.call(func, func === "label_agent" ? input.slice() : input, options.backend, options.signal, deadline);
+    const outcome = await worker.call(func, func === "label_agent" ? input.slice() : input, context);
     if (!outcome.ok) throw this.#onSpent(slot, func, outcome, "");
     if (func === "label_agent") {
       const version = (this.#policy?.version ?? 0) + 1;
@@ -253,9 +289,12 @@ export class WasmGuard implements Guard {
   }
 }
 
-function cancelled(signal: AbortSignal, error: () => Error): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(error());
-    else signal.addEventListener("abort", () => reject(error()), { once: true });
+/** Settles with `run`, or rejects as soon as the signal aborts (the run itself carries on). */
+function raceAbort<T>(run: Promise<T>, signal: AbortSignal, error: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(error());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    run.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }

@@ -1,63 +1,98 @@
 // The main-thread side of one guard worker: starts it, runs calls on it with a deadline,
 // answers its call_backend requests, and terminates it when the deadline passes.
-import { MessageChannel, Worker } from "node:worker_threads";
-import type { MessagePort } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
+import type { MessagePort, Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
 import { errorMessage } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
-import { INSTANTIATE_TIMEOUT_MS, WORKER_HEAP_LIMIT_MB } from "./limits.ts";
+import { GUARD_FUNCTIONS } from "./abi.ts";
+import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES } from "./limits.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/types.ts";
-import type { BackendReply, BackendRequest, CallFailureKind, WorkerInit, WorkerToHost } from "./worker/messages.ts";
+import {
+  CALL_ANSWERED,
+  CALL_IDLE,
+  CALL_REQUESTED,
+  CALL_SLOT_COUNT,
+  SLOT_FUNCTION,
+  SLOT_INPUT_LENGTH,
+  SLOT_OUTPUT_LENGTH,
+  SLOT_STATE,
+  VIA_PORT,
+} from "./worker/messages.ts";
+import type {
+  BackendReply,
+  BackendRequest,
+  CallFailureKind,
+  CallRequest,
+  CallResponse,
+  HostToWorker,
+  WorkerInit,
+  WorkerToHost,
+} from "./worker/messages.ts";
+import { takeBootedWorker } from "./worker-spare.ts";
 
-const WORKER_URL = new URL("./worker/guard-worker.ts", import.meta.url);
+/** What one call needs besides its input. */
+export interface CallContext {
+  backend?: BackendCaller | undefined;
+  signal?: AbortSignal | undefined;
+  /** Absolute deadline, Date.now() milliseconds. */
+  deadline: number;
+  /** Receives the guard's host_log and stdout/stderr lines of this call. */
+  log: (level: LogLevel, message: string) => void;
+}
 
 export type WorkerOutcome =
   | { ok: true; output: Uint8Array }
   | { ok: false; kind: CallFailureKind | "timeout" | "crashed"; message: string };
 
 interface PendingCall {
-  id: number;
+  log: CallContext["log"];
   resolve: (outcome: WorkerOutcome) => void;
-  backend?: BackendCaller;
-  backendAbort: AbortController;
-  timer: NodeJS.Timeout;
+  backend?: BackendCaller | undefined;
+  /** Created only when the guard calls the backend, to keep the common call cheap. */
+  backendAbort?: AbortController;
+  aborted: boolean;
   replyPending: boolean;
 }
 
 export class GuardWorker {
   readonly #worker: Worker;
-  readonly #port: MessagePort;
-  readonly #flag: Int32Array;
-  readonly #onLog: (level: LogLevel, message: string) => void;
+  readonly #callPort: MessagePort;
+  readonly #callSlots: Int32Array;
+  readonly #callData: Uint8Array;
+  readonly #backendPort: MessagePort;
+  readonly #backendFlag: Int32Array;
   #pending: PendingCall | undefined;
-  #nextId = 1;
   #alive = true;
   #exitError: string | undefined;
 
-  private constructor(name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void) {
-    const channel = new MessageChannel();
-    const flag = new SharedArrayBuffer(4);
-    const init: WorkerInit = { name, module, backendFlag: flag, backendPort: channel.port2 };
-    this.#worker = new Worker(WORKER_URL, {
-      workerData: init,
-      transferList: [channel.port2],
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB },
-      stdin: false,
-      stdout: true,
-      stderr: true,
-    });
-    this.#port = channel.port1;
-    this.#flag = new Int32Array(flag);
-    this.#onLog = onLog;
-    this.#worker.unref();
-    this.#port.on("message", (request: BackendRequest) => void this.#serveBackend(request));
-    this.#port.unref();
+  private constructor(worker: Worker, name: string, module: WebAssembly.Module) {
+    const calls = new MessageChannel();
+    const backend = new MessageChannel();
+    const init: WorkerInit = {
+      name,
+      module,
+      callSlots: new SharedArrayBuffer(CALL_SLOT_COUNT * 4),
+      callData: new SharedArrayBuffer(SHARED_CALL_BUFFER_BYTES),
+      callPort: calls.port2,
+      backendFlag: new SharedArrayBuffer(4),
+      backendPort: backend.port2,
+    };
+    this.#worker = worker;
+    this.#worker.postMessage({ kind: "init", init } satisfies HostToWorker, [calls.port2, backend.port2]);
+    this.#callPort = calls.port1;
+    this.#callSlots = new Int32Array(init.callSlots);
+    this.#callData = new Uint8Array(init.callData);
+    this.#backendPort = backend.port1;
+    this.#backendFlag = new Int32Array(init.backendFlag);
+    this.#backendPort.on("message", (request: BackendRequest) => void this.#serveBackend(request));
+    this.#backendPort.unref();
   }
 
-  /** Starts a worker and instantiates the module in it; rejects with the reason it could not. */
-  static start(name: string, module: WebAssembly.Module, onLog: (level: LogLevel, message: string) => void): Promise<GuardWorker> {
-    const host = new GuardWorker(name, module, onLog);
+  /** Takes a booted worker and instantiates the module in it; rejects with the reason it could not. */
+  static async start(name: string, module: WebAssembly.Module): Promise<GuardWorker> {
+    const host = new GuardWorker(await takeBootedWorker(), name, module);
     return new Promise((resolve, reject) => {
       const fail = (message: string) => {
         clearTimeout(timer);
@@ -69,86 +104,117 @@ export class GuardWorker {
         if (message.kind === "ready") {
           clearTimeout(timer);
           resolve(host);
-        } else if (message.kind === "init-failed") {
+        } else if (message.kind === "init-failed" && !host.#pending) {
           fail(`failed to instantiate WASM module: ${message.message}`);
-        } else {
-          host.#onMessage(message);
+        } else if (message.kind === "init-failed") {
+          // Re-instantiating after a crash failed; the worker exits and the slot gets a new one.
+          host.#exitError = `could not re-instantiate the guard: ${message.message}`;
         }
       });
       host.#worker.on("error", (error) => {
-        if (host.#pending === undefined) fail(`guard worker failed: ${error.message}`);
         host.#exitError = error.message;
+        if (!host.#pending) fail(`guard worker failed: ${error.message}`);
       });
       host.#worker.on("exit", (code) => host.#onExit(code));
     });
   }
 
+  /** False once the worker was stopped or exited (e.g. it could not re-instantiate after a crash). */
   get alive(): boolean {
     return this.#alive;
   }
 
   /** Runs one guard function; resolves when the worker is done with it, or at the deadline. */
-  call(func: GuardFunction, input: Uint8Array, backend: BackendCaller | undefined, signal: AbortSignal | undefined, deadline: number): Promise<WorkerOutcome> {
-    if (!this.#alive) return Promise.resolve({ ok: false, kind: "crashed", message: "guard worker is not running" });
+  call(func: GuardFunction, input: Uint8Array, context: CallContext): Promise<WorkerOutcome> {
+    const { backend, signal, deadline } = context;
+    if (!this.#alive) return Promise.resolve({ ok: false, kind: "crashed", message: this.#exitError ?? "guard worker is not running" });
     if (this.#pending) throw new Error("guard worker is busy: the pool gives a worker one call at a time");
-    const id = this.#nextId++;
     return new Promise((resolve) => {
-      const backendAbort = new AbortController();
       const onAbort = () => {
         // The caller gave up: stop the backend call and let the guard see −1, so it can
         // return and its buffers are freed while the instance lives on.
-        backendAbort.abort(signal?.reason);
+        pending.aborted = true;
+        pending.backendAbort?.abort(signal?.reason);
         this.#reply({ ok: false, message: "request cancelled" });
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const timer = setTimeout(() => {
-        void this.terminate();
-        this.#finish({ ok: false, kind: "timeout", message: `did not return before its deadline (${Math.max(0, deadline - Date.now())} ms left)` });
-      }, Math.max(0, deadline - Date.now()));
-      this.#pending = {
-        id,
+      const pending: PendingCall = {
+        log: context.log,
         backend,
-        backendAbort,
-        timer,
+        aborted: false,
         replyPending: false,
         resolve: (outcome) => {
           signal?.removeEventListener("abort", onAbort);
+          this.#worker.unref();
           resolve(outcome);
         },
       };
+      this.#pending = pending;
       if (signal?.aborted) onAbort();
-      this.#worker.postMessage({ kind: "call", id, func, input }, [input.buffer as ArrayBuffer]);
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      // A call in flight keeps the process alive; an idle worker does not.
+      this.#worker.ref();
+      const slots = this.#callSlots;
+      if (input.length <= this.#callData.length) {
+        this.#callData.set(input);
+        slots[SLOT_FUNCTION] = GUARD_FUNCTIONS.indexOf(func);
+        slots[SLOT_INPUT_LENGTH] = input.length;
+      } else {
+        slots[SLOT_INPUT_LENGTH] = VIA_PORT;
+        this.#callPort.postMessage({ func, input } satisfies CallRequest, [input.buffer as ArrayBuffer]);
+      }
+      Atomics.store(slots, SLOT_STATE, CALL_REQUESTED);
+      Atomics.notify(slots, SLOT_STATE);
+      // The wait's own timeout is the deadline: cheaper per call than a timer. A wake-up is not
+      // proof of an answer (the worker's notify for the previous call can arrive late), so
+      // look at the state and wait again until the answer or the deadline.
+      const budget = Math.max(0, deadline - Date.now());
+      const wait = (): void => {
+        if (Atomics.load(slots, SLOT_STATE) === CALL_ANSWERED) return this.#collect();
+        if (this.#pending !== pending) return;
+        const left = deadline - Date.now();
+        if (left <= 0) return this.#timeout(budget);
+        const answered = Atomics.waitAsync(slots, SLOT_STATE, CALL_REQUESTED, left);
+        if (answered.async) void answered.value.then(wait);
+        else wait();
+      };
+      wait();
     });
+  }
+
+  #timeout(budget: number): void {
+    void this.terminate();
+    this.#finish({ ok: false, kind: "timeout", message: `did not return within its deadline (${budget} ms); the worker running it was stopped` });
   }
 
   /** Stops the worker; safe to call again. */
   async terminate(): Promise<void> {
     this.#alive = false;
-    this.#port.close();
+    this.#callPort.close();
+    this.#backendPort.close();
     await this.#worker.terminate();
+  }
+
+  /** Reads the call's answer: its log lines from the port, then the outcome from either place. */
+  #collect(): void {
+    const slots = this.#callSlots;
+    if (!this.#alive || Atomics.load(slots, SLOT_STATE) !== CALL_ANSWERED) return;
+    for (let entry = receiveMessageOnPort(this.#callPort); entry; entry = receiveMessageOnPort(this.#callPort)) {
+      const message = entry.message as CallResponse;
+      if (message.kind === "log") this.#pending?.log(message.level, message.message);
+      else if (message.kind === "result") this.#finish({ ok: true, output: message.output });
+      else this.#finish({ ok: false, kind: message.failure, message: message.message });
+    }
+    const outputLength = slots[SLOT_OUTPUT_LENGTH] as number;
+    if (outputLength !== VIA_PORT) this.#finish({ ok: true, output: this.#callData.slice(0, outputLength) });
+    Atomics.store(slots, SLOT_STATE, CALL_IDLE);
   }
 
   #finish(outcome: WorkerOutcome): void {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    clearTimeout(pending.timer);
-    pending.backendAbort.abort();
+    pending.backendAbort?.abort();
     pending.resolve(outcome);
-  }
-
-  #onMessage(message: WorkerToHost): void {
-    if (message.kind === "log") {
-      this.#onLog(message.level, message.message);
-    } else if (message.kind === "result" && message.id === this.#pending?.id) {
-      this.#finish({ ok: true, output: message.output });
-    } else if (message.kind === "failure" && message.id === this.#pending?.id) {
-      this.#finish({ ok: false, kind: message.failure, message: message.message });
-    } else if (message.kind === "init-failed") {
-      // Re-instantiating after a trap failed: this worker can serve no more calls.
-      this.#onLog("error", `could not re-instantiate after a failure: ${message.message}`);
-      void this.terminate();
-    }
   }
 
   #onExit(code: number): void {
@@ -160,10 +226,11 @@ export class GuardWorker {
     const pending = this.#pending;
     if (!pending) return;
     pending.replyPending = true;
-    if (!pending.backend || pending.backendAbort.signal.aborted) {
+    if (!pending.backend || pending.aborted) {
       this.#reply({ ok: false, message: "no backend caller for this call" });
       return;
     }
+    pending.backendAbort ??= new AbortController();
     let reply: BackendReply;
     try {
       const result = await pending.backend(request.toolName, request.args, pending.backendAbort.signal);
@@ -179,8 +246,8 @@ export class GuardWorker {
     const pending = this.#pending;
     if (!pending?.replyPending || !this.#alive) return;
     pending.replyPending = false;
-    this.#port.postMessage(reply);
-    Atomics.store(this.#flag, 0, 1);
-    Atomics.notify(this.#flag, 0);
+    this.#backendPort.postMessage(reply);
+    Atomics.store(this.#backendFlag, 0, 1);
+    Atomics.notify(this.#backendFlag, 0);
   }
 }

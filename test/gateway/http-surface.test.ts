@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectAgent, gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
-import { MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
+import { EVERYTHING_SCRIPT, MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 import { rawRequest } from "../support/raw-http.ts";
 
 const AGENT_ID = "agent-for-http-tests";
@@ -129,6 +129,21 @@ describe("/close", () => {
     expect(JSON.parse(response.body)).toEqual({ message: "Gateway shutdown initiated", serversTerminated: 1, status: "closed" });
     expect(await other.exit).toBe(0);
     await expect(fetch(`${other.baseUrl}/health`)).rejects.toThrow();
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("lets a call in flight finish before the gateway exits", async () => {
+    const other = await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT)], { agentId: AGENT_ID }));
+    const client = await connectAgent(other.entry("everything"));
+    let started: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    const call = client.callTool({ name: "trigger-long-running-operation", arguments: { duration: 1, steps: 2 } }, undefined, { onprogress: () => started() });
+    await inFlight;
+    const closed = await rawRequest(other.baseUrl, "POST", "/close", { Authorization: AGENT_ID });
+    expect(closed.status).toBe(200);
+    expect(JSON.stringify((await call).content)).toContain("completed");
+    expect(await other.exit).toBe(0);
   });
 });
 

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectAgent, gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
-// The whole MCP surface through both modes, against server-everything over stdio. Each mode gets
-// one agent that declares sampling, elicitation and roots, and answers them as a client would.
+// The whole MCP surface through both modes, against server-everything over stdio (next to a
+// server that cannot start). Each mode gets one agent that declares sampling, elicitation and
+// roots, and answers them as a client would.
 type Mode = "routed" | "unified";
 const gateways = new Map<Mode, RunningGateway>();
 const agents = new Map<Mode, Client>();
@@ -19,7 +20,10 @@ const logMessages = new Map<Mode, LoggingMessageNotification["params"][]>();
 
 beforeAll(async () => {
   for (const mode of ["routed", "unified"] as const) {
-    const gateway = await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT)], { agentId: "surface-agent" }), runtimeOptions({ mode }));
+    const gateway = await runGateway(
+      gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT), stdioServer("broken", "/nonexistent/flowgate-test-server")], { agentId: "surface-agent" }),
+      runtimeOptions({ mode }),
+    );
     gateways.set(mode, gateway);
     const client = await connectAgent(gateway.entry("everything"), { sampling: {}, elicitation: {}, roots: { listChanged: true } });
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
@@ -145,6 +149,13 @@ describe("resources, prompts and completion", () => {
     expect(link?.uri).toMatch(mode === "unified" ? /^everything___demo:\/\// : /^demo:\/\//);
     const read = await agent(mode).readResource({ uri: link!.uri! });
     expect(read.contents[0]?.uri).toBe(link!.uri);
+  });
+
+  it("unified: a backend that cannot start leaves the other backends' tools listed", async () => {
+    const { tools } = await agent("unified").listTools();
+    expect(tools.map((tool) => tool.name)).toContain("everything___echo");
+    expect(tools.some((tool) => tool.name.startsWith("broken___"))).toBe(false);
+    expect(gateways.get("unified")!.logger.matching("tools/list from broken failed, listing the others").length).toBeGreaterThan(0);
   });
 
   it("unified: a resource URI without a configured server prefix is refused with a message naming the expected form", async () => {

@@ -39,6 +39,14 @@ describe("calling guard functions", () => {
     expect(goJson({ b: 1, a: "<&>" })).toBe('{"a":"\\u003c\\u0026\\u003e","b":1}');
   });
 
+  it.each([
+    ["small", 10],
+    ["larger than the shared call buffer", 3 * 1024 * 1024],
+  ])("carries %s inputs and outputs intact", async (_label, size) => {
+    const result = { text: "é".repeat(size / 2) };
+    await expect(guard.labelResponse("t", result, null)).resolves.toEqual({ capabilities: {}, tool_args: null, tool_name: "t", tool_result: result });
+  });
+
   it("answers call_backend through the backend caller and hands its JSON to the guard", async () => {
     const labels = await guard.labelResource(command("C"), { q: 1 }, { backend: echoBackend });
     expect(labels.operation).toBe("write");
@@ -70,6 +78,32 @@ describe("calling guard functions", () => {
   it("routes WASI stdout into the guard's log and serves random_get", async () => {
     await expect(guard.labelResource(command("W"), null)).resolves.toMatchObject({ operation: "read" });
     expect(logger.lines).toContainEqual({ level: "info", guard: "scripted", message: "stdout: hello from stdout" });
+  });
+
+  it("logs host_log levels 0-3 at their level, any other level at debug, and a bad pointer as a warning", async () => {
+    const start = logger.lines.length;
+    await guard.labelResource(command("O"), null);
+    const lines = logger.lines.slice(start).filter((l) => l.message !== "dealloc");
+    expect(lines).toEqual([
+      { level: "debug", guard: "scripted", message: "lvl" },
+      { level: "info", guard: "scripted", message: "lvl" },
+      { level: "warn", guard: "scripted", message: "lvl" },
+      { level: "error", guard: "scripted", message: "lvl" },
+      { level: "debug", guard: "scripted", message: "lvl" },
+      { level: "warn", guard: "scripted", message: "hostLog: failed to read message from WASM memory" },
+    ]);
+  });
+
+  it("sends a call's log lines to the logger passed with that call", async () => {
+    const perCall = memoryLogger();
+    const start = logger.lines.length;
+    await guard.labelResource(command("W"), null, { logger: perCall });
+    expect(perCall.lines).toContainEqual({ level: "info", guard: "scripted", message: "stdout: hello from stdout" });
+    expect(logger.lines.length).toBe(start);
+  });
+
+  it("gives the guard an empty stdin", async () => {
+    await expect(guard.labelResource(command("I"), null)).rejects.toThrow("error code: -100");
   });
 
   it("calls dealloc for both buffers after a successful call and after an error code", async () => {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { builtGuardPath } from "../support/guards.ts";
-import { inspectGuardBytes, loadWasmGuard, readGuardBytes } from "../../src/guard/index.ts";
+import { inspectGuardBytes, loadWasmGuard, readGuardBytes, replaceSharedModuleCache, sharedModuleCache } from "../../src/guard/index.ts";
 import { capMemories, readModuleLayout } from "../../src/guard/wasm-binary.ts";
 import { loadEdgeGuard } from "./helpers.ts";
 
@@ -23,6 +23,14 @@ describe("loading and validating a guard", () => {
     ["random bytes", new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), "failed to instantiate WASM module: not a WebAssembly module"],
   ])("rejects %s", async (_label, bytes, text) => {
     await expect(loadWasmGuard(bytes, { name: "bad" })).rejects.toThrow(text);
+  });
+
+  it.each([
+    [{ memoryLimitPages: 0 }, "invalid memoryLimitPages 0: expected a whole number of 64 KiB pages from 1 to 65536"],
+    [{ poolSize: 1.5 }, "invalid poolSize 1.5"],
+    [{ defaultTimeoutMs: -1 }, "invalid defaultTimeoutMs -1"],
+  ])("rejects the option %j with what it takes", async (options, text) => {
+    await expect(loadEdgeGuard("direct", options)).rejects.toThrow(text);
   });
 
   it("rejects a missing file with the read error", async () => {
@@ -63,11 +71,46 @@ describe("loading and validating a guard", () => {
       "wasi_snapshot_preview1.fd_write",
       "wasi_snapshot_preview1.random_get",
       "wasi_snapshot_preview1.proc_exit",
+      "wasi_snapshot_preview1.fd_read",
     ]);
     expect(report.layout?.exports.find((e) => e.name === "label_agent")?.type).toEqual({
       params: ["i32", "i32", "i32", "i32"],
       results: ["i32"],
     });
+  });
+
+  it("compiles each distinct module once into an injected cache, and not at all into none", async () => {
+    const gets: string[] = [];
+    const spying = new (class extends Map<string, WebAssembly.Module> {
+      override get(key: string) {
+        gets.push(key);
+        return super.get(key);
+      }
+    })();
+    const cache = spying;
+    const guards = [
+      await loadEdgeGuard("scripted", { moduleCache: spying }),
+      await loadEdgeGuard("scripted", { moduleCache: spying }),
+      await loadEdgeGuard("scripted", { moduleCache: spying, memoryLimitPages: 64 }),
+      await loadEdgeGuard("scripted", { moduleCache: null }),
+    ];
+    expect(cache.size).toBe(2);
+    expect(gets).toHaveLength(3);
+    expect(new Set(gets).size).toBe(2);
+    await Promise.all(guards.map((g) => g.close()));
+  });
+
+  it("compiles into the process-wide cache, which an embedder can replace", async () => {
+    const replacement = new Map<string, WebAssembly.Module>();
+    const previous = replaceSharedModuleCache(replacement);
+    try {
+      const guard = await loadEdgeGuard("direct");
+      expect(sharedModuleCache()).toBe(replacement);
+      expect(replacement.size).toBe(1);
+      await guard.close();
+    } finally {
+      replaceSharedModuleCache(previous);
+    }
   });
 
   it("loads the AssemblyScript example guard and answers all three functions", async () => {

@@ -32,6 +32,14 @@ describe("recovery after a guard fails", () => {
     await guard.close();
   });
 
+  it("fails a call already cancelled or past its deadline without running or blaming the guard", async () => {
+    const guard = await loadEdgeGuard("scripted", { poolSize: 1 });
+    await expect(guard.labelResource("ok", null, { deadline: Date.now() - 1 })).rejects.toMatchObject({ kind: "timeout" });
+    await expect(guard.labelResource("ok", null, { signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: "cancelled" });
+    expect(guard.status()).toMatchObject({ state: "healthy", calls: 0, failures: 0 });
+    await guard.close();
+  });
+
   it("treats proc_exit(0) as a failed call, not a crash, and keeps serving", async () => {
     const guard = await loadEdgeGuard("scripted", { poolSize: 1 });
     await expect(guard.labelResource(command("Z"), null)).rejects.toMatchObject({ kind: "error", message: expect.stringContaining("code 0") });
@@ -76,6 +84,24 @@ describe("a pool of instances under concurrent calls", () => {
     expect(results.every((r) => r.description === "policy-set")).toBe(true);
     await guard.close();
     await expect(looping).rejects.toMatchObject({ kind: "unavailable" });
+  });
+
+  it("serves queued calls on replacement workers after every instance timed out", async () => {
+    const guard = await loadEdgeGuard("scripted", { poolSize: 2 });
+    await guard.labelAgent(policy);
+    const loops = [guard.labelResource(command("L"), null, soon()), guard.labelResource(command("L"), null, soon())];
+    const queued = Array.from({ length: 4 }, (_, i) => guard.labelResource(`q${i}`, null));
+    const outcomes = await Promise.allSettled([...loops, ...queued]);
+    expect(outcomes.map((o) => (o.status === "rejected" ? (o.reason as { kind: string }).kind : o.value.description))).toEqual([
+      "timeout",
+      "timeout",
+      "policy-set",
+      "policy-set",
+      "policy-set",
+      "policy-set",
+    ]);
+    expect(guard.status()).toMatchObject({ state: "healthy", failures: 2 });
+    await guard.close();
   });
 
   it("recovers under concurrent traps and successes without losing a call", async () => {

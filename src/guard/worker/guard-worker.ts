@@ -1,8 +1,9 @@
 // The guard worker: owns one instance of one guard module and runs calls on it one at a time.
 // Running guards off the main thread is what lets the host stop a runaway guard (terminate)
 // while the gateway keeps serving; call_backend blocks this thread in Atomics.wait while the
-// main thread performs the asynchronous backend call.
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+// main thread performs the asynchronous backend call. The worker boots blank and learns its
+// module from the first message, so the host can keep a booted spare ready.
+import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import type { Transferable } from "node:worker_threads";
 import { GUARD_FUNCTIONS } from "../abi.ts";
 import type { GuardFunction } from "../abi.ts";
@@ -10,21 +11,36 @@ import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } f
 import type { LogLevel } from "../../log/types.ts";
 import { CallFailure, invokeGuardFunction } from "./call-protocol.ts";
 import type { LiveInstance } from "./call-protocol.ts";
-import type { BackendReply, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
+import {
+  CALL_ANSWERED,
+  CALL_REQUESTED,
+  SLOT_FUNCTION,
+  SLOT_INPUT_LENGTH,
+  SLOT_OUTPUT_LENGTH,
+  SLOT_STATE,
+  VIA_PORT,
+} from "./messages.ts";
+import type { BackendReply, CallRequest, CallResponse, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 
-const init = workerData as WorkerInit;
 const host = parentPort as NonNullable<typeof parentPort>;
-const backendFlag = new Int32Array(init.backendFlag);
+let init: WorkerInit;
+let callSlots: Int32Array;
+let callData: Uint8Array;
+let backendFlag: Int32Array;
 const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 const decoder = new TextDecoder();
 
-function send(message: WorkerToHost, transfer: Transferable[] = []): void {
-  host.postMessage(message, transfer);
+function send(message: WorkerToHost): void {
+  host.postMessage(message);
+}
+
+function respond(message: CallResponse, transfer: Transferable[] = []): void {
+  init.callPort.postMessage(message, transfer);
 }
 
 function log(level: LogLevel, message: string): void {
-  send({ kind: "log", level, message });
+  respond({ kind: "log", level, message });
 }
 
 let backendCalls = 0;
@@ -115,18 +131,26 @@ function instantiate(): LiveInstance {
   };
 }
 
-function runCall(id: number, func: GuardFunction, input: Uint8Array): void {
+function runCall(func: GuardFunction, input: Uint8Array): void {
   backendCalls = 0;
   try {
     const output = invokeGuardFunction(live as LiveInstance, func, input);
     flushOutput();
-    send({ kind: "result", id, output }, [output.buffer as ArrayBuffer]);
+    if (output.length <= callData.length) {
+      callData.set(output);
+      callSlots[SLOT_OUTPUT_LENGTH] = output.length;
+    } else {
+      respond({ kind: "result", output }, [output.buffer as ArrayBuffer]);
+    }
   } catch (error) {
     flushOutput();
     const failure = error instanceof CallFailure ? error : new CallFailure("trap", String(error));
-    send({ kind: "failure", id, failure: failure.failure, message: failure.message });
+    respond({ kind: "failure", failure: failure.failure, message: failure.message });
     // A crashed or exited instance may hold half-updated state: start over from the module.
-    if (failure.failure !== "error") startInstance();
+    if (failure.failure !== "error" && !startInstance()) {
+      // Without an instance this worker is useless; exiting tells the host to replace it.
+      process.exit(1);
+    }
   }
 }
 
@@ -140,7 +164,33 @@ function startInstance(): boolean {
   }
 }
 
-if (startInstance()) {
-  host.on("message", (message: HostToWorker) => runCall(message.id, message.func, message.input));
-  send({ kind: "ready" });
+/** Serves calls for the rest of the worker's life; the host ends it with terminate(). */
+function serve(): never {
+  for (;;) {
+    for (let state = Atomics.load(callSlots, SLOT_STATE); state !== CALL_REQUESTED; state = Atomics.load(callSlots, SLOT_STATE)) {
+      Atomics.wait(callSlots, SLOT_STATE, state);
+    }
+    callSlots[SLOT_OUTPUT_LENGTH] = VIA_PORT;
+    const inputLength = callSlots[SLOT_INPUT_LENGTH] as number;
+    if (inputLength === VIA_PORT) {
+      const request = receiveMessageOnPort(init.callPort)?.message as CallRequest | undefined;
+      if (request) runCall(request.func, request.input);
+    } else {
+      // The host leaves callData alone until the answer, so the guard can read it in place.
+      runCall(GUARD_FUNCTIONS[callSlots[SLOT_FUNCTION] as number] as GuardFunction, callData.subarray(0, inputLength));
+    }
+    Atomics.store(callSlots, SLOT_STATE, CALL_ANSWERED);
+    Atomics.notify(callSlots, SLOT_STATE);
+  }
 }
+
+host.once("message", (message: HostToWorker) => {
+  init = message.init;
+  callSlots = new Int32Array(init.callSlots);
+  callData = new Uint8Array(init.callData);
+  backendFlag = new Int32Array(init.backendFlag);
+  if (!startInstance()) return;
+  send({ kind: "ready" });
+  serve();
+});
+send({ kind: "booted" });

@@ -1,0 +1,194 @@
+// Benchmark of the guard host (npm run bench:guard). Measures, in one run:
+//  - label_resource latency (p50/p99) with 1 KB and 256 KB inputs through the host (worker
+//    isolation and deadlines on) against the floor: the same call on an in-process instance,
+//    including the JSON encode, copies and parse;
+//  - cold load of a generated 3 MB guard and a load that hits the module cache;
+//  - how long after its deadline a looping guard is stopped;
+//  - recovery: time until the next call succeeds after a trap and after a timeout;
+//  - RSS per instance.
+import { readFile } from "node:fs/promises";
+import wabtInit from "wabt";
+import { buildGuards } from "../scripts/build-guards.ts";
+import { builtGuardPath } from "../test/support/guards.ts";
+import { loadWasmGuard } from "../src/guard/index.ts";
+import { goJsonBytes } from "../src/guard/go-json.ts";
+import { parseResourceLabels } from "../src/guard/results.ts";
+
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
+const SPARE_SETTLE_MS = 1500;
+const settleSpare = () => new Promise((resolve) => setTimeout(resolve, SPARE_SETTLE_MS));
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function summary(samples: number[]): { p50: number; p99: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** The floor: an in-process instance, no worker, no deadline. */
+async function floorCaller(bytes: Uint8Array<ArrayBuffer>) {
+  const module = await WebAssembly.compile(bytes);
+  const noop = () => 0;
+  const wasi = Object.fromEntries(["fd_write", "fd_read", "random_get", "proc_exit"].map((n) => [n, noop]));
+  const instance = await WebAssembly.instantiate(module, { env: { call_backend: () => -1, host_log: () => {} }, wasi_snapshot_preview1: wasi });
+  const e = instance.exports as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
+  const outputSize = 4 * 1024 * 1024;
+  return (toolName: string, args: unknown) => {
+    const input = goJsonBytes({ capabilities: {}, tool_args: args, tool_name: toolName });
+    const inPtr = e.alloc!(input.length);
+    const outPtr = e.alloc!(outputSize);
+    new Uint8Array(e.memory.buffer, inPtr, input.length).set(input);
+    const n = e.label_resource!(inPtr, input.length, outPtr, outputSize);
+    const output = new Uint8Array(e.memory.buffer).slice(outPtr, outPtr + n);
+    e.dealloc!(outPtr, outputSize);
+    e.dealloc!(inPtr, input.length);
+    return parseResourceLabels(output);
+  };
+}
+
+async function latency() {
+  const bytes = new Uint8Array(await readFile(builtGuardPath("edge-cases", "scripted")));
+  const floor = await floorCaller(bytes);
+  const guard = await loadWasmGuard(bytes, { name: "bench", poolSize: 1 });
+  const rows = [];
+  for (const [label, size] of [["1 KB", 1024], ["256 KB", 256 * 1024]] as const) {
+    const args = { data: "x".repeat(size - 60) };
+    const host: number[] = [];
+    const direct: number[] = [];
+    const n = size > 4096 ? Math.ceil(ITERATIONS / 5) : ITERATIONS;
+    for (let i = 0; i < n; i++) {
+      let t = performance.now();
+      floor("read", args);
+      direct.push(performance.now() - t);
+      t = performance.now();
+      await guard.labelResource("read", args, { deadline: Date.now() + 5000 });
+      host.push(performance.now() - t);
+    }
+    const h = summary(host.slice(n / 10));
+    const f = summary(direct.slice(n / 10));
+    rows.push({ input: label, calls: n, "host p50": us(h.p50), "host p99": us(h.p99), "floor p50": us(f.p50), "floor p99": us(f.p99), "p50 overhead": us(h.p50 - f.p50) });
+  }
+  await guard.close();
+  return rows;
+}
+
+/** A valid guard of about `targetBytes` of code, unique per `salt` so V8 cannot reuse a compile. */
+async function generatedGuard(targetBytes: number, salt: number): Promise<Uint8Array<ArrayBuffer>> {
+  const wabt = await wabtInit();
+  const body = Array.from({ length: 40 }, (_, i) => `(local.set 1 (i32.add (i32.mul (local.get 1) (i32.const ${i + 3})) (local.get 0)))`).join(" ");
+  const perFunction = 330;
+  const count = Math.ceil(targetBytes / perFunction);
+  const funcs = Array.from({ length: count }, (_, i) => `(func $f${i} (param i32) (result i32) (local i32) ${body} (i32.add (local.get 1) (i32.const ${i + salt})))`);
+  const text = `(module (memory (export "memory") 1)
+    ${funcs.join("\n")}
+    (func (export "label_agent") (param i32 i32 i32 i32) (result i32) (call $f0 (local.get 0)) drop i32.const 0)
+    (func (export "label_resource") (param i32 i32 i32 i32) (result i32) i32.const 0)
+    (func (export "label_response") (param i32 i32 i32 i32) (result i32) i32.const 0))`;
+  const module = wabt.parseWat("big.wat", text);
+  try {
+    return new Uint8Array(module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
+  }
+}
+
+async function loading() {
+  const rows = [];
+  for (let run = 0; run < 3; run++) {
+    // Fresh bytes for each measurement: V8 reuses the compile of bytes it has seen before.
+    const bytes = await generatedGuard(3 * 1024 * 1024, run * 1_000_003);
+    const other = await generatedGuard(3 * 1024 * 1024, run * 1_000_003 + 7);
+    let t = performance.now();
+    await WebAssembly.compile(other);
+    const compileMs = performance.now() - t;
+    const cache = new Map<string, WebAssembly.Module>();
+    await settleSpare();
+    t = performance.now();
+    const cold = await loadWasmGuard(bytes, { name: "big", poolSize: 1, moduleCache: cache });
+    const coldMs = performance.now() - t;
+    await settleSpare();
+    t = performance.now();
+    const cached = await loadWasmGuard(bytes, { name: "big", poolSize: 1, moduleCache: cache });
+    const cachedMs = performance.now() - t;
+    rows.push({
+      run,
+      "module size": `${(bytes.length / 1024 / 1024).toFixed(2)} MB`,
+      "WebAssembly.compile alone": ms(compileMs),
+      "cold load (read layout, validate, cap, hash, compile, instantiate in worker)": ms(coldMs),
+      "cached load": ms(cachedMs),
+    });
+    await cold.close();
+    await cached.close();
+  }
+  return rows;
+}
+
+async function failures() {
+  const guard = await loadWasmGuard(builtGuardPath("edge-cases", "scripted"), { name: "bench", poolSize: 1 });
+  await guard.labelAgent({});
+  const rows = [];
+  for (let run = 0; run < 5; run++) {
+    // Let the spare worker finish booting, as it has between two rare timeouts.
+    await settleSpare();
+    const deadline = Date.now() + 100;
+    await guard.labelResource("cmd-L", null, { deadline }).catch(() => {});
+    const stoppedAfterDeadline = Date.now() - deadline;
+    const t0 = performance.now();
+    await guard.labelResource("ok", null);
+    const afterTimeout = performance.now() - t0;
+    await guard.labelResource("cmd-T", null).catch(() => {});
+    const t1 = performance.now();
+    await guard.labelResource("ok", null);
+    const afterTrap = performance.now() - t1;
+    const t2 = performance.now();
+    await guard.labelResource("ok", null);
+    const normal = performance.now() - t2;
+    rows.push({ run, "loop stopped after deadline": ms(stoppedAfterDeadline), "next call after timeout": ms(afterTimeout), "next call after trap (re-instantiate + replay)": ms(afterTrap), "normal call": ms(normal) });
+  }
+  await guard.close();
+  return rows;
+}
+
+/** What a replacement costs when no booted spare is ready: booting a worker thread. */
+async function workerBoot() {
+  const { Worker } = await import("node:worker_threads");
+  const url = new URL("../src/guard/worker/guard-worker.ts", import.meta.url);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const worker = new Worker(url);
+    await new Promise((resolve) => worker.once("message", resolve));
+    samples.push(performance.now() - t);
+    await worker.terminate();
+  }
+  const s = summary(samples);
+  return [{ "worker boot p50": ms(s.p50), "worker boot max": ms(Math.max(...samples)) }];
+}
+
+async function rssPerInstance() {
+  const instances = 8;
+  const guard = await loadWasmGuard(builtGuardPath("echo-labels"), { name: "rss", poolSize: instances });
+  const before = process.memoryUsage().rss;
+  await Promise.all(Array.from({ length: instances * 2 }, () => guard.labelResponse("t", null, null)));
+  const after = process.memoryUsage().rss;
+  await guard.close();
+  return [{ instances: guard.status().instances || instances, "RSS per extra instance": `${((after - before) / (instances - 1) / 1024 / 1024).toFixed(1)} MiB` }];
+}
+
+await buildGuards();
+console.log(`node ${process.version}, ${ITERATIONS} iterations`);
+console.log("\nlabel_resource latency");
+console.table(await latency());
+console.log(`\nloading a 3 MB guard (${SPARE_SETTLE_MS} ms after the previous load, so a booted spare is ready)`);
+console.table(await loading());
+console.log("\nbooting a guard worker (the cost a spare hides)");
+console.table(await workerBoot());
+console.log(`\ntimeouts and recovery (runs ${SPARE_SETTLE_MS} ms apart, so a booted spare is ready)`);
+console.table(await failures());
+console.log("\nmemory");
+console.table(await rssPerInstance());

@@ -1,0 +1,30 @@
+import type { Backend } from "../backends/backend.ts";
+import type { RuntimeOptions } from "../config/types.ts";
+import type { SessionEnvironment } from "./agent-session.ts";
+import type { McpEndpoint } from "./mcp-endpoint.ts";
+import { routedSession } from "./routed.ts";
+import { unifiedSession } from "./unified.ts";
+
+/**
+ * The MCP routes of a mode: "/mcp" for unified, "/mcp/<serverID>" per server for routed.
+ * `selfUrl()` is the gateway's own base URL, known once it listens.
+ */
+export function mcpEndpoints(
+  mode: RuntimeOptions["mode"],
+  backends: ReadonlyMap<string, Backend>,
+  env: SessionEnvironment,
+  selfUrl: () => string,
+): (path: string) => McpEndpoint | undefined {
+  const endpoints = new Map<string, McpEndpoint>();
+  const add = (path: string, createSession: McpEndpoint["createSession"]) =>
+    endpoints.set(path, { route: path, get url() { return `${selfUrl()}${path}`; }, createSession });
+  if (mode === "unified") {
+    add("/mcp", (agent) => unifiedSession(backends, agent, env));
+    return (path) => (path === "/mcp" || path.startsWith("/mcp/") ? endpoints.get("/mcp") : undefined);
+  }
+  for (const backend of backends.values()) add(`/mcp/${backend.id}`, (agent) => routedSession(backend, agent, env));
+  return (path) => {
+    const match = /^\/mcp\/([^/]+)(?:\/.*)?$/.exec(path);
+    return match ? endpoints.get(`/mcp/${match[1]}`) : undefined;
+  };
+}

@@ -1,0 +1,43 @@
+// Starting a worker thread costs tens to hundreds of milliseconds (a new V8 isolate plus
+// loading the worker's modules), far more than instantiating a guard in it. So the host keeps
+// one booted, blank worker ready for the whole process: a guard that needs a worker (at load,
+// or to replace one stopped at a deadline) takes it and a new spare boots in the background.
+import { Worker } from "node:worker_threads";
+import { WORKER_HEAP_LIMIT_MB } from "./limits.ts";
+import type { WorkerToHost } from "./worker/messages.ts";
+
+const WORKER_URL = new URL("./worker/guard-worker.ts", import.meta.url);
+
+let spare: Promise<Worker> | undefined;
+
+function boot(): Promise<Worker> {
+  const worker = new Worker(WORKER_URL, {
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB },
+    // Guard output goes to the log through messages, never to the gateway's stdio.
+    stdin: false,
+    stdout: true,
+    stderr: true,
+  });
+  // An idle spare must not keep the process alive.
+  worker.unref();
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number) => reject(new Error(`guard worker exited with code ${code} while booting`));
+    worker.once("error", reject);
+    worker.once("exit", onExit);
+    worker.once("message", (message: WorkerToHost) => {
+      worker.off("error", reject);
+      worker.off("exit", onExit);
+      if (message.kind === "booted") resolve(worker);
+      else reject(new Error(`guard worker sent ${message.kind} instead of booting`));
+    });
+  });
+}
+
+/** A booted blank worker; the caller owns it. */
+export function takeBootedWorker(): Promise<Worker> {
+  const next = spare ?? boot();
+  spare = boot();
+  // A spare that failed to boot is replaced on the next take instead of failing it.
+  spare.catch(() => (spare = undefined));
+  return next;
+}
