@@ -101,6 +101,7 @@ async function flowgateInFront(): Promise<{ url: string; stop(): Promise<void> }
     ],
     guards: {},
     sequentialLaunch: false,
+    warnings: [],
   };
   const runtime: RuntimeOptions = {
     configSource: "conformance",

@@ -25,6 +25,7 @@ export function gatewayConfig(servers: ServerConfig[], gateway: Partial<GatewayS
     servers,
     guards: {},
     sequentialLaunch: false,
+    warnings: [],
   };
 }
 
