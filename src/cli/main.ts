@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import { registerDifcCommand } from "./difc-command.ts";
 import { VERSION } from "./version.ts";
 import { registerGuardCommand } from "./guard-command.ts";
+import { gatewayServe } from "./run-gateway-command.ts";
+import { registerServeCommand } from "./serve-command.ts";
 
 /** Where a command writes; tests pass their own to capture output. */
 export interface CliIO {
@@ -36,10 +38,8 @@ export function buildProgram(io: CliIO): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
     .showHelpAfterError("(run 'flowgate --help' for usage)");
-  program.action(() => {
-    program.outputHelp();
-  });
   // Each subcommand lives in its own file under src/cli and registers itself here.
+  registerServeCommand(program, io, gatewayServe(io));
   registerDifcCommand(program, io);
   registerGuardCommand(program, io);
   return program;

@@ -7,15 +7,30 @@ export interface HealthDocument {
   status: "healthy" | "unhealthy";
   specVersion: string;
   gatewayVersion: string;
-  servers: Record<string, { status: string; uptime: number }>;
+  servers: Record<string, { status: string; uptime: number; guard?: GuardHealthEntry }>;
+}
+
+/** A server's guard as /health shows it (a flowgate addition: the reference shows no guards). */
+export interface GuardHealthEntry {
+  name: string;
+  state: string;
+  calls: number;
+  failures: number;
+  recoveries: number;
+  lastError?: string;
 }
 
 /** Unhealthy when any server is in `error`; the HTTP status is 200 either way. */
-export function healthDocument(backends: Iterable<Backend>, gatewayVersion: string): HealthDocument {
+export function healthDocument(
+  backends: Iterable<Backend>,
+  gatewayVersion: string,
+  guards: Readonly<Record<string, GuardHealthEntry>> = {},
+): HealthDocument {
   const servers: HealthDocument["servers"] = {};
   let healthy = true;
   for (const backend of backends) {
-    servers[backend.id] = { status: backend.status, uptime: backend.uptimeSeconds() };
+    const guard = guards[backend.id];
+    servers[backend.id] = { status: backend.status, uptime: backend.uptimeSeconds(), ...(guard ? { guard } : {}) };
     if (backend.status === "error") healthy = false;
   }
   return { status: healthy ? "healthy" : "unhealthy", specVersion: SPEC_VERSION, gatewayVersion, servers };

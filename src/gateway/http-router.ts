@@ -3,7 +3,7 @@ import type { Backend } from "../backends/backend.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { checkAuthorization } from "./auth.ts";
-import { healthDocument } from "./health.ts";
+import { healthDocument, type GuardHealthEntry } from "./health.ts";
 import { hostAllowed } from "./host-check.ts";
 import { sendJson, sendText } from "./json-response.ts";
 import { handleMcpRequest, type McpEndpoint } from "./mcp-endpoint.ts";
@@ -22,7 +22,9 @@ export interface RouterContext {
   /** Writes one line to the gateway's stderr. */
   stderr: (line: string) => void;
   endpointFor(path: string): McpEndpoint | undefined;
-  reflect: () => ReflectAgents;
+  reflect: () => ReflectAgents | Promise<ReflectAgents>;
+  /** Each server's guard and its state, shown in /health. */
+  guardStatus: () => Record<string, GuardHealthEntry>;
   isShuttingDown(): boolean;
   /** Starts the graceful shutdown /close asks for; false when it already ran. */
   requestClose(): boolean;
@@ -33,9 +35,9 @@ const OAUTH_STUBS = new Set(["/.well-known/oauth-authorization-server", "/mcp/.w
 /** Dispatches one HTTP request: /health, /reflect, /close, the MCP routes, or 404. */
 export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<void> {
   const path = new URL(req.url ?? "/", "http://gateway").pathname;
-  if (path === "/health") return sendJson(res, 200, healthDocument(ctx.backends.values(), ctx.version));
+  if (path === "/health") return sendJson(res, 200, healthDocument(ctx.backends.values(), ctx.version, ctx.guardStatus()));
   if (path === "/reflect") {
-    return sendJson(res, 200, { agents: ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
+    return sendJson(res, 200, { agents: await ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
   }
   if (path === "/close") {
     if (!authorized(req, res, ctx, path)) return;

@@ -5,6 +5,7 @@ import { Backend } from "../backends/backend.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
+import type { GuardHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
 import { answerMalformedRequest } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
@@ -24,7 +25,9 @@ export interface GatewayDeps {
   /** Reported in /health and initialize; the CLI passes the package version. */
   version?: string;
   /** The DIFC engine's agent labels for /reflect; no agents until it is wired in. */
-  reflect?: () => ReflectAgents;
+  reflect?: () => ReflectAgents | Promise<ReflectAgents>;
+  /** Each server's guard and its state for /health; none until the enforcement layer is wired in. */
+  guardStatus?: () => Record<string, GuardHealthEntry>;
   /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
   forwardMiddleware?: ForwardMiddleware[];
 }
@@ -121,6 +124,7 @@ export async function startGateway(
     stderr: (line) => io.err(`${line}\n`),
     endpointFor,
     reflect: deps.reflect ?? (() => ({})),
+    guardStatus: deps.guardStatus ?? (() => ({})),
     isShuttingDown: () => shuttingDown,
     requestClose: () => {
       if (shuttingDown) return false;

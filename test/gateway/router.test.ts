@@ -32,6 +32,7 @@ beforeAll(async () => {
           }
         : undefined,
     reflect: () => ({ agent: { secrecy: ["private"], integrity: [] } }),
+    guardStatus: () => ({}),
     isShuttingDown: () => true,
     requestClose: () => false,
   };

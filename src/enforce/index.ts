@@ -1,0 +1,55 @@
+// The enforcement layer's public face: everything the gateway needs to label and police calls,
+// assembled from a config. The gateway plugs `pipeline` into its forward seam, serves `reflect`
+// at /reflect and `guardStatus` in /health, and calls `close` on shutdown.
+import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import { InMemoryAgentStore, reflectSnapshot, type AgentStore } from "../difc/index.ts";
+import type { GuardStatus } from "../guard/index.ts";
+import type { GatewayLogger } from "../log/types.ts";
+import { GuardSessions } from "./guard-sessions.ts";
+import { EnforcementPipeline } from "./pipeline.ts";
+import { createServerGuards } from "./server-guards.ts";
+
+export { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
+export { EnforcementPipeline, type EnforcedCall } from "./pipeline.ts";
+
+export interface Enforcement {
+  pipeline: EnforcementPipeline;
+  /** Every agent's labels, tags sorted, for /reflect. */
+  reflect(): Promise<Record<string, { secrecy: string[]; integrity: string[] }>>;
+  /** Each server's guard and its state, for /health. */
+  guardStatus(): Record<string, GuardStatus>;
+  /** Closes every guard; errors from all of them are joined. */
+  close(): Promise<void>;
+}
+
+export interface EnforcementOptions {
+  logger: GatewayLogger;
+  env: Readonly<Record<string, string | undefined>>;
+  /** The agent-label store; default in memory, one per process. */
+  store?: AgentStore;
+}
+
+export async function createEnforcement(config: GatewayConfig, runtime: RuntimeOptions, options: EnforcementOptions): Promise<Enforcement> {
+  const store = options.store ?? new InMemoryAgentStore();
+  const guards = await createServerGuards(config, runtime, options);
+  const sessions = new GuardSessions({
+    store,
+    defaultMode: runtime.guardsMode,
+    ...(config.gateway.trustedBots ? { trustedBots: config.gateway.trustedBots } : {}),
+  });
+  const pipeline = new EnforcementPipeline({ guards, sessions, store, logger: options.logger });
+  return {
+    pipeline,
+    async reflect() {
+      return (await reflectSnapshot(store, runtime.guardsMode, new Date())).agents;
+    },
+    guardStatus() {
+      return Object.fromEntries([...guards].map(([serverId, { guard }]) => [serverId, guard.status()]));
+    },
+    async close() {
+      const results = await Promise.allSettled([...guards.values()].map(({ guard }) => guard.close()));
+      const errors = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
+      if (errors.length > 0) throw new AggregateError(errors, `closing ${errors.length} guard(s) failed`);
+    },
+  };
+}

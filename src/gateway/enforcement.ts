@@ -1,0 +1,36 @@
+// Plugs the enforcement pipeline into the forward seam: the methods that carry data a guard
+// can label go through it; everything else goes straight to the backend.
+import type { Result } from "@modelcontextprotocol/sdk/types.js";
+import type { EnforcementPipeline } from "../enforce/pipeline.ts";
+import type { ForwardMiddleware, ForwardRequest } from "./forward.ts";
+
+/** Methods the pipeline labels, and the name the guard sees for each (tools/call: the tool's own). */
+const LABELLED_METHODS = new Set(["tools/call", "resources/read", "resources/list", "prompts/get"]);
+
+function guardView(request: ForwardRequest): { toolName: string; args: unknown } | null {
+  if (!LABELLED_METHODS.has(request.method)) return null;
+  if (request.method !== "tools/call") return { toolName: request.method, args: request.params ?? {} };
+  const name = request.params?.["name"];
+  return { toolName: typeof name === "string" ? name : "", args: request.params?.["arguments"] ?? {} };
+}
+
+export function enforcementMiddleware(pipeline: EnforcementPipeline): ForwardMiddleware {
+  return (next) => async (request) => {
+    const view = guardView(request);
+    if (!view) return next(request);
+    const result = await pipeline.run(
+      {
+        serverId: request.serverId,
+        agentId: request.agentId,
+        toolName: view.toolName,
+        args: view.args,
+        signal: request.signal,
+        callBackend: (toolName, args, signal) =>
+          request.backend.request("tools/call", { name: toolName, arguments: args ?? {} }, { signal }),
+      },
+      () => next(request),
+      request.method,
+    );
+    return result as Result;
+  };
+}

@@ -1,0 +1,96 @@
+// The gateway with everything a serve run needs: the log files, the guards and the DIFC
+// engine wired into the forward seam, /reflect and /health. The CLI's serve command and the demo
+// call this; tests that need a bare gateway call startGateway directly.
+import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import { createEnforcement, type Enforcement } from "../enforce/index.ts";
+import { openFileLogger } from "../log/file-logger.ts";
+import type { GatewayLogger } from "../log/types.ts";
+import { enforcementMiddleware } from "./enforcement.ts";
+import { serve } from "./serve.ts";
+import { startGateway, type GatewayHandle, type GatewayIO } from "./start.ts";
+
+export interface RunDeps {
+  io: GatewayIO;
+  env: Readonly<Record<string, string | undefined>>;
+  version: string;
+  /** Aborted on SIGINT/SIGTERM: the gateway drains and stops. */
+  signal?: AbortSignal;
+}
+
+/** `DEBUG` wins; otherwise -vv turns on the gateway's own namespaces and -vvv everything. */
+function debugPatterns(runtime: RuntimeOptions, env: RunDeps["env"]): string | undefined {
+  if (env["DEBUG"]) return env["DEBUG"];
+  if (runtime.verbosity >= 3) return "*";
+  if (runtime.verbosity === 2) return "cmd:*,server:*,launcher:*";
+  return undefined;
+}
+
+function gatewayDeps(enforcement: Enforcement, logger: GatewayLogger, deps: RunDeps) {
+  return {
+    io: deps.io,
+    logger,
+    version: deps.version,
+    forwardMiddleware: [enforcementMiddleware(enforcement.pipeline)],
+    reflect: () => enforcement.reflect(),
+    guardStatus: () => enforcement.guardStatus(),
+  };
+}
+
+/** The serve command: returns the exit code once the gateway has stopped. */
+export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions, deps: RunDeps): Promise<number> {
+  const debug = debugPatterns(runtime, deps.env);
+  const logger = openFileLogger({
+    dir: runtime.logDir,
+    stderr: deps.io.err,
+    ...(config.gateway.agentId ? { secrets: [config.gateway.agentId] } : {}),
+    ...(debug ? { debug } : {}),
+  });
+  try {
+    logger.log("info", "startup", `flowgate version: ${deps.version}`, { markdown: true });
+    logger.log("info", "startup", `Starting flowgate with config: ${runtime.configSource}, listen: ${runtime.listenHost}:${runtime.listenPort}, log-dir: ${runtime.logDir}`, { markdown: true });
+    for (const warning of config.warnings) {
+      deps.io.err(`Warning: ${warning}\n`);
+      logger.log("warn", "startup", warning, { markdown: true });
+    }
+    let enforcement: Enforcement;
+    try {
+      enforcement = await createEnforcement(config, runtime, { logger, env: deps.env });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      deps.io.err(`failed to start gateway: ${message}\n`);
+      logger.log("error", "startup", `failed to start gateway: ${message}`, { markdown: true });
+      return 1;
+    }
+    try {
+      return await serve(config, runtime, { ...gatewayDeps(enforcement, logger, deps), ...(deps.signal ? { signal: deps.signal } : {}) });
+    } finally {
+      await enforcement.close().catch((error: unknown) => logger.log("error", "shutdown", String(error)));
+    }
+  } finally {
+    await logger.close();
+  }
+}
+
+/** A running enforced gateway, for the demo and end-to-end tests. */
+export async function startEnforcedGateway(
+  config: GatewayConfig,
+  runtime: RuntimeOptions,
+  deps: Omit<RunDeps, "signal"> & { logger: GatewayLogger },
+): Promise<{ gateway: GatewayHandle; enforcement: Enforcement; close(): Promise<void> }> {
+  const enforcement = await createEnforcement(config, runtime, { logger: deps.logger, env: deps.env });
+  let gateway: GatewayHandle;
+  try {
+    gateway = await startGateway(config, runtime, gatewayDeps(enforcement, deps.logger, deps));
+  } catch (error) {
+    await enforcement.close();
+    throw error;
+  }
+  return {
+    gateway,
+    enforcement,
+    async close() {
+      await gateway.close(1000);
+      await enforcement.close();
+    },
+  };
+}

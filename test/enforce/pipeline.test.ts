@@ -1,0 +1,133 @@
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GatewayConfig } from "../../src/config/types.ts";
+import { GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "../../src/enforce/index.ts";
+import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
+import { builtGuardPath } from "../support/guards.ts";
+import { EVERYTHING_SCRIPT, MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
+import { RecordingLogger } from "../support/recording-logger.ts";
+
+const AGENT = "enforce-test-agent";
+const FILESYSTEM_SCRIPT = fileURLToPath(new URL("../../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", import.meta.url));
+const workspace = mkdtempSync(join(tmpdir(), "flowgate-enforce-"));
+cpSync(fileURLToPath(new URL("../../demo/workspace", import.meta.url)), workspace, { recursive: true });
+
+function config(): GatewayConfig {
+  const base = gatewayConfig(
+    [
+      // behind a guard that traps on "TRIP" and never returns on "SPIN"
+      stdioServer("tripwire", EVERYTHING_SCRIPT, { guard: "tripwire", toolTimeout: 2 }),
+      // noop guard with a budget of two echo calls per agent
+      stdioServer("limited", EVERYTHING_SCRIPT, {
+        guardPolicies: { "allow-only": { repos: "all", "min-integrity": "none", "tool-call-limits": { echo: 2 } } },
+      }),
+      // the demo's filesystem guard, in propagate mode: reads taint the reading agent
+      stdioServer("files", FILESYSTEM_SCRIPT, { guard: "files", args: [FILESYSTEM_SCRIPT, workspace] }),
+      // a public sink: an agent holding any secrecy tag may not write to it
+      stdioServer("sink", MEMORY_SCRIPT, {
+        env: { MEMORY_FILE_PATH: "/dev/null" },
+        guardPolicies: { "write-sink": { accept: ["demo"], "sink-visibility": "public" } },
+      }),
+    ],
+    { agentId: AGENT },
+  );
+  base.guards = {
+    tripwire: { type: "wasm", path: builtGuardPath("tripwire"), policy: { "allow-only": { repos: "all", "min-integrity": "none" } } },
+    files: {
+      type: "wasm",
+      path: builtGuardPath("filesystem"),
+      config: { "fs-scope": "demo", "fs-private": ["private"], "fs-mode": "propagate" },
+      policy: { "allow-only": { repos: "all", "min-integrity": "none" } },
+    },
+  };
+  return base;
+}
+
+let running: Awaited<ReturnType<typeof startEnforcedGateway>>;
+const logger = new RecordingLogger();
+const clients: Client[] = [];
+
+async function connect(serverId: string, agentId?: string): Promise<Client> {
+  const headers: Record<string, string> = { Authorization: AGENT, ...(agentId ? { "X-Agent-ID": agentId } : {}) };
+  const client = new Client({ name: "enforce-test", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.gateway.port}/mcp/${serverId}`), { requestInit: { headers } }),
+  );
+  clients.push(client);
+  return client;
+}
+
+async function errorOf(call: Promise<unknown>): Promise<McpError> {
+  const error = await call.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(McpError);
+  return error as McpError;
+}
+
+const echo = (client: Client, message: string) => client.callTool({ name: "echo", arguments: { message } });
+
+beforeAll(async () => {
+  running = await startEnforcedGateway(config(), runtimeOptions({ guardsMode: "strict" }), {
+    io: { out: () => undefined, err: () => undefined },
+    env: {},
+    version: "test",
+    logger,
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+  await running.close();
+});
+
+describe("the enforcement pipeline", () => {
+  it.each([
+    ["traps", "TRIP"],
+    ["never returns", "SPIN"],
+  ])("fails a call closed when its guard %s, and serves the next call", async (_what, marker) => {
+    const client = await connect("tripwire");
+    const failure = await errorOf(echo(client, `please ${marker} now`));
+    expect(failure.code).toBe(GUARD_FAILED);
+    expect(failure.message).toContain("guard labeling failed");
+    expect(failure.message).toContain("tripwire");
+    const after = await echo(client, "hello again");
+    expect(JSON.stringify(after)).toContain("hello again");
+    expect(running.enforcement.guardStatus()["tripwire"]!.failures).toBeGreaterThan(0);
+  });
+
+  it("counts tool calls per agent and refuses the one past the limit, with its own error code", async () => {
+    const first = await connect("limited", "budget-agent-1");
+    await echo(first, "one");
+    await echo(first, "two");
+    const refused = await errorOf(echo(first, "three"));
+    expect(refused.code).toBe(TOOL_CALL_LIMIT_REACHED);
+    expect(refused.message).toContain('tool call limit reached for "echo" (max: 2)');
+    // another agent has its own budget
+    const second = await connect("limited", "budget-agent-2");
+    expect(JSON.stringify(await echo(second, "fresh"))).toContain("fresh");
+  });
+
+  it("keeps each agent's labels apart: one agent's taint never blocks another agent's write", async () => {
+    const readPrivate = (client: Client) => client.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
+    const store = (client: Client) =>
+      client.callTool({ name: "create_entities", arguments: { entities: [{ name: "n", entityType: "t", observations: ["note"] }] } });
+    await readPrivate(await connect("files", "tainted-agent"));
+    const refused = await errorOf(store(await connect("sink", "tainted-agent")));
+    expect(refused.code).toBe(POLICY_DENIED);
+    expect((await store(await connect("sink", "clean-agent"))).isError ?? false).toBe(false);
+    const reflect = (await (await fetch(`http://127.0.0.1:${running.gateway.port}/reflect`)).json()) as {
+      agents: Record<string, { secrecy: string[]; integrity: string[] }>;
+    };
+    expect(reflect.agents["tainted-agent"]!.secrecy).toEqual(["private:demo/private"]);
+    expect(reflect.agents["clean-agent"]).toEqual({ secrecy: [], integrity: [] });
+  });
+});
