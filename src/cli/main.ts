@@ -27,7 +27,14 @@ const processIO: CliIO = {
   err: (text) => process.stderr.write(text),
 };
 
-export function buildProgram(io: CliIO): Command {
+/**
+ * The whole CLI. `registerServe` adds the root (serve) command; tests pass one that serves with a
+ * recording function instead of starting a gateway.
+ */
+export function buildProgram(
+  io: CliIO,
+  registerServe: (program: Command) => void = (program) => registerServeCommand(program, io, gatewayServe(io)),
+): Command {
   const program = new Command("flowgate")
     .description(
       "An MCP gateway that labels every tool call and response with WebAssembly guards\n" +
@@ -39,7 +46,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .showHelpAfterError("(run 'flowgate --help' for usage)");
   // Each subcommand lives in its own file under src/cli and registers itself here.
-  registerServeCommand(program, io, gatewayServe(io));
+  registerServe(program);
   registerDifcCommand(program, io);
   registerGuardCommand(program, io);
   return program;

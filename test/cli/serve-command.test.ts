@@ -28,15 +28,16 @@ async function run(args: string[], options: { stdin?: string; env?: Record<strin
   let stderr = "";
   const io = { out: () => undefined, err: (text: string) => void (stderr += text) };
   const result: Run = { code: 0, stderr: "" };
-  const program = buildProgram(io);
-  registerServeCommand(
-    program,
-    io,
-    async (config, runtime) => {
-      result.served = { config, runtime };
-      return options.serveCode ?? 0;
-    },
-    { readStdin: async () => options.stdin ?? "", env: { ...options.env } },
+  const program = buildProgram(io, (root) =>
+    registerServeCommand(
+      root,
+      io,
+      async (config, runtime) => {
+        result.served = { config, runtime };
+        return options.serveCode ?? 0;
+      },
+      { readStdin: async () => options.stdin ?? "", env: { ...options.env } },
+    ),
   );
   try {
     await program.parseAsync(["node", "flowgate", ...args]);

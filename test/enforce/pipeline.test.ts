@@ -32,7 +32,7 @@ function config(): GatewayConfig {
       stdioServer("files", FILESYSTEM_SCRIPT, { guard: "files", args: [FILESYSTEM_SCRIPT, workspace] }),
       // a public sink: an agent holding any secrecy tag may not write to it
       stdioServer("sink", MEMORY_SCRIPT, {
-        env: { MEMORY_FILE_PATH: "/dev/null" },
+        env: { MEMORY_FILE_PATH: join(workspace, "memory.jsonl") },
         guardPolicies: { "write-sink": { accept: ["demo"], "sink-visibility": "public" } },
       }),
     ],
