@@ -3,6 +3,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import {
   ResultSchema,
   RootsListChangedNotificationSchema,
+  type CallToolResult,
   type Notification,
   type Request,
   type Result,
@@ -17,6 +18,7 @@ import type { ClientSide } from "../backends/client-side.ts";
 import { BackendSession } from "../backends/session.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { Forward } from "./forward.ts";
+import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
 import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -26,6 +28,8 @@ export interface SessionEnvironment {
   forward: Forward;
   logger: GatewayLogger;
   version: string;
+  /** Where tool results over the threshold are spilled (gateway.md §5). */
+  payloads: PayloadSettings;
 }
 
 /**
@@ -101,8 +105,7 @@ export class AgentSession {
   /** tools/call to a backend, with the tool's own (unqualified) name in `params`. */
   async callTool(serverId: string, params: Record<string, unknown>, extra: Extra): Promise<Result> {
     const result = await this.call(serverId, "tools/call", params, extra);
-    // LARGE-PAYLOAD: the lead calls src/gateway/large-payload.ts on `result` here (both modes pass).
-    return result;
+    return spillLargePayload(result as CallToolResult, this.agentId, this.env.payloads, this.env.logger);
   }
 
   /** tools/list of one backend page: allowed tools only, input schemas repaired where needed. */

@@ -86,7 +86,13 @@ export async function startGateway(
   const sessions = new SessionRegistry(runtime.sessionTimeoutMs, (id) =>
     logger.log("info", "client", `MCP session ${id.slice(0, 8)} closed after ${runtime.sessionTimeoutMs} ms idle`),
   );
-  const env: SessionEnvironment = { backends, forward: buildForward(deps.forwardMiddleware ?? []), logger, version };
+  const env: SessionEnvironment = {
+    backends,
+    forward: buildForward(deps.forwardMiddleware ?? []),
+    logger,
+    version,
+    payloads: config.gateway,
+  };
   // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";
   const endpointFor = mcpEndpoints(runtime.mode, backends, env, () => selfUrl);
