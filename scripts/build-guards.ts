@@ -78,10 +78,11 @@ async function compileWat(file: string, outFile: string): Promise<void> {
   }
 }
 
-/** Builds every guard whose sources changed; returns the names of the guards it compiled. */
-export async function buildGuards(): Promise<string[]> {
+/** Builds the named guards (default: all) whose sources changed; returns the names it compiled. */
+export async function buildGuards(only: readonly string[] = []): Promise<string[]> {
   const built: string[] = [];
   for (const guard of await findGuards()) {
+    if (only.length > 0 && !only.includes(guard.name)) continue;
     const buildDir = join(guard.dir, "build");
     const stampFile = join(buildDir, ".source-hash");
     const hash = await sourceHash(guard);
@@ -99,6 +100,6 @@ export async function buildGuards(): Promise<string[]> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const built = await buildGuards();
+  const built = await buildGuards(process.argv.slice(2));
   console.log(built.length ? `built guards: ${built.join(", ")}` : "guards are up to date");
 }
