@@ -3,7 +3,7 @@
  * guard policies. Pure: no I/O, no timers, no globals; it imports nothing else of flowgate's.
  *
  * Typical call sequence for one tools/call (the enforce layer):
- *   policy → parseGuardPolicy / labelAgentPayload → guard label_agent → parseLabelAgentResult → store.addLabels
+ *   policy → parseGuardPolicy / labelAgentPayload → guard label_agent → store.addLabels
  *   consumeToolCall → guard label_resource → evaluateCoarseAccess (denied → formatViolationError)
  *   backend → shouldCallLabelResponse → guard label_response → labelResponse → enforceResponse
  *   → result / error, difc_filtered records, store.accumulateFromRead(absorb)
@@ -74,16 +74,6 @@ export { forcePublicGlobalPolicy, forcePublicServerPolicy } from "./policy/force
 export { consumeToolCall } from "./policy/tool-call-limits.ts";
 export { defaultEnforcementMode, parseEnforcementMode, parseSinkServerIds } from "./policy/modes.ts";
 export { labelAgentPayload, type LabelAgentExtras } from "./policy/label-agent-payload.ts";
-export { parseLabelAgentResult, type LabelAgentResult } from "./policy/label-agent-result.ts";
-export {
-  NOOP_AGENT_RESULT,
-  WRITE_SINK_AGENT_RESULT,
-  acceptForRepos,
-  effectiveSinkVisibility,
-  noopLabelResource,
-  writeSinkLabelResource,
-  type NativeAgentResult,
-  type NativeResourceResult,
-} from "./policy/native-guards.ts";
+export { acceptForRepos, effectiveSinkVisibility } from "./policy/sink-rules.ts";
 export { allowOnlyFromScopeFlags, parseGuardPolicyJson, type AllowOnlyScopeFlags } from "./policy/overrides.ts";
 export { parseTrustedBots, parseTrustedBotsFlag } from "./policy/trusted-bots.ts";

@@ -2,7 +2,7 @@
 // calls that server; its tags are added to the agent and its mode governs that agent's calls to
 // that server. The result is cached with the per-session tool-call budget. Concurrent first
 // calls share one label_agent call; a failed one is not cached, so the next call tries again.
-import { guardPolicyToJson, label, labelAgentPayload, type AgentStore, type EnforcementMode } from "../difc/index.ts";
+import { guardPolicyToJson, label, labelAgentPayload, trimmedTags, type AgentStore, type EnforcementMode } from "../difc/index.ts";
 import type { GuardCallOptions } from "../guard/index.ts";
 import type { ServerGuard } from "./server-guards.ts";
 
@@ -43,7 +43,8 @@ export class GuardSessions {
     const { policy } = server;
     if (!policy) return { mode: this.#options.defaultMode, limits: new Map(), counts: new Map() };
     const result = await server.guard.labelAgent(this.payload(server), call);
-    await this.#options.store.addLabels(agentId, { secrecy: label(result.secrecy), integrity: label(result.integrity) });
+    // label_agent tags are trimmed and empties dropped (difc.md §1.1); other guard outputs are verbatim.
+    await this.#options.store.addLabels(agentId, { secrecy: label(trimmedTags(result.secrecy)), integrity: label(trimmedTags(result.integrity)) });
     return {
       mode: result.difcMode,
       limits: policy.kind === "allow-only" ? policy.allowOnly.toolCallLimits : new Map(),

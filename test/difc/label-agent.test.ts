@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { labelAgentPayload, parseLabelAgentResult } from "../../src/difc/index.ts";
+import { labelAgentPayload } from "../../src/difc/index.ts";
 
 const base = { repos: "public", "min-integrity": "approved" };
 
@@ -63,41 +63,5 @@ describe("label_agent payload check order (guard-abi.md §3.2 step 12)", () => {
     [{ "allow-only": { ...base, "endorser-min-integrity": "x", "disapproval-reactions": 1 } }, "invalid disapproval-reactions value"],
   ])("reports the first failing field of %j", (policy, error) => {
     expect(() => labelAgentPayload(policy)).toThrow(error);
-  });
-});
-
-describe("label_agent result (guard-abi.md §3.3)", () => {
-  it("trims the agent's tags, reads the mode case-insensitively and lower-cases scope_kind", () => {
-    const output = {
-      agent: { secrecy: [" private:acme/web ", ""], integrity: ["none:public"] },
-      difc_mode: "FILTER",
-      normalized_policy: { scope_kind: "Public", "min-integrity": "approved" },
-    };
-    expect(parseLabelAgentResult(output)).toEqual({
-      secrecy: ["private:acme/web"],
-      integrity: ["none:public"],
-      mode: "filter",
-      normalizedPolicy: { scope_kind: "public", "min-integrity": "approved" },
-    });
-  });
-
-  it.each([
-    [null, "label_agent returned empty response"],
-    [[1], "failed to unmarshal label_agent response: expected a JSON object, got an array"],
-    [{ success: false, error: "bad repos" }, "label_agent rejected policy: bad repos"],
-    [{ ok: false }, "label_agent returned non-success status"],
-    [{ error: "boom", difc_mode: "filter" }, "label_agent returned error: boom"],
-    [{ agent: { secrecy: [1] }, difc_mode: "filter" }, "failed to decode label_agent response: agent.secrecy must be an array of strings"],
-    [{ agent: [], difc_mode: "filter" }, "failed to decode label_agent response: agent must be an object"],
-    [{ difc_mode: 1 }, "failed to decode label_agent response: difc_mode must be a string"],
-    [{ difc_mode: "filter", normalized_policy: "x" }, "failed to decode label_agent response: normalized_policy must be an object"],
-    [{ difc_mode: "  " }, "label_agent response missing difc_mode"],
-    [{ difc_mode: " filter" }, "invalid difc_mode from label_agent: unknown enforcement mode:  filter (valid modes: strict, filter, propagate)"],
-  ])("rejects %j: %s", (output, error) => {
-    expect(() => parseLabelAgentResult(output)).toThrow(error);
-  });
-
-  it("ignores a non-boolean success flag and unknown fields", () => {
-    expect(parseLabelAgentResult({ success: "no", extra: 1, difc_mode: "strict" })).toMatchObject({ mode: "strict", secrecy: [] });
   });
 });
