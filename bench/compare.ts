@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { killAll, rssMiB } from "./lib/processes.ts";
 import { summarize, timeNs, type LatencySummary } from "./lib/stats.ts";
-import { direct, flowgateNoGuard, mcpProxy, supergateway, type RunningTarget, type Target } from "./lib/targets.ts";
+import { direct, flowgateGuarded, flowgateNoGuard, mcpProxy, supergateway, type RunningTarget, type Target } from "./lib/targets.ts";
 import { writePerformanceDoc } from "./lib/report.ts";
 
 const { values: flags } = parseArgs({
@@ -24,7 +24,7 @@ const plan = flags.quick
 const SMALL = "x".repeat(1024);
 const LARGE = "y".repeat(256 * 1024);
 
-const allTargets: Target[] = [direct, flowgateNoGuard, supergateway, mcpProxy];
+const allTargets: Target[] = [direct, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy];
 const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
 
 export interface TargetResult {
@@ -48,6 +48,9 @@ async function sequential(client: Client, message: string, count: number, into: 
 
 async function throughput(target: RunningTarget, sessions: number, ms: number): Promise<{ calls: number; errors: number }> {
   const clients = await Promise.all(Array.from({ length: sessions }, () => target.connect()));
+  // One call per session first: gateways that start a session's backend lazily (flowgate) or at
+  // connect (supergateway) are then measured alike, in steady state.
+  await Promise.all(clients.map((client) => echo(client, SMALL)));
   const deadline = performance.now() + ms;
   let calls = 0;
   let errors = 0;

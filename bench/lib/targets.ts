@@ -181,3 +181,24 @@ command = ${JSON.stringify(node)}
 args = [${JSON.stringify(everything)}, "stdio"]
 `,
 );
+
+export const flowgateGuarded = flowgateTarget(
+  "flowgate+guard",
+  "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
+  ({ everything, node }) => `[gateway]
+agent_id = "bench-agent"
+
+[servers.everything]
+command = ${JSON.stringify(node)}
+args = [${JSON.stringify(everything)}, "stdio"]
+guard = "pass"
+
+[guards.pass]
+type = "wasm"
+path = ${JSON.stringify(join(root, "guards/passthrough/build/passthrough.wasm"))}
+
+[guards.pass.policy.allow-only]
+repos = "all"
+min-integrity = "none"
+`,
+);
