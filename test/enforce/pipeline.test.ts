@@ -116,14 +116,20 @@ describe("the enforcement pipeline", () => {
     expect(JSON.stringify(await echo(second, "fresh"))).toContain("fresh");
   });
 
-  it("keeps each agent's labels apart: one agent's taint never blocks another agent's write", async () => {
+  it("keeps concurrent agents' labels apart: one agent's taint never blocks another agent's write", async () => {
     const readPrivate = (client: Client) => client.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
     const store = (client: Client) =>
       client.callTool({ name: "create_entities", arguments: { entities: [{ name: "n", entityType: "t", observations: ["note"] }] } });
-    await readPrivate(await connect("files", "tainted-agent"));
-    const refused = await errorOf(store(await connect("sink", "tainted-agent")));
+    // both agents at once: one reads a private file then writes to the sink, the other only writes
+    const [refused, cleanWrite] = await Promise.all([
+      (async () => {
+        await readPrivate(await connect("files", "tainted-agent"));
+        return errorOf(store(await connect("sink", "tainted-agent")));
+      })(),
+      (async () => store(await connect("sink", "clean-agent")))(),
+    ]);
     expect(refused.code).toBe(POLICY_DENIED);
-    expect((await store(await connect("sink", "clean-agent"))).isError ?? false).toBe(false);
+    expect(cleanWrite.isError ?? false).toBe(false);
     const reflect = (await (await fetch(`http://127.0.0.1:${running.gateway.port}/reflect`)).json()) as {
       agents: Record<string, { secrecy: string[]; integrity: string[] }>;
     };
