@@ -6,9 +6,9 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { killAll, rssMiB } from "./lib/processes.ts";
-import { summarize, timeNs, type LatencySummary } from "./lib/stats.ts";
+import { summarize, timeNs } from "./lib/stats.ts";
 import { direct, flowgateGuarded, flowgateNoGuard, mcpProxy, supergateway, type RunningTarget, type Target } from "./lib/targets.ts";
-import { writePerformanceDoc } from "./lib/report.ts";
+import { writePerformanceDoc, type ResultRow } from "./lib/report.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -26,17 +26,6 @@ const LARGE = "y".repeat(256 * 1024);
 
 const allTargets: Target[] = [direct, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy];
 const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
-
-export interface TargetResult {
-  name: string;
-  description: string;
-  echo1k: LatencySummary;
-  echo256k: LatencySummary;
-  echo256kError?: string;
-  throughput: { callsPerSecond: number; calls: number; errors: number; sessions: number; seconds: number };
-  rssMiB?: number;
-  error?: string;
-}
 
 function echo(client: Client, message: string): Promise<unknown> {
   return client.callTool({ name: "echo", arguments: { message } });
@@ -112,7 +101,7 @@ async function main(): Promise<void> {
     console.error(`throughput round ${round + 1}/${plan.throughputRounds} done`);
   }
 
-  const results: TargetResult[] = [];
+  const results: ResultRow[] = [];
   for (const target of targets) {
     const entry = running.get(target);
     const s = samples.get(target);

@@ -2,7 +2,8 @@
 import { writeFile } from "node:fs/promises";
 import type { LatencySummary } from "./stats.ts";
 
-interface ResultRow {
+/** One configuration's figures from a comparison run. */
+export interface ResultRow {
   name: string;
   description: string;
   echo1k: LatencySummary;
