@@ -114,11 +114,8 @@ export class EnforcementPipeline {
       labeled,
       rawResult,
     });
-    for (const record of outcome.records) {
-      logger.difcFiltered(record);
-      const { serverId: _server, ...fields } = record;
-      logger.server(call.serverId, "info", "difc", `[DIFC-FILTERED] ${JSON.stringify({ server_id: record.serverId, ...fields })}`);
-    }
+    // The logger writes each record to rpc-messages.jsonl and as a [DIFC-FILTERED] line to the server's log.
+    for (const record of outcome.records) logger.difcFiltered(record);
     if (outcome.kind === "error") throw new EnforcementError(POLICY_DENIED, outcome.message);
     if (outcome.absorb) await store.accumulateFromRead(call.agentId, outcome.absorb);
     if (method === "tools/call" || labeled === null || outcome.result === rawResult) return outcome.result;
