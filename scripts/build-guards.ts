@@ -6,7 +6,6 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import wabtInit from "wabt";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -69,6 +68,7 @@ async function compileAssemblyScript(guard: GuardSources, entry: string, outFile
 }
 
 async function compileWat(file: string, outFile: string): Promise<void> {
+  const { default: wabtInit } = await import("wabt");
   const wabt = await wabtInit();
   const module = wabt.parseWat(basename(file), await readFile(file, "utf8"), { bulk_memory: true, multi_value: true });
   try {
