@@ -1,5 +1,6 @@
 // The policy most filesystem guard tests run under, a loader for the built guard, and the demo's files.
 import { readFile } from "node:fs/promises";
+import { parse } from "smol-toml";
 import { builtGuardPath } from "../support/guards.ts";
 import { GuardHarness, type HarnessOptions } from "../support/guard-harness.ts";
 
@@ -54,7 +55,10 @@ export interface WireLabels {
   integrity: string[];
 }
 
-/** One of the demo's JSON files (demo/filesystem-policy.json, demo/filesystem-guard-config.json). */
-export async function demoJson(file: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await readFile(new URL(`../../demo/${file}`, import.meta.url), "utf8")) as Record<string, unknown>;
+/** The label_agent input the gateway builds from demo/flowgate.toml's `[guards.files]` entry. */
+export async function demoGuardPayload(): Promise<Record<string, unknown>> {
+  const toml = parse(await readFile(new URL("../../demo/flowgate.toml", import.meta.url), "utf8")) as {
+    guards: { files: { policy: { "allow-only": unknown }; config: unknown } };
+  };
+  return { "allow-only": toml.guards.files.policy["allow-only"], "guard-config": toml.guards.files.config };
 }

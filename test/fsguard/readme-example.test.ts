@@ -3,7 +3,7 @@ import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { builtGuardPath } from "../support/guards.ts";
 import { GuardHarness } from "../support/guard-harness.ts";
-import { demoJson } from "./policy.ts";
+import { demoGuardPayload } from "./policy.ts";
 
 interface GuardEntry {
   config: Record<string, unknown>;
@@ -28,7 +28,6 @@ describe("the filesystem guard README's policy example", () => {
 
   it("shows the label_agent input of the demo's policy and guard config", async () => {
     const [input] = await readmeBlocks("json");
-    const policy = await demoJson("filesystem-policy.json");
-    expect(JSON.parse(input ?? "")).toEqual({ ...policy, "guard-config": await demoJson("filesystem-guard-config.json") });
+    expect(JSON.parse(input ?? "")).toEqual(await demoGuardPayload());
   });
 });
