@@ -7,6 +7,7 @@ import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
 import type { GuardHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
+import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
 import { answerMalformedRequest } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import { dialableHost } from "./dialable-host.ts";
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   guardStatus?: () => Record<string, GuardHealthEntry>;
   /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
   forwardMiddleware?: ForwardMiddleware[];
+  /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
+  clock?: () => number;
 }
 
 export interface GatewayHandle {
@@ -88,7 +91,8 @@ export async function startGateway(
   );
   const env: SessionEnvironment = {
     backends,
-    forward: buildForward(deps.forwardMiddleware ?? []),
+    // The breaker goes innermost, nearest the backend: DIFC pre-phases → breaker → backend.
+    forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock)]),
     logger,
     version,
     payloads: config.gateway,

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import type { GatewayConfig, GatewaySettings, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
 import { serve } from "../../src/gateway/serve.ts";
+import type { GatewayDeps } from "../../src/gateway/start.ts";
 import { RecordingLogger } from "./recording-logger.ts";
 
 export const TEST_VERSION = "9.8.7";
@@ -68,7 +69,11 @@ export interface RunningGateway {
 }
 
 /** Runs serve() as the CLI would, and returns once the client configuration is on stdout. */
-export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions = runtimeOptions()): Promise<RunningGateway> {
+export async function runGateway(
+  config: GatewayConfig,
+  runtime: RuntimeOptions = runtimeOptions(),
+  extra: Pick<GatewayDeps, "forwardMiddleware" | "clock"> = {},
+): Promise<RunningGateway> {
   const logger = new RecordingLogger();
   let stdout = "";
   let stderr = "";
@@ -80,6 +85,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions 
     logger,
     version: TEST_VERSION,
     signal: controller.signal,
+    ...extra,
   });
   await Promise.race([
     documentWritten,

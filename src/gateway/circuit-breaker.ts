@@ -1,0 +1,173 @@
+// The per-backend rate-limit circuit breaker (gateway.md §3.11). It sits nearest the backend,
+// inside the enforcement middleware: a call DIFC refuses never reaches it, and it sees the raw
+// backend result, before any response filtering.
+import type { Result } from "@modelcontextprotocol/sdk/types.js";
+import { detectRateLimit } from "../backends/rate-limit.ts";
+import type { ServerConfig } from "../config/types.ts";
+import type { GatewayLogger, LogLevel } from "../log/types.ts";
+import type { ForwardMiddleware } from "./forward.ts";
+import { RpcError } from "./rpc-error.ts";
+
+/** JSON-RPC code of a call the breaker refused (docs/compatibility.md, "circuit breaker"). */
+export const RATE_LIMIT_CIRCUIT_OPEN = -32040;
+
+export type BreakerState = "CLOSED" | "OPEN" | "HALF-OPEN";
+
+export interface BreakerSettings {
+  serverId: string;
+  /** Consecutive rate-limited results that open the breaker. */
+  threshold: number;
+  /** How long an open breaker rejects calls at least, in milliseconds. */
+  cooldownMs: number;
+  /** Milliseconds since the epoch; injected so tests move time without waiting. */
+  clock: () => number;
+  log: (level: LogLevel, message: string) => void;
+}
+
+/** A refused call: the breaker's text, and the server and seconds to wait for a client to act on. */
+export class CircuitOpenError extends RpcError {
+  readonly data: { server: string; retryAfterSeconds: number };
+  constructor(message: string, server: string, retryAfterSeconds: number) {
+    super(RATE_LIMIT_CIRCUIT_OPEN, message);
+    this.data = { server, retryAfterSeconds };
+  }
+}
+
+export class CircuitBreaker {
+  readonly #settings: BreakerSettings;
+  #state: BreakerState = "CLOSED";
+  #consecutive = 0;
+  #openedAt = 0;
+  #resetAt: number | undefined;
+  #probeInFlight = false;
+
+  constructor(settings: BreakerSettings) {
+    this.#settings = settings;
+  }
+
+  get state(): BreakerState {
+    return this.#state;
+  }
+
+  /**
+   * Runs `call` if the breaker lets it through, else throws a CircuitOpenError without calling
+   * it. A result that reports a rate limit counts towards opening; any other result resets the
+   * count; a thrown error (transport failure, cancellation) counts neither way.
+   */
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    const probe = this.#admit();
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      if (probe) this.#probeInFlight = false;
+      throw error;
+    }
+    this.#record(result, probe);
+    return result;
+  }
+
+  /** Whether the admitted call is the half-open probe; throws when the call is refused. */
+  #admit(): boolean {
+    if (this.#state === "CLOSED") return false;
+    const now = this.#settings.clock();
+    if (this.#state === "OPEN" && now >= this.#retryAt()) {
+      this.#state = "HALF-OPEN";
+      this.#settings.log("info", `circuit breaker for server "${this.#settings.serverId}" HALF-OPEN: letting one probe request through`);
+    }
+    if (this.#state === "HALF-OPEN" && !this.#probeInFlight) {
+      this.#probeInFlight = true;
+      return true;
+    }
+    throw this.#rejection(now);
+  }
+
+  #record(result: unknown, probe: boolean): void {
+    const now = this.#settings.clock();
+    const hit = detectRateLimit(result, now);
+    const { serverId } = this.#settings;
+    if (hit === null) {
+      this.#consecutive = 0;
+      if (probe) {
+        this.#probeInFlight = false;
+        this.#state = "CLOSED";
+        this.#settings.log("info", `circuit breaker for server "${serverId}" CLOSED: probe request succeeded`);
+      }
+      return;
+    }
+    this.#consecutive += 1;
+    if (probe) {
+      this.#open(now, hit.resetAt);
+      this.#settings.log("warn", `circuit breaker for server "${serverId}" re-OPENED: probe request was rate-limited; resets at ${rfc3339(this.#retryAt())}`);
+    } else if (this.#state === "CLOSED" && this.#consecutive >= this.#settings.threshold) {
+      this.#open(now, hit.resetAt);
+      this.#settings.log(
+        "warn",
+        `circuit breaker for server "${serverId}" OPENED after ${this.#consecutive} consecutive rate-limit errors; resets at ${rfc3339(this.#retryAt())}`,
+      );
+    }
+  }
+
+  #open(now: number, resetAt: number | undefined): void {
+    this.#state = "OPEN";
+    this.#openedAt = now;
+    this.#resetAt = resetAt;
+    this.#probeInFlight = false;
+  }
+
+  /** The first moment an open breaker lets a probe through. */
+  #retryAt(): number {
+    return Math.max(this.#resetAt ?? 0, this.#openedAt + this.#settings.cooldownMs);
+  }
+
+  #rejection(now: number): CircuitOpenError {
+    const { serverId } = this.#settings;
+    const retryAfterSeconds = Math.max(0, Math.ceil((this.#retryAt() - now) / 1000));
+    const prefix = `rate limit circuit breaker is ${this.#state} for server "${serverId}"`;
+    if (this.#state === "HALF-OPEN") {
+      return new CircuitOpenError(`${prefix} — a probe request is in flight, requests temporarily rejected`, serverId, retryAfterSeconds);
+    }
+    if (this.#resetAt !== undefined && this.#resetAt > now) {
+      return new CircuitOpenError(
+        `${prefix} — rate limit resets at ${rfc3339(this.#resetAt)} (retry after ${goDuration(retryAfterSeconds)})`,
+        serverId,
+        retryAfterSeconds,
+      );
+    }
+    return new CircuitOpenError(`${prefix} — requests temporarily rejected`, serverId, retryAfterSeconds);
+  }
+}
+
+/** One breaker per configured server, applied to tools/call; other methods pass untouched. */
+export function circuitBreakerMiddleware(servers: readonly ServerConfig[], logger: GatewayLogger, clock: () => number = Date.now): ForwardMiddleware {
+  const breakers = new Map(
+    servers.map((server) => [
+      server.id,
+      new CircuitBreaker({
+        serverId: server.id,
+        threshold: server.rateLimitThreshold,
+        cooldownMs: server.rateLimitCooldown * 1000,
+        clock,
+        log: (level, message) => logger.log(level, "backend", message),
+      }),
+    ]),
+  );
+  return (next) => (request) => {
+    const breaker = request.method === "tools/call" ? breakers.get(request.serverId) : undefined;
+    return breaker ? breaker.run<Result>(() => next(request)) : next(request);
+  };
+}
+
+function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Whole seconds as Go prints a time.Duration ("45s", "1m30s", "1h0m5s"), as the reference's text does. */
+function goDuration(totalSeconds: number): string {
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
+}
