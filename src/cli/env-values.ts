@@ -1,17 +1,7 @@
 // How the serve command reads typed values from environment variables and flags, following the
 // reference's rules: booleans as 1/true/yes/on or 0/false/no/off, durations in Go syntax.
 
-const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
-const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
-
-/** A boolean variable; anything unrecognised counts as unset. */
-export function envBoolean(value: string | undefined): boolean | undefined {
-  const word = value?.trim().toLowerCase();
-  if (word === undefined) return undefined;
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  return undefined;
-}
+export { envBoolean } from "../config/env-boolean.ts";
 
 /** A positive whole number, or undefined. */
 export function positiveInteger(value: string | undefined): number | undefined {

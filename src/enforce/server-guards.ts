@@ -5,7 +5,6 @@
 // back to noop, since it would have nothing to enforce.
 import type { GatewayConfig, RuntimeOptions, ServerConfig } from "../config/types.ts";
 import {
-  effectiveSinkVisibility,
   guardPolicyToJson,
   parseGuardPolicy,
   parseServerGuardPolicy,
@@ -15,6 +14,8 @@ import {
 import { NoopGuard, WriteSinkGuard, discoverGuardFile, loadWasmGuard, type Guard, type GuardLogger } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { errorText } from "./errors.ts";
+import { workflowRepoVisibility, type WorkflowRepoVisibility } from "./github-visibility.ts";
+import { forcePublicPolicies, runtimeSinkVisibility, shouldForcePublicRepos } from "./public-repo-policies.ts";
 
 export interface ServerGuard {
   serverId: string;
@@ -29,8 +30,20 @@ export interface ServerGuard {
 
 export interface ServerGuardOptions {
   logger: GatewayLogger;
-  /** The environment discovery reads MCP_GATEWAY_WASM_GUARDS_DIR from. */
+  /**
+   * The environment discovery reads MCP_GATEWAY_WASM_GUARDS_DIR from, and the repository
+   * visibility check GITHUB_REPOSITORY, the GitHub token and API URL, MCP_GATEWAY_FORCE_PUBLIC_REPOS.
+   */
   env: Readonly<Record<string, string | undefined>>;
+  /** How the GitHub API is reached; default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** What every server's registration shares: the repository visibility, asked once. */
+interface Registration {
+  guardLogger: GuardLogger;
+  visibility: WorkflowRepoVisibility;
+  forcePublicRepos: boolean;
 }
 
 /** A guard whose policy fails to parse aborts startup; the message names the server. */
@@ -39,12 +52,22 @@ export async function createServerGuards(
   runtime: RuntimeOptions,
   options: ServerGuardOptions,
 ): Promise<Map<string, ServerGuard>> {
-  const guardLogger = adaptLogger(options.logger);
+  const { logger, env } = options;
   const global = runtime.guardPolicyOverride ? parsePolicy(runtime.guardPolicyOverride, "global guard policy") : null;
+  const visibility = workflowRepoVisibility({
+    env,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    onFailure: (reason) => logger.log("debug", "difc", `Repository visibility check failed: ${reason}`),
+  });
+  const registration: Registration = {
+    guardLogger: adaptLogger(logger),
+    visibility,
+    forcePublicRepos: await shouldForcePublicRepos(config, env, visibility, logger),
+  };
   const guards = new Map<string, ServerGuard>();
   try {
     for (const server of config.servers) {
-      guards.set(server.id, await selectGuard(server, config, global, guardLogger, options));
+      guards.set(server.id, await selectGuard(server, config, global, registration, options));
     }
   } catch (error) {
     await Promise.allSettled([...guards.values()].map(({ guard }) => guard.close()));
@@ -56,19 +79,25 @@ export async function createServerGuards(
 async function selectGuard(
   server: ServerConfig,
   config: GatewayConfig,
-  global: GuardPolicy | null,
-  guardLogger: GuardLogger,
+  configuredGlobal: GuardPolicy | null,
+  registration: Registration,
   options: ServerGuardOptions,
 ): Promise<ServerGuard> {
   const { logger } = options;
+  const { guardLogger, visibility } = registration;
   const fail = (detail: string): never => {
     throw new Error(`failed to register guard for server "${server.id}": ${detail}`);
   };
   const named = server.guard ? config.guards[server.guard] : undefined;
+  let global = configuredGlobal;
+  let serverPolicies: Record<string, unknown> | undefined = server.guardPolicies;
+  if (registration.forcePublicRepos && visibility.repository !== undefined) {
+    ({ global, serverPolicies } = forcePublicPolicies(server.id, global, serverPolicies, visibility.repository, logger));
+  }
   let serverPolicy: GuardPolicy | null = null;
   let namedPolicy: GuardPolicy | null = null;
   try {
-    serverPolicy = server.guardPolicies ? parseServerGuardPolicy(server.guardPolicies, server.id) : null;
+    serverPolicy = serverPolicies ? parseServerGuardPolicy(serverPolicies, server.id) : null;
     namedPolicy = named?.policy ? parsePolicy(named.policy, `policy of guard '${server.guard}'`) : null;
   } catch (error) {
     fail(errorText(error));
@@ -98,17 +127,11 @@ async function selectGuard(
   }
 
   if (policy?.kind === "write-sink") {
-    const visibility = effectiveSinkVisibility({
-      serverId: server.id,
-      configured: policy.writeSink.sinkVisibility,
-      exemptServers: config.gateway.sinkVisibilityExemptServers ?? [],
-      forcePublicRepos: config.gateway.forcePublicRepos,
-      workflowRepoIsPublic: undefined,
-    });
-    logger.server(server.id, "info", "difc", `Registered guard 'write-sink' (sink visibility: ${visibility ?? "as accepted"})`);
+    const sinkVisibility = await runtimeSinkVisibility(server.id, policy.writeSink.sinkVisibility, config, visibility, logger);
+    logger.server(server.id, "info", "difc", `Registered guard 'write-sink' (sink visibility: ${sinkVisibility ?? "as accepted"})`);
     return {
       serverId: server.id,
-      guard: new WriteSinkGuard({ accept: policy.writeSink.accept, ...(visibility ? { visibility } : {}) }),
+      guard: new WriteSinkGuard({ accept: policy.writeSink.accept, ...(sinkVisibility ? { visibility: sinkVisibility } : {}) }),
       policy,
       wasm: false,
     };
