@@ -10,6 +10,7 @@ import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { ClientSide } from "./client-side.ts";
 import { connectHttp } from "./http-transport.ts";
+import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
 import { stdioTransport } from "./stdio-transport.ts";
 
 /** One live MCP client connection to a backend. */
@@ -52,7 +53,9 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   const closed = new Promise<void>((resolve) => {
     client.onclose = resolve;
   });
-  const keepalive = server.type === "http" && options.keepaliveMs > 0 ? startKeepalive(client, options.keepaliveMs) : undefined;
+  // Plain JSON-RPC is not an MCP transport in the reference and gets no pings, which such servers may not know.
+  const pinged = server.type === "http" && options.keepaliveMs > 0 && !(client.transport instanceof PlainJsonRpcTransport);
+  const keepalive = pinged ? startKeepalive(client, options.keepaliveMs) : undefined;
   void closed.then(() => clearInterval(keepalive));
   return {
     client,
