@@ -31,6 +31,8 @@ export interface ConnectOptions {
   /** Milliseconds between pings to HTTP backends; 0 or less disables them. */
   keepaliveMs: number;
   clientSide?: ClientSide;
+  /** Writes one line to the gateway's stderr (launch diagnostics the reference prints there). */
+  stderrLine?: (line: string) => void;
 }
 
 export async function openConnection(server: ServerConfig, options: ConnectOptions): Promise<BackendConnection> {
@@ -39,7 +41,7 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   let pid: number | undefined;
   if (server.type === "stdio") {
     client = makeClient();
-    const transport = stdioTransport(server, options.logger);
+    const transport = stdioTransport(server, options.logger, options.stderrLine ?? (() => undefined));
     try {
       await client.connect(transport, { timeout: options.startupTimeoutMs });
     } catch (error) {
