@@ -17,6 +17,8 @@ export interface BackendOptions {
   startupTimeout: number;
   toolTimeout: number;
   keepaliveInterval: number;
+  /** Writes one line to the gateway's stderr. */
+  stderrLine?: (line: string) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class Backend {
         startupTimeoutMs: this.options.startupTimeout * 1000,
         keepaliveMs: this.options.keepaliveInterval * 1000,
         ...(clientSide ? { clientSide } : {}),
+        ...(this.options.stderrLine ? { stderrLine: this.options.stderrLine } : {}),
       });
       this.markRunning();
       return connection;

@@ -10,6 +10,7 @@ import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { ClientSide } from "./client-side.ts";
 import { connectHttp } from "./http-transport.ts";
+import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
 import { stdioTransport } from "./stdio-transport.ts";
 
 /** One live MCP client connection to a backend. */
@@ -30,6 +31,8 @@ export interface ConnectOptions {
   /** Milliseconds between pings to HTTP backends; 0 or less disables them. */
   keepaliveMs: number;
   clientSide?: ClientSide;
+  /** Writes one line to the gateway's stderr (launch diagnostics the reference prints there). */
+  stderrLine?: (line: string) => void;
 }
 
 export async function openConnection(server: ServerConfig, options: ConnectOptions): Promise<BackendConnection> {
@@ -38,7 +41,7 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   let pid: number | undefined;
   if (server.type === "stdio") {
     client = makeClient();
-    const transport = stdioTransport(server, options.logger);
+    const transport = stdioTransport(server, options.logger, options.stderrLine ?? (() => undefined));
     try {
       await client.connect(transport, { timeout: options.startupTimeoutMs });
     } catch (error) {
@@ -52,7 +55,9 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   const closed = new Promise<void>((resolve) => {
     client.onclose = resolve;
   });
-  const keepalive = server.type === "http" && options.keepaliveMs > 0 ? startKeepalive(client, options.keepaliveMs) : undefined;
+  // Plain JSON-RPC is not an MCP transport in the reference and gets no pings, which such servers may not know.
+  const pinged = server.type === "http" && options.keepaliveMs > 0 && !(client.transport instanceof PlainJsonRpcTransport);
+  const keepalive = pinged ? startKeepalive(client, options.keepaliveMs) : undefined;
   void closed.then(() => clearInterval(keepalive));
   return {
     client,

@@ -1,14 +1,16 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { HttpServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { errorText } from "./errors.ts";
+import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
 
 /**
  * Connects `makeClient()` to an HTTP backend: streamable HTTP first, then the deprecated SSE
- * transport, each attempt bounded by the server's connectTimeout. Configured headers go on every
- * request of either transport.
+ * transport, then plain JSON-RPC over POST, each attempt bounded by the server's connectTimeout.
+ * Configured headers go on every request of every transport.
  */
 export async function connectHttp(
   server: HttpServerConfig,
@@ -17,32 +19,35 @@ export async function connectHttp(
 ): Promise<Client> {
   const url = new URL(server.url);
   const requestInit: RequestInit = { headers: server.headers };
-  const timeout = server.connectTimeout * 1000;
-  const streamable = makeClient();
-  try {
-    await streamable.connect(
-      new StreamableHTTPClientTransport(url, { requestInit, reconnectionOptions: noReconnect }),
-      { timeout },
-    );
-    return streamable;
-  } catch (streamableError) {
-    await streamable.close().catch(() => undefined);
-    const sse = makeClient();
+  const attempts: Array<{ name: string; transport: () => Transport; connected?: () => void }> = [
+    { name: "streamable", transport: () => new StreamableHTTPClientTransport(url, { requestInit, reconnectionOptions: noReconnect }) },
+    {
+      name: "SSE",
+      transport: () => new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(server.headers) } }),
+      connected: () => logger.server(server.id, "warn", "backend", `MCP over SSE (2024-11-05 spec) is DEPRECATED for url=${server.url}`),
+    },
+    { name: "plain JSON-RPC", transport: () => new PlainJsonRpcTransport(url, server.headers) },
+  ];
+  const failures: string[] = [];
+  let lastError: unknown;
+  for (const attempt of attempts) {
+    const client = makeClient();
     try {
-      await sse.connect(new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: withHeaders(server.headers) } }), {
-        timeout,
-      });
-      logger.server(server.id, "warn", "backend", `MCP over SSE (2024-11-05 spec) is DEPRECATED for url=${server.url}`);
-      return sse;
-    } catch (sseError) {
-      await sse.close().catch(() => undefined);
-      throw new Error(
-        `failed to connect using any HTTP transport (tried streamable HTTP and SSE): ` +
-          `streamable: ${errorText(streamableError)}; SSE: ${errorText(sseError)}`,
-        { cause: sseError },
-      );
+      await client.connect(attempt.transport(), { timeout: server.connectTimeout * 1000 });
+      attempt.connected?.();
+      return client;
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      failures.push(`${attempt.name}: ${errorText(error)}`);
+      lastError = error;
     }
   }
+  // The reference's text, then every attempt's reason: the last one alone rarely explains a failure.
+  throw new Error(
+    `failed to connect using any HTTP transport (tried streamable, SSE, and plain JSON-RPC): ` +
+      `last error: ${errorText(lastError)} (earlier: ${failures.slice(0, -1).join("; ")})`,
+    { cause: lastError },
+  );
 }
 
 // The gateway decides when to reconnect (on the next call, with backoff); the SDK must not retry

@@ -3,19 +3,23 @@ import type { Readable } from "node:stream";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { StdioServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { expandEnvPassthrough } from "./env-passthrough.ts";
 
 /**
  * A transport that spawns the server's command. The environment is the gateway's own plus the
  * server's `env` (later wins), as the reference does; stderr goes line by line to the server's log
  * so a crash leaves its reason behind.
  */
-export function stdioTransport(server: StdioServerConfig, logger: GatewayLogger): StdioClientTransport {
+export function stdioTransport(server: StdioServerConfig, logger: GatewayLogger, stderrLine: (line: string) => void): StdioClientTransport {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
   Object.assign(env, server.env);
   const transport = new StdioClientTransport({
     command: server.command,
-    args: server.args,
+    args: expandEnvPassthrough(server.args, process.env, (line) => {
+      stderrLine(line);
+      logger.server(server.id, line.startsWith("✗") ? "warn" : "info", "backend", line);
+    }),
     env,
     stderr: "pipe",
     ...(server.cwd === undefined ? {} : { cwd: server.cwd }),

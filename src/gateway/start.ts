@@ -81,6 +81,7 @@ export async function startGateway(
         startupTimeout: config.gateway.startupTimeout,
         toolTimeout: config.gateway.toolTimeout,
         keepaliveInterval: config.gateway.keepaliveInterval,
+        stderrLine: (line) => io.err(`${line}\n`),
       }),
     );
   }
