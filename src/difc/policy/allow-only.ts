@@ -23,7 +23,8 @@ export interface AllowOnlyPolicy {
 }
 
 const PREFIX = "allow-only";
-const FIELDS = [
+/** Every key an allow-only policy may hold. */
+export const ALLOW_ONLY_FIELDS = [
   "repos",
   "min-integrity",
   "integrity",
@@ -39,14 +40,14 @@ const FIELDS = [
   "promotion-label",
   "demotion-label",
 ] as const;
-type Field = (typeof FIELDS)[number];
+type Field = (typeof ALLOW_ONLY_FIELDS)[number];
 
 /** Validates a raw `allow-only` object; field names match case-insensitively, as in the reference. */
 export function parseAllowOnly(raw: unknown): AllowOnlyPolicy {
   if (!isPlainObject(raw)) throw new PolicyError(`${PREFIX} must be an object`);
   const fields = new Map<Field, unknown>();
   for (const [key, value] of Object.entries(raw)) {
-    const field = FIELDS.find((name) => name === key.toLowerCase());
+    const field = ALLOW_ONLY_FIELDS.find((name) => name === key.toLowerCase());
     if (field === undefined) throw new PolicyError(`${PREFIX} contains unsupported field "${key}"`);
     fields.set(field, value);
   }

@@ -1,3 +1,4 @@
+import { ALLOW_ONLY_FIELDS } from "./allow-only.ts";
 import { INTEGRITY_LEVELS } from "./integrity-level.ts";
 import { isPlainObject } from "../json.ts";
 import { PolicyError } from "./policy-error.ts";
@@ -6,25 +7,11 @@ import { isValidRepoScope } from "./repo-scope.ts";
 const SHAPE_ERROR = 'invalid guard policy transport shape: expected {"allow-only":{"repos":...,"min-integrity":...}}';
 const OUTDATED_ERROR = "gateway policy adapter is outdated: remove legacy envelope key policy before calling label_agent";
 
-/** Keys the guard understands inside allow-only. */
-const GUARD_ALLOW_ONLY_KEYS = new Set([
-  "repos",
-  "min-integrity",
-  "integrity",
-  "blocked-users",
-  "refusal-labels",
-  "approval-labels",
-  "trusted-users",
-  "endorsement-reactions",
-  "disapproval-reactions",
-  "disapproval-integrity",
-  "endorser-min-integrity",
-  "promotion-label",
-  "demotion-label",
-]);
-
 /** Enforced by the gateway itself, so it is not the guard's business. */
-const GATEWAY_ONLY_KEYS = new Set(["tool-call-limits"]);
+const GATEWAY_ONLY_KEYS: ReadonlySet<string> = new Set(["tool-call-limits"]);
+
+/** Keys the guard understands inside allow-only: every policy key but the gateway's own. */
+const GUARD_ALLOW_ONLY_KEYS: ReadonlySet<string> = new Set(ALLOW_ONLY_FIELDS.filter((key) => !GATEWAY_ONLY_KEYS.has(key)));
 
 /** The optional fields in the order the reference checks them (`trusted-bots` is top-level). */
 const FIELD_CHECKS: ReadonlyArray<[string, "array" | "refusal" | "bots" | "level" | "string"]> = [
