@@ -48,7 +48,9 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
   try {
     logger.log("info", "startup", `flowgate version: ${deps.version}`, { markdown: true });
     logger.log("info", "startup", `Starting flowgate with config: ${runtime.configSource}, listen: ${runtime.listenHost}:${runtime.listenPort}, log-dir: ${runtime.logDir}`, { markdown: true });
-    for (const warning of config.warnings) {
+    const warnings = [...config.warnings];
+    if (runtime.urlDomainAudit) warnings.push("--url-domain-audit is accepted but not implemented yet: observed-url-domains.json is not written");
+    for (const warning of warnings) {
       deps.io.err(`Warning: ${warning}\n`);
       logger.log("warn", "startup", warning, { markdown: true });
     }
