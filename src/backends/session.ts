@@ -8,6 +8,8 @@ import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError, errorText } from ".
 export interface CallOptions {
   /** Aborts when the agent cancels; the backend is then sent notifications/cancelled. */
   signal?: AbortSignal;
+  /** The agent's labels, recorded with this exchange in rpc-messages.jsonl (sink servers only). */
+  agentLabels?: { secrecy: string[]; integrity: string[] };
 }
 
 /** How long (at most; never more than the tool timeout) a backend that just timed out gets to answer a ping before it is presumed hung. */
@@ -49,14 +51,15 @@ export class BackendSession {
   async request(method: string, params: Record<string, unknown> | undefined, options: CallOptions = {}): Promise<Result> {
     const logger = this.backend.options.logger;
     const serverId = this.backend.id;
-    logger.rpc({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params } });
+    const labels = options.agentLabels ? { agentSecrecy: options.agentLabels.secrecy, agentIntegrity: options.agentLabels.integrity } : {};
+    logger.rpc({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params }, ...labels });
     try {
       const result = await this.sendReconnecting(method, params, options);
-      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result } });
+      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
       return result;
     } catch (error) {
       const detail = error instanceof BackendError ? { code: error.code, message: error.message } : { code: -32603, message: errorText(error) };
-      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message });
+      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message, ...labels });
       throw error;
     }
   }

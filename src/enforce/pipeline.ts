@@ -14,6 +14,7 @@ import {
   labelResponse,
   responseLabelingFailedError,
   shouldCallLabelResponse,
+  type AgentLabels,
   type AgentStore,
   type LabeledCollection,
   type ResourceLabels,
@@ -58,7 +59,7 @@ export class EnforcementPipeline {
    * shapes them (the visible items as one JSON text block plus the notice); for other methods
    * the backend's own result is kept and only the filtered items are taken out of it.
    */
-  async run(call: EnforcedCall, backendCall: () => Promise<unknown>, method = "tools/call"): Promise<unknown> {
+  async run(call: EnforcedCall, backendCall: (agent: AgentLabels) => Promise<unknown>, method = "tools/call"): Promise<unknown> {
     const { guards, sessions, store, logger } = this.#options;
     const server = guards.get(call.serverId);
     if (!server) throw new EnforcementError(GUARD_FAILED, `no guard is registered for server "${call.serverId}"`);
@@ -87,7 +88,7 @@ export class EnforcementPipeline {
       throw new EnforcementError(POLICY_DENIED, formatViolationError(coarse.evaluation, agent, resource));
     }
 
-    const rawResult = await backendCall();
+    const rawResult = await backendCall(agent);
 
     let labeled: LabeledCollection | null = null;
     let itemsPath = "";

@@ -1,6 +1,7 @@
 // Plugs the enforcement pipeline into the forward seam: the methods that carry data a guard
 // can label go through it; everything else goes straight to the backend.
 import type { Result } from "@modelcontextprotocol/sdk/types.js";
+import { sortedTags } from "../difc/index.ts";
 import type { EnforcementPipeline } from "../enforce/pipeline.ts";
 import type { ForwardMiddleware, ForwardRequest } from "./forward.ts";
 
@@ -14,7 +15,12 @@ function guardView(request: ForwardRequest): { toolName: string; args: unknown }
   return { toolName: typeof name === "string" ? name : "", args: request.params?.["arguments"] ?? {} };
 }
 
-export function enforcementMiddleware(pipeline: EnforcementPipeline): ForwardMiddleware {
+/**
+ * `sinkServerIds` (--guards-sink-server-ids): for these servers the agent's labels at the time of
+ * the call ride along to rpc-messages.jsonl, as the reference records them.
+ */
+export function enforcementMiddleware(pipeline: EnforcementPipeline, sinkServerIds: readonly string[] = []): ForwardMiddleware {
+  const sinks = new Set(sinkServerIds);
   return (next) => async (request) => {
     const view = guardView(request);
     if (!view) return next(request);
@@ -28,7 +34,12 @@ export function enforcementMiddleware(pipeline: EnforcementPipeline): ForwardMid
         callBackend: (toolName, args, signal) =>
           request.backend.request("tools/call", { name: toolName, arguments: args ?? {} }, { signal }),
       },
-      () => next(request),
+      (agent) =>
+        next(
+          sinks.has(request.serverId)
+            ? { ...request, agentLabels: { secrecy: sortedTags(agent.secrecy), integrity: sortedTags(agent.integrity) } }
+            : request,
+        ),
       request.method,
     );
     return result as Result;

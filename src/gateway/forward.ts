@@ -15,13 +15,18 @@ export interface ForwardRequest {
   agentId: string;
   backend: BackendSession;
   signal: AbortSignal;
+  /** Set by the enforcement middleware for `--guards-sink-server-ids` servers: logged with the exchange. */
+  agentLabels?: { secrecy: string[]; integrity: string[] };
 }
 
 export type Forward = (request: ForwardRequest) => Promise<Result>;
 export type ForwardMiddleware = (next: Forward) => Forward;
 
 const toBackend: Forward = (request) =>
-  request.backend.request(request.method, request.params, { signal: request.signal });
+  request.backend.request(request.method, request.params, {
+    signal: request.signal,
+    ...(request.agentLabels ? { agentLabels: request.agentLabels } : {}),
+  });
 
 /** The backend call wrapped by `middleware`, the first one outermost. */
 export function buildForward(middleware: readonly ForwardMiddleware[]): Forward {

@@ -25,12 +25,12 @@ function debugPatterns(runtime: RuntimeOptions, env: RunDeps["env"]): string | u
   return undefined;
 }
 
-function gatewayDeps(enforcement: Enforcement, logger: GatewayLogger, deps: RunDeps) {
+function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: GatewayLogger, deps: Pick<RunDeps, "io" | "version">) {
   return {
     io: deps.io,
     logger,
     version: deps.version,
-    forwardMiddleware: [enforcementMiddleware(enforcement.pipeline)],
+    forwardMiddleware: [enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds)],
     reflect: () => enforcement.reflect(),
     guardStatus: () => enforcement.guardStatus(),
   };
@@ -49,6 +49,10 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     logger.log("info", "startup", `flowgate version: ${deps.version}`, { markdown: true });
     logger.log("info", "startup", `Starting flowgate with config: ${runtime.configSource}, listen: ${runtime.listenHost}:${runtime.listenPort}, log-dir: ${runtime.logDir}`, { markdown: true });
     const warnings = [...config.warnings];
+    const serverIds = new Set(config.servers.map((server) => server.id));
+    for (const id of runtime.sinkServerIds) {
+      if (!serverIds.has(id)) warnings.push(`--guards-sink-server-ids names unknown server ID "${id}": ignoring it`);
+    }
     if (runtime.urlDomainAudit) warnings.push("--url-domain-audit is accepted but not implemented yet: observed-url-domains.json is not written");
     for (const warning of warnings) {
       deps.io.err(`Warning: ${warning}\n`);
@@ -64,7 +68,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       return 1;
     }
     try {
-      return await serve(config, runtime, { ...gatewayDeps(enforcement, logger, deps), ...(deps.signal ? { signal: deps.signal } : {}) });
+      return await serve(config, runtime, { ...gatewayDeps(enforcement, runtime, logger, deps), ...(deps.signal ? { signal: deps.signal } : {}) });
     } finally {
       await enforcement.close().catch((error: unknown) => logger.log("error", "shutdown", String(error)));
     }
@@ -82,7 +86,7 @@ export async function startEnforcedGateway(
   const enforcement = await createEnforcement(config, runtime, { logger: deps.logger, env: deps.env });
   let gateway: GatewayHandle;
   try {
-    gateway = await startGateway(config, runtime, gatewayDeps(enforcement, deps.logger, deps));
+    gateway = await startGateway(config, runtime, gatewayDeps(enforcement, runtime, deps.logger, deps));
   } catch (error) {
     await enforcement.close();
     throw error;

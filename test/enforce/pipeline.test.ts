@@ -76,7 +76,7 @@ async function errorOf(call: Promise<unknown>): Promise<McpError> {
 const echo = (client: Client, message: string) => client.callTool({ name: "echo", arguments: { message } });
 
 beforeAll(async () => {
-  running = await startEnforcedGateway(config(), runtimeOptions({ guardsMode: "strict" }), {
+  running = await startEnforcedGateway(config(), runtimeOptions({ guardsMode: "strict", sinkServerIds: ["files"] }), {
     io: { out: () => undefined, err: () => undefined },
     env: {},
     version: "test",
@@ -134,6 +134,10 @@ describe("the enforcement pipeline", () => {
       agents: Record<string, { secrecy: string[]; integrity: string[] }>;
     };
     expect(reflect.agents["tainted-agent"]!.secrecy).toEqual(["private:demo/private"]);
+    // "files" is a sink server id: its exchanges are logged with the caller's labels at call time
+    await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "README.md") } });
+    const logged = logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "files" && JSON.stringify(record.payload).includes("README.md"));
+    expect(logged.at(-1)?.agentSecrecy).toEqual(["private:demo/private"]);
     expect(reflect.agents["clean-agent"]).toEqual({ secrecy: [], integrity: [] });
   });
 });
