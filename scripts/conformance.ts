@@ -11,7 +11,8 @@ import { createServer, request } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { GatewayConfig, RuntimeOptions } from "../src/config/types.ts";
+import { loadTomlConfig } from "../src/config/toml-loader.ts";
+import type { RuntimeOptions } from "../src/config/types.ts";
 import { startGateway } from "../src/gateway/start.ts";
 import type { GatewayLogger } from "../src/log/types.ts";
 
@@ -85,24 +86,18 @@ async function everythingOverHttp(): Promise<{ url: string; stop(): Promise<void
 }
 
 async function flowgateInFront(): Promise<{ url: string; stop(): Promise<void> }> {
-  const config: GatewayConfig = {
-    gateway: {
-      port: 3000,
-      startupTimeout: 30,
-      toolTimeout: 60,
-      keepaliveInterval: 1500,
-      payloadDir: "/tmp/jq-payloads",
-      payloadSizeThreshold: 524288,
-      forcePublicRepos: false,
-      agentId: "conformance-agent",
-    },
-    servers: [
-      { id: "everything", type: "stdio", command: process.execPath, args: [everything], env: {}, unisolated: true, rateLimitThreshold: 3, rateLimitCooldown: 60 },
-    ],
-    guards: {},
-    sequentialLaunch: false,
-    warnings: [],
-  };
+  // Through the real TOML loader, so the gateway runs with the defaults a user would get.
+  const config = loadTomlConfig(
+    `[gateway]
+agent_id = "conformance-agent"
+force_public_repos = false
+
+[servers.everything]
+command = ${JSON.stringify(process.execPath)}
+args = [${JSON.stringify(everything)}]
+`,
+    {},
+  );
   const runtime: RuntimeOptions = {
     configSource: "conformance",
     listenHost: "127.0.0.1",

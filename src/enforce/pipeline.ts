@@ -5,6 +5,7 @@
 // readable reaches the agent.
 import {
   ResponseLabelingError,
+  consumeToolCall,
   enforceResponse,
   evaluateCoarseAccess,
   formatViolationError,
@@ -19,7 +20,6 @@ import {
   type LabeledCollection,
   type ResourceLabels,
 } from "../difc/index.ts";
-import { consumeToolCall } from "../difc/index.ts";
 import type { BackendCaller, GuardCallOptions } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED, errorText } from "./errors.ts";
