@@ -97,16 +97,25 @@ export class BackendSession {
 
   private async send(connection: BackendConnection, method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
     const timeoutMs = this.backend.toolTimeoutMs;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    // One controller for both the deadline and the agent's cancellation, released when the call
+    // settles: AbortSignal.timeout/any would leave a timer and a listener behind for every call.
+    const abort = new AbortController();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      abort.abort(new DOMException("tool timeout", "TimeoutError"));
+    }, timeoutMs);
+    const cancel = () => abort.abort(options.signal?.reason);
+    if (options.signal?.aborted) cancel();
+    else options.signal?.addEventListener("abort", cancel, { once: true });
     try {
       return await connection.client.request({ method, params } as never, ResultSchema, {
-        signal,
+        signal: abort.signal,
         // The deadline above is the one that counts; the SDK's own default would cut calls at 60 s.
         timeout: timeoutMs + 60_000,
       });
     } catch (error) {
-      if (deadline.aborted && !options.signal?.aborted) {
+      if (timedOut && !options.signal?.aborted) {
         void this.probeForHang(connection, Math.min(HANG_PROBE_MS, timeoutMs));
         throw new BackendError(
           BACKEND_TIMEOUT,
@@ -122,6 +131,9 @@ export class BackendSession {
       // A transport failure (refused connection, HTTP error): this connection is no use any more.
       await this.discard(connection, true);
       throw this.unavailable(`failed during ${method}: ${errorText(error)}; it is reconnected on the next call`);
+    } finally {
+      clearTimeout(deadline);
+      options.signal?.removeEventListener("abort", cancel);
     }
   }
 

@@ -45,6 +45,8 @@ export interface RpcMarkdownInput {
   toolName?: string;
   /** The sanitised payload as compact JSON text. */
   payloadText?: string;
+  /** The value `payloadText` encodes, when the caller has it at hand: spares parsing the text back. */
+  payload?: unknown;
   error?: string;
 }
 
@@ -56,7 +58,7 @@ export function formatRpcMarkdownMessage(input: RpcMarkdownInput): string {
   let block = "";
   if (input.payloadText !== undefined && input.payloadText !== "") {
     const preview = truncateChars(input.payloadText, PREVIEW_CHARS);
-    const remainder = withoutEnvelope(preview);
+    const remainder = preview.length < input.payloadText.length && cutNeverParses(input.payloadText) ? undefined : withoutEnvelope(preview, input.payload);
     if (remainder === undefined) line += ` \`${preview}\``;
     else if (remainder !== "{}" && remainder !== '{"params":null}') block = `\n\n${FENCE}json\n${remainder}\n${FENCE}`;
   }
@@ -64,13 +66,21 @@ export function formatRpcMarkdownMessage(input: RpcMarkdownInput): string {
   return line + block;
 }
 
+/** A prefix of JSON text that starts an object, array or string is never JSON itself. */
+function cutNeverParses(text: string): boolean {
+  const first = text[0];
+  return first === "{" || first === "[" || first === '"';
+}
+
 /** The payload without its top-level `jsonrpc` and `method`, or undefined when it is not JSON. */
-function withoutEnvelope(text: string): string | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
+function withoutEnvelope(text: string, parsed?: unknown): string | undefined {
+  let value: unknown = parsed;
+  if (value === undefined) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return JSON.stringify(value);
   const { jsonrpc: _jsonrpc, method: _method, ...rest } = value as Record<string, unknown>;

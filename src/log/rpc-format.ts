@@ -58,6 +58,18 @@ function toolNameOf(method: string, message: unknown): string | undefined {
   return typeof message.params.name === "string" ? message.params.name : undefined;
 }
 
+/** `fields` as JSON with `"payload"` last, its text spliced in rather than serialised a second time. */
+function withPayload(fields: Record<string, unknown>, payloadText: string): string {
+  return `${JSON.stringify(fields).slice(0, -1)},"payload":${payloadText}}`;
+}
+
+/** The payload text cut to TEXT_PAYLOAD_LIMIT bytes, encoding no more of it than the cut can need. */
+function textPreview(payloadText: string): string {
+  // A UTF-16 unit takes 1 to 3 bytes in UTF-8: short text cannot be over, and the first LIMIT units hold the cut.
+  if (payloadText.length * 3 <= TEXT_PAYLOAD_LIMIT) return payloadText;
+  return utf8Prefix(Buffer.from(payloadText.slice(0, TEXT_PAYLOAD_LIMIT)), TEXT_PAYLOAD_LIMIT).toString("utf8");
+}
+
 export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: Sanitizer): FormattedRpc {
   const parsed = parsePayload(record);
   let message: unknown;
@@ -74,25 +86,25 @@ export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: San
   };
   const base = { timestamp: formatTimestamp(date), event: record.event, _schema: "rpc-message/v2" };
   const serverId = record.serverId;
-  const textPayload = utf8Prefix(Buffer.from(payloadText), TEXT_PAYLOAD_LIMIT).toString("utf8");
+  const textPayload = textPreview(payloadText);
   if (record.event === "rpc_request") {
     return {
-      jsonl: JSON.stringify({ ...base, direction: "OUT", server_id: serverId, method: record.method, ...labels, payload }),
+      jsonl: withPayload({ ...base, direction: "OUT", server_id: serverId, method: record.method, ...labels }, payloadText),
       text: `${serverId}→${record.method} ${bytes}b ${textPayload}`,
       markdown: formatRpcMarkdownMessage({
         serverId,
         direction: "out",
         method: record.method,
         toolName: toolNameOf(record.method, message),
-        payloadText: message === undefined ? undefined : payloadText,
+        ...(message === undefined ? {} : { payloadText, payload }),
       }),
     };
   }
   const error = record.error === undefined ? undefined : sanitizer.text(record.error);
   return {
-    jsonl: JSON.stringify({ ...base, direction: "IN", server_id: serverId, ...(error === undefined ? {} : { error }), ...labels, payload }),
+    jsonl: withPayload({ ...base, direction: "IN", server_id: serverId, ...(error === undefined ? {} : { error }), ...labels }, payloadText),
     text: `${serverId}←resp ${bytes}b${error === undefined ? "" : ` err:${error}`} ${textPayload}`,
-    markdown: formatRpcMarkdownMessage({ serverId, direction: "in", payloadText: message === undefined ? undefined : payloadText, error }),
+    markdown: formatRpcMarkdownMessage({ serverId, direction: "in", ...(message === undefined ? {} : { payloadText, payload }), error }),
   };
 }
 
