@@ -1,6 +1,8 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { Protocol, type RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
+  CallToolRequestSchema,
+  type CallToolRequest,
   ResultSchema,
   RootsListChangedNotificationSchema,
   type CallToolResult,
@@ -61,6 +63,17 @@ export class AgentSession {
         }),
       );
     });
+  }
+
+  /**
+   * Registers the tools/call handler at the SDK's protocol layer, where the request is parsed once
+   * against its schema. The SDK's Server wraps tools/call to parse the request a second time and to
+   * deep-validate the result; the gateway forwards a backend's result as the backend sent it (the
+   * agent's own client validates what it receives), so that wrapper would only copy every result
+   * once more per call.
+   */
+  onToolCall(handler: (request: CallToolRequest, extra: Extra) => Promise<Result>): void {
+    Protocol.prototype.setRequestHandler.call(this.server, CallToolRequestSchema, handler as never);
   }
 
   backendSession(serverId: string): BackendSession {

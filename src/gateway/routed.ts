@@ -1,5 +1,4 @@
 import {
-  CallToolRequestSchema,
   CompleteRequestSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -38,9 +37,9 @@ export function routedSession(backend: Backend, agentId: string, env: SessionEnv
     session.call(id, method, request.params, extra) as never;
 
   server.setRequestHandler(ListToolsRequestSchema, (request, extra) => session.listTools(id, request.params, extra));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  session.onToolCall(async (request, extra) => {
     if (!toolAllowed(backend.config, request.params.name)) throw toolNotAllowed(request.params.name);
-    return (await session.callTool(id, request.params, extra)) as never;
+    return session.callTool(id, request.params, extra);
   });
   server.setRequestHandler(SetLevelRequestSchema, async (request, extra) =>
     offered.logging ? (session.call(id, "logging/setLevel", request.params, extra) as never) : {},

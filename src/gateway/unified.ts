@@ -1,5 +1,4 @@
 import {
-  CallToolRequestSchema,
   CompleteRequestSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -88,7 +87,7 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
       (id, params) => session.listTools(id, params, extra),
     ),
   );
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  session.onToolCall(async (request, extra) => {
     const parts = unqualify(request.params.name);
     const backend = parts && backends.get(parts.serverId);
     if (!parts || !backend) throw unknownTool(request.params.name);
