@@ -1,3 +1,4 @@
+import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Implementation, ServerCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
@@ -7,6 +8,7 @@ import type { ClientSide } from "./client-side.ts";
 import { openConnection, type BackendConnection } from "./connection.ts";
 import { errorText } from "./errors.ts";
 import { collectPages } from "./paginate.ts";
+import { stdioTransport } from "./stdio-transport.ts";
 
 export type BackendStatus = "stopped" | "running" | "error";
 
@@ -39,6 +41,11 @@ export class Backend {
   private firstStartedAt: number | undefined;
   private consecutiveFailures = 0;
   private lastFailureAt = 0;
+  /** Agent sessions that have launched this server. */
+  private sessionLaunches = 0;
+  /** A stdio server's process spawned ahead of the next agent session's first call. */
+  private spare: StdioClientTransport | undefined;
+  private closed = false;
 
   constructor(config: ServerConfig, options: BackendOptions) {
     this.config = config;
@@ -65,6 +72,7 @@ export class Backend {
 
   /** Opens a connection, recording success or failure for /health and backoff. */
   async launch(clientSide?: ClientSide): Promise<BackendConnection> {
+    const prestarted = clientSide ? this.takeSpare() : undefined;
     try {
       const connection = await openConnection(this.config, {
         clientInfo: this.options.clientInfo,
@@ -73,6 +81,7 @@ export class Backend {
         keepaliveMs: this.options.keepaliveInterval * 1000,
         ...(clientSide ? { clientSide } : {}),
         ...(this.options.stderrLine ? { stderrLine: this.options.stderrLine } : {}),
+        ...(prestarted ? { prestarted } : {}),
       });
       this.markRunning();
       return connection;
@@ -80,6 +89,45 @@ export class Backend {
       this.markFailed(`launch failed: ${errorText(error)}`);
       throw error;
     }
+  }
+
+  /**
+   * The spare process for a new agent session, if one is up, and a fresh spare behind it. Spawning
+   * a stdio server takes most of a session's first call (about a second for a Node server), so once
+   * a second session has launched a server, each next session's process is started ahead of time.
+   * A single-agent gateway thus never keeps an idle process; a busy one keeps one per server.
+   */
+  private takeSpare(): StdioClientTransport | undefined {
+    if (this.config.type !== "stdio" || this.closed) return undefined;
+    this.sessionLaunches++;
+    const spare = this.spare;
+    this.spare = undefined;
+    if (this.sessionLaunches >= 2) this.startSpare();
+    if (spare?.pid === null) {
+      void spare.close();
+      return undefined;
+    }
+    return spare;
+  }
+
+  private startSpare(): void {
+    if (this.config.type !== "stdio") return;
+    const transport = stdioTransport(this.config, this.options.logger, this.options.stderrLine ?? (() => undefined));
+    this.spare = transport;
+    const drop = () => {
+      if (this.spare === transport) this.spare = undefined;
+    };
+    // A spare that dies while idle is simply not used; the next session spawns its own.
+    transport.onclose = drop;
+    transport.start().catch(drop);
+  }
+
+  /** Stops the spare process; connections belong to agent sessions, which close their own. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = undefined;
+    await spare?.close().catch(() => undefined);
   }
 
   markRunning(): void {

@@ -8,9 +8,11 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { ClientSide } from "./client-side.ts";
 import { connectHttp } from "./http-transport.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
+import { PrestartedTransport } from "./prestarted-transport.ts";
 import { stdioTransport } from "./stdio-transport.ts";
 
 /** One live MCP client connection to a backend. */
@@ -33,6 +35,8 @@ export interface ConnectOptions {
   clientSide?: ClientSide;
   /** Writes one line to the gateway's stderr (launch diagnostics the reference prints there). */
   stderrLine?: (line: string) => void;
+  /** A stdio server's process already spawned for this connection (see Backend's spare). */
+  prestarted?: StdioClientTransport;
 }
 
 export async function openConnection(server: ServerConfig, options: ConnectOptions): Promise<BackendConnection> {
@@ -41,9 +45,9 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   let pid: number | undefined;
   if (server.type === "stdio") {
     client = makeClient();
-    const transport = stdioTransport(server, options.logger, options.stderrLine ?? (() => undefined));
+    const transport = options.prestarted ?? stdioTransport(server, options.logger, options.stderrLine ?? (() => undefined));
     try {
-      await client.connect(transport, { timeout: options.startupTimeoutMs });
+      await client.connect(options.prestarted ? new PrestartedTransport(transport) : transport, { timeout: options.startupTimeoutMs });
     } catch (error) {
       await client.close().catch(() => undefined);
       throw error;

@@ -118,7 +118,7 @@ export async function startGateway(
     const deadline = Date.now() + drainMs;
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const callsDone = await withinMs(sessions.whenIdle(), drainMs);
-    await sessions.closeAll();
+    await Promise.all([sessions.closeAll(), ...[...backends.values()].map((backend) => backend.close())]);
     const drained = await closeConnections(http, httpClosed, Math.max(0, deadline - Date.now()));
     resolveClosed(callsDone && drained ? 0 : 1);
     return closed;
