@@ -10,15 +10,19 @@ import { childPath, throwIfAny, type ConfigIssue } from "./issues.ts";
 
 export type ConfigFormat = "json" | "toml";
 
-let validators: Record<ConfigFormat, ValidateFunction> | undefined;
+const SCHEMAS: Record<ConfigFormat, object> = { json: jsonConfig, toml: tomlConfig };
+const validators = new Map<ConfigFormat, ValidateFunction>();
 
-function compiled(): Record<ConfigFormat, ValidateFunction> {
-  if (!validators) {
+/** The validator of one format, compiled on first use: a start validates one format only. */
+function compiled(format: ConfigFormat): ValidateFunction {
+  let validate = validators.get(format);
+  if (!validate) {
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
     ajv.addSchema(common);
-    validators = { json: ajv.compile(jsonConfig), toml: ajv.compile(tomlConfig) };
+    validate = ajv.compile(SCHEMAS[format]);
+    validators.set(format, validate);
   }
-  return validators;
+  return validate;
 }
 
 type SchemaNode = { description?: string; properties?: Record<string, SchemaNode> };
@@ -91,7 +95,7 @@ function toIssue(error: ErrorObject): ConfigIssue | undefined {
 
 /** Validates `document`; throws a ConfigError listing every schema violation. */
 export function validateAgainstSchema(document: unknown, format: ConfigFormat): void {
-  const validate = compiled()[format];
+  const validate = compiled(format);
   if (validate(document)) return;
   const seen = new Set<string>();
   const issues: ConfigIssue[] = [];
