@@ -11,6 +11,7 @@ import type { GatewayLogger } from "../log/types.ts";
 import type { JqEngine } from "./jq-engine.ts";
 
 type Content = CallToolResult["content"];
+type EmbeddedResource = Extract<Content[number], { type: "resource" }>["resource"];
 
 /** The one JSON text jq printed, or why there is not exactly one. */
 async function runOnce(engine: JqEngine, program: string, input: string): Promise<string> {
@@ -46,7 +47,7 @@ function toContentItem(item: unknown): Content[number] {
       case "audio":
         return { type: record["type"], data: String(record["data"] ?? ""), mimeType: String(record["mimeType"] ?? "") };
       case "resource":
-        if (typeof record["resource"] === "object" && record["resource"] !== null) return { type: "resource", resource: record["resource"] as never };
+        if (typeof record["resource"] === "object" && record["resource"] !== null) return { type: "resource", resource: record["resource"] as EmbeddedResource };
     }
     return { type: "text", text: typeof record["text"] === "string" ? record["text"] : "" };
   }

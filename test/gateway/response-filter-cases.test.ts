@@ -27,9 +27,9 @@ describe("applying a tool response filter", () => {
     ["JSON text: structuredContent and _meta stay", "{a}", { content: [text('{"a":1,"b":2}')], structuredContent: { a: 1, b: 2 }, _meta: { k: "v" } }, { content: [text('{"a":1}')], structuredContent: { a: 1, b: 2 }, _meta: { k: "v" } }],
     [
       "not JSON: the output's content is converted item by item",
-      '{content: (.content + [{type: "image", data: "AA==", mimeType: "image/png"}, {type: "resource_link", uri: "x://y", name: "y"}])}',
+      '{content: (.content + [{type: "image", data: "AA==", mimeType: "image/png"}, {type: "resource", resource: {uri: "x://r", text: "r"}}, {type: "resource_link", uri: "x://y", name: "y"}, 7])}',
       { content: [text("plain")] },
-      { content: [text("plain"), { type: "image", data: "AA==", mimeType: "image/png" }, text("")] },
+      { content: [text("plain"), { type: "image", data: "AA==", mimeType: "image/png" }, { type: "resource", resource: { uri: "x://r", text: "r" } }, text(""), text("7")] },
     ],
     ["not JSON: an output without content becomes its JSON text", ".content[0].text | length", { content: [text("plain")] }, { content: [text("5")] }],
     ["not JSON: isError and _meta of the result stay", "{content: [{type: \"text\", text: \"short\"}]}", { content: [text("long text")], isError: false, _meta: { m: 1 } }, { content: [text("short")], isError: false, _meta: { m: 1 } }],

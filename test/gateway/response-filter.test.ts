@@ -7,7 +7,7 @@ import { connectAgent, gatewayConfig, runGateway, runtimeOptions, type RunningGa
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
 /** Long enough that a filter on a ready worker never meets it; short enough to wait for once. */
-const JQ_TIMEOUT_MS = 3000;
+const JQ_TIMEOUT_MS = 4000;
 
 const filters = {
   "get-env": "{pick: .FLOWGATE_PICK}",
