@@ -43,7 +43,7 @@ function addServeOptions(program: Command): void {
     .option("--payload-dir <dir>", "where large tool results are written (env MCP_GATEWAY_PAYLOAD_DIR)")
     .option("--payload-path-prefix <prefix>", "path prefix of payloadPath in results (env MCP_GATEWAY_PAYLOAD_PATH_PREFIX)")
     .option("--payload-size-threshold <bytes>", "results larger than this go to disk (env MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD, default 524288)")
-    .option("--url-domain-audit", "accepted for compatibility; observed-url-domains.json is not written yet (env MCP_GATEWAY_URL_DOMAIN_AUDIT)")
+    .option("--url-domain-audit", "record the domains of URLs in tool results and write-sink arguments in observed-url-domains.json (env MCP_GATEWAY_URL_DOMAIN_AUDIT)")
     .option("--guards-mode <mode>", "strict, filter or propagate (env MCP_GATEWAY_GUARDS_MODE, default strict)")
     .option("--guards-sink-server-ids <ids>", "comma-separated server ids whose RPC log records carry agent labels (env MCP_GATEWAY_GUARDS_SINK_SERVER_IDS)")
     .option("--guard-policy-json <json>", "guard policy applied to every server (env MCP_GATEWAY_GUARD_POLICY_JSON)")

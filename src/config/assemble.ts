@@ -6,6 +6,7 @@ import type { Environment } from "./expand.ts";
 import { throwIfAny, type ConfigIssue } from "./issues.ts";
 import { buildServer, type BuildContext, type ServerEntry } from "./build-server.ts";
 import { buildGuards, type GuardEntry } from "./guards.ts";
+import { checkResponseFilters } from "./response-filters.ts";
 
 export interface AssemblyInput {
   gateway: GatewaySettings;
@@ -29,6 +30,7 @@ export function assembleConfig(input: AssemblyInput): GatewayConfig {
   const guards = buildGuards(input.guards, input.guardsPath, issues);
   const context: BuildContext = { ...input.build, env: input.env, guardNames: new Set(Object.keys(guards)) };
   const servers = input.servers.flatMap((entry) => buildServer(entry, context, issues) ?? []);
+  checkResponseFilters(input.servers, issues);
   throwIfAny(issues);
   const ids = new Set(servers.map((server) => server.id));
   for (const id of input.gateway.sinkVisibilityExemptServers ?? []) {

@@ -18,6 +18,8 @@ export interface Enforcement {
   reflect(): Promise<Record<string, { secrecy: string[]; integrity: string[] }>>;
   /** Each server's guard and its state, for /health. */
   guardStatus(): Record<string, GuardStatus>;
+  /** The servers whose policy in force is a write-sink, for the URL-domain audit of their arguments. */
+  writeSinkServerIds(): string[];
   /** Closes every guard; errors from all of them are joined. */
   close(): Promise<void>;
 }
@@ -42,6 +44,9 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     pipeline,
     async reflect() {
       return (await reflectSnapshot(store, runtime.guardsMode, new Date())).agents;
+    },
+    writeSinkServerIds() {
+      return [...guards].flatMap(([serverId, { policy }]) => (policy?.kind === "write-sink" ? [serverId] : []));
     },
     guardStatus() {
       return Object.fromEntries([...guards].map(([serverId, { guard }]) => [serverId, guard.status()]));

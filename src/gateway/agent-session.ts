@@ -21,6 +21,8 @@ import { BackendSession } from "../backends/session.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { Forward } from "./forward.ts";
 import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
+import type { ResponseFilters } from "./response-filter.ts";
+import { auditUrlDomains } from "./url-domains.ts";
 import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -32,6 +34,10 @@ export interface SessionEnvironment {
   version: string;
   /** Where tool results over the threshold are spilled (gateway.md §5). */
   payloads: PayloadSettings;
+  /** The servers' `tool_response_filters`, when any server has one (gateway.md §5 step 1). */
+  responseFilters?: ResponseFilters;
+  /** --url-domain-audit: the domains of URLs in tool results go to observed-url-domains.json. */
+  urlDomainAudit?: boolean;
 }
 
 /**
@@ -117,8 +123,12 @@ export class AgentSession {
 
   /** tools/call to a backend, with the tool's own (unqualified) name in `params`. */
   async callTool(serverId: string, params: Record<string, unknown>, extra: Extra): Promise<Result> {
-    const result = await this.call(serverId, "tools/call", params, extra);
-    return spillLargePayload(result as CallToolResult, this.agentId, this.env.payloads, this.env.logger);
+    const result = (await this.call(serverId, "tools/call", params, extra)) as CallToolResult;
+    // After enforcement, in the reference's order: response filter, URL audit, size check.
+    const tool = typeof params["name"] === "string" ? params["name"] : "";
+    const filtered = this.env.responseFilters ? await this.env.responseFilters.apply(serverId, tool, result) : result;
+    if (this.env.urlDomainAudit && filtered.isError !== true) auditUrlDomains(this.env.logger, serverId, filtered);
+    return spillLargePayload(filtered, this.agentId, this.env.payloads, this.env.logger);
   }
 
   /** tools/list of one backend page: allowed tools only, input schemas repaired where needed. */

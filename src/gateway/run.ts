@@ -7,6 +7,7 @@ import { openFileLogger } from "../log/file-logger.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { enforcementMiddleware } from "./enforcement.ts";
 import { serve } from "./serve.ts";
+import { writeSinkUrlAudit } from "./url-domains.ts";
 import { startGateway, type GatewayHandle, type GatewayIO } from "./start.ts";
 
 export interface RunDeps {
@@ -30,7 +31,10 @@ function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: 
     io: deps.io,
     logger,
     version: deps.version,
-    forwardMiddleware: [enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds)],
+    forwardMiddleware: [
+      enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds),
+      ...(runtime.urlDomainAudit ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
+    ],
     reflect: () => enforcement.reflect(),
     guardStatus: () => enforcement.guardStatus(),
   };
@@ -53,7 +57,6 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     for (const id of runtime.sinkServerIds) {
       if (!serverIds.has(id)) warnings.push(`--guards-sink-server-ids names unknown server ID "${id}": ignoring it`);
     }
-    if (runtime.urlDomainAudit) warnings.push("--url-domain-audit is accepted but not implemented yet: observed-url-domains.json is not written");
     for (const warning of warnings) {
       deps.io.err(`Warning: ${warning}\n`);
       logger.log("warn", "startup", warning, { markdown: true });

@@ -14,6 +14,8 @@ import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
 import { mcpEndpoints } from "./endpoints.ts";
 import { SessionRegistry } from "./session-registry.ts";
+import { JqEngine } from "./jq-engine.ts";
+import { ResponseFilters } from "./response-filter.ts";
 
 export interface GatewayIO {
   out: (text: string) => void;
@@ -33,6 +35,8 @@ export interface GatewayDeps {
   forwardMiddleware?: ForwardMiddleware[];
   /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
   clock?: () => number;
+  /** How long a tool response filter may run; the reference's 5 s unless a test shortens it. */
+  jqTimeoutMs?: number;
 }
 
 export interface GatewayHandle {
@@ -97,6 +101,8 @@ export async function startGateway(
     logger,
     version,
     payloads: config.gateway,
+    ...(ResponseFilters.configured(config.servers) ? { responseFilters: responseFilters(config, logger, deps.jqTimeoutMs) } : {}),
+    urlDomainAudit: runtime.urlDomainAudit,
   };
   // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";
@@ -119,6 +125,7 @@ export async function startGateway(
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const callsDone = await withinMs(sessions.whenIdle(), drainMs);
     await Promise.all([sessions.closeAll(), ...[...backends.values()].map((backend) => backend.close())]);
+    await env.responseFilters?.close();
     const drained = await closeConnections(http, httpClosed, Math.max(0, deadline - Date.now()));
     resolveClosed(callsDone && drained ? 0 : 1);
     return closed;
@@ -184,6 +191,12 @@ export async function startGateway(
   }
   ready();
   return handle;
+}
+
+function responseFilters(config: GatewayConfig, logger: GatewayLogger, timeoutMs: number | undefined): ResponseFilters {
+  const engine = new JqEngine(timeoutMs === undefined ? {} : { timeoutMs });
+  engine.warm();
+  return new ResponseFilters(config.servers, engine, logger);
 }
 
 async function discoverAll(backends: Backend[], sequential: boolean, logger: GatewayLogger): Promise<void> {

@@ -10,6 +10,7 @@ import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry } from "./markdow
 import { formatDifcFilteredRecord, formatRpcRecord } from "./rpc-format.ts";
 import { Sanitizer } from "./sanitize.ts";
 import { ToolsCatalogFile } from "./tools-file.ts";
+import { UrlDomainsFile } from "./url-domains-file.ts";
 import type { DifcFilteredRecord, GatewayLogger, LogLevel, RpcLogRecord } from "./types.ts";
 
 const LOG_FILE_NAMES = {
@@ -17,6 +18,7 @@ const LOG_FILE_NAMES = {
   markdown: "gateway.md",
   rpc: "rpc-messages.jsonl",
   tools: "tools.json",
+  urlDomains: "observed-url-domains.json",
 } as const;
 
 export interface FileLoggerOptions {
@@ -51,6 +53,7 @@ export class FileLogger implements GatewayLogger {
   #markdownStarted = false;
   #rpc: AppendWriter | undefined;
   #tools: ToolsCatalogFile | undefined;
+  #urlDomains: UrlDomainsFile | undefined;
   /** undefined = not opened yet; null = unusable, skipped. */
   readonly #servers = new Map<string, AppendWriter | null>();
   #closed: Promise<void> | undefined;
@@ -81,7 +84,8 @@ export class FileLogger implements GatewayLogger {
     this.#rpc = this.#open(join(this.#dir, LOG_FILE_NAMES.rpc), { mode: 0o644 }, (error) =>
       this.#console(`Warning: Failed to initialize JSONL logger: ${errorText(error)}`),
     );
-    this.#tools = this.#openTools();
+    this.#tools = this.#openRewritten(LOG_FILE_NAMES.tools, "Tools", "tools", (path, onError) => new ToolsCatalogFile(path, onError));
+    this.#urlDomains = this.#openRewritten(LOG_FILE_NAMES.urlDomains, "Observed URL domains", "observed URL domains", (path, onError) => new UrlDomainsFile(path, onError));
     process.on("exit", this.#flushOnExit);
   }
 
@@ -126,6 +130,10 @@ export class FileLogger implements GatewayLogger {
     this.#tools?.set(serverId, tools);
   }
 
+  observedUrlDomains(key: string, domains: readonly string[]): void {
+    this.#urlDomains?.add(key, domains);
+  }
+
   addSecret(value: string): void {
     this.#sanitizer.addSecret(value);
   }
@@ -133,7 +141,7 @@ export class FileLogger implements GatewayLogger {
   /** Resolves once everything logged so far is in the files (not necessarily on disk). */
   async flush(): Promise<void> {
     for (const writer of this.#writers()) writer?.flushSync();
-    await this.#tools?.flushed();
+    await Promise.all([this.#tools?.flushed(), this.#urlDomains?.flushed()]);
   }
 
   close(): Promise<void> {
@@ -143,7 +151,7 @@ export class FileLogger implements GatewayLogger {
 
   async #closeAll(): Promise<void> {
     if (this.#markdownStarted) this.#markdown?.write(MARKDOWN_FOOTER);
-    await Promise.all([...this.#writers().map((writer) => writer?.close()), this.#tools?.flushed()]);
+    await Promise.all([...this.#writers().map((writer) => writer?.close()), this.#tools?.flushed(), this.#urlDomains?.flushed()]);
     process.off("exit", this.#flushOnExit);
   }
 
@@ -176,14 +184,15 @@ export class FileLogger implements GatewayLogger {
     }
   }
 
-  #openTools(): ToolsCatalogFile | undefined {
-    const path = join(this.#dir, LOG_FILE_NAMES.tools);
+  /** A file rewritten whole (tools.json, observed-url-domains.json), announced on stderr as the reference does. */
+  #openRewritten<T>(name: string, title: string, label: string, open: (path: string, onError: (error: Error) => void) => T): T | undefined {
+    const path = join(this.#dir, name);
     try {
-      const file = new ToolsCatalogFile(path, (error) => this.#writeFailed(path, error));
-      this.#console(`Tools logging to file: ${path}`);
+      const file = open(path, (error) => this.#writeFailed(path, error));
+      this.#console(`${title} logging to file: ${path}`);
       return file;
     } catch (error) {
-      this.#console(`Warning: Failed to initialize tools logger: ${errorText(error)}`);
+      this.#console(`Warning: Failed to initialize ${label} logger: ${errorText(error)}`);
       return undefined;
     }
   }

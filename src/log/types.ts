@@ -50,6 +50,11 @@ export interface GatewayLogger {
   /** Replaces this server's entry in tools.json: its allow-listed tools, unprefixed names, original descriptions. */
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void;
   /**
+   * Adds URL domains to observed-url-domains.json under `key` (a server id, or "write-sink").
+   * Optional: only called with --url-domain-audit, and simple test loggers can omit it.
+   */
+  observedUrlDomains?(key: string, domains: readonly string[]): void;
+  /**
    * A namespace debug message (`server:unified`, `launcher:pool`): written to stderr and, as a DEBUG
    * line with the namespace as category, to mcp-gateway.log, only when `DEBUG` enables the
    * namespace. A function message is called only then, so costly messages cost nothing otherwise.

@@ -154,6 +154,7 @@ describe("flowgate serve errors: exit 1 before anything is served", () => {
     ["an invalid JSON config", ["--config-stdin"], {}, '{"mcpServers": {}}', /^failed to load config: Configuration validation error:[\s\S]*Configuration error at gateway: required field is missing/m],
     ["an undefined variable", ["--config-stdin"], {}, JSON_CONFIG, /^failed to load config: Configuration error at gateway\.agentId: undefined environment variable referenced: AGENT/m],
     ["an invalid TOML config", ["-c", file("bad.toml", "[servers.a]\nprot = 1\n")], {}, "", /^failed to load config: [\s\S]*servers\.a\.prot: unknown field/m],
+    ["an invalid jq filter", ["-c", file("jq.toml", `${'[servers.a]\ncommand = "docker"\n'}[servers.a.tool_response_filters]\nsearch = "map("\n`)], {}, "", /^failed to load config: Configuration error at servers\.a\.tool_response_filters\.search: servers\.a\.tool_response_filters\.search contains an invalid jq expression: syntax error/m],
     ["a missing --env file", ["-c", TOML, "--env", join(dir, "absent.env")], {}, "", /^failed to load \.env file: /m],
     ["an invalid --listen", ["-c", TOML, "--listen", "localhost"], {}, "", /invalid --listen address "localhost"/],
     ["a port out of range in --listen", ["-c", TOML, "--listen", "127.0.0.1:70000"], {}, "", /invalid --listen address/],

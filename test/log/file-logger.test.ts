@@ -93,6 +93,7 @@ describe("the file logger", () => {
       formatConsoleLine(AT, `Logging to file: ${join(dir, "mcp-gateway.log")}`),
       formatConsoleLine(AT, `Initialized per-serverID logging in directory: ${dir}`),
       formatConsoleLine(AT, `Tools logging to file: ${join(dir, "tools.json")}`),
+      formatConsoleLine(AT, `Observed URL domains logging to file: ${join(dir, "observed-url-domains.json")}`),
     ]);
   });
 
@@ -101,6 +102,7 @@ describe("the file logger", () => {
     ["rpc-messages.jsonl", 0o644],
     ["gateway.md", 0o644],
     ["tools.json", 0o644],
+    ["observed-url-domains.json", 0o600],
   ])("creates %s with mode %o", async (name, mode) => {
     const dir = freshDir();
     const { logger } = start(dir);
@@ -141,7 +143,7 @@ describe("the file logger", () => {
     logger.server("../escape", "info", "backend", "sneaky");
     await logger.close();
     expect(read(dir, "s1.log")).toBe(`[${TS}] [INFO] [backend] hello\n`);
-    expect(readdirSync(dir).sort()).toEqual(["gateway.md", "mcp-gateway.log", "rpc-messages.jsonl", "s1.log", "tools.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["gateway.md", "mcp-gateway.log", "observed-url-domains.json", "rpc-messages.jsonl", "s1.log", "tools.json"]);
     expect(read(dir, "mcp-gateway.log")).toContain("[backend] [../escape] sneaky\n");
   });
 

@@ -13,6 +13,7 @@ export class RecordingLogger implements GatewayLogger {
   readonly rpcRecords: RpcLogRecord[] = [];
   readonly filtered: DifcFilteredRecord[] = [];
   readonly toolCatalogue = new Map<string, Array<{ name: string; description?: string }>>();
+  readonly urlDomains: Array<{ key: string; domains: string[] }> = [];
 
   log(level: LogLevel, category: string, message: string): void {
     this.lines.push({ level, category, message });
@@ -28,6 +29,9 @@ export class RecordingLogger implements GatewayLogger {
   }
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void {
     this.toolCatalogue.set(serverId, tools.map(({ name, description }) => ({ name, ...(description === undefined ? {} : { description }) })));
+  }
+  observedUrlDomains(key: string, domains: readonly string[]): void {
+    this.urlDomains.push({ key, domains: [...domains] });
   }
   async close(): Promise<void> {}
 
