@@ -4,11 +4,11 @@ import {
   ErrorCode,
   isInitializeRequest,
   isJSONRPCErrorResponse,
-  isJSONRPCRequest,
   isJSONRPCResultResponse,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
+  type JSONRPCRequest,
   type MessageExtraInfo,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -118,8 +118,7 @@ export class HttpServerTransport implements Transport {
   }
 
   private async handlePost(req: IncomingMessage, res: ServerResponse, parsedBody: unknown, options: HandleOptions): Promise<void> {
-    const accept = req.headers.accept ?? "";
-    if (!accept.includes("application/json") || !accept.includes("text/event-stream")) {
+    if (!accepts(req.headers.accept, "application/json") || !accepts(req.headers.accept, "text/event-stream")) {
       return sendRpcError(res, 406, SERVER_ERROR, "Not Acceptable: Client must accept both application/json and text/event-stream");
     }
     if (!isJsonMediaType(req.headers["content-type"])) {
@@ -142,7 +141,7 @@ export class HttpServerTransport implements Transport {
     if (!messages) return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON-RPC message");
     if (this.closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
 
-    if (messages.some(isInitializeRequest)) {
+    if (messages.some((message) => isRequest(message) && message.method === "initialize" && isInitializeRequest(message))) {
       if (this.sessionId !== undefined) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: Server already initialized");
       if (messages.length > 1) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: Only one initialization request is allowed");
       this.sessionId = this.sessionIdGenerator();
@@ -154,7 +153,7 @@ export class HttpServerTransport implements Transport {
 
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const requestIds: RequestId[] = [];
-    for (const message of messages) if (isJSONRPCRequest(message)) requestIds.push(message.id);
+    for (const message of messages) if (isRequest(message)) requestIds.push(message.id);
     if (requestIds.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) this.onmessage?.(message, extra);
@@ -166,7 +165,7 @@ export class HttpServerTransport implements Transport {
   }
 
   private handleGet(req: IncomingMessage, res: ServerResponse): void {
-    if (!(req.headers.accept ?? "").includes("text/event-stream")) {
+    if (!accepts(req.headers.accept, "text/event-stream")) {
       return sendRpcError(res, 406, SERVER_ERROR, "Not Acceptable: Client must accept text/event-stream");
     }
     if (!this.refuseOutsideSession(req, res, {}) || !this.refuseUnsupportedVersion(req, res)) return;
@@ -244,6 +243,11 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
   });
 }
 
+/** For a message the schema already accepted, the shape alone tells a request (the SDK's guard parses it again). */
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return "method" in message && "id" in message;
+}
+
 /** The body as JSON-RPC messages, or undefined when any element is not one. */
 function parseMessages(raw: unknown): JSONRPCMessage[] | undefined {
   const messages: JSONRPCMessage[] = [];
@@ -253,6 +257,18 @@ function parseMessages(raw: unknown): JSONRPCMessage[] | undefined {
     messages.push(parsed.data);
   }
   return messages;
+}
+
+// Whether an Accept header admits `mediaType`: wildcard ranges (any type, or any subtype of its
+// type) count, as the reference's go-sdk has them; a range with q=0 refuses.
+function accepts(header: string | undefined, mediaType: string): boolean {
+  if (header === undefined) return false;
+  const anyOfType = `${mediaType.slice(0, mediaType.indexOf("/"))}/*`;
+  return header.split(",").some((range) => {
+    const [type = "", ...params] = range.split(";").map((part) => part.trim().toLowerCase());
+    if (type !== mediaType && type !== anyOfType && type !== "*/*") return false;
+    return !params.some((param) => /^q=0(\.0*)?$/.test(param));
+  });
 }
 
 /** Compares the media type itself, never a substring: `text/plain; x=application/json` is not JSON. */

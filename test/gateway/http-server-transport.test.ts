@@ -62,6 +62,7 @@ describe("HTTP-level refusals", () => {
   it.each([
     ["a POST whose Accept lacks text/event-stream", 406, -32000, "POST", { Accept: "application/json" }, echo(1)],
     ["a POST whose Accept lacks application/json", 406, -32000, "POST", { Accept: "text/event-stream" }, echo(1)],
+    ["a POST whose Accept refuses text/event-stream with q=0", 406, -32000, "POST", { Accept: "application/json, text/event-stream;q=0" }, echo(1)],
     ["a POST whose Content-Type is not JSON", 415, -32000, "POST", { "Content-Type": "text/plain; x=application/json" }, echo(1)],
     ["a body that is not JSON", 400, -32700, "POST", {}, "{not json"],
     ["a body that is not a JSON-RPC message", 400, -32700, "POST", {}, { hello: 1 }],
@@ -102,6 +103,12 @@ describe("JSON when the response is all there is, SSE when something must come f
     expect(response.headers.get("content-type")).toBe("application/json");
     expect(response.headers.get("mcp-session-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect(await response.json()).toMatchObject({ id: 0, result: { protocolVersion: PROTOCOL } });
+  });
+
+  it.each(["*/*", "application/*, text/*", "application/json;q=0.9, text/event-stream;q=0.5"])("takes an Accept of %s as allowing both", async (accept) => {
+    const response = await request("POST", echo(12), { Accept: accept });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: 12, result: {} });
   });
 
   it("answers a plain tools/call with application/json", async () => {
