@@ -38,7 +38,8 @@ export interface HandleOptions {
   sessionImplied?: boolean;
 }
 
-type BodyResult = { ok: true; text: string } | { ok: false; status: 400 | 413; message: string };
+/** A body, or the HTTP status and JSON-RPC error code to refuse it with. */
+export type BodyResult = { ok: true; text: string } | { ok: false; status: 400 | 413; code: number; message: string };
 
 /**
  * The server side of MCP's streamable HTTP transport, written directly on node:http for one
@@ -127,7 +128,7 @@ export class HttpServerTransport implements Transport {
     let raw = parsedBody;
     if (raw === undefined) {
       const body = await readBody(req);
-      if (!body.ok) return sendRpcError(res, body.status, SERVER_ERROR, body.message);
+      if (!body.ok) return sendRpcError(res, body.status, body.code, body.message);
       try {
         raw = JSON.parse(body.text);
       } catch {
@@ -147,7 +148,7 @@ export class HttpServerTransport implements Transport {
       this.sessionId = this.sessionIdGenerator();
       await this.onsessioninitialized?.(this.sessionId);
       if (this.closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
-    } else if (!this.refuseOutsideSession(req, res, options) || !this.refuseUnsupportedVersion(req, res)) {
+    } else if (!this.belongsToSession(req, res, options) || !this.speaksSupportedVersion(req, res)) {
       return;
     }
 
@@ -168,7 +169,7 @@ export class HttpServerTransport implements Transport {
     if (!accepts(req.headers.accept, "text/event-stream")) {
       return sendRpcError(res, 406, SERVER_ERROR, "Not Acceptable: Client must accept text/event-stream");
     }
-    if (!this.refuseOutsideSession(req, res, {}) || !this.refuseUnsupportedVersion(req, res)) return;
+    if (!this.belongsToSession(req, res, {}) || !this.speaksSupportedVersion(req, res)) return;
     if (this.standalone) {
       return sendRpcError(res, 409, SERVER_ERROR, "Conflict: Only one SSE stream is allowed per session");
     }
@@ -180,13 +181,13 @@ export class HttpServerTransport implements Transport {
   }
 
   private async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.refuseOutsideSession(req, res, {}) || !this.refuseUnsupportedVersion(req, res)) return;
+    if (!this.belongsToSession(req, res, {}) || !this.speaksSupportedVersion(req, res)) return;
     res.writeHead(200).end();
     await this.close();
   }
 
-  /** True when the request belongs to this initialized session; otherwise answers it and returns false. */
-  private refuseOutsideSession(req: IncomingMessage, res: ServerResponse, options: HandleOptions): boolean {
+  /** Whether the request belongs to this initialized session; when not, it has been answered with the refusal. */
+  private belongsToSession(req: IncomingMessage, res: ServerResponse, options: HandleOptions): boolean {
     if (this.sessionId === undefined) {
       sendRpcError(res, 400, SERVER_ERROR, "Bad Request: Server not initialized");
       return false;
@@ -204,8 +205,8 @@ export class HttpServerTransport implements Transport {
     return true;
   }
 
-  /** True unless the request names a protocol version this SDK does not speak (then answered 400). */
-  private refuseUnsupportedVersion(req: IncomingMessage, res: ServerResponse): boolean {
+  /** Whether the request names no protocol version or one the SDK speaks; when not, it has been answered 400. */
+  private speaksSupportedVersion(req: IncomingMessage, res: ServerResponse): boolean {
     const version = req.headers["mcp-protocol-version"];
     if (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) return true;
     sendRpcError(
@@ -224,7 +225,7 @@ export class HttpServerTransport implements Transport {
 
 /** Reads a request body as UTF-8 text, refusing one over MAX_BODY_BYTES without reading it all. */
 export function readBody(req: IncomingMessage): Promise<BodyResult> {
-  const tooLarge: BodyResult = { ok: false, status: 413, message: `Payload Too Large: Request body must not exceed ${MAX_BODY_BYTES} bytes` };
+  const tooLarge: BodyResult = { ok: false, status: 413, code: SERVER_ERROR, message: `Payload Too Large: Request body must not exceed ${MAX_BODY_BYTES} bytes` };
   if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) return Promise.resolve(tooLarge);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -239,7 +240,7 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
       chunks.push(chunk);
     });
     req.on("end", () => resolve({ ok: true, text: Buffer.concat(chunks).toString("utf8") }));
-    req.on("error", (error) => resolve({ ok: false, status: 400, message: `Bad Request: the request body could not be read (${error.message})` }));
+    req.on("error", (error) => resolve({ ok: false, status: 400, code: ErrorCode.ParseError, message: `Bad Request: the request body could not be read (${error.message})` }));
   });
 }
 

@@ -52,7 +52,7 @@ export async function handleMcpRequest(
     return;
   }
   const read = await readBody(req);
-  if (!read.ok) return sendRpcError(res, read.status, ErrorCode.ParseError, read.message);
+  if (!read.ok) return sendRpcError(res, read.status, read.code, read.message);
   let body: unknown;
   try {
     body = JSON.parse(read.text);
