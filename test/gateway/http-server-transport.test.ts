@@ -31,8 +31,8 @@ function request(method: string, body: unknown, headers: Record<string, string |
   return fetch(url, init);
 }
 
-async function openSession(): Promise<string> {
-  const response = await request("POST", initialize, { "Mcp-Session-Id": undefined });
+async function openSession(capabilities: Record<string, unknown> = {}): Promise<string> {
+  const response = await request("POST", { ...initialize, params: { ...initialize.params, capabilities } }, { "Mcp-Session-Id": undefined });
   await response.text();
   const id = response.headers.get("mcp-session-id");
   if (response.status !== 200 || id === null) throw new Error(`initialize answered ${response.status}`);
@@ -176,6 +176,28 @@ describe("the standalone stream and the end of a session", () => {
     const after = await request("POST", echo(41), { "Mcp-Session-Id": id });
     expect(after.status).toBe(404);
     await after.text();
+  });
+
+  it("carries what is tied to no request on the standalone stream: a backend's roots/list, answered by a POST of the response", async () => {
+    const id = await openSession({ roots: { listChanged: true } });
+    const stream = await request("GET", undefined, { "Mcp-Session-Id": id, "Content-Type": undefined, Accept: "text/event-stream" });
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    // The first call starts the session's backend, which asks for the client's roots once initialized (after the call).
+    await (await request("POST", echo(71), { "Mcp-Session-Id": id })).text();
+    let seen = "";
+    const next = async (method: string) => {
+      for (;;) {
+        const found = events(seen).find((m) => m.method === method);
+        if (found) return found;
+        seen += (await reader.read()).value ?? "";
+      }
+    };
+    const rootsRequest = await next("roots/list");
+    const answered = await request("POST", { jsonrpc: "2.0", id: rootsRequest.id, result: { roots: [{ uri: "file:///standalone" }] } }, { "Mcp-Session-Id": id });
+    expect(answered.status).toBe(202);
+    expect(await next("notifications/message")).toMatchObject({ params: { data: "Roots updated: 1 root(s) received from client" } });
+    await reader.cancel();
+    await (await request("DELETE", undefined, { "Mcp-Session-Id": id, "Content-Type": undefined })).text();
   });
 
   it("answers a request still running when its session is deleted with an error, and ends the stream", async () => {
