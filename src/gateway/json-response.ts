@@ -12,6 +12,6 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
 }
 
 /** A JSON-RPC error answering an HTTP request that never reached an MCP session. */
-export function sendRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  sendJson(res, status, { jsonrpc: "2.0", error: { code, message }, id: null });
+export function sendRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { jsonrpc: "2.0", error: { code, message }, id: null }, headers);
 }

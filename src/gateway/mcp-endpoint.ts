@@ -1,16 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { ErrorCode, isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { GatewayLogger } from "../log/types.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { gatewaySessionId } from "./auth.ts";
 import { autoInitialize } from "./auto-init.ts";
+import { HttpServerTransport, readBody } from "./http-server-transport.ts";
 import { sendRpcError, sendText } from "./json-response.ts";
 import type { SessionRegistry } from "./session-registry.ts";
-
-/** Request bodies above this are refused before parsing (tool arguments are small; results are not bodies). */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface McpEndpoint {
   /** "/mcp" or "/mcp/<serverID>". */
@@ -54,9 +51,11 @@ export async function handleMcpRequest(
     res.end("Method Not Allowed");
     return;
   }
+  const read = await readBody(req);
+  if (!read.ok) return sendRpcError(res, read.status, read.code, read.message);
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(req));
+    body = JSON.parse(read.text);
   } catch (error) {
     return sendRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -69,12 +68,9 @@ export async function handleMcpRequest(
     const created = await autoInitialize(endpoint.url, req.headers);
     const live = created === undefined ? undefined : sessions.get(created);
     if (live) {
-      // The SDK transport reads the raw header list.
-      req.rawHeaders.push("mcp-session-id", live.id);
-      if (req.headers["mcp-protocol-version"] === undefined) req.rawHeaders.push("mcp-protocol-version", "2025-11-25");
       const done = sessions.begin(live.id);
       try {
-        await live.transport.handleRequest(req, res, body);
+        await live.transport.handleRequest(req, res, body, { sessionImplied: true });
       } finally {
         done();
       }
@@ -87,7 +83,7 @@ export async function handleMcpRequest(
   const agentId = gatewaySessionId(req.headers);
   if (agentId === undefined) return sendText(res, 400, "no server available");
   const agent = endpoint.createSession(agentId);
-  const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+  const transport: HttpServerTransport = new HttpServerTransport({
     sessionIdGenerator: randomUUID,
     onsessioninitialized: (id) => {
       sessions.add({ id, route: endpoint.route, agent, transport });
@@ -101,22 +97,4 @@ export async function handleMcpRequest(
 
 function isToolCall(body: unknown): boolean {
   return typeof body === "object" && body !== null && (body as { method?: unknown }).method === "tools/call";
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

@@ -1,12 +1,12 @@
-import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { AgentSession } from "./agent-session.ts";
+import type { HttpServerTransport } from "./http-server-transport.ts";
 
 export interface LiveSession {
   id: string;
   /** "/mcp" or "/mcp/<serverID>": a session id is only valid on the route that created it. */
   route: string;
   agent: AgentSession;
-  transport: StreamableHTTPServerTransport;
+  transport: HttpServerTransport;
 }
 
 /**
@@ -61,7 +61,7 @@ export class SessionRegistry {
     this.sessions.delete(id);
     clearTimeout(entry.timer);
     await entry.live.agent.close();
-    await entry.live.transport.close().catch(() => undefined);
+    await entry.live.transport.close();
   }
 
   async closeAll(): Promise<void> {

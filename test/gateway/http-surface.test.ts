@@ -78,8 +78,8 @@ describe("MCP sessions", () => {
     const body = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "read_graph", arguments: {} } });
     const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID }, body);
     expect(response.status).toBe(200);
-    const data = /^data: (.*)$/m.exec(response.body)?.[1];
-    expect(JSON.parse(data!)).toMatchObject({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text" }] } });
+    expect(response.headers["mcp-session-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(response.body)).toMatchObject({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text" }] } });
     expect(gateway.logger.matching("Gemini-compat: tools/call received before session initialization")).toHaveLength(1);
   });
 

@@ -1,0 +1,279 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  ErrorCode,
+  isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCResultResponse,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type MessageExtraInfo,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+import { sendRpcError } from "./json-response.ts";
+import { openEventStream, PostReply, SSE_KEEPALIVE_MS, sseEvent } from "./post-reply.ts";
+
+/** Request bodies above this are refused before parsing (tool arguments are small; results are not bodies). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_BATCH_MESSAGES = 100;
+/** The JSON-RPC codes the SDK's transport answers HTTP-level refusals with. */
+const SERVER_ERROR = -32000;
+const SESSION_NOT_FOUND = -32001;
+
+export interface HttpServerTransportOptions {
+  sessionIdGenerator: () => string;
+  /** Called once `initialize` has created the session, before the request reaches the server. */
+  onsessioninitialized?: (sessionId: string) => void | Promise<void>;
+  /** How long an SSE stream, or a POST still unanswered, may stay silent before a keep-alive; SSE_KEEPALIVE_MS by default. */
+  keepAliveMs?: number;
+}
+
+export interface HandleOptions {
+  /**
+   * The gateway opened this session itself for a client that sent no Mcp-Session-Id (auto-init):
+   * the request belongs to it without naming it.
+   */
+  sessionImplied?: boolean;
+}
+
+/** A body, or the HTTP status and JSON-RPC error code to refuse it with. */
+export type BodyResult = { ok: true; text: string } | { ok: false; status: 400 | 413; code: number; message: string };
+
+/**
+ * The server side of MCP's streamable HTTP transport, written directly on node:http for one
+ * session. A POST carrying requests is answered with plain JSON unless something related to its
+ * requests must be streamed first (see PostReply); GET opens the session's standalone SSE stream;
+ * DELETE ends the session.
+ *
+ * There is no resumability (no event store, no Last-Event-ID replay): flowgate never configured
+ * one, so a dropped stream loses what was still to come on it, as with the SDK's default.
+ */
+export class HttpServerTransport implements Transport {
+  sessionId?: string;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+
+  private readonly sessionIdGenerator: () => string;
+  private readonly onsessioninitialized?: (sessionId: string) => void | Promise<void>;
+  private readonly keepAliveMs: number;
+  /** The POST each request in progress arrived on, by request id: its response and related messages go there. */
+  private readonly replies = new Map<RequestId, PostReply>();
+  private standalone?: ServerResponse;
+  private started = false;
+  private closed = false;
+
+  constructor(options: HttpServerTransportOptions) {
+    this.sessionIdGenerator = options.sessionIdGenerator;
+    this.onsessioninitialized = options.onsessioninitialized;
+    this.keepAliveMs = options.keepAliveMs ?? SSE_KEEPALIVE_MS;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error("HttpServerTransport already started");
+    this.started = true;
+  }
+
+  /** Answers one HTTP request of this session; resolves once the response is over (or the client left). */
+  async handleRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown, options: HandleOptions = {}): Promise<void> {
+    const over = new Promise((resolve) => res.once("close", resolve));
+    if (this.closed) sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
+    else if (req.method === "POST") await this.handlePost(req, res, parsedBody, options);
+    else if (req.method === "GET") this.handleGet(req, res);
+    else if (req.method === "DELETE") await this.handleDelete(req, res);
+    else sendRpcError(res, 405, SERVER_ERROR, "Method not allowed.", { Allow: "GET, POST, DELETE" });
+    await over;
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const id = message.id;
+      const reply = id === undefined ? undefined : this.replies.get(id);
+      if (id === undefined || !reply) throw new Error(`No connection established for request ID: ${String(id)}`);
+      this.replies.delete(id);
+      reply.answer(id, message);
+      return;
+    }
+    const related = options?.relatedRequestId;
+    if (related === undefined) {
+      // Without a standalone stream open there is nowhere to deliver it (no event store to keep it).
+      const stream = this.standalone;
+      if (stream && !stream.writableEnded) stream.write(sseEvent(message));
+      return;
+    }
+    const reply = this.replies.get(related);
+    if (!reply) throw new Error(`No connection established for request ID: ${String(related)}`);
+    reply.relay(message);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const reply of new Set(this.replies.values())) reply.abandon("Connection closed: the MCP session ended before this request was answered");
+    this.replies.clear();
+    this.standalone?.end();
+    this.standalone = undefined;
+    this.onclose?.();
+  }
+
+  private async handlePost(req: IncomingMessage, res: ServerResponse, parsedBody: unknown, options: HandleOptions): Promise<void> {
+    if (!accepts(req.headers.accept, "application/json") || !accepts(req.headers.accept, "text/event-stream")) {
+      return sendRpcError(res, 406, SERVER_ERROR, "Not Acceptable: Client must accept both application/json and text/event-stream");
+    }
+    if (!isJsonMediaType(req.headers["content-type"])) {
+      return sendRpcError(res, 415, SERVER_ERROR, "Unsupported Media Type: Content-Type must be application/json");
+    }
+    let raw = parsedBody;
+    if (raw === undefined) {
+      const body = await readBody(req);
+      if (!body.ok) return sendRpcError(res, body.status, body.code, body.message);
+      try {
+        raw = JSON.parse(body.text);
+      } catch {
+        return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON");
+      }
+    }
+    if (Array.isArray(raw) && raw.length > MAX_BATCH_MESSAGES) {
+      return sendRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: Batch must not exceed ${MAX_BATCH_MESSAGES} messages`);
+    }
+    const messages = parseMessages(raw);
+    if (!messages) return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON-RPC message");
+    if (this.closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
+
+    if (messages.some((message) => isRequest(message) && message.method === "initialize" && isInitializeRequest(message))) {
+      if (this.sessionId !== undefined) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: Server already initialized");
+      if (messages.length > 1) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: Only one initialization request is allowed");
+      this.sessionId = this.sessionIdGenerator();
+      await this.onsessioninitialized?.(this.sessionId);
+      if (this.closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
+    } else if (!this.belongsToSession(req, res, options) || !this.speaksSupportedVersion(req, res)) {
+      return;
+    }
+
+    const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    const requestIds: RequestId[] = [];
+    for (const message of messages) if (isRequest(message)) requestIds.push(message.id);
+    if (requestIds.length === 0) {
+      res.writeHead(202).end();
+      for (const message of messages) this.onmessage?.(message, extra);
+      return;
+    }
+    const reply = new PostReply(res, requestIds, this.sessionHeaders(), this.keepAliveMs);
+    for (const id of requestIds) this.replies.set(id, reply);
+    for (const message of messages) this.onmessage?.(message, extra);
+  }
+
+  private handleGet(req: IncomingMessage, res: ServerResponse): void {
+    if (!accepts(req.headers.accept, "text/event-stream")) {
+      return sendRpcError(res, 406, SERVER_ERROR, "Not Acceptable: Client must accept text/event-stream");
+    }
+    if (!this.belongsToSession(req, res, {}) || !this.speaksSupportedVersion(req, res)) return;
+    if (this.standalone) {
+      return sendRpcError(res, 409, SERVER_ERROR, "Conflict: Only one SSE stream is allowed per session");
+    }
+    this.standalone = res;
+    res.once("close", () => {
+      if (this.standalone === res) this.standalone = undefined;
+    });
+    openEventStream(res, this.sessionHeaders(), this.keepAliveMs);
+  }
+
+  private async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.belongsToSession(req, res, {}) || !this.speaksSupportedVersion(req, res)) return;
+    res.writeHead(200).end();
+    await this.close();
+  }
+
+  /** Whether the request belongs to this initialized session; when not, it has been answered with the refusal. */
+  private belongsToSession(req: IncomingMessage, res: ServerResponse, options: HandleOptions): boolean {
+    if (this.sessionId === undefined) {
+      sendRpcError(res, 400, SERVER_ERROR, "Bad Request: Server not initialized");
+      return false;
+    }
+    if (options.sessionImplied) return true;
+    const claimed = req.headers["mcp-session-id"];
+    if (claimed === undefined || claimed === "") {
+      sendRpcError(res, 400, SERVER_ERROR, "Bad Request: Mcp-Session-Id header is required");
+      return false;
+    }
+    if (claimed !== this.sessionId) {
+      sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether the request names no protocol version or one the SDK speaks; when not, it has been answered 400. */
+  private speaksSupportedVersion(req: IncomingMessage, res: ServerResponse): boolean {
+    const version = req.headers["mcp-protocol-version"];
+    if (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) return true;
+    sendRpcError(
+      res,
+      400,
+      SERVER_ERROR,
+      `Bad Request: Unsupported protocol version: ${String(version)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
+    );
+    return false;
+  }
+
+  private sessionHeaders(): Record<string, string> {
+    return this.sessionId === undefined ? {} : { "mcp-session-id": this.sessionId };
+  }
+}
+
+/** Reads a request body as UTF-8 text, refusing one over MAX_BODY_BYTES without reading it all. */
+export function readBody(req: IncomingMessage): Promise<BodyResult> {
+  const tooLarge: BodyResult = { ok: false, status: 413, code: SERVER_ERROR, message: `Payload Too Large: Request body must not exceed ${MAX_BODY_BYTES} bytes` };
+  if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) return Promise.resolve(tooLarge);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(tooLarge);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve({ ok: true, text: Buffer.concat(chunks).toString("utf8") }));
+    req.on("error", (error) => resolve({ ok: false, status: 400, code: ErrorCode.ParseError, message: `Bad Request: the request body could not be read (${error.message})` }));
+  });
+}
+
+/** For a message the schema already accepted, the shape alone tells a request (the SDK's guard parses it again). */
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return "method" in message && "id" in message;
+}
+
+/** The body as JSON-RPC messages, or undefined when any element is not one. */
+function parseMessages(raw: unknown): JSONRPCMessage[] | undefined {
+  const messages: JSONRPCMessage[] = [];
+  for (const item of Array.isArray(raw) ? raw : [raw]) {
+    const parsed = JSONRPCMessageSchema.safeParse(item);
+    if (!parsed.success) return undefined;
+    messages.push(parsed.data);
+  }
+  return messages;
+}
+
+// Whether an Accept header admits `mediaType`: wildcard ranges (any type, or any subtype of its
+// type) count, as the reference's go-sdk has them; a range with q=0 refuses.
+function accepts(header: string | undefined, mediaType: string): boolean {
+  if (header === undefined) return false;
+  const anyOfType = `${mediaType.slice(0, mediaType.indexOf("/"))}/*`;
+  return header.split(",").some((range) => {
+    const [type = "", ...params] = range.split(";").map((part) => part.trim().toLowerCase());
+    if (type !== mediaType && type !== anyOfType && type !== "*/*") return false;
+    return !params.some((param) => /^q=0(\.0*)?$/.test(param));
+  });
+}
+
+/** Compares the media type itself, never a substring: `text/plain; x=application/json` is not JSON. */
+function isJsonMediaType(header: string | undefined): boolean {
+  return header?.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
+}
+
