@@ -15,13 +15,12 @@
 # ($MCP_GATEWAY_LOG_DIR, else /tmp/gh-aw/mcp-logs).
 set -euo pipefail
 
-readonly HERE=$(dirname "${BASH_SOURCE[0]}")
-source "$HERE/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 main() {
   if ! docker_checks_skipped && running_in_container; then
     log_info "This is a container: handing over to run_containerized.sh"
-    exec "$HERE/run_containerized.sh" "$@"
+    exec "$(dirname "${BASH_SOURCE[0]}")/run_containerized.sh" "$@"
   fi
   if [[ ${1:-} == proxy ]]; then refuse_proxy_mode; fi
   log_info "Starting flowgate (MCPG Gateway)"
