@@ -92,8 +92,9 @@ export_docker_api_version() {
 # Checks that a port setting is a whole number from 1 to 65535; $1 names the setting in the message.
 require_port() {
   local name=$1 value=$2
-  [[ $value =~ ^[0-9]{1,5}$ ]] && ((10#$value >= 1 && 10#$value <= 65535)) ||
+  if [[ ! $value =~ ^[0-9]{1,5}$ ]] || ((10#$value < 1 || 10#$value > 65535)); then
     fail "$name=\"$value\" is not a TCP port: use a whole number from 1 to 65535"
+  fi
 }
 
 require_mode() {

@@ -25,8 +25,11 @@ main() {
   if [[ ${1:-} == proxy ]]; then refuse_proxy_mode; fi
   log_info "Starting flowgate (MCPG Gateway)"
 
-  local host=${HOST:-0.0.0.0} port=${MCP_GATEWAY_PORT:-${PORT:-8000}} mode=${MODE:---routed}
-  require_port "$([[ -n ${MCP_GATEWAY_PORT:-} ]] && echo MCP_GATEWAY_PORT || echo PORT)" "$port"
+  local host=${HOST:-0.0.0.0} mode=${MODE:---routed} port_variable=PORT
+  if [[ -n ${MCP_GATEWAY_PORT:-} ]]; then port_variable=MCP_GATEWAY_PORT; fi
+  local port=${!port_variable:-8000}
+  require_port "$port_variable" "$port"
+  port=$((10#$port))
   require_mode MODE "$mode"
   warn_unset_gateway_variables
   resolve_gateway_binary

@@ -91,7 +91,7 @@ main() {
     fail "MCP_GATEWAY_PORT is not set: it is the port the gateway listens on inside the container" \
       "set it when starting the container: docker run -i -e MCP_GATEWAY_PORT=8000 -p 8000:8000 ..."
   require_port MCP_GATEWAY_PORT "$MCP_GATEWAY_PORT"
-  local host=${MCP_GATEWAY_HOST:-0.0.0.0} port=$MCP_GATEWAY_PORT
+  local host=${MCP_GATEWAY_HOST:-0.0.0.0} port=$((10#$MCP_GATEWAY_PORT))
   local mode=${MCP_GATEWAY_MODE:---routed} log_dir=${MCP_GATEWAY_LOG_DIR:-$DEFAULT_LOG_DIR}
   require_mode MCP_GATEWAY_MODE "$mode"
   warn_unset_gateway_variables

@@ -202,6 +202,7 @@ describe("entrypoint scripts refuse to start, with exit code 1 and a message on 
     ["run_containerized.sh without MCP_GATEWAY_PORT", RUN_CONTAINERIZED, {}, [], /MCP_GATEWAY_PORT is not set: it is the port the gateway listens on inside the container/],
     ["run_containerized.sh with a port that is not a number", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "http" }, [], /MCP_GATEWAY_PORT="http" is not a TCP port: use a whole number from 1 to 65535/],
     ["run_containerized.sh with a port out of range", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "65536" }, [], /MCP_GATEWAY_PORT="65536" is not a TCP port/],
+    ["run.sh with a PORT that is not a number", RUN, { PORT: "abc" }, [], /PORT="abc" is not a TCP port/],
     ["run_containerized.sh asked for proxy mode", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "8000" }, ["proxy", "--policy", "{}"], /proxy mode \(awmg proxy, the GitHub API filtering proxy\) is not implemented in flowgate/],
     ["run.sh asked for proxy mode", RUN, {}, ["proxy"], /proxy mode .* is not implemented in flowgate/],
     ["an unknown MCP_GATEWAY_MODE", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "8000", MCP_GATEWAY_MODE: "--proxy" }, [], /MCP_GATEWAY_MODE="--proxy" is not a gateway mode: use --routed .* or --unified/],
