@@ -55,9 +55,10 @@ main() {
     [[ ! -t 0 ]] || fail "no configuration: set CONFIG to a TOML file, or pipe a JSON configuration to stdin"
     flags+=(--config-stdin)
   fi
-  flags+=("$@")
 
-  log_info "Command: $GATEWAY_BIN ${flags[*]}"
+  # Arguments given to the script are not echoed: they may carry a secret (--hmac-secret).
+  log_info "Command: $GATEWAY_BIN ${flags[*]}${1+ (and $# more arguments)}"
+  flags+=("$@")
   exec "$GATEWAY_BIN" "${flags[@]}"
 }
 

@@ -113,9 +113,10 @@ main() {
       log_warn "ENV_FILE=$ENV_FILE does not exist: no environment file is loaded"
     fi
   fi
-  flags+=("$@")
 
-  log_info "Command: $GATEWAY_BIN ${flags[*]}"
+  # Arguments given to the script are not echoed: they may carry a secret (--hmac-secret).
+  log_info "Command: $GATEWAY_BIN ${flags[*]}${1+ (and $# more arguments)}"
+  flags+=("$@")
   log_info "Waiting for the JSON configuration on stdin"
   exec "$GATEWAY_BIN" "${flags[@]}"
 }
