@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by run_containerized.sh and run.sh; sourced, never run on its own.
 # Everything here writes to stderr: stdout belongs to the gateway's client configuration.
 

@@ -15,6 +15,7 @@
 # ($MCP_GATEWAY_LOG_DIR, else /tmp/gh-aw/mcp-logs).
 set -euo pipefail
 
+# shellcheck source=common.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 main() {

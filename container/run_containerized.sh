@@ -7,15 +7,18 @@
 #   MCP_GATEWAY_MODE     --routed (default) or --unified
 #   MCP_GATEWAY_LOG_DIR  log directory (default /tmp/gh-aw/mcp-logs), always passed as --log-dir
 #   ENV_FILE             a .env file passed as --env when it exists
-#   MCP_GATEWAY_WASM_GUARDS_DIR  defaults to /guards when that directory exists; set it empty to
-#                        turn discovery off
+#   MCP_GATEWAY_WASM_GUARDS_DIR  defaults to the baked guards' folder when it exists; set it empty
+#                        to turn discovery off
+#   FLOWGATE_BAKED_GUARDS_DIR  where the image keeps its guards (default /guards)
 #   AWMG_BIN             the gateway executable (default: awmg on PATH)
 #   FLOWGATE_SKIP_DOCKER_CHECKS=1  skip the container and Docker checks below
+#   FLOWGATE_DOCKER_SOCKET_WAIT    seconds to wait for the Docker socket (default 10)
 #
 # Arguments are appended to the gateway's flags; a first argument `proxy` is refused, because
 # flowgate has no proxy mode.
 set -euo pipefail
 
+# shellcheck source=common.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 readonly DEFAULT_LOG_DIR=/tmp/gh-aw/mcp-logs
