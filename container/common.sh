@@ -53,6 +53,7 @@ require_docker_daemon() {
   local host=${DOCKER_HOST:-unix:///var/run/docker.sock}
   if [[ $host != tcp://* && $host != ssh://* ]]; then
     local socket=${host#unix://} waited=0 limit=${FLOWGATE_DOCKER_SOCKET_WAIT:-10}
+    [[ $limit =~ ^[0-9]+$ ]] || fail "FLOWGATE_DOCKER_SOCKET_WAIT=\"$limit\" is not a number of seconds"
     while [[ ! -S $socket ]] && ((waited < limit)); do
       ((waited == 0)) && log_info "Waiting up to ${limit}s for the Docker socket at $socket"
       sleep 1
