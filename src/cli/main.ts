@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDifcCommand } from "./difc-command.ts";
-import { VERSION } from "./version.ts";
+import { VERSION, VERSION_TEXT } from "./version.ts";
 import { registerGuardCommand } from "./guard-command.ts";
 import { gatewayServe } from "./run-gateway-command.ts";
 import { registerServeCommand } from "./serve-command.ts";
@@ -37,10 +37,11 @@ export function buildProgram(
 ): Command {
   const program = new Command("flowgate")
     .description(
-      "An MCP gateway that labels every tool call and response with WebAssembly guards\n" +
+      `flowgate ${VERSION}, a drop-in replacement for gh-aw-mcpg (also installed as awmg).\n` +
+        "An MCP gateway that labels every tool call and response with WebAssembly guards\n" +
         "and blocks the flows that would leak private data or let untrusted content steer an agent.",
     )
-    .version(VERSION, "-V, --version", "print the version and exit")
+    .version(VERSION_TEXT, "-V, --version", "print the version and exit")
     .helpOption("-h, --help", "show this help")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()

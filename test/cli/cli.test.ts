@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { VERSION } from "../../src/cli/version.ts";
 
+const VERSION_LINE = `MCPG Gateway ${VERSION}\n`;
+
 const run = promisify(execFile);
 
 function capture() {
@@ -12,16 +14,20 @@ function capture() {
 }
 
 describe("flowgate CLI", () => {
-  it.each([["--version"], ["-V"]])("prints the package version for %s", async (flag) => {
-    const { io, cli } = capture();
-    expect(await main(["node", "flowgate", flag], cli)).toBe(0);
-    expect(io.stdout.trim()).toBe(VERSION);
+  it.each([["--version"], ["-V"], ["--config-stdin", "--version"]])("prints the reference's version line for %s, whatever the binary is called", async (...flags) => {
+    for (const name of ["flowgate", "awmg"]) {
+      const { io, cli } = capture();
+      expect(await main(["node", name, ...flags], cli)).toBe(0);
+      expect(io.stdout).toBe(VERSION_LINE);
+      expect(io.stderr).toBe("");
+    }
   });
 
   it("prints usage with the option list for --help", async () => {
     const { io, cli } = capture();
     expect(await main(["node", "flowgate", "--help"], cli)).toBe(0);
     expect(io.stdout).toMatch(/^Usage: flowgate/);
+    expect(io.stdout).toContain(`flowgate ${VERSION}, a drop-in replacement for gh-aw-mcpg (also installed as awmg).`);
     expect(io.stdout).toContain("--version");
   });
 
@@ -35,6 +41,6 @@ describe("flowgate CLI", () => {
   it("runs as an executable through its bin entry", async () => {
     const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
     const { stdout } = await run(process.execPath, [bin, "--version"]);
-    expect(stdout.trim()).toBe(VERSION);
+    expect(stdout).toBe(VERSION_LINE);
   });
 });

@@ -50,7 +50,7 @@ export async function startEverythingHttp(
 }
 
 /** A port nothing listens on right now (server-everything takes a port number, not 0). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
