@@ -50,7 +50,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     ...(debug ? { debug } : {}),
   });
   try {
-    logger.log("info", "startup", `flowgate version: ${deps.version}`, { markdown: true });
+    logger.log("info", "startup", `MCPG Gateway version: ${deps.version}`, { markdown: true });
     logger.log("info", "startup", `Starting flowgate with config: ${runtime.configSource}, listen: ${runtime.listenHost}:${runtime.listenPort}, log-dir: ${runtime.logDir}`, { markdown: true });
     const warnings = [...config.warnings];
     const serverIds = new Set(config.servers.map((server) => server.id));
