@@ -1,15 +1,19 @@
-// The enforcement path on a 16 MiB labelled tool result (issue 7: "a 16 MB labelled response
+// The enforcement path on a large labelled tool result (issue 7: "a 16 MB labelled response
 // filtered"), run in a process of its own so its memory figures are not polluted; npm run bench
-// starts it with --expose-gc and reads the JSON it prints. Standalone: node --expose-gc bench/filter-large.ts
+// starts it with --expose-gc and reads the JSON it prints.
+// Standalone: node --expose-gc bench/filter-large.ts [--guard stand-in|wasm] [--runs 5]
 //
 // What runs: the real EnforcementPipeline (src/enforce) in-process, with the real DIFC engine and
-// the real file logger (one difc-filtered record per removed item). The guard is a stand-in, not a
-// WASM guard: the ABI caps a guard's input at 8 MiB (src/guard/limits.ts, as the reference), so no
-// WASM guard can be handed a 16 MiB result. The stand-in does what the host does around the wasm
-// call: it encodes the guard input (goJsonBytes of tool name, arguments and the whole result) and
-// parses the guard's output bytes with the host's parser; the guard's own labelling is computed
-// once beforehand. Its output labels each item by path (/items/<i>) and never repeats content, so
-// it stays far below the ABI's 16 MiB output cap.
+// the real file logger (one difc-filtered record per removed item). The guard ABI caps a guard's
+// input at 8 MiB (src/guard/limits.ts, as the reference), so no WASM guard can be handed a 16 MiB
+// result. Hence two guards:
+//  - stand-in (16 MiB): an in-process guard that does the host's share of a guard call (encodes
+//    the whole input with goJsonBytes, parses the output bytes with the host's parser); the
+//    labels themselves are computed once beforehand;
+//  - wasm (7.5 MiB, the most that fits the input cap): guards/bench-labels, a real WASM guard in
+//    the real guard host (worker thread), which counts the items and labels them.
+// Both answer the same labels: each item by path (/items/<i>), never repeating content, so the
+// output stays far below the ABI's 16 MiB output cap; one item in four is secret and removed.
 import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,22 +22,26 @@ import { parseArgs } from "node:util";
 import { InMemoryAgentStore } from "../src/difc/index.ts";
 import { EnforcementPipeline } from "../src/enforce/index.ts";
 import { GuardSessions } from "../src/enforce/guard-sessions.ts";
-import type { Guard, GuardStatus } from "../src/guard/index.ts";
+import { loadWasmGuard, type Guard, type GuardStatus } from "../src/guard/index.ts";
 import { goJsonBytes } from "../src/guard/go-json.ts";
 import { parseResponseLabels } from "../src/guard/results.ts";
 import { openFileLogger } from "../src/log/file-logger.ts";
+import { builtGuardPath } from "../test/support/guards.ts";
 
-const PAYLOAD_BYTES = 16 * 1024 * 1024;
-const ITEMS = 16_384;
-/** One item in this many carries a secrecy tag the agent lacks, and is filtered out. */
+const ITEM_BYTES = 1024;
+/** One item in this many carries a secrecy tag the agent lacks, and is filtered out (as guards/bench-labels does). */
 const SECRET_EVERY = 4;
 
-const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
+const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "5" }, guard: { type: "string", default: "stand-in" } } });
 const runs = Number(flags.runs);
+if (flags.guard !== "stand-in" && flags.guard !== "wasm") throw new Error(`--guard must be stand-in or wasm, not ${flags.guard}`);
+const wasm = flags.guard === "wasm";
+const PAYLOAD_BYTES = wasm ? 7.5 * 1024 * 1024 : 16 * 1024 * 1024;
+const ITEMS = PAYLOAD_BYTES / ITEM_BYTES;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc, so every run starts from a collected heap");
 
-/** ~1 KB items whose JSON text together is PAYLOAD_BYTES long. */
+/** ~ITEM_BYTES items whose JSON text together is PAYLOAD_BYTES long. */
 function payloadText(): string {
   const item = (i: number, body: string) => ({ number: i, title: `item ${i}`, html_url: `https://example.test/items/${i}`, body });
   const overhead = JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => item(i, "")) }).length;
@@ -42,11 +50,11 @@ function payloadText(): string {
   return JSON.stringify({ items });
 }
 
-/** What a guard would answer for this result: per-item labels, by path. */
+/** What guards/bench-labels answers for this result: per-item labels, by path. */
 function guardOutputBytes(): Uint8Array {
   const labeledPaths = Array.from({ length: ITEMS }, (_, i) => ({
     path: `/items/${i}`,
-    labels: { description: `item:bench/${i}`, secrecy: i % SECRET_EVERY === 0 ? ["private:bench/secret"] : [], integrity: [] },
+    labels: { description: "bench:item", secrecy: i % SECRET_EVERY === 0 ? ["private:bench/secret"] : [], integrity: [] },
   }));
   return new TextEncoder().encode(JSON.stringify({ items_path: "/items", labeled_paths: labeledPaths }));
 }
@@ -90,11 +98,12 @@ function resetPeak(): void {
 const text = payloadText();
 const rawResult = { content: [{ type: "text", text }] };
 const payloadBytes = Buffer.byteLength(text);
+const guard = wasm ? await loadWasmGuard(builtGuardPath("bench-labels"), { name: "bench-labels", poolSize: 1 }) : standInGuard(guardOutputBytes());
 const store = new InMemoryAgentStore();
 const logDir = await mkdtemp(join(tmpdir(), "flowgate-bench-filter-"));
 const logger = openFileLogger({ dir: logDir, stderr: (line) => process.stderr.write(line) });
 const pipeline = new EnforcementPipeline({
-  guards: new Map([["bench", { serverId: "bench", guard: standInGuard(guardOutputBytes()), policy: null, wasm: false }]]),
+  guards: new Map([["bench", { serverId: "bench", guard, policy: null, wasm }]]),
   sessions: new GuardSessions({ store, defaultMode: "filter" }),
   store,
   logger,
@@ -117,6 +126,7 @@ await once(); // warm-up: first-call compilation and the label_agent step
 const samples = [];
 for (let i = 0; i < runs; i++) samples.push(await once());
 await logger.close();
+await guard.close();
 
 const sortedMs = samples.map((s) => s.ms).sort((a, b) => a - b);
 const medianMs = sortedMs[Math.floor(sortedMs.length / 2)] ?? Number.NaN;
@@ -124,6 +134,7 @@ const maxExtra = Math.max(...samples.map((s) => s.extraBytes));
 const first = samples[0];
 process.stdout.write(
   JSON.stringify({
+    guard: flags.guard,
     payloadBytes,
     items: ITEMS,
     filteredItems: first ? ITEMS - first.keptItems : 0,

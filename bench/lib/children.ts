@@ -7,6 +7,8 @@ const benchDir = fileURLToPath(new URL("..", import.meta.url));
 
 /** What bench/filter-large.ts prints. */
 export interface LargeFilterReport {
+  /** "stand-in" (16 MiB, in-process guard) or "wasm" (7.5 MiB, guards/bench-labels in the guard host). */
+  guard: string;
   payloadBytes: number;
   items: number;
   filteredItems: number;
@@ -21,8 +23,8 @@ export interface LargeFilterReport {
   extraOverPayload: number;
 }
 
-export async function measureLargeFilter(runs: number): Promise<LargeFilterReport> {
-  const stdout = await runToExit(process.execPath, ["--expose-gc", `${benchDir}filter-large.ts`, "--runs", String(runs)], 5 * 60_000);
+export async function measureLargeFilter(runs: number, guard: "stand-in" | "wasm"): Promise<LargeFilterReport> {
+  const stdout = await runToExit(process.execPath, ["--expose-gc", `${benchDir}filter-large.ts`, "--runs", String(runs), "--guard", guard], 5 * 60_000);
   return JSON.parse(stdout) as LargeFilterReport;
 }
 

@@ -23,6 +23,7 @@ export interface ColdStartReport {
   pollIntervalMs: number;
   /** Per repetition, milliseconds. */
   backendSpawnMs: number[];
+  /** Empty when left out (--quick). */
   noGuardMs: number[];
   largeGuardMs: number[];
   /** Per repetition: largeGuardMs[i] − backendSpawnMs[i]. */
@@ -80,8 +81,11 @@ min-integrity = "none"
 `;
 }
 
-/** Interleaves backend spawn, flowgate without guard and flowgate with the 3 MB guard, `repetitions` times. */
-export async function measureColdStart(repetitions: number): Promise<ColdStartReport> {
+/**
+ * Interleaves backend spawn, flowgate without guard (unless left out) and flowgate with the 3 MB
+ * guard, `repetitions` times.
+ */
+export async function measureColdStart(repetitions: number, { withoutGuard }: { withoutGuard: boolean }): Promise<ColdStartReport> {
   const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-cold-"));
   const guardPath = join(dir, "large-guard.wasm");
   const guard = await generatedGuard(GUARD_BYTES, 1);
@@ -96,7 +100,7 @@ export async function measureColdStart(repetitions: number): Promise<ColdStartRe
   const largeGuard: number[] = [];
   for (let i = 0; i < repetitions; i++) {
     backendSpawn.push(await backendSpawnMs());
-    noGuard.push(await timeToHealthMs(plainConfig, join(dir, `logs-plain-${i}`)));
+    if (withoutGuard) noGuard.push(await timeToHealthMs(plainConfig, join(dir, `logs-plain-${i}`)));
     largeGuard.push(await timeToHealthMs(guardedConfig, join(dir, `logs-guarded-${i}`)));
   }
   const beyond = largeGuard.map((ms, i) => ms - (backendSpawn[i] ?? Number.NaN));

@@ -31,7 +31,10 @@ export interface CompareReport {
   plan: Record<string, number>;
   results: ResultRow[];
   coldStart?: ColdStartReport | { error: string };
+  /** 16 MiB through the pipeline with an in-process stand-in guard (the WASM input cap is 8 MiB). */
   largeFilter?: LargeFilterReport | { error: string };
+  /** 7.5 MiB through the pipeline with a real WASM guard (guards/bench-labels). */
+  largeFilterWasm?: LargeFilterReport | { error: string };
   micro?: MicroBenchmark[];
   targets: TargetCheck[];
 }
