@@ -42,11 +42,12 @@ async function throughput(target: Target, running: RunningTarget, sessions: numb
   const call = target.workload.small;
   const clients = await Promise.all(Array.from({ length: sessions }, () => running.connect()));
   // One call per session first: gateways that start a session's backend lazily (flowgate) or at
-  // connect (supergateway) are then measured alike, in steady state.
-  await Promise.all(clients.map((client) => call(client)));
+  // connect (supergateway) are then measured alike, in steady state. A session whose backend
+  // could not start counts as an error and keeps calling.
+  const firstCalls = await Promise.allSettled(clients.map((client) => call(client)));
   const deadline = performance.now() + ms;
   let calls = 0;
-  let errors = 0;
+  let errors = firstCalls.filter((outcome) => outcome.status === "rejected").length;
   await Promise.all(
     clients.map(async (client) => {
       while (performance.now() < deadline) {
@@ -123,9 +124,15 @@ async function compareConfigurations(targets: readonly Target[]): Promise<Result
     for (const [target, { target: started }] of running) {
       if (!target.workload.throughput) continue;
       const s = samples.get(target)!;
-      const result = await throughput(target, started, plan.sessions, plan.throughputMs);
-      s.calls += result.calls;
-      s.errors += result.errors;
+      try {
+        const result = await throughput(target, started, plan.sessions, plan.throughputMs);
+        s.calls += result.calls;
+        s.errors += result.errors;
+      } catch (error) {
+        // Sessions that cannot even connect: every session of the round counts as failed.
+        s.errors += plan.sessions;
+        console.error(`throughput of ${target.name} failed: ${errorText(error).split("\n")[0]}`);
+      }
     }
     console.error(`throughput round ${round + 1}/${plan.throughputRounds} done at ${elapsed()}`);
   }

@@ -27,6 +27,7 @@ import { goJsonBytes } from "../src/guard/go-json.ts";
 import { parseResponseLabels } from "../src/guard/results.ts";
 import { openFileLogger } from "../src/log/file-logger.ts";
 import { builtGuardPath } from "../test/support/guards.ts";
+import { median } from "./lib/stats.ts";
 
 const ITEM_BYTES = 1024;
 /** One item in this many carries a secrecy tag the agent lacks, and is filtered out (as guards/bench-labels does). */
@@ -98,7 +99,8 @@ function resetPeak(): void {
 const text = payloadText();
 const rawResult = { content: [{ type: "text", text }] };
 const payloadBytes = Buffer.byteLength(text);
-const guard = wasm ? await loadWasmGuard(builtGuardPath("bench-labels"), { name: "bench-labels", poolSize: 1 }) : standInGuard(guardOutputBytes());
+const output = guardOutputBytes();
+const guard = wasm ? await loadWasmGuard(builtGuardPath("bench-labels"), { name: "bench-labels", poolSize: 1 }) : standInGuard(output);
 const store = new InMemoryAgentStore();
 const logDir = await mkdtemp(join(tmpdir(), "flowgate-bench-filter-"));
 const logger = openFileLogger({ dir: logDir, stderr: (line) => process.stderr.write(line) });
@@ -122,14 +124,13 @@ async function once(): Promise<{ ms: number; extraBytes: number; keptItems: numb
   return { ms, extraBytes, keptItems: visible.length, resultBytes: Buffer.byteLength(result.content[0]?.text ?? "") };
 }
 
-await once(); // warm-up: first-call compilation and the label_agent step
+await once(); // warm-up: the first call compiles the code paths and sets up the agent's session
 const samples = [];
 for (let i = 0; i < runs; i++) samples.push(await once());
 await logger.close();
 await guard.close();
 
-const sortedMs = samples.map((s) => s.ms).sort((a, b) => a - b);
-const medianMs = sortedMs[Math.floor(sortedMs.length / 2)] ?? Number.NaN;
+const medianMs = median(samples.map((s) => s.ms));
 const maxExtra = Math.max(...samples.map((s) => s.extraBytes));
 const first = samples[0];
 process.stdout.write(
@@ -139,7 +140,7 @@ process.stdout.write(
     items: ITEMS,
     filteredItems: first ? ITEMS - first.keptItems : 0,
     resultBytes: first?.resultBytes ?? 0,
-    guardOutputBytes: guardOutputBytes().length,
+    guardOutputBytes: output.length,
     runs,
     msPerRun: samples.map((s) => s.ms),
     medianMs,
