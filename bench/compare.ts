@@ -1,14 +1,20 @@
 // npm run bench: flowgate against the direct floor and peer gateways, measured in one run,
 // interleaved in rounds (A B C … A B C …) so that drift on a noisy machine hits every
-// configuration alike. Writes bench/results/compare-latest.json and regenerates docs/performance.md.
+// configuration alike; then cold start, the 16 MiB filtered response and the guard and DIFC
+// micro-benchmarks. Writes bench/results/compare-latest.json and regenerates docs/performance.md.
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { measureLargeFilter, runMicroBenchmarks, type LargeFilterReport, type MicroBenchmark } from "./lib/children.ts";
+import { measureColdStart, type ColdStartReport } from "./lib/cold-start.ts";
+import { filesystemTargets } from "./lib/filesystem-targets.ts";
+import { checkTargets } from "./lib/issue-targets.ts";
 import { killAll, rssMiB } from "./lib/processes.ts";
+import { writePerformanceDoc } from "./lib/report.ts";
+import type { CompareReport, ResultRow } from "./lib/report-types.ts";
 import { summarize, timeNs } from "./lib/stats.ts";
 import { direct, flowgateGuarded, flowgateNoGuard, mcpProxy, supergateway, type RunningTarget, type Target } from "./lib/targets.ts";
-import { writePerformanceDoc, type ResultRow } from "./lib/report.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -17,37 +23,36 @@ const { values: flags } = parseArgs({
   },
 });
 
+// A smoke run (--quick) must end within 2 minutes on a busy 2-core machine: every session spawns
+// its own backend process, so it uses 2 sessions instead of 16, one repetition of the rest, and
+// leaves out the micro-benchmarks and the cold start without a guard.
 const plan = flags.quick
-  ? { rounds: 2, warmup: 20, smallPerRound: 100, largePerRound: 5, throughputRounds: 1, throughputMs: 2000, sessions: 16 }
-  : { rounds: 5, warmup: 200, smallPerRound: 420, largePerRound: 20, throughputRounds: 2, throughputMs: 5000, sessions: 16 };
+  ? { rounds: 2, warmup: 20, smallPerRound: 60, largePerRound: 3, throughputRounds: 1, throughputMs: 1500, sessions: 2, coldStartRepetitions: 1, largeFilterRuns: 1 }
+  : { rounds: 5, warmup: 200, smallPerRound: 420, largePerRound: 20, throughputRounds: 2, throughputMs: 5000, sessions: 16, coldStartRepetitions: 7, largeFilterRuns: 5 };
 
-const SMALL = "x".repeat(1024);
-const LARGE = "y".repeat(256 * 1024);
+const startedAt = performance.now();
+const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-const allTargets: Target[] = [direct, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy];
-const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
-
-function echo(client: Client, message: string): Promise<unknown> {
-  return client.callTool({ name: "echo", arguments: { message } });
+async function sequential(client: Client, call: (client: Client) => Promise<unknown>, count: number, into: number[]): Promise<void> {
+  for (let i = 0; i < count; i++) into.push(await timeNs(() => call(client)));
 }
 
-async function sequential(client: Client, message: string, count: number, into: number[]): Promise<void> {
-  for (let i = 0; i < count; i++) into.push(await timeNs(() => echo(client, message)));
-}
-
-async function throughput(target: RunningTarget, sessions: number, ms: number): Promise<{ calls: number; errors: number }> {
-  const clients = await Promise.all(Array.from({ length: sessions }, () => target.connect()));
+async function throughput(target: Target, running: RunningTarget, sessions: number, ms: number): Promise<{ calls: number; errors: number }> {
+  const call = target.workload.small;
+  const clients = await Promise.all(Array.from({ length: sessions }, () => running.connect()));
   // One call per session first: gateways that start a session's backend lazily (flowgate) or at
-  // connect (supergateway) are then measured alike, in steady state.
-  await Promise.all(clients.map((client) => echo(client, SMALL)));
+  // connect (supergateway) are then measured alike, in steady state. A session whose backend
+  // could not start counts as an error and keeps calling.
+  const firstCalls = await Promise.allSettled(clients.map((client) => call(client)));
   const deadline = performance.now() + ms;
   let calls = 0;
-  let errors = 0;
+  let errors = firstCalls.filter((outcome) => outcome.status === "rejected").length;
   await Promise.all(
     clients.map(async (client) => {
       while (performance.now() < deadline) {
         try {
-          await echo(client, SMALL);
+          await call(client);
           calls++;
         } catch {
           errors++;
@@ -59,84 +64,144 @@ async function throughput(target: RunningTarget, sessions: number, ms: number): 
   return { calls, errors };
 }
 
-async function main(): Promise<void> {
+interface Samples {
+  small: number[];
+  large: number[];
+  largeError?: string;
+  calls: number;
+  errors: number;
+}
+
+/** The interleaved rounds: latency of every configuration, then throughput of the echo ones. */
+async function compareConfigurations(targets: readonly Target[]): Promise<ResultRow[]> {
   const running = new Map<Target, { target: RunningTarget; client: Client }>();
   const failures = new Map<string, string>();
-  for (const target of targets) {
-    try {
+  // Start-up is not measured here (cold start is, separately), so every configuration starts at once.
+  const starts = await Promise.allSettled(
+    targets.map(async (target) => {
       const started = await target.start();
-      const client = await started.connect();
-      await sequential(client, SMALL, plan.warmup, []);
-      running.set(target, { target: started, client });
+      try {
+        return { target: started, client: await started.connect() };
+      } catch (error) {
+        await started.stop();
+        throw error;
+      }
+    }),
+  );
+  for (const [i, target] of targets.entries()) {
+    const outcome = starts[i]!;
+    try {
+      if (outcome.status === "rejected") throw outcome.reason;
+      await sequential(outcome.value.client, target.workload.small, plan.warmup, []);
+      running.set(target, outcome.value);
     } catch (error) {
-      failures.set(target.name, error instanceof Error ? error.message : String(error));
+      if (outcome.status === "fulfilled") await outcome.value.target.stop();
+      failures.set(target.name, errorText(error));
       console.error(`skipping ${target.name}: ${failures.get(target.name)}`);
     }
   }
-  const samples = new Map<Target, { small: number[]; large: number[]; largeError?: string; calls: number; errors: number }>();
+  console.error(`${running.size} configurations started and warmed up at ${elapsed()}`);
+  const samples = new Map<Target, Samples>();
   for (const target of running.keys()) samples.set(target, { small: [], large: [], calls: 0, errors: 0 });
 
   for (let round = 0; round < plan.rounds; round++) {
     for (const [target, { client }] of running) {
       const s = samples.get(target)!;
-      await sequential(client, SMALL, plan.smallPerRound, s.small);
-      if (s.largeError) continue;
+      await sequential(client, target.workload.small, plan.smallPerRound, s.small);
+      const large = target.workload.large;
+      if (!large || s.largeError) continue;
       try {
-        await sequential(client, LARGE, plan.largePerRound, s.large);
+        await sequential(client, large, plan.largePerRound, s.large);
       } catch (error) {
         // A peer that cannot carry 256 KB (e.g. a 100 KB body limit) is reported, not fatal.
         const status = (error as { code?: unknown }).code;
-        s.largeError = typeof status === "number" ? `HTTP ${status}` : error instanceof Error ? error.message.split("\n")[0] : String(error);
+        s.largeError = typeof status === "number" ? `HTTP ${status}` : errorText(error).split("\n")[0];
       }
     }
-    console.error(`latency round ${round + 1}/${plan.rounds} done`);
+    console.error(`latency round ${round + 1}/${plan.rounds} done at ${elapsed()}`);
   }
   for (let round = 0; round < plan.throughputRounds; round++) {
     for (const [target, { target: started }] of running) {
+      if (!target.workload.throughput) continue;
       const s = samples.get(target)!;
-      const result = await throughput(started, plan.sessions, plan.throughputMs);
-      s.calls += result.calls;
-      s.errors += result.errors;
+      try {
+        const result = await throughput(target, started, plan.sessions, plan.throughputMs);
+        s.calls += result.calls;
+        s.errors += result.errors;
+      } catch (error) {
+        // Sessions that cannot even connect: every session of the round counts as failed.
+        s.errors += plan.sessions;
+        console.error(`throughput of ${target.name} failed: ${errorText(error).split("\n")[0]}`);
+      }
     }
-    console.error(`throughput round ${round + 1}/${plan.throughputRounds} done`);
+    console.error(`throughput round ${round + 1}/${plan.throughputRounds} done at ${elapsed()}`);
   }
 
   const results: ResultRow[] = [];
+  const seconds = (plan.throughputRounds * plan.throughputMs) / 1000;
   for (const target of targets) {
+    const base = { name: target.name, description: target.description, workload: target.workload.name, floor: target.workload.floor };
     const entry = running.get(target);
     const s = samples.get(target);
     if (!entry || !s) {
-      results.push({ name: target.name, description: target.description, error: failures.get(target.name), echo1k: summarize([]), echo256k: summarize([]), throughput: { callsPerSecond: 0, calls: 0, errors: 0, sessions: plan.sessions, seconds: 0 } });
+      results.push({ ...base, error: failures.get(target.name), small: summarize([]) });
       continue;
     }
-    const seconds = (plan.throughputRounds * plan.throughputMs) / 1000;
     results.push({
-      name: target.name,
-      description: target.description,
-      echo1k: summarize(s.small),
-      echo256k: summarize(s.largeError ? [] : s.large),
-      echo256kError: s.largeError,
-      throughput: { callsPerSecond: s.calls / seconds, calls: s.calls, errors: s.errors, sessions: plan.sessions, seconds },
-      rssMiB: entry.target.gatewayPid === undefined ? undefined : await rssMiB(entry.target.gatewayPid),
+      ...base,
+      small: summarize(s.small),
+      ...(target.workload.large ? { large: summarize(s.largeError ? [] : s.large) } : {}),
+      ...(s.largeError ? { largeError: s.largeError } : {}),
+      ...(target.workload.throughput ? { throughput: { callsPerSecond: s.calls / seconds, calls: s.calls, errors: s.errors, sessions: plan.sessions, seconds } } : {}),
+      ...(entry.target.gatewayPid === undefined ? {} : { rssMiB: await rssMiB(entry.target.gatewayPid) }),
     });
   }
   for (const { client, target } of running.values()) {
     await client.close();
     await target.stop();
   }
+  return results;
+}
 
-  const report = {
+/** Runs one extra measurement; a failure is recorded in the report instead of ending the run. */
+async function attempt<T>(name: string, measure: () => Promise<T>): Promise<T | { error: string }> {
+  const start = performance.now();
+  try {
+    const result = await measure();
+    console.error(`${name} done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    return result;
+  } catch (error) {
+    console.error(`${name} failed: ${errorText(error)}`);
+    return { error: errorText(error) };
+  }
+}
+
+async function main(): Promise<void> {
+  const allTargets: Target[] = [direct, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy, ...(await filesystemTargets())];
+  const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
+  const results = await compareConfigurations(targets);
+  const coldStart: ColdStartReport | { error: string } = await attempt("cold start", () => measureColdStart(plan.coldStartRepetitions, { withoutGuard: !flags.quick }));
+  const largeFilter: LargeFilterReport | { error: string } = await attempt("16 MiB filtered response", () => measureLargeFilter(plan.largeFilterRuns, "stand-in"));
+  const largeFilterWasm: LargeFilterReport | { error: string } = await attempt("7.5 MiB filtered response, WASM guard", () => measureLargeFilter(plan.largeFilterRuns, "wasm"));
+  // The micro-benchmarks take minutes; a smoke run leaves them out.
+  const micro: MicroBenchmark[] | undefined = flags.quick ? undefined : await runMicroBenchmarks();
+
+  const report: CompareReport = {
     date: new Date().toISOString(),
     quick: flags.quick,
     node: process.version,
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     plan,
     results,
+    coldStart,
+    largeFilter,
+    largeFilterWasm,
+    ...(micro ? { micro } : {}),
+    targets: checkTargets(results, coldStart, largeFilter),
   };
   await mkdir(new URL("results/", import.meta.url), { recursive: true });
-  await writeFile(new URL("results/compare-latest.json", import.meta.url), JSON.stringify(report, null, 2) + "\n");
-  const table = await writePerformanceDoc(report);
-  console.log(table);
+  await writeFile(new URL(flags.quick ? "results/compare-quick.json" : "results/compare-latest.json", import.meta.url), JSON.stringify(report, null, 2) + "\n");
+  console.log(await writePerformanceDoc(report));
 }
 
 try {

@@ -104,3 +104,24 @@ export async function rssMiB(pid: number): Promise<number> {
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;
 }
+
+/** Runs a process to its end (killed after timeoutMs) and returns its stdout; a non-zero exit is an error. */
+export async function runToExit(command: string, args: string[], timeoutMs: number): Promise<string> {
+  const child = startProcess(command, args);
+  // "close", not "exit": only then has all of stdout been read.
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.child.once("close", (code, signal) => resolve([code, signal])));
+  let stdout = "";
+  child.child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  const timer = setTimeout(() => void child.kill(), timeoutMs);
+  try {
+    const [code, signal] = await closed;
+    if (code !== 0) {
+      const what = [command, ...args].join(" ").slice(0, 200);
+      throw new Error(`${what} ended with ${signal ? `${signal} (time limit ${timeoutMs} ms)` : `exit code ${code}`}:\n${child.output().slice(-2000)}`);
+    }
+    return stdout;
+  } finally {
+    clearTimeout(timer);
+    await child.kill();
+  }
+}

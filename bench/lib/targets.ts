@@ -8,9 +8,13 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { freePort, startProcess, type BenchProcess } from "./processes.ts";
+import { echoWorkload, type Workload } from "./workloads.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const everything = join(root, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+/** server-everything's entry point, started with `stdio`. */
+export const everythingServer = join(root, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+/** flowgate's command-line entry point. */
+export const flowgateBin = join(root, "bin/flowgate.js");
 const STARTUP_TIMEOUT_MS = 30_000;
 
 export interface RunningTarget {
@@ -24,6 +28,7 @@ export interface RunningTarget {
 export interface Target {
   name: string;
   description: string;
+  workload: Workload;
   start(): Promise<RunningTarget>;
 }
 
@@ -39,12 +44,13 @@ async function connectHttp(url: string, headers: Record<string, string> = {}): P
 
 export const direct: Target = {
   name: "direct",
+  workload: echoWorkload,
   description: "SDK client to server-everything over stdio (the floor)",
   async start() {
     return {
       async connect() {
         const client = newClient();
-        await client.connect(new StdioClientTransport({ command: process.execPath, args: [everything, "stdio"], stderr: "ignore" }));
+        await client.connect(new StdioClientTransport({ command: process.execPath, args: [everythingServer, "stdio"], stderr: "ignore" }));
         return client;
       },
       async stop() {},
@@ -64,6 +70,7 @@ async function httpPeer(process: BenchProcess, url: string, ready: RegExp): Prom
 
 export const supergateway: Target = {
   name: "supergateway",
+  workload: echoWorkload,
   description: "supergateway 4.0.0, stdio → streamable HTTP (stateful)",
   async start() {
     const port = await freePort();
@@ -73,7 +80,7 @@ export const supergateway: Target = {
       preload,
       join(root, "node_modules/supergateway/dist/index.js"),
       "--stdio",
-      `${process.execPath} ${everything} stdio`,
+      `${process.execPath} ${everythingServer} stdio`,
       "--outputTransport",
       "streamableHttp",
       "--stateful",
@@ -89,6 +96,7 @@ export const supergateway: Target = {
 
 export const mcpProxy: Target = {
   name: "mcp-proxy",
+  workload: echoWorkload,
   description: "mcp-proxy 6.7.19, stdio → streamable HTTP",
   async start() {
     const port = await freePort();
@@ -102,7 +110,7 @@ export const mcpProxy: Target = {
       "stream",
       "--",
       process.execPath,
-      everything,
+      everythingServer,
       "stdio",
     ]);
     return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
@@ -133,17 +141,28 @@ interface ClientConfigDocument {
   mcpServers: Record<string, { url: string; headers?: Record<string, string> }>;
 }
 
-export function flowgateTarget(name: string, description: string, configToml: (paths: { everything: string; node: string }) => string, serverId = "everything"): Target {
+export interface FlowgateTargetOptions {
+  name: string;
+  description: string;
+  /** The config file's text, given the paths of server-everything and node. */
+  configToml: (paths: { everything: string; node: string }) => string;
+  /** The server the client connects to (routed mode: /mcp/<serverId>). */
+  serverId?: string;
+  workload?: Workload;
+}
+
+export function flowgateTarget({ name, description, configToml, serverId = "everything", workload = echoWorkload }: FlowgateTargetOptions): Target {
   return {
     name,
     description,
+    workload,
     async start() {
       const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-"));
       const configPath = join(dir, "config.toml");
-      await writeFile(configPath, configToml({ everything, node: process.execPath }));
+      await writeFile(configPath, configToml({ everything: everythingServer, node: process.execPath }));
       const port = await freePort();
       const child = startProcess(process.execPath, [
-        join(root, "bin/flowgate.js"),
+        flowgateBin,
         "--config",
         configPath,
         "--listen",
@@ -170,22 +189,22 @@ export function flowgateTarget(name: string, description: string, configToml: (p
   };
 }
 
-export const flowgateNoGuard = flowgateTarget(
-  "flowgate",
-  "flowgate routed, no guard, server-everything over stdio",
-  ({ everything, node }) => `[gateway]
+export const flowgateNoGuard = flowgateTarget({
+  name: "flowgate",
+  description: "flowgate routed, no guard, server-everything over stdio",
+  configToml: ({ everything, node }) => `[gateway]
 agent_id = "bench-agent"
 
 [servers.everything]
 command = ${JSON.stringify(node)}
 args = [${JSON.stringify(everything)}, "stdio"]
 `,
-);
+});
 
-export const flowgateGuarded = flowgateTarget(
-  "flowgate+guard",
-  "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
-  ({ everything, node }) => `[gateway]
+export const flowgateGuarded = flowgateTarget({
+  name: "flowgate+guard",
+  description: "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
+  configToml: ({ everything, node }) => `[gateway]
 agent_id = "bench-agent"
 
 [servers.everything]
@@ -201,4 +220,4 @@ path = ${JSON.stringify(join(root, "guards/passthrough/build/passthrough.wasm"))
 repos = "all"
 min-integrity = "none"
 `,
-);
+});

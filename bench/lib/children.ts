@@ -1,0 +1,56 @@
+// The benchmarks npm run bench runs as child processes: each in a fresh process, so that its
+// memory and JIT state neither pollute nor borrow from the comparison run.
+import { fileURLToPath } from "node:url";
+import { runToExit } from "./processes.ts";
+
+const benchDir = fileURLToPath(new URL("..", import.meta.url));
+
+/** What bench/filter-large.ts prints. */
+export interface LargeFilterReport {
+  /** "stand-in" (16 MiB, in-process guard) or "wasm" (7.5 MiB, guards/bench-labels in the guard host). */
+  guard: string;
+  payloadBytes: number;
+  items: number;
+  filteredItems: number;
+  resultBytes: number;
+  guardOutputBytes: number;
+  runs: number;
+  msPerRun: number[];
+  medianMs: number;
+  mbPerSecond: number;
+  extraPeakBytesPerRun: number[];
+  maxExtraPeakBytes: number;
+  extraOverPayload: number;
+}
+
+export async function measureLargeFilter(runs: number, guard: "stand-in" | "wasm"): Promise<LargeFilterReport> {
+  const stdout = await runToExit(process.execPath, ["--expose-gc", `${benchDir}filter-large.ts`, "--runs", String(runs), "--guard", guard], 5 * 60_000);
+  return JSON.parse(stdout) as LargeFilterReport;
+}
+
+/** A micro-benchmark's printed tables, or why it failed. */
+export interface MicroBenchmark {
+  name: string;
+  command: string;
+  output?: string;
+  error?: string;
+}
+
+const MICRO_BENCHMARKS = [
+  { name: "guard host", script: "guard.ts", command: "npm run bench:guard" },
+  { name: "DIFC engine", script: "difc.ts", command: "npm run bench:difc" },
+] as const;
+
+/** Runs the guard and DIFC micro-benchmarks one after the other; a failure is reported, not thrown. */
+export async function runMicroBenchmarks(): Promise<MicroBenchmark[]> {
+  const results: MicroBenchmark[] = [];
+  for (const { name, script, command } of MICRO_BENCHMARKS) {
+    try {
+      results.push({ name, command, output: (await runToExit(process.execPath, [`${benchDir}${script}`], 10 * 60_000)).trimEnd() });
+    } catch (error) {
+      results.push({ name, command, error: error instanceof Error ? error.message : String(error) });
+    }
+    console.error(`micro-benchmark ${name} done`);
+  }
+  return results;
+}
