@@ -13,6 +13,7 @@ import type { ClientSide } from "./client-side.ts";
 import { connectHttp } from "./http-transport.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
 import { PrestartedTransport } from "./prestarted-transport.ts";
+import { sharedSchemaValidator } from "./schema-validator.ts";
 import { stdioTransport } from "./stdio-transport.ts";
 
 /** One live MCP client connection to a backend. */
@@ -78,7 +79,7 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
 
 function newClient(options: ConnectOptions): Client {
   const { tasks: _tasks, ...capabilities } = options.clientSide?.capabilities ?? {};
-  const client = new Client(options.clientInfo, { capabilities });
+  const client = new Client(options.clientInfo, { capabilities, jsonSchemaValidator: sharedSchemaValidator() });
   const side = options.clientSide;
   if (!side) return client;
   if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, (req, extra) => side.request(req, extra.signal) as never);

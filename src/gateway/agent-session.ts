@@ -17,6 +17,7 @@ import {
 import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { ClientSide } from "../backends/client-side.ts";
+import { sharedSchemaValidator } from "../backends/schema-validator.ts";
 import { BackendSession } from "../backends/session.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { Forward } from "./forward.ts";
@@ -60,7 +61,10 @@ export class AgentSession {
   constructor(serverName: string, capabilities: ServerCapabilities, agentId: string, env: SessionEnvironment, instructions?: string) {
     this.agentId = agentId;
     this.env = env;
-    this.server = new Server({ name: serverName, version: env.version }, { capabilities, ...(instructions === undefined ? {} : { instructions }) });
+    this.server = new Server(
+      { name: serverName, version: env.version },
+      { capabilities, jsonSchemaValidator: sharedSchemaValidator(), ...(instructions === undefined ? {} : { instructions }) },
+    );
     this.server.setNotificationHandler(RootsListChangedNotificationSchema, async (notification) => {
       await Promise.all(
         [...this.backendSessions.values()].map(async (session) => {
