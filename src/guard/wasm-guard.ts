@@ -209,17 +209,28 @@ export class WasmGuard implements Guard {
     }
     const { signal } = options;
     const cancelled = () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`);
-    const slot = await this.#pool.acquire(signal, deadline, {
-      cancelled,
-      timeout: () => new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
-    });
+    const slot =
+      this.#pool.tryAcquire(signal) ??
+      (await this.#pool.acquire(signal, deadline, {
+        cancelled,
+        timeout: () => new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
+      }));
     this.#counts.calls++;
-    // The slot stays busy until the worker is really done, even if the caller stops waiting.
-    const run = this.#runOnSlot(slot, func, input, options, deadline).finally(() => this.#pool.release(slot));
-    return signal ? raceAbort(run, signal, cancelled) : run;
+    const run = this.#runOnSlot(slot, func, input, options, deadline);
+    // `return await` settles this call in one step fewer than returning the promise.
+    return await (signal ? raceAbort(run, signal, cancelled) : run);
   }
 
+  /** The slot stays busy until the worker is really done, even if the caller stopped waiting. */
   async #runOnSlot(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
+    try {
+      return await this.#runOnWorker(slot, func, input, options, deadline);
+    } finally {
+      this.#pool.release(slot);
+    }
+  }
+
+  async #runOnWorker(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
     if (this.#closing) throw new GuardError(this.name, "unavailable", `WASM guard '${this.name}' is closed`);
     let worker: GuardWorker;
     try {
