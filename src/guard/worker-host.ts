@@ -97,9 +97,9 @@ export class GuardWorker {
     this.#backendPort.unref();
   }
 
-  /** Takes a booted worker and instantiates the module in it; rejects with the reason it could not. */
-  static async start(name: string, module: WebAssembly.Module): Promise<GuardWorker> {
-    const host = new GuardWorker(await takeBootedWorker(), name, module);
+  /** Instantiates the module in a booted worker (by default the spare); rejects with the reason it could not. */
+  static async start(name: string, module: WebAssembly.Module, booted: Promise<Worker> = takeBootedWorker()): Promise<GuardWorker> {
+    const host = new GuardWorker(await booted, name, module);
     return new Promise((resolve, reject) => {
       const fail = (message: string) => {
         clearTimeout(timer);
