@@ -24,14 +24,19 @@ export class InstancePool {
     this.slots = Array.from({ length: size }, (_, index) => ({ index, policyVersion: 0, busy: false }));
   }
 
-  /** A free slot, preferring one whose worker is already started. */
+  /** A free slot now, preferring one whose worker is already started; none if all are busy or the call is cancelled. */
+  tryAcquire(signal: AbortSignal | undefined): Slot | undefined {
+    if (signal?.aborted) return undefined;
+    const free = this.slots.find((s) => !s.busy && s.worker) ?? this.slots.find((s) => !s.busy);
+    if (free) free.busy = true;
+    return free;
+  }
+
+  /** A free slot, or the first to become free; rejects on abort or at the deadline. */
   acquire(signal: AbortSignal | undefined, deadline: number, errors: { timeout: () => Error; cancelled: () => Error }): Promise<Slot> {
     if (signal?.aborted) return Promise.reject(errors.cancelled());
-    const free = this.slots.find((s) => !s.busy && s.worker) ?? this.slots.find((s) => !s.busy);
-    if (free) {
-      free.busy = true;
-      return Promise.resolve(free);
-    }
+    const free = this.tryAcquire(signal);
+    if (free) return Promise.resolve(free);
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer);

@@ -50,6 +50,21 @@ export const RECOVERY_BACKOFF_MAX_MS = 30_000;
  */
 export const SHARED_CALL_BUFFER_BYTES = 1024 * 1024;
 
+/**
+ * After handing a worker a call with a small input, the main thread waits for the answer
+ * synchronously (a short spin, then Atomics.wait), because a guard usually answers within
+ * microseconds and resolving Atomics.waitAsync through the event loop costs more than that.
+ * These waits together block the event loop at most this long per event-loop turn (all guards
+ * together); a call not answered within what is left falls back to the asynchronous wait.
+ */
+export const SYNC_WAIT_BUDGET_US = 100;
+
+/** Of a synchronous wait, the first part is a spin on the call state, the rest a futex sleep. */
+export const SYNC_WAIT_SPIN_US = 10;
+
+/** Only calls with inputs up to this size are waited for synchronously. */
+export const SYNC_WAIT_MAX_INPUT_BYTES = 16 * 1024;
+
 /** JS heap of a guard worker; the wasm memory is capped separately by the memory limit. */
 export const WORKER_HEAP_LIMIT_MB = 256;
 

@@ -1,12 +1,12 @@
 // From bytes on disk to a compiled, validated guard module: read the binary's layout, check it
 // against the ABI, write the memory cap into it, and compile it through the module cache.
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { abiProblems } from "./abi.ts";
 import { errorMessage } from "./errors.ts";
 import { DEFAULT_MEMORY_LIMIT_PAGES } from "./limits.ts";
 import { compileCached } from "./module-cache.ts";
 import type { ModuleCache } from "./module-cache.ts";
-import { capMemories, readModuleLayout } from "./wasm-binary.ts";
+import { capMemories, capMemoriesInPlace, readModuleLayout } from "./wasm-binary.ts";
 import type { ModuleLayout } from "./wasm-binary.ts";
 
 export interface ModuleReport {
@@ -15,9 +15,22 @@ export interface ModuleReport {
   problems: string[];
 }
 
+/** Free bytes kept in front of a module read from disk, so its memory cap can be written in place. */
+const CAP_HEADROOM_BYTES = 64;
+
+/** Reads a guard binary; the view has room in front of it for capMemoriesInPlace. */
 export async function readGuardBytes(path: string): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    return new Uint8Array(await readFile(path));
+    await using file = await open(path);
+    const { size } = await file.stat();
+    const buffer = new Uint8Array(CAP_HEADROOM_BYTES + size);
+    let length = 0;
+    while (length < size) {
+      const { bytesRead } = await file.read(buffer, CAP_HEADROOM_BYTES + length, size - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(CAP_HEADROOM_BYTES, CAP_HEADROOM_BYTES + length);
   } catch (error) {
     throw new Error(`failed to read WASM file: ${errorMessage(error)}`, { cause: error });
   }
@@ -34,15 +47,20 @@ export function inspectGuardBytes(bytes: Uint8Array, memoryLimitPages = DEFAULT_
   return { layout, problems: abiProblems(layout, memoryLimitPages) };
 }
 
-/** Validates, caps and compiles; throws an error listing every problem of an invalid guard. */
+/**
+ * Validates, caps and compiles; throws an error listing every problem of an invalid guard.
+ * With `ownsBytes` the cap is written into `bytes`' own buffer (see readGuardBytes), never a
+ * caller's.
+ */
 export async function compileGuardModule(
   bytes: Uint8Array<ArrayBuffer>,
   memoryLimitPages: number,
   cache: ModuleCache | null,
+  ownsBytes = false,
 ): Promise<WebAssembly.Module> {
   const report = inspectGuardBytes(bytes, memoryLimitPages);
   if (!report.layout || report.problems.length > 0) throw new Error(report.problems.join("; "));
-  const capped = capMemories(bytes, report.layout, memoryLimitPages);
+  const capped = (ownsBytes ? capMemoriesInPlace(bytes, report.layout, memoryLimitPages) : undefined) ?? capMemories(bytes, report.layout, memoryLimitPages);
   try {
     return await compileCached(capped, cache);
   } catch (error) {

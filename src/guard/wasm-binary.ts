@@ -191,6 +191,16 @@ function uleb(value: number): number[] {
   return out;
 }
 
+/** The memory section with every own memory's maximum set to min(declared maximum, capPages). */
+function cappedMemorySection(layout: ModuleLayout, capPages: number): number[] {
+  const payload: number[] = [...uleb(layout.memories.length)];
+  for (const memory of layout.memories) {
+    const max = Math.min(memory.max ?? capPages, capPages);
+    payload.push(memory.shared ? 3 : 1, ...uleb(memory.min), ...uleb(max));
+  }
+  return [SECTION_MEMORY, ...uleb(payload.length), ...payload];
+}
+
 /**
  * Returns the module with every own memory's maximum set to min(declared maximum, capPages).
  * V8 has no knob for a module-defined memory, so the limit has to be written into the binary.
@@ -198,19 +208,32 @@ function uleb(value: number): number[] {
 export function capMemories(bytes: Uint8Array<ArrayBuffer>, layout: ModuleLayout, capPages: number): Uint8Array<ArrayBuffer> {
   const section = layout.memorySection;
   if (!section) return bytes;
-  const payload: number[] = [...uleb(layout.memories.length)];
-  for (const memory of layout.memories) {
-    const max = Math.min(memory.max ?? capPages, capPages);
-    payload.push(memory.shared ? 3 : 1, ...uleb(memory.min), ...uleb(max));
-  }
-  const headerStart = section.start;
-  const header = [SECTION_MEMORY, ...uleb(payload.length)];
-  const out = new Uint8Array(headerStart + header.length + payload.length + (bytes.length - section.end));
-  out.set(bytes.subarray(0, headerStart), 0);
-  out.set(header, headerStart);
-  out.set(payload, headerStart + header.length);
-  out.set(bytes.subarray(section.end), headerStart + header.length + payload.length);
+  const replacement = cappedMemorySection(layout, capPages);
+  const out = new Uint8Array(section.start + replacement.length + (bytes.length - section.end));
+  out.set(bytes.subarray(0, section.start), 0);
+  out.set(replacement, section.start);
+  out.set(bytes.subarray(section.end), section.start + replacement.length);
   return out;
+}
+
+/**
+ * capMemories without copying the module: the bytes before the memory section (a few KB: the
+ * header and the type, import and function sections) move into the free space in front of
+ * `bytes` in their buffer, which the caller must own. A fresh copy of a multi-megabyte module
+ * costs more in page faults than the compile itself on a busy VM. Undefined when there is not
+ * enough room in front.
+ */
+export function capMemoriesInPlace(bytes: Uint8Array<ArrayBuffer>, layout: ModuleLayout, capPages: number): Uint8Array<ArrayBuffer> | undefined {
+  const section = layout.memorySection;
+  if (!section) return bytes;
+  const replacement = cappedMemorySection(layout, capPages);
+  const growth = replacement.length - (section.end - section.start);
+  const from = bytes.byteOffset;
+  if (growth > from) return undefined;
+  const whole = new Uint8Array(bytes.buffer);
+  whole.copyWithin(from - growth, from, from + section.start);
+  whole.set(replacement, from - growth + section.start);
+  return new Uint8Array(bytes.buffer, from - growth, bytes.length + growth);
 }
 
 export function formatFuncType(type: FuncType | undefined): string {

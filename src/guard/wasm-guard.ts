@@ -1,6 +1,7 @@
 // A WASM guard: a pool of instances of one compiled module, each in its own worker, with the
 // policy state replayed into every instance, recovery after a crash, and back-off when the
 // guard keeps failing. The typed label_* methods sit on top of one `invoke`.
+import type { Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
 import { GuardError, errorMessage } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
@@ -21,6 +22,7 @@ import { compileGuardModule, readGuardBytes } from "./module-loader.ts";
 import { parseAgentLabels, parseResourceLabels, parseResponseLabels } from "./results.ts";
 import type { AgentLabels, Guard, GuardCallOptions, GuardLogger, GuardStatus, ResourceLabels } from "./types.ts";
 import { GuardWorker } from "./worker-host.ts";
+import { discardBootedWorker, reserveBootedWorker } from "./worker-spare.ts";
 import type { CallContext, WorkerOutcome } from "./worker-host.ts";
 
 export interface WasmGuardOptions {
@@ -58,15 +60,21 @@ function checkOptions(options: WasmGuardOptions): void {
 /** Loads a guard from a file path or bytes; rejects with a GuardError of kind "load". */
 export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, options: WasmGuardOptions): Promise<Guard> {
   const name = options.name;
+  let booted: Promise<Worker> | undefined;
   try {
     checkOptions(options);
+    // The first instance's worker boots (or the spare is taken) while the module is read and compiled.
+    booted = reserveBootedWorker();
     const bytes = typeof source === "string" ? await readGuardBytes(source) : source;
     const cache = options.moduleCache === undefined ? sharedModuleCache() : options.moduleCache;
-    const module = await compileGuardModule(bytes, options.memoryLimitPages ?? DEFAULT_MEMORY_LIMIT_PAGES, cache);
+    const module = await compileGuardModule(bytes, options.memoryLimitPages ?? DEFAULT_MEMORY_LIMIT_PAGES, cache, typeof source === "string");
     const guard = new WasmGuard(module, options);
-    await guard.start();
+    const worker = booted;
+    booted = undefined;
+    await guard.start(worker);
     return guard;
   } catch (error) {
+    if (booted) discardBootedWorker(booted);
     if (error instanceof GuardError) throw error;
     throw new GuardError(name, "load", `failed to load WASM guard '${name}': ${errorMessage(error)}`, { cause: error });
   }
@@ -96,10 +104,10 @@ export class WasmGuard implements Guard {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Starts the first instance, so a module that cannot be instantiated fails at load. */
-  async start(): Promise<void> {
+  /** Starts the first instance (in `booted`, if given), so a module that cannot be instantiated fails at load. */
+  async start(booted?: Promise<Worker>): Promise<void> {
     const first = this.#pool.slots[0] as Slot;
-    first.worker = this.#spawn();
+    first.worker = this.#spawn(booted);
     await first.worker;
   }
 
@@ -176,8 +184,8 @@ export class WasmGuard implements Guard {
     }
   }
 
-  #spawn(): Promise<GuardWorker> {
-    const worker = GuardWorker.start(this.name, this.#module);
+  #spawn(booted?: Promise<Worker>): Promise<GuardWorker> {
+    const worker = GuardWorker.start(this.name, this.#module, booted);
     worker.catch((error: unknown) => this.#logger.log("error", this.name, `could not start an instance of WASM guard '${this.name}': ${errorMessage(error)}`));
     return worker;
   }
@@ -209,17 +217,28 @@ export class WasmGuard implements Guard {
     }
     const { signal } = options;
     const cancelled = () => new GuardError(this.name, "cancelled", `WASM guard '${this.name}' ${func}: request cancelled`);
-    const slot = await this.#pool.acquire(signal, deadline, {
-      cancelled,
-      timeout: () => new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
-    });
+    const slot =
+      this.#pool.tryAcquire(signal) ??
+      (await this.#pool.acquire(signal, deadline, {
+        cancelled,
+        timeout: () => new GuardError(this.name, "timeout", `WASM guard '${this.name}' ${func}: no instance became free before the deadline`),
+      }));
     this.#counts.calls++;
-    // The slot stays busy until the worker is really done, even if the caller stops waiting.
-    const run = this.#runOnSlot(slot, func, input, options, deadline).finally(() => this.#pool.release(slot));
-    return signal ? raceAbort(run, signal, cancelled) : run;
+    const run = this.#runOnSlot(slot, func, input, options, deadline);
+    // `return await` settles this call in one step fewer than returning the promise.
+    return await (signal ? raceAbort(run, signal, cancelled) : run);
   }
 
+  /** The slot stays busy until the worker is really done, even if the caller stopped waiting. */
   async #runOnSlot(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
+    try {
+      return await this.#runOnWorker(slot, func, input, options, deadline);
+    } finally {
+      this.#pool.release(slot);
+    }
+  }
+
+  async #runOnWorker(slot: Slot, func: GuardFunction, input: Uint8Array, options: GuardCallOptions, deadline: number): Promise<Uint8Array> {
     if (this.#closing) throw new GuardError(this.name, "unavailable", `WASM guard '${this.name}' is closed`);
     let worker: GuardWorker;
     try {

@@ -6,7 +6,8 @@ import type { GuardFunction } from "./abi.ts";
 import { errorMessage } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
 import { GUARD_FUNCTIONS } from "./abi.ts";
-import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES } from "./limits.ts";
+import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES, SYNC_WAIT_MAX_INPUT_BYTES } from "./limits.ts";
+import { waitBriefly } from "./brief-wait.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/types.ts";
 import {
@@ -16,7 +17,9 @@ import {
   CALL_SLOT_COUNT,
   SLOT_FUNCTION,
   SLOT_INPUT_LENGTH,
+  SLOT_LOG_LENGTH,
   SLOT_OUTPUT_LENGTH,
+  SLOT_PORT_MESSAGES,
   SLOT_STATE,
   VIA_PORT,
 } from "./worker/messages.ts";
@@ -27,10 +30,12 @@ import type {
   CallRequest,
   CallResponse,
   HostToWorker,
+  LogLine,
   WorkerInit,
   WorkerToHost,
 } from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
+import { readLogRecords } from "./worker/log-records.ts";
 
 /** What one call needs besides its input. */
 export interface CallContext {
@@ -54,6 +59,8 @@ interface PendingCall {
   backendAbort?: AbortController;
   aborted: boolean;
   replyPending: boolean;
+  /** Set once the call waits asynchronously: only then must the worker keep the process alive. */
+  keepsAlive: boolean;
 }
 
 export class GuardWorker {
@@ -90,9 +97,9 @@ export class GuardWorker {
     this.#backendPort.unref();
   }
 
-  /** Takes a booted worker and instantiates the module in it; rejects with the reason it could not. */
-  static async start(name: string, module: WebAssembly.Module): Promise<GuardWorker> {
-    const host = new GuardWorker(await takeBootedWorker(), name, module);
+  /** Instantiates the module in a booted worker (by default the spare); rejects with the reason it could not. */
+  static async start(name: string, module: WebAssembly.Module, booted: Promise<Worker> = takeBootedWorker()): Promise<GuardWorker> {
+    const host = new GuardWorker(await booted, name, module);
     return new Promise((resolve, reject) => {
       const fail = (message: string) => {
         clearTimeout(timer);
@@ -142,17 +149,16 @@ export class GuardWorker {
         backend,
         aborted: false,
         replyPending: false,
+        keepsAlive: false,
         resolve: (outcome) => {
           signal?.removeEventListener("abort", onAbort);
-          this.#worker.unref();
+          if (pending.keepsAlive) this.#worker.unref();
           resolve(outcome);
         },
       };
       this.#pending = pending;
       if (signal?.aborted) onAbort();
       else signal?.addEventListener("abort", onAbort, { once: true });
-      // A call in flight keeps the process alive; an idle worker does not.
-      this.#worker.ref();
       const slots = this.#callSlots;
       if (input.length <= this.#callData.length) {
         this.#callData.set(input);
@@ -164,16 +170,25 @@ export class GuardWorker {
       }
       Atomics.store(slots, SLOT_STATE, CALL_REQUESTED);
       Atomics.notify(slots, SLOT_STATE);
+      // A small call is usually answered before the event loop could even run the async wait's task.
+      if (input.length <= SYNC_WAIT_MAX_INPUT_BYTES) waitBriefly(slots, SLOT_STATE, CALL_REQUESTED);
       // The wait's own timeout is the deadline: cheaper per call than a timer. A wake-up is not
-      // proof of an answer (the worker's notify for the previous call can arrive late), so
-      // look at the state and wait again until the answer or the deadline.
+      // proof of an answer (the worker's notify for the previous call can arrive late, and
+      // call_backend changes the state twice), so look at the state and wait again until the
+      // answer or the deadline.
       const budget = Math.max(0, deadline - Date.now());
       const wait = (): void => {
-        if (Atomics.load(slots, SLOT_STATE) === CALL_ANSWERED) return this.#collect();
+        const state = Atomics.load(slots, SLOT_STATE);
+        if (state === CALL_ANSWERED) return this.#collect();
         if (this.#pending !== pending) return;
         const left = deadline - Date.now();
         if (left <= 0) return this.#timeout(budget);
-        const answered = Atomics.waitAsync(slots, SLOT_STATE, CALL_REQUESTED, left);
+        if (!pending.keepsAlive) {
+          // A call in flight keeps the process alive; an idle worker does not.
+          pending.keepsAlive = true;
+          this.#worker.ref();
+        }
+        const answered = Atomics.waitAsync(slots, SLOT_STATE, state, left);
         if (answered.async) void answered.value.then(wait);
         else wait();
       };
@@ -194,19 +209,26 @@ export class GuardWorker {
     await this.#worker.terminate();
   }
 
-  /** Reads the call's answer: its log lines from the port, then the outcome from either place. */
+  /** Reads the call's answer: its log lines, then the outcome, each from callData or the port. */
   #collect(): void {
     const slots = this.#callSlots;
     if (!this.#alive || Atomics.load(slots, SLOT_STATE) !== CALL_ANSWERED) return;
-    for (let entry = receiveMessageOnPort(this.#callPort); entry; entry = receiveMessageOnPort(this.#callPort)) {
-      const message = entry.message as CallResponse;
-      if (message.kind === "log") this.#pending?.log(message.level, message.message);
-      else if (message.kind === "result") this.#finish({ ok: true, output: message.output });
-      else this.#finish({ ok: false, kind: message.failure, message: message.message });
-    }
     const outputLength = slots[SLOT_OUTPUT_LENGTH] as number;
+    const logStart = outputLength === VIA_PORT ? 0 : outputLength;
+    const logLength = slots[SLOT_LOG_LENGTH] as number;
+    if (logLength > 0) this.#log(readLogRecords(this.#callData.subarray(logStart, logStart + logLength)));
+    for (let n = slots[SLOT_PORT_MESSAGES] as number; n > 0; n--) {
+      const message = receiveMessageOnPort(this.#callPort)?.message as CallResponse | undefined;
+      if (message?.kind === "logs") this.#log(message.lines);
+      else if (message?.kind === "result") this.#finish({ ok: true, output: message.output });
+      else if (message) this.#finish({ ok: false, kind: message.failure, message: message.message });
+    }
     if (outputLength !== VIA_PORT) this.#finish({ ok: true, output: this.#callData.slice(0, outputLength) });
     Atomics.store(slots, SLOT_STATE, CALL_IDLE);
+  }
+
+  #log(lines: readonly LogLine[]): void {
+    for (const line of lines) this.#pending?.log(line.level, line.message);
   }
 
   #finish(outcome: WorkerOutcome): void {

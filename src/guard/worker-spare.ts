@@ -41,3 +41,15 @@ export function takeBootedWorker(): Promise<Worker> {
   spare.catch(() => (spare = undefined));
   return next;
 }
+
+/** Takes a booted worker for later use; a failed boot is reported only to whoever awaits it. */
+export function reserveBootedWorker(): Promise<Worker> {
+  const worker = takeBootedWorker();
+  worker.catch(() => {});
+  return worker;
+}
+
+/** Stops a reserved worker that is no longer needed. */
+export function discardBootedWorker(worker: Promise<Worker>): void {
+  worker.then((w) => w.terminate(), () => {}).catch(() => {});
+}

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { builtGuardPath } from "../support/guards.ts";
 import { inspectGuardBytes, loadWasmGuard, readGuardBytes, replaceSharedModuleCache, sharedModuleCache } from "../../src/guard/index.ts";
-import { capMemories, readModuleLayout } from "../../src/guard/wasm-binary.ts";
+import { capMemories, capMemoriesInPlace, readModuleLayout } from "../../src/guard/wasm-binary.ts";
 import { loadEdgeGuard } from "./helpers.ts";
 
 describe("loading and validating a guard", () => {
@@ -60,6 +60,20 @@ describe("loading and validating a guard", () => {
     expect(readModuleLayout(capped).memories).toEqual([{ min: 2, max: 40, shared: false, memory64: false }]);
     const module = await WebAssembly.compile(capped);
     expect(WebAssembly.Module.exports(module).map((e) => e.name)).toContain("label_agent");
+  });
+
+  it("writes the cap in place into a module read from disk, byte for byte as a copy would, and never into a caller's bytes", async () => {
+    const path = builtGuardPath("edge-cases", "scripted");
+    const owned = await readGuardBytes(path);
+    const copied = capMemories(owned, readModuleLayout(owned), 40);
+    const inPlace = capMemoriesInPlace(owned, readModuleLayout(owned), 40);
+    expect(inPlace?.buffer).toBe(owned.buffer);
+    expect(inPlace).toEqual(copied);
+    const callers = new Uint8Array(await readFile(path));
+    const before = callers.slice();
+    const guard = await loadWasmGuard(callers, { name: "callers", memoryLimitPages: 40, moduleCache: null });
+    expect(callers).toEqual(before);
+    await guard.close();
   });
 
   it("reports imports, exports and signatures of a valid guard", async () => {

@@ -11,16 +11,20 @@ import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } f
 import type { LogLevel } from "../../log/types.ts";
 import { CallFailure, invokeGuardFunction } from "./call-protocol.ts";
 import type { LiveInstance } from "./call-protocol.ts";
+import { writeLogRecords } from "./log-records.ts";
 import {
   CALL_ANSWERED,
+  CALL_AWAITING_HOST,
   CALL_REQUESTED,
   SLOT_FUNCTION,
   SLOT_INPUT_LENGTH,
+  SLOT_LOG_LENGTH,
   SLOT_OUTPUT_LENGTH,
+  SLOT_PORT_MESSAGES,
   SLOT_STATE,
   VIA_PORT,
 } from "./messages.ts";
-import type { BackendReply, CallRequest, CallResponse, HostToWorker, WorkerInit, WorkerToHost } from "./messages.ts";
+import type { BackendReply, CallRequest, CallResponse, HostToWorker, LogLine, WorkerInit, WorkerToHost } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 
 const host = parentPort as NonNullable<typeof parentPort>;
@@ -35,12 +39,27 @@ function send(message: WorkerToHost): void {
   host.postMessage(message);
 }
 
+let portMessages = 0;
+
 function respond(message: CallResponse, transfer: Transferable[] = []): void {
+  portMessages++;
   init.callPort.postMessage(message, transfer);
 }
 
+// A call's log lines reach the host with its answer, not one message each as they happen:
+// a message per line costs a postMessage here and a receive on the host, per line.
+let logLines: LogLine[] = [];
+
 function log(level: LogLevel, message: string): void {
-  respond({ kind: "log", level, message });
+  logLines.push({ level, message });
+}
+
+/** Puts the call's log lines into callData from `at`, or on the port if they do not fit there. */
+function flushLog(at: number): void {
+  const written = logLines.length === 0 ? 0 : writeLogRecords(logLines, callData.subarray(at));
+  if (written === undefined) respond({ kind: "logs", lines: logLines });
+  callSlots[SLOT_LOG_LENGTH] = written ?? 0;
+  logLines = [];
 }
 
 let backendCalls = 0;
@@ -62,7 +81,11 @@ function readGuardBytes(ptr: number, len: number): Uint8Array | undefined {
 function askHost(toolName: string, args: unknown): BackendReply | undefined {
   Atomics.store(backendFlag, 0, 0);
   init.backendPort.postMessage({ toolName, args });
+  // A host waiting synchronously for the answer must stop and serve the request instead.
+  Atomics.store(callSlots, SLOT_STATE, CALL_AWAITING_HOST);
+  Atomics.notify(callSlots, SLOT_STATE);
   while (Atomics.load(backendFlag, 0) === 0) Atomics.wait(backendFlag, 0, 0);
+  Atomics.store(callSlots, SLOT_STATE, CALL_REQUESTED);
   return receiveMessageOnPort(init.backendPort)?.message as BackendReply | undefined;
 }
 
@@ -139,11 +162,14 @@ function runCall(func: GuardFunction, input: Uint8Array): void {
     if (output.length <= callData.length) {
       callData.set(output);
       callSlots[SLOT_OUTPUT_LENGTH] = output.length;
+      flushLog(output.length);
     } else {
+      flushLog(0);
       respond({ kind: "result", output }, [output.buffer as ArrayBuffer]);
     }
   } catch (error) {
     flushOutput();
+    flushLog(0);
     const failure = error instanceof CallFailure ? error : new CallFailure("trap", String(error));
     respond({ kind: "failure", failure: failure.failure, message: failure.message });
     // A crashed or exited instance may hold half-updated state: start over from the module.
@@ -164,13 +190,23 @@ function startInstance(): boolean {
   }
 }
 
+/**
+ * Sleeps until the host requests a call. (Polling for a while first would spare the host the
+ * futex wake-up, but on a busy machine the polling thread takes the CPU the host needs.)
+ */
+function awaitCall(): void {
+  for (let state = Atomics.load(callSlots, SLOT_STATE); state !== CALL_REQUESTED; state = Atomics.load(callSlots, SLOT_STATE)) {
+    Atomics.wait(callSlots, SLOT_STATE, state);
+  }
+}
+
 /** Serves calls for the rest of the worker's life; the host ends it with terminate(). */
 function serve(): never {
   for (;;) {
-    for (let state = Atomics.load(callSlots, SLOT_STATE); state !== CALL_REQUESTED; state = Atomics.load(callSlots, SLOT_STATE)) {
-      Atomics.wait(callSlots, SLOT_STATE, state);
-    }
+    awaitCall();
     callSlots[SLOT_OUTPUT_LENGTH] = VIA_PORT;
+    callSlots[SLOT_LOG_LENGTH] = 0;
+    portMessages = 0;
     const inputLength = callSlots[SLOT_INPUT_LENGTH] as number;
     if (inputLength === VIA_PORT) {
       const request = receiveMessageOnPort(init.callPort)?.message as CallRequest | undefined;
@@ -179,6 +215,7 @@ function serve(): never {
       // The host leaves callData alone until the answer, so the guard can read it in place.
       runCall(GUARD_FUNCTIONS[callSlots[SLOT_FUNCTION] as number] as GuardFunction, callData.subarray(0, inputLength));
     }
+    callSlots[SLOT_PORT_MESSAGES] = portMessages;
     Atomics.store(callSlots, SLOT_STATE, CALL_ANSWERED);
     Atomics.notify(callSlots, SLOT_STATE);
   }

@@ -9,15 +9,19 @@ export interface WorkerInit {
   /**
    * Calls. The host puts the input in callData (or, if it is too big, posts a CallRequest on
    * callPort), fills the call slots and sets the state to CALL_REQUESTED. The worker, parked in
-   * Atomics.wait, runs the call, posts its log lines on callPort, puts the output in callData
-   * (or posts the CallResponse on callPort if it is too big or the call failed), then sets
-   * CALL_ANSWERED. Neither side goes through its event loop to wake the other, and small
-   * payloads are copied once instead of cloned, which is what makes a call cost microseconds.
+   * Atomics.wait, runs the call, puts the output in callData followed by the call's log lines
+   * (or posts what does not fit, and a failure, on callPort), then sets CALL_ANSWERED. Neither
+   * side goes through its event loop to wake the other, and small payloads are copied once
+   * instead of cloned, which is what makes a call cost microseconds.
    */
   callSlots: SharedArrayBuffer;
   callData: SharedArrayBuffer;
   callPort: MessagePort;
-  /** call_backend: the worker posts a BackendRequest and waits until backendFlag[0] is 1. */
+  /**
+   * call_backend: the worker sets CALL_AWAITING_HOST (so a host waiting synchronously for the
+   * answer stops and serves the request), posts a BackendRequest and waits until backendFlag[0]
+   * is 1, then sets CALL_REQUESTED again.
+   */
   backendFlag: SharedArrayBuffer;
   backendPort: MessagePort;
 }
@@ -27,7 +31,11 @@ export const SLOT_STATE = 0;
 export const SLOT_FUNCTION = 1;
 export const SLOT_INPUT_LENGTH = 2;
 export const SLOT_OUTPUT_LENGTH = 3;
-export const CALL_SLOT_COUNT = 4;
+/** Bytes of log records in callData right after the output (or at 0 if the output is on the port). */
+export const SLOT_LOG_LENGTH = 4;
+/** How many messages the worker posted on callPort for this call, so the host reads no more. */
+export const SLOT_PORT_MESSAGES = 5;
+export const CALL_SLOT_COUNT = 6;
 
 /** A length slot holding this means "the data is on callPort". */
 export const VIA_PORT = -1;
@@ -35,6 +43,8 @@ export const VIA_PORT = -1;
 export const CALL_IDLE = 0;
 export const CALL_REQUESTED = 1;
 export const CALL_ANSWERED = 2;
+/** The guard is blocked in call_backend until the host answers on backendPort. */
+export const CALL_AWAITING_HOST = 3;
 
 export type HostToWorker = { kind: "init"; init: WorkerInit };
 
@@ -50,9 +60,14 @@ export type CallFailureKind = "error" | "trap" | "exit";
 /** On the worker's parentPort, while it starts. */
 export type WorkerToHost = { kind: "booted" } | { kind: "ready" } | { kind: "init-failed"; message: string };
 
-/** On callPort, in order: the log lines of a call, then its outcome unless it is in callData. */
+export interface LogLine {
+  level: LogLevel;
+  message: string;
+}
+
+/** On callPort, in order: the log lines of a call (one message), then its outcome unless it is in callData. */
 export type CallResponse =
-  | { kind: "log"; level: LogLevel; message: string }
+  | { kind: "logs"; lines: LogLine[] }
   | { kind: "result"; output: Uint8Array }
   | { kind: "failure"; failure: CallFailureKind; message: string };
 
