@@ -3,6 +3,7 @@
 // wait, as readFileSync would. Booting the worker costs far more than checking, so it is kept
 // for a few seconds after each use (unreferenced: it never holds the process open).
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import { workerEnv } from "./worker-env.ts";
 
 const WORKER_URL = new URL("./jq-check-worker.ts", import.meta.url);
 /** Booting the worker and loading jq takes a fraction of a second; this only bounds a hang. */
@@ -23,7 +24,7 @@ let checker: Checker | undefined;
 function startChecker(): Checker {
   const { port1, port2 } = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_URL, { workerData: { answers: port2, signal }, transferList: [port2] });
+  const worker = new Worker(WORKER_URL, { env: workerEnv(), workerData: { answers: port2, signal }, transferList: [port2] });
   worker.unref();
   port1.unref();
   const started: Checker = { worker, answers: port1, signal };

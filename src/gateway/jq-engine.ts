@@ -5,6 +5,7 @@
 // jobs wait in a queue when every worker is busy, and their clock starts when a worker takes them.
 import { Worker } from "node:worker_threads";
 import type { JqAnswer, JqJob } from "./jq-worker.ts";
+import { workerEnv } from "../config/worker-env.ts";
 
 const WORKER_URL = new URL("./jq-worker.ts", import.meta.url);
 /** The reference gives jq 5 s (gateway.md §5). */
@@ -94,7 +95,7 @@ export class JqEngine {
   }
 
   #spawn(): void {
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB } });
+    const worker = new Worker(WORKER_URL, { env: workerEnv(), resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB } });
     worker.unref();
     const slot: Slot = { worker, ready: false, retired: false };
     this.#slots.push(slot);
