@@ -1,0 +1,128 @@
+// Before/after figures for a change on the gateway's per-call path: flowgate from two or more
+// checkouts, each in front of server-everything over stdio, called in interleaved rounds by a raw
+// keep-alive node:http client and by the SDK client (1 KB echo). Besides latency it reports the
+// gateway process's CPU time per call, which load on a 2-core machine disturbs far less.
+// Usage: npm run bench:ab -- before=<checkout> after=<checkout> [--calls 1500] [--rounds 5]
+// (a checkout is a directory with node_modules, e.g. `git worktree add ../before <commit>` and a
+// node_modules symlink).
+import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { killAll, startProcess } from "./lib/processes.ts";
+import { percentile, timeNs } from "./lib/stats.ts";
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { calls: { type: "string", default: "1500" }, rounds: { type: "string", default: "5" } } });
+const perRound = Math.ceil(Number(values.calls) / Number(values.rounds));
+const MESSAGE = "x".repeat(1024);
+const STARTUP_TIMEOUT_MS = 60_000;
+
+interface Gateway {
+  label: string;
+  url: string;
+  headers: Record<string, string>;
+  /** CPU time the gateway process has used so far, in µs (10 ms resolution). */
+  cpuUs(): number;
+}
+
+async function start(label: string, root: string): Promise<Gateway> {
+  const dir = await mkdtemp(join(tmpdir(), "flowgate-ab-"));
+  const everything = join(root, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+  const config = join(dir, "config.toml");
+  await writeFile(config, `[gateway]\nagent_id = "bench-agent"\n\n[servers.everything]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(everything)}, "stdio"]\n`);
+  const child = startProcess(process.execPath, [join(root, "bin/flowgate.js"), "--config", config, "--listen", "127.0.0.1:0", "--log-dir", join(dir, "logs")]);
+  const document = JSON.parse((await child.waitFor(/^\{\n[\s\S]*?\n\}$/m, STARTUP_TIMEOUT_MS))[0]) as { mcpServers: Record<string, { url: string; headers: Record<string, string> }> };
+  const entry = document.mcpServers["everything"];
+  if (!entry) throw new Error(`${label}: no 'everything' server in the client configuration`);
+  const cpuUs = () => {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  };
+  return { label, url: entry.url, headers: entry.headers, cpuUs };
+}
+
+/** A keep-alive node:http client speaking just enough streamable HTTP for tools/call. */
+async function rawClient(gateway: Gateway): Promise<(id: number) => Promise<void>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(gateway.url);
+  const headers: Record<string, string> = { ...gateway.headers, "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
+  const post = (body: unknown) =>
+    new Promise<{ sessionId: unknown; text: string }>((resolve, reject) => {
+      const text = JSON.stringify(body);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(text) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ sessionId: res.headers["mcp-session-id"], text: Buffer.concat(chunks).toString() }));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(text);
+    });
+  const init = await post({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+  headers["Mcp-Session-Id"] = String(init.sessionId);
+  headers["Mcp-Protocol-Version"] = "2025-11-25";
+  await post({ jsonrpc: "2.0", method: "notifications/initialized" });
+  return async (id) => {
+    const answer = await post({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: { message: MESSAGE } } });
+    if (!answer.text.includes(`"id":${id}`)) throw new Error(`no response for ${id}: ${answer.text.slice(0, 200)}`);
+  };
+}
+
+async function sdkClient(gateway: Gateway): Promise<(id: number) => Promise<void>> {
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { requestInit: { headers: gateway.headers } }));
+  return async () => {
+    await client.callTool({ name: "echo", arguments: { message: MESSAGE } });
+  };
+}
+
+interface Loop {
+  gateway: Gateway;
+  call: (id: number) => Promise<void>;
+  samplesNs: number[];
+  gatewayCpuUs: number;
+  clientCpuUs: number;
+}
+
+try {
+  const gateways = await Promise.all(
+    positionals.map((arg) => {
+      const [label, root] = arg.split("=");
+      if (!label || !root) throw new Error(`expected <label>=<checkout>, got '${arg}'`);
+      return start(label, root);
+    }),
+  );
+  const loops = new Map<string, Loop>();
+  for (const gateway of gateways) {
+    for (const [kind, make] of [["raw", rawClient], ["sdk", sdkClient]] as const) {
+      const call = await make(gateway);
+      // Warm-up, which also starts the session's backend.
+      for (let i = 1; i <= 100; i++) await call(i);
+      loops.set(`${gateway.label} ${kind}`, { gateway, call, samplesNs: [], gatewayCpuUs: 0, clientCpuUs: 0 });
+    }
+  }
+  let id = 1000;
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const loop of loops.values()) {
+      const gatewayBefore = loop.gateway.cpuUs();
+      const clientBefore = process.cpuUsage();
+      for (let i = 0; i < perRound; i++) loop.samplesNs.push(await timeNs(() => loop.call(id++)));
+      const clientUsed = process.cpuUsage(clientBefore);
+      loop.clientCpuUs += clientUsed.user + clientUsed.system;
+      loop.gatewayCpuUs += loop.gateway.cpuUs() - gatewayBefore;
+    }
+  }
+  console.log("| loop | calls | p50 µs | p90 µs | p99 µs | gateway CPU µs/call | client CPU µs/call |\n|---|---:|---:|---:|---:|---:|---:|");
+  for (const [key, loop] of loops) {
+    const sorted = [...loop.samplesNs].sort((a, b) => a - b);
+    const us = (fraction: number) => (percentile(sorted, fraction) / 1000).toFixed(0);
+    const perCall = (total: number) => (total / sorted.length).toFixed(0);
+    console.log(`| ${key} | ${sorted.length} | ${us(0.5)} | ${us(0.9)} | ${us(0.99)} | ${perCall(loop.gatewayCpuUs)} | ${perCall(loop.clientCpuUs)} |`);
+  }
+} finally {
+  await killAll();
+}
