@@ -17,7 +17,9 @@ const validators = new Map<ConfigFormat, ValidateFunction>();
 function compiled(format: ConfigFormat): ValidateFunction {
   let validate = validators.get(format);
   if (!validate) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+    // The validator runs once per start, so ajv's pass that tidies the generated code costs more
+    // (about 20 ms of a cold start) than it could ever save.
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, code: { optimize: false } });
     ajv.addSchema(common);
     validate = ajv.compile(SCHEMAS[format]);
     validators.set(format, validate);
