@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { runToExit } from "./processes.ts";
 
 const benchDir = fileURLToPath(new URL("..", import.meta.url));
+/** Children run as the gateway does in production: sources (and guard workers) from the compile cache. */
+const COMPILE_CACHE = ["--import", fileURLToPath(new URL("../../bin/compile-cache.js", import.meta.url))];
 
 /** What bench/filter-large.ts prints. */
 export interface LargeFilterReport {
@@ -24,7 +26,7 @@ export interface LargeFilterReport {
 }
 
 export async function measureLargeFilter(runs: number, guard: "stand-in" | "wasm"): Promise<LargeFilterReport> {
-  const stdout = await runToExit(process.execPath, ["--expose-gc", `${benchDir}filter-large.ts`, "--runs", String(runs), "--guard", guard], 5 * 60_000);
+  const stdout = await runToExit(process.execPath, [...COMPILE_CACHE, "--expose-gc", `${benchDir}filter-large.ts`, "--runs", String(runs), "--guard", guard], 5 * 60_000);
   return JSON.parse(stdout) as LargeFilterReport;
 }
 
@@ -46,7 +48,7 @@ export async function runMicroBenchmarks(): Promise<MicroBenchmark[]> {
   const results: MicroBenchmark[] = [];
   for (const { name, script, command } of MICRO_BENCHMARKS) {
     try {
-      results.push({ name, command, output: (await runToExit(process.execPath, [`${benchDir}${script}`], 10 * 60_000)).trimEnd() });
+      results.push({ name, command, output: (await runToExit(process.execPath, [...COMPILE_CACHE, `${benchDir}${script}`], 10 * 60_000)).trimEnd() });
     } catch (error) {
       results.push({ name, command, error: error instanceof Error ? error.message : String(error) });
     }
