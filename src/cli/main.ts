@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerDifcCommand } from "./difc-command.ts";
 import { VERSION, VERSION_TEXT } from "./version.ts";
 import { registerGuardCommand } from "./guard-command.ts";
+import { registerProxyCommand } from "./proxy-command.ts";
 import { gatewayServe } from "./run-gateway-command.ts";
 import { registerServeCommand } from "./serve-command.ts";
 
@@ -50,6 +51,7 @@ export function buildProgram(
   registerServe(program);
   registerDifcCommand(program, io);
   registerGuardCommand(program, io);
+  registerProxyCommand(program, io);
   return program;
 }
 

@@ -38,6 +38,13 @@ describe("flowgate CLI", () => {
     expect(io.stderr).toContain("flowgate --help");
   });
 
+  it.each([[[]], [["--policy", "{}", "--listen", "0.0.0.0:8080"]]])("refuses the reference's proxy mode by name, with exit code 1 (extra arguments %j)", async (extra) => {
+    const { io, cli } = capture();
+    expect(await main(["node", "awmg", "proxy", ...extra], cli)).toBe(1);
+    expect(io.stderr).toContain("proxy mode (the GitHub API filtering proxy of gh-aw-mcpg) is not implemented in flowgate");
+    expect(io.stdout).toBe("");
+  });
+
   it("runs as an executable through its bin entry", async () => {
     const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
     const { stdout } = await run(process.execPath, [bin, "--version"]);
