@@ -34,6 +34,10 @@ const TEXT_RULES: readonly TextRule[] = [
   { pattern: /[a-f0-9]{32,}/gi, replace: REDACTED },
 ];
 
+// Every match of TEXT_RULES contains one of these, so text without any of them (most payload
+// text) is left as it is after one scan instead of one per rule.
+const MAY_MATCH_A_RULE = /passw|pwd|secret|key|client|auth|token|credential|bearer|gh[pousr]_|github_pat_|eyj|[a-f0-9]{32}/i;
+
 const SECRET_KEY_NAMES = new Set([
   "token", "password", "passwd", "pwd", "apikey", "api_key", "secret", "client_secret", "api_secret",
   "authorization", "auth", "key", "private_key", "public_key", "credentials", "credential",
@@ -66,6 +70,7 @@ export class Sanitizer {
   text(input: string): string {
     let output = input;
     for (const secret of this.#secrets) output = output.replaceAll(secret, REDACTED);
+    if (!MAY_MATCH_A_RULE.test(output)) return output;
     for (const rule of TEXT_RULES) output = output.replace(rule.pattern, rule.replace);
     return output;
   }

@@ -19,6 +19,12 @@ describe("log sanitisation", () => {
     ["a JWT", "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature", `jwt ${R}`],
     ["a 40-character hex run", "sha 0123456789abcdef0123456789abcdef01234567 end", `sha ${R} end`],
     ["a 64-character uppercase hex run", `k=${"AB".repeat(32)}`, `k=${R}`],
+    ["a pwd", "PWD = abc", `PWD = ${R}`],
+    ["a passwd in a URL query", "?passwd=x&y=1", `?passwd=${R}&y=1`],
+    ["a client id", "client-id: 12", `client-id: ${R}`],
+    ["a private key name", "PRIVATE_KEY=k", `PRIVATE_KEY=${R}`],
+    ["a long credentials value", "credentials=abcdefgh12", `credentials=${R}`],
+    ["a GitHub OAuth token", "gho_abcdefghijklmnop1234", R],
   ])("redacts %s", (_name, input, expected) => {
     expect(new Sanitizer().text(input)).toBe(expected);
   });
