@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 export type AuthOutcome =
@@ -52,8 +52,14 @@ function hasControlCharacters(value: string): boolean {
   return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value);
 }
 
+/** The expected side is the same on every request: its digest is computed once. */
+const expectedDigests = new Map<string, Buffer>();
+
 function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  let b = expectedDigests.get(expected);
+  if (!b) {
+    b = hash("sha256", expected, "buffer");
+    expectedDigests.set(expected, b);
+  }
+  return timingSafeEqual(hash("sha256", given, "buffer"), b);
 }
