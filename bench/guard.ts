@@ -9,24 +9,21 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import wabtInit from "wabt";
 import { buildGuards } from "../scripts/build-guards.ts";
 import { builtGuardPath } from "../test/support/guards.ts";
 import { loadWasmGuard } from "../src/guard/index.ts";
 import { goJsonBytes } from "../src/guard/go-json.ts";
 import { parseResourceLabels } from "../src/guard/results.ts";
+import { generatedGuard } from "./lib/large-guard.ts";
+import { percentile } from "./lib/stats.ts";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3000);
 const SPARE_SETTLE_MS = 1500;
 const settleSpare = () => new Promise((resolve) => setTimeout(resolve, SPARE_SETTLE_MS));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
 function summary(samples: number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 }
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
@@ -77,26 +74,6 @@ async function latency() {
   }
   await guard.close();
   return rows;
-}
-
-/** A valid guard of about `targetBytes` of code, unique per `salt` so V8 cannot reuse a compile. */
-async function generatedGuard(targetBytes: number, salt: number): Promise<Uint8Array<ArrayBuffer>> {
-  const wabt = await wabtInit();
-  const body = Array.from({ length: 40 }, (_, i) => `(local.set 1 (i32.add (i32.mul (local.get 1) (i32.const ${i + 3})) (local.get 0)))`).join(" ");
-  const perFunction = 330;
-  const count = Math.ceil(targetBytes / perFunction);
-  const funcs = Array.from({ length: count }, (_, i) => `(func $f${i} (param i32) (result i32) (local i32) ${body} (i32.add (local.get 1) (i32.const ${i + salt})))`);
-  const text = `(module (memory (export "memory") 1)
-    ${funcs.join("\n")}
-    (func (export "label_agent") (param i32 i32 i32 i32) (result i32) (call $f0 (local.get 0)) drop i32.const 0)
-    (func (export "label_resource") (param i32 i32 i32 i32) (result i32) i32.const 0)
-    (func (export "label_response") (param i32 i32 i32 i32) (result i32) i32.const 0))`;
-  const module = wabt.parseWat("big.wat", text);
-  try {
-    return new Uint8Array(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
 }
 
 /**

@@ -1,6 +1,5 @@
 // A generated guard of a chosen size, for measuring what loading a big module costs (the issue's
-// "3 MB guard"). Shared by the benchmarks that need one; bench/guard.ts carries the first copy
-// of this generator and can import it from here.
+// "3 MB guard"), shared by the guard benchmark and the comparison's cold start.
 import wabtInit from "wabt";
 
 /** Bytes of code each generated function adds, measured on wabt's output. */
