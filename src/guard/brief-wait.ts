@@ -21,12 +21,14 @@ function refill(): void {
  * Returns whether the value changed; the caller then reads it again.
  */
 export function waitBriefly(cells: Int32Array, index: number, value: number): boolean {
+  // An answer already there costs no waiting, whatever is left of the budget.
+  if (Atomics.load(cells, index) !== value) return true;
   if (budgetLeftMs <= 0) return false;
   const start = performance.now();
   const spinUntil = start + Math.min(SPIN_MS, budgetLeftMs);
   const until = start + budgetLeftMs;
   let now = start;
-  let changed = Atomics.load(cells, index) !== value;
+  let changed = false;
   while (!changed && now < until) {
     if (now >= spinUntil) Atomics.wait(cells, index, value, until - now);
     now = performance.now();
