@@ -48,7 +48,7 @@ export async function runMicroBenchmarks(): Promise<MicroBenchmark[]> {
   const results: MicroBenchmark[] = [];
   for (const { name, script, command } of MICRO_BENCHMARKS) {
     try {
-      results.push({ name, command, output: (await runToExit(process.execPath, [...COMPILE_CACHE, `${benchDir}${script}`], 10 * 60_000)).trimEnd() });
+      results.push({ name, command, output: (await runToExit(process.execPath, [...COMPILE_CACHE, "--expose-gc", `${benchDir}${script}`], 10 * 60_000)).trimEnd() });
     } catch (error) {
       results.push({ name, command, error: error instanceof Error ? error.message : String(error) });
     }
