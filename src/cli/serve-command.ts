@@ -9,6 +9,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { loadJsonConfig } from "../config/json-loader.ts";
 import { loadTomlConfig } from "../config/toml-loader.ts";
 import { loadEnvFile } from "../config/env-file.ts";
+import { bootSpareWorker, GUARDS_DIR_ENV } from "../guard/index.ts";
 import { CliExit, type CliIO } from "./main.ts";
 import { applyOverrides, DEFAULT_LISTEN, DEFAULT_LOG_DIR, resolveFlagSettings, type ServeFlags } from "./serve-options.ts";
 
@@ -61,7 +62,11 @@ function failWith(io: CliIO, message: string): never {
 }
 
 async function loadConfig(flags: ServeFlags, inputs: ServeInputs): Promise<GatewayConfig> {
-  if (flags.configStdin) return loadJsonConfig(await inputs.readStdin(), inputs.env);
+  if (flags.configStdin) {
+    const json = await inputs.readStdin();
+    prefetchGuardWorker(json, inputs.env);
+    return loadJsonConfig(json, inputs.env);
+  }
   const path = flags.config as string;
   let text: string;
   try {
@@ -69,7 +74,17 @@ async function loadConfig(flags: ServeFlags, inputs: ServeInputs): Promise<Gatew
   } catch (error) {
     throw new Error(`cannot read configuration file ${path}: ${(error as Error).message}`, { cause: error });
   }
+  prefetchGuardWorker(text, inputs.env);
   return loadTomlConfig(text, inputs.env);
+}
+
+/**
+ * A configuration that may load a WASM guard gets the guard host's worker booting while it is
+ * parsed and validated, which takes about as long: the first guard then loads into a booted
+ * worker. A hint only: a wrong guess costs one idle worker thread.
+ */
+function prefetchGuardWorker(configText: string, env: NodeJS.ProcessEnv): void {
+  if (/wasm/i.test(configText) || (env[GUARDS_DIR_ENV] ?? "") !== "") bootSpareWorker();
 }
 
 /** Makes `serve` the program's own action, with the reference's root flags. */
