@@ -6,20 +6,18 @@
 // (a checkout is a directory with node_modules, e.g. `git worktree add ../before <commit>` and a
 // node_modules symlink).
 import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { killAll, startProcess } from "./lib/processes.ts";
+import { killAll } from "./lib/processes.ts";
 import { percentile, timeNs } from "./lib/stats.ts";
+import { startFlowgate } from "./lib/targets.ts";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { calls: { type: "string", default: "1500" }, rounds: { type: "string", default: "5" } } });
 const perRound = Math.ceil(Number(values.calls) / Number(values.rounds));
 const MESSAGE = "x".repeat(1024);
-const STARTUP_TIMEOUT_MS = 60_000;
 
 interface Gateway {
   label: string;
@@ -29,20 +27,17 @@ interface Gateway {
   cpuUs(): number;
 }
 
-async function start(label: string, root: string): Promise<Gateway> {
-  const dir = await mkdtemp(join(tmpdir(), "flowgate-ab-"));
-  const everything = join(root, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-  const config = join(dir, "config.toml");
-  await writeFile(config, `[gateway]\nagent_id = "bench-agent"\n\n[servers.everything]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(everything)}, "stdio"]\n`);
-  const child = startProcess(process.execPath, [join(root, "bin/flowgate.js"), "--config", config, "--listen", "127.0.0.1:0", "--log-dir", join(dir, "logs")]);
-  const document = JSON.parse((await child.waitFor(/^\{\n[\s\S]*?\n\}$/m, STARTUP_TIMEOUT_MS))[0]) as { mcpServers: Record<string, { url: string; headers: Record<string, string> }> };
+async function start(label: string, checkout: string): Promise<Gateway> {
+  const everything = join(checkout, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+  const config = `[gateway]\nagent_id = "bench-agent"\n\n[servers.everything]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(everything)}, "stdio"]\n`;
+  const { child, document } = await startFlowgate(config, checkout);
   const entry = document.mcpServers["everything"];
   if (!entry) throw new Error(`${label}: no 'everything' server in the client configuration`);
   const cpuUs = () => {
     const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
   };
-  return { label, url: entry.url, headers: entry.headers, cpuUs };
+  return { label, url: entry.url, headers: entry.headers ?? {}, cpuUs };
 }
 
 /** A keep-alive node:http client speaking just enough streamable HTTP for tools/call. */

@@ -137,8 +137,35 @@ async function waitForHttpMcp(child: BenchProcess, url: string): Promise<Running
 }
 
 /** The client configuration document flowgate writes to stdout once it serves. */
-interface ClientConfigDocument {
+export interface ClientConfigDocument {
   mcpServers: Record<string, { url: string; headers?: Record<string, string> }>;
+}
+
+/**
+ * Starts flowgate from `checkout` (this repository unless another is given) on a config file of
+ * `configToml`, and returns it once it has written its client configuration document.
+ */
+export async function startFlowgate(configToml: string, checkout = root): Promise<{ child: BenchProcess; document: ClientConfigDocument }> {
+  const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-"));
+  const configPath = join(dir, "config.toml");
+  await writeFile(configPath, configToml);
+  const port = await freePort();
+  const child = startProcess(process.execPath, [
+    join(checkout, "bin/flowgate.js"),
+    "--config",
+    configPath,
+    "--listen",
+    `127.0.0.1:${port}`,
+    "--log-dir",
+    join(dir, "logs"),
+  ]);
+  try {
+    const match = await child.waitFor(/^\{\n[\s\S]*?\n\}$/m, STARTUP_TIMEOUT_MS);
+    return { child, document: JSON.parse(match[0]) as ClientConfigDocument };
+  } catch (error) {
+    await child.kill();
+    throw error;
+  }
 }
 
 export interface FlowgateTargetOptions {
@@ -157,29 +184,12 @@ export function flowgateTarget({ name, description, configToml, serverId = "ever
     description,
     workload,
     async start() {
-      const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-"));
-      const configPath = join(dir, "config.toml");
-      await writeFile(configPath, configToml({ everything: everythingServer, node: process.execPath }));
-      const port = await freePort();
-      const child = startProcess(process.execPath, [
-        flowgateBin,
-        "--config",
-        configPath,
-        "--listen",
-        `127.0.0.1:${port}`,
-        "--log-dir",
-        join(dir, "logs"),
-      ]);
-      let document: ClientConfigDocument;
-      try {
-        const match = await child.waitFor(/^\{\n[\s\S]*?\n\}$/m, STARTUP_TIMEOUT_MS);
-        document = JSON.parse(match[0]) as ClientConfigDocument;
-      } catch (error) {
-        await child.kill();
-        throw error;
-      }
+      const { child, document } = await startFlowgate(configToml({ everything: everythingServer, node: process.execPath }));
       const server = document.mcpServers[serverId];
-      if (!server) throw new Error(`flowgate did not list server '${serverId}' in its client configuration`);
+      if (!server) {
+        await child.kill();
+        throw new Error(`flowgate did not list server '${serverId}' in its client configuration`);
+      }
       return {
         connect: () => connectHttp(server.url, server.headers),
         gatewayPid: child.pid,

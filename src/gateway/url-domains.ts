@@ -29,7 +29,8 @@ export function urlDomains(value: unknown): string[] {
     else if (Array.isArray(item)) pending.push(...item);
     else if (typeof item === "object" && item !== null) pending.push(...Object.values(item));
   }
-  return [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The default order is by UTF-16 code unit, as Go sorts strings.
+  return [...found].sort();
 }
 
 /** Records the domains in `value` under `key` (a server id, or "write-sink"), if there are any. */

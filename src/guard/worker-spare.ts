@@ -42,16 +42,19 @@ function boot(): Promise<Worker> {
  */
 export function bootSpareWorker(): void {
   if (spare) return;
-  spare = boot();
-  spare.catch(() => (spare = undefined));
+  const booting = boot();
+  spare = booting;
+  // A spare that failed to boot is replaced on the next take instead of failing it.
+  booting.catch(() => {
+    if (spare === booting) spare = undefined;
+  });
 }
 
 /** A booted blank worker; the caller owns it. */
 export function takeBootedWorker(): Promise<Worker> {
   const next = spare ?? boot();
-  spare = boot();
-  // A spare that failed to boot is replaced on the next take instead of failing it.
-  spare.catch(() => (spare = undefined));
+  spare = undefined;
+  bootSpareWorker();
   return next;
 }
 

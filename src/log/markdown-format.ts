@@ -58,18 +58,13 @@ export function formatRpcMarkdownMessage(input: RpcMarkdownInput): string {
   let block = "";
   if (input.payloadText !== undefined && input.payloadText !== "") {
     const preview = truncateChars(input.payloadText, PREVIEW_CHARS);
-    const remainder = preview.length < input.payloadText.length && cutNeverParses(input.payloadText) ? undefined : withoutEnvelope(preview, input.payload);
+    // A cut preview of an RPC payload (always an object) is never JSON.
+    const remainder = preview.length < input.payloadText.length ? undefined : withoutEnvelope(preview, input.payload);
     if (remainder === undefined) line += ` \`${preview}\``;
     else if (remainder !== "{}" && remainder !== '{"params":null}') block = `\n\n${FENCE}json\n${remainder}\n${FENCE}`;
   }
   if (input.error !== undefined && input.error !== "") line += ` ⚠️ \`${input.error}\``;
   return line + block;
-}
-
-/** A prefix of JSON text that starts an object, array or string is never JSON itself. */
-function cutNeverParses(text: string): boolean {
-  const first = text[0];
-  return first === "{" || first === "[" || first === '"';
 }
 
 /** The payload without its top-level `jsonrpc` and `method`, or undefined when it is not JSON. */

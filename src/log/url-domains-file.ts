@@ -37,7 +37,7 @@ export class UrlDomainsFile {
   }
 
   #render(): string {
-    const entries = [...this.#domains.entries()].sort(([a], [b]) => byCodeUnit(a, b)).map(([key, domains]) => [key, [...domains].sort(byCodeUnit)]);
+    const entries = [...this.#domains.entries()].sort(([a], [b]) => byCodeUnit(a, b)).map(([key, domains]) => [key, [...domains].sort()]);
     return JSON.stringify(Object.fromEntries(entries), null, 2);
   }
 }
