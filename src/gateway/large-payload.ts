@@ -75,8 +75,10 @@ export async function spillLargePayload(
   logger?: GatewayLogger,
 ): Promise<CallToolResult> {
   if (result.isError === true) return result;
-  const json = Buffer.from(JSON.stringify(result));
-  if (json.length <= settings.payloadSizeThreshold) return result;
+  const text = JSON.stringify(result);
+  // Measured without encoding: every call is checked, and only a spilled result needs the bytes.
+  if (Buffer.byteLength(text) <= settings.payloadSizeThreshold) return result;
+  const json = Buffer.from(text);
 
   const session = payloadSessionSegment(sessionId);
   const queryId = randomBytes(16).toString("hex");
