@@ -1,8 +1,9 @@
 // Shared helpers for the config tests: a minimal valid JSON config to vary, and a way to catch
 // the ConfigError a load throws.
 
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, type ConfigIssue } from "../../src/config/issues.ts";
 
@@ -30,16 +31,27 @@ export function issueAt(error: ConfigError, path: string): ConfigIssue | undefin
 }
 
 /**
- * A data file of the reference's. They live in `shared/spec/reference` beside the repository
- * (CI) or beside a parent folder of it (a git worktree), so look upward from the repository.
+ * A data file of the reference's. They live in `shared/spec/reference` beside the repository (CI),
+ * beside a parent folder of it (a git worktree), or beside the repository a local clone was made
+ * from (`git clone . /tmp/check`), so look upward from each of those.
  */
 export function referenceFile(name: string): string {
-  let dir = fileURLToPath(new URL("../..", import.meta.url));
-  for (;;) {
-    const candidate = join(dir, "..", "shared", "spec", "reference");
-    if (existsSync(candidate)) return join(candidate, name);
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`shared/spec/reference not found beside ${fileURLToPath(new URL("../..", import.meta.url))} or its parents`);
-    dir = parent;
+  const repository = fileURLToPath(new URL("../..", import.meta.url));
+  for (const start of [repository, localOrigin(repository)]) {
+    for (let dir = start; dir !== undefined; dir = dirname(dir) === dir ? undefined : dirname(dir)) {
+      const candidate = join(dir, "..", "shared", "spec", "reference");
+      if (existsSync(candidate)) return join(candidate, name);
+    }
+  }
+  throw new Error(`shared/spec/reference not found beside ${repository}, its parents, or the repository it was cloned from`);
+}
+
+/** The directory the repository was cloned from, when its origin is a local path. */
+function localOrigin(repository: string): string | undefined {
+  try {
+    const url = execFileSync("git", ["-C", repository, "remote", "get-url", "origin"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return isAbsolute(url) && existsSync(url) ? url : undefined;
+  } catch {
+    return undefined;
   }
 }
