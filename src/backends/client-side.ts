@@ -3,8 +3,8 @@ import type { ClientCapabilities, Notification, Request, Result } from "@modelco
 /**
  * The agent's side of a backend connection: what the gateway advertises to the backend on the
  * agent's behalf, and where backend-to-client traffic (sampling, elicitation, roots requests;
- * log, progress and list-changed notifications) goes. Each agent session supplies its own, which
- * is why backend connections are per session.
+ * log, progress and list-changed notifications) goes. Each MCP session supplies its own; the
+ * agent's sessions that share a connection are joined by SharedBackendSessions.
  */
 export interface ClientSide {
   capabilities: ClientCapabilities;

@@ -16,9 +16,9 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
-import type { ClientSide } from "../backends/client-side.ts";
 import { sharedSchemaValidator } from "../backends/schema-validator.ts";
-import { BackendSession } from "../backends/session.ts";
+import type { BackendSession } from "../backends/session.ts";
+import type { SessionSide, SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { Forward } from "./forward.ts";
 import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
@@ -28,8 +28,15 @@ import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+interface InFlight {
+  extra: Extra;
+  since: number;
+}
+
 export interface SessionEnvironment {
   backends: ReadonlyMap<string, Backend>;
+  /** The backend connections, one per agent and server, shared by that agent's sessions. */
+  backendSessions: SharedBackendSessions;
   forward: Forward;
   logger: GatewayLogger;
   version: string;
@@ -42,10 +49,10 @@ export interface SessionEnvironment {
 }
 
 /**
- * One agent's MCP session with the gateway: the SDK server it talks to, and its own connection
- * to each backend it uses. Backend-to-client traffic is routed back to this session, riding the
- * stream of the agent request in flight to that backend when there is one (that is where a
- * streamable HTTP client listens for it).
+ * One MCP session with the gateway: the SDK server the agent talks to, and its place on the
+ * agent's connection to each backend it uses (shared with the agent's other sessions). Backend-to-
+ * client traffic routed to this session rides the stream of its request in flight to that backend
+ * when there is one (that is where a streamable HTTP client listens for it).
  */
 export class AgentSession {
   readonly server: Server;
@@ -53,8 +60,8 @@ export class AgentSession {
   readonly env: SessionEnvironment;
   /** Rewrites a backend notification into the agent's namespace (unified mode); identity otherwise. */
   rewriteNotification: (serverId: string, notification: Notification) => Notification = (_id, n) => n;
-  private readonly backendSessions = new Map<string, BackendSession>();
-  private readonly inflight = new Map<string, Extra[]>();
+  private readonly joined = new Map<string, { backend: Backend; session: BackendSession; side: SessionSide }>();
+  private readonly inflight = new Map<string, InFlight[]>();
   /** Agent requests waiting for progress, by the agent's progress token (backends echo it). */
   private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
 
@@ -67,7 +74,7 @@ export class AgentSession {
     );
     this.server.setNotificationHandler(RootsListChangedNotificationSchema, async (notification) => {
       await Promise.all(
-        [...this.backendSessions.values()].map(async (session) => {
+        [...this.joined.values()].map(async ({ session }) => {
           const connection = await session.connect().catch(() => undefined);
           await connection?.client.notification(notification).catch(() => undefined);
         }),
@@ -87,21 +94,23 @@ export class AgentSession {
   }
 
   backendSession(serverId: string): BackendSession {
-    let session = this.backendSessions.get(serverId);
-    if (!session) {
+    let joined = this.joined.get(serverId);
+    if (!joined) {
       const backend = this.env.backends.get(serverId);
       if (!backend) throw new Error(`no backend "${serverId}"`);
-      session = new BackendSession(backend, this.clientSide(serverId));
-      this.backendSessions.set(serverId, session);
+      const side = this.sessionSide(serverId);
+      joined = { backend, side, session: this.env.backendSessions.join(backend, this.agentId, side) };
+      this.joined.set(serverId, joined);
     }
-    return session;
+    return joined.session;
   }
 
   /** Forwards one agent request to a backend through the forward seam. */
   async call(serverId: string, method: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<Result> {
     const stack = this.inflight.get(serverId) ?? [];
     this.inflight.set(serverId, stack);
-    stack.push(extra);
+    const call: InFlight = { extra, since: performance.now() };
+    stack.push(call);
     const progressToken = extra._meta?.progressToken;
     // Progress relayed to the agent must leave before the result does, or its stream is closed under it.
     const relayed: Promise<void>[] = [];
@@ -120,7 +129,7 @@ export class AgentSession {
       await Promise.all(relayed);
       return result;
     } finally {
-      stack.splice(stack.lastIndexOf(extra), 1);
+      stack.splice(stack.lastIndexOf(call), 1);
       if (progressToken !== undefined) this.progressRelays.delete(progressToken);
     }
   }
@@ -150,14 +159,15 @@ export class AgentSession {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.backendSessions.values()].map((session) => session.close()));
+    await Promise.all([...this.joined.values()].map(({ backend, side }) => this.env.backendSessions.leave(backend, this.agentId, side)));
     await this.server.close().catch(() => undefined);
   }
 
-  private clientSide(serverId: string): ClientSide {
-    const current = () => this.inflight.get(serverId)?.at(-1);
+  private sessionSide(serverId: string): SessionSide {
+    const current = () => this.inflight.get(serverId)?.at(-1)?.extra;
     return {
       capabilities: this.server.getClientCapabilities() ?? {},
+      callInFlightSince: () => this.inflight.get(serverId)?.at(-1)?.since,
       request: (request: Request, signal: AbortSignal) => {
         const timeout = this.env.backends.get(serverId)?.toolTimeoutMs;
         const options = { signal, ...(timeout === undefined ? {} : { timeout }) };

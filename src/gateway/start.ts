@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Backend } from "../backends/backend.ts";
+import { SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
@@ -96,6 +97,7 @@ export async function startGateway(
   );
   const env: SessionEnvironment = {
     backends,
+    backendSessions: new SharedBackendSessions(),
     // The breaker goes innermost, nearest the backend: DIFC pre-phases → breaker → backend.
     forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock)]),
     logger,

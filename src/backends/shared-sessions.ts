@@ -1,0 +1,120 @@
+import type { Notification, Request, Result } from "@modelcontextprotocol/sdk/types.js";
+import type { Backend } from "./backend.ts";
+import type { ClientSide } from "./client-side.ts";
+import { BackendSession } from "./session.ts";
+
+/** One MCP session's side of a shared backend connection. */
+export interface SessionSide extends ClientSide {
+  /** When this session's latest call to the backend still in flight began (performance.now()); undefined when none is. */
+  callInFlightSince(): number | undefined;
+}
+
+/**
+ * The backend connections of the gateway, one per agent (gateway session id) and server, as the
+ * reference pools them: every MCP session that an agent opens uses the same backend process. A
+ * connection is opened on the first call, and closed when the last session using it closes.
+ * Sessions share a connection only when they declared the same client capabilities, since the
+ * connection is initialized with them: a session that can answer sampling (or roots, or
+ * elicitation) gets a backend that knows it, and one that cannot never receives such a request.
+ */
+export class SharedBackendSessions {
+  readonly #byBackend = new Map<Backend, Map<string, SharedEntry>>();
+
+  /** The agent's connection to `backend`, shared with the agent's other sessions. */
+  join(backend: Backend, agentId: string, side: SessionSide): BackendSession {
+    let byKey = this.#byBackend.get(backend);
+    if (!byKey) {
+      byKey = new Map();
+      this.#byBackend.set(backend, byKey);
+    }
+    const key = sharingKey(agentId, side);
+    let entry = byKey.get(key);
+    if (!entry) {
+      const sides = new SessionSides(side);
+      entry = { session: new BackendSession(backend, sides), sides };
+      byKey.set(key, entry);
+    } else {
+      entry.sides.add(side);
+    }
+    return entry.session;
+  }
+
+  /** Takes a closing session off its connection; the last one to leave closes it. */
+  async leave(backend: Backend, agentId: string, side: SessionSide): Promise<void> {
+    const byKey = this.#byBackend.get(backend);
+    const key = sharingKey(agentId, side);
+    const entry = byKey?.get(key);
+    if (!byKey || !entry || !entry.sides.remove(side)) return;
+    if (!entry.sides.empty) return;
+    byKey.delete(key);
+    if (byKey.size === 0) this.#byBackend.delete(backend);
+    await entry.session.close();
+  }
+}
+
+/** Agent ids are single path segments and capabilities are JSON, so a newline cannot be in either. */
+function sharingKey(agentId: string, side: SessionSide): string {
+  return `${agentId}\n${JSON.stringify(side.capabilities)}`;
+}
+
+interface SharedEntry {
+  session: BackendSession;
+  sides: SessionSides;
+}
+
+/**
+ * Where a shared connection's backend-to-client traffic goes. A request (sampling, elicitation,
+ * roots) or a notification belongs to the session whose call is in flight, the most recent one
+ * when several are; with none in flight a request goes to the newest session, and a notification
+ * (list changed, log message) to every session. Progress goes to every session: each relays only
+ * the tokens of its own requests.
+ */
+class SessionSides implements ClientSide {
+  /** What the connection was opened with: those of every session on it. */
+  readonly capabilities: ClientSide["capabilities"];
+  readonly #sides: SessionSide[];
+
+  constructor(first: SessionSide) {
+    this.capabilities = first.capabilities;
+    this.#sides = [first];
+  }
+
+  get empty(): boolean {
+    return this.#sides.length === 0;
+  }
+
+  add(side: SessionSide): void {
+    this.#sides.push(side);
+  }
+
+  remove(side: SessionSide): boolean {
+    const index = this.#sides.indexOf(side);
+    if (index === -1) return false;
+    this.#sides.splice(index, 1);
+    return true;
+  }
+
+  request(request: Request, signal: AbortSignal): Promise<Result> {
+    const side = this.#busiest() ?? this.#sides.at(-1);
+    if (!side) return Promise.reject(new Error(`no agent session is open to answer ${request.method}`));
+    return side.request(request, signal);
+  }
+
+  async notify(notification: Notification): Promise<void> {
+    const busy = notification.method === "notifications/progress" ? undefined : this.#busiest();
+    await Promise.all((busy ? [busy] : this.#sides).map((side) => side.notify(notification)));
+  }
+
+  #busiest(): SessionSide | undefined {
+    let latest: SessionSide | undefined;
+    let latestSince = Number.NEGATIVE_INFINITY;
+    for (const side of this.#sides) {
+      const since = side.callInFlightSince();
+      if (since !== undefined && since >= latestSince) {
+        latest = side;
+        latestSince = since;
+      }
+    }
+    return latest;
+  }
+}
