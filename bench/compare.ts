@@ -14,7 +14,7 @@ import { killAll, rssMiB } from "./lib/processes.ts";
 import { writePerformanceDoc } from "./lib/report.ts";
 import type { CompareReport, ResultRow } from "./lib/report-types.ts";
 import { summarize, timeNs } from "./lib/stats.ts";
-import { direct, flowgateGuarded, flowgateNoGuard, mcpProxy, supergateway, type RunningTarget, type Target } from "./lib/targets.ts";
+import { direct, flowgateGuarded, httpFloor, flowgateNoGuard, mcpProxy, supergateway, type RunningTarget, type Target } from "./lib/targets.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -177,7 +177,7 @@ async function attempt<T>(name: string, measure: () => Promise<T>): Promise<T | 
 }
 
 async function main(): Promise<void> {
-  const allTargets: Target[] = [direct, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy, ...(await filesystemTargets())];
+  const allTargets: Target[] = [direct, httpFloor, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy, ...(await filesystemTargets())];
   const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
   const results = await compareConfigurations(targets);
   const coldStart: ColdStartReport | { error: string } = await attempt("cold start", () => measureColdStart(plan.coldStartRepetitions, { withoutGuard: !flags.quick }));

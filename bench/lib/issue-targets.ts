@@ -48,9 +48,12 @@ function latency(rows: readonly ResultRow[]): TargetCheck[] {
     if (!guarded || Number.isNaN(added(guarded)) || peers.length === 0) return missing(target, `${name}, its floor or both peers failed`);
     const fastest = peers.reduce((best, row) => (added(row) < added(best) ? row : best));
     const ratio = added(guarded) / added(fastest);
+    const hop = find("http-floor");
+    // What any gateway over HTTP pays before doing anything: the bound on this ratio from below.
+    const hopShare = hop ? `; the HTTP hop alone (http-floor) adds ${f0(added(hop))} µs, ${f2(added(hop) / added(fastest))} of ${fastest.name}'s` : "";
     return {
       target,
-      figure: `${name} adds ${f0(added(guarded))} µs over ${guarded.floor} (${guarded.workload}), ${fastest.name} adds ${f0(added(fastest))} µs over ${fastest.floor} (${fastest.workload}): ratio ${f2(ratio)} (needs ≤ ${LATENCY_SHARE})`,
+      figure: `${name} adds ${f0(added(guarded))} µs over ${guarded.floor} (${guarded.workload}), ${fastest.name} adds ${f0(added(fastest))} µs over ${fastest.floor} (${fastest.workload}): ratio ${f2(ratio)} (needs ≤ ${LATENCY_SHARE})${hopShare}`,
       met: ratio <= LATENCY_SHARE,
     };
   });

@@ -117,6 +117,17 @@ export const mcpProxy: Target = {
   },
 };
 
+export const httpFloor: Target = {
+  name: "http-floor",
+  workload: echoWorkload,
+  description: "SDK client over streamable HTTP to a stub that answers echo from memory (no backend, no MCP library): the HTTP hop alone",
+  async start() {
+    const port = await freePort();
+    const child = startProcess(process.execPath, [join(root, "bench/lib/http-floor-server.ts"), String(port)]);
+    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+  },
+};
+
 /** Retries an MCP connect until it succeeds, the process exits, or the startup timeout passes. */
 async function waitForHttpMcp(child: BenchProcess, url: string): Promise<RunningTarget> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
