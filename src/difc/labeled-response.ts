@@ -122,8 +122,7 @@ function pathLabels(paths: readonly unknown[], itemsPath: string, parseLabels: L
     if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
     const path = withLeadingSlash(requiredString(entry, "path", where));
     if (prefix !== "" && !path.startsWith(prefix + "/")) return;
-    const first = pointerSegments(path.slice(prefix.length))[0];
-    const index = first === undefined ? undefined : parseIndex(first);
+    const index = elementIndex(path.slice(prefix.length));
     if (index === undefined) return;
     // An explicit path without labels would read as public; like a legacy item without labels, it is an error.
     if (!isPlainObject(entry["labels"])) {
@@ -132,6 +131,14 @@ function pathLabels(paths: readonly unknown[], itemsPath: string, parseLabels: L
     byIndex.set(index, parseLabels(entry["labels"], `${where}.labels`));
   });
   return byIndex;
+}
+
+/** The element index a labelled path names below the collection: "/12" and "/12/title" name 12. */
+function elementIndex(rest: string): number | undefined {
+  // The usual "/<digits>" without splitting; parseIndex reads the digits the same way.
+  if (/^\/\d+$/.test(rest)) return Number(rest.slice(1));
+  const first = pointerSegments(rest)[0];
+  return first === undefined ? undefined : parseIndex(first);
 }
 
 const NON_TEXT_CONTENT = new Set(["image", "audio", "resource"]);
@@ -168,7 +175,8 @@ function toolResultText(toolResult: unknown): string {
 function labelParser(): LabelParser {
   const shared = new Map<string, Label>();
   const intern = (tags: string[]): Label => {
-    const key = JSON.stringify(tags);
+    // Most lists hold zero or one tag; a JSON key starts with "[", so these cannot collide with it.
+    const key = tags.length === 0 ? "" : tags.length === 1 ? `1:${tags[0]}` : JSON.stringify(tags);
     let found = shared.get(key);
     if (found === undefined) {
       found = label(sortedTags(tags));

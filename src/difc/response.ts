@@ -1,6 +1,7 @@
 import { shouldAccumulateReadLabels, type CoarseOutcome } from "./decisions.ts";
 import { filterCollection, type FilterContext, type FilteredItem } from "./filter.ts";
 import type { DifcFilteredFields } from "./filtered-record.ts";
+import { jsonArrayText } from "./json-array-text.ts";
 import type { LabeledCollection, LabeledItem } from "./labeled-response.ts";
 import { intersect, label, union, type AgentLabels, type Label, type ResourceLabels } from "./labels.ts";
 import { formatViolationError } from "./violation-text.ts";
@@ -76,7 +77,7 @@ export function enforceResponse(input: ResponseInput): ResponseOutcome {
  */
 export function collectionResult(kept: readonly LabeledItem[], notice: string | null): ToolResultJson {
   const parts = kept.map((item) => item.json ?? JSON.stringify(item.data) ?? "null");
-  const content: ToolResultJson["content"] = [{ type: "text", text: `[${parts.join(",")}]` }];
+  const content: ToolResultJson["content"] = [{ type: "text", text: jsonArrayText(parts) }];
   if (notice !== null) content.push({ type: "text", text: notice });
   return { content };
 }

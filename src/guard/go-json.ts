@@ -35,9 +35,10 @@ function goEscaped(json: string): string {
  */
 const LONG_STRING = 1 << 16;
 
-/** A long string to be written escaped into the output, and how many bytes that takes. */
+/** A long string to be written escaped into the output: where its escapes are, and how many bytes it takes. */
 interface LongString {
   readonly text: string;
+  readonly escapes: Int32Array;
   readonly bytes: number;
 }
 
@@ -61,7 +62,7 @@ export function goJsonBytes(value: unknown): Uint8Array {
   const walk = (node: unknown): void => {
     if (typeof node === "string" && node.length >= LONG_STRING && isPlainAscii(node)) {
       flush();
-      chunks.push({ text: node, bytes: escapedAsciiLength(node) });
+      chunks.push(longString(node));
       return;
     }
     if (typeof node === "string" || typeof node === "number" || typeof node === "boolean") {
@@ -142,17 +143,39 @@ function isPlainAscii(text: string): boolean {
   return Buffer.byteLength(text, "utf8") === text.length && !/[\u0000-\u001f]/.test(text);
 }
 
-function occurrences(text: string, char: string): number {
+/** Where `char` occurs in `text`, in order (counted first: a typed array is far cheaper than pushing). */
+function positions(text: string, char: string): Int32Array {
   let count = 0;
   for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) count++;
-  return count;
+  const found = new Int32Array(count);
+  let next = 0;
+  for (let at = text.indexOf(char); next < count; at = text.indexOf(char, at + 1)) found[next++] = at;
+  return found;
 }
 
-/** The quoted, escaped string's length: `"` and `\` take one byte more, <, > and & five more (\u00XX). */
-function escapedAsciiLength(text: string): number {
-  const short = occurrences(text, '"') + occurrences(text, "\\");
-  const long = occurrences(text, "<") + occurrences(text, ">") + occurrences(text, "&");
-  return text.length + 2 + short + 5 * long;
+function mergeSorted(a: Int32Array, b: Int32Array): Int32Array {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = (a[i] as number) < (b[j] as number) ? (a[i++] as number) : (b[j++] as number);
+  out.set(a.subarray(i), k);
+  out.set(b.subarray(j), k + a.length - i);
+  return out;
+}
+
+/**
+ * A long ASCII string to be written escaped: where its escapes go, and the quoted result's length
+ * (`"` and `\` take one byte more, <, > and & five more as \u00XX).
+ */
+function longString(text: string): LongString {
+  const short = mergeSorted(positions(text, '"'), positions(text, "\\"));
+  const html = ["<", ">", "&"].map((char) => positions(text, char));
+  const long = html.reduce((sum, found) => sum + found.length, 0);
+  const escapes = html.reduce(mergeSorted, short);
+  return { text, escapes, bytes: text.length + 2 + short.length + 5 * long };
 }
 
 const QUOTE = 0x22;
@@ -160,30 +183,33 @@ const BACKSLASH = 0x5c;
 const HEX_OF: Record<number, number> = { 0x3c: 0x63, 0x3e: 0x65, 0x26: 0x36 };
 
 /**
- * Writes `"…"` at `at`: the raw bytes go to the end of the string's slot, then are moved forward
- * and escaped in place; once every escape is written the rest is already where it belongs.
+ * Writes `"…"` at `at`: the raw bytes go to the end of the string's slot, then each run up to the
+ * next escape is moved forward and the escape written; after the last escape the rest is already
+ * where it belongs.
  */
 function writeEscapedAscii(chunk: LongString, out: Buffer, at: number): number {
   const end = at + chunk.bytes;
   out[at] = QUOTE;
   out[end - 1] = QUOTE;
-  let read = end - 1 - chunk.text.length;
-  out.write(chunk.text, read, "latin1");
+  const base = end - 1 - chunk.text.length;
+  out.write(chunk.text, base, "latin1");
   let write = at + 1;
-  while (write < read) {
-    const byte = out[read++] as number;
+  let read = base;
+  for (const position of chunk.escapes) {
+    const from = base + position;
+    out.copyWithin(write, read, from);
+    write += from - read;
+    read = from + 1;
+    const byte = out[from] as number;
+    out[write++] = BACKSLASH;
     if (byte === QUOTE || byte === BACKSLASH) {
-      out[write++] = BACKSLASH;
       out[write++] = byte;
-    } else if (byte === 0x3c || byte === 0x3e || byte === 0x26) {
-      out[write++] = BACKSLASH;
+    } else {
       out[write++] = 0x75; // u
       out[write++] = 0x30;
       out[write++] = 0x30;
       out[write++] = byte === 0x26 ? 0x32 : 0x33;
       out[write++] = HEX_OF[byte] as number;
-    } else {
-      out[write++] = byte;
     }
   }
   return end;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { collectionResult, labelResponse } from "../../src/difc/index.ts";
+import { jsonArrayText } from "../../src/difc/json-array-text.ts";
 import { arrayElementSpans } from "../../src/difc/json-spans.ts";
 
 const everyItem = (itemsPath: string, count: number) => ({
@@ -66,5 +67,18 @@ describe("labelled collections read from the backend's JSON text", () => {
     ["a control character JSON.stringify escapes the same way", '"\\u0001\\n"', true],
   ])("marks %s as canonical: %s", (_name, element, canonical) => {
     expect(arrayElementSpans(`[${element}]`, [])).toEqual([{ start: 1, end: 1 + element.length, canonical }]);
+  });
+});
+
+describe("the text of a JSON array", () => {
+  const big = (piece: string) => Array.from({ length: 1500 }, (_, i) => JSON.stringify({ i, text: `${piece}`.repeat(400) }));
+  it.each([
+    ["no elements", []],
+    ["a few short elements", ["1", '"a"', "{}"]],
+    ["megabytes of ASCII", big("ab<&\"")],
+    ["megabytes with non-ASCII text", big("é日")],
+    ["megabytes with a surrogate pair", big("\ud83d\ude00")],
+  ])("is the elements joined by commas in brackets, for %s", (_name, elements) => {
+    expect(jsonArrayText(elements)).toBe(`[${elements.join(",")}]`);
   });
 });
