@@ -30,8 +30,8 @@ export type FilterOutcome =
     }
   | {
       readonly kind: "filtered";
-      /** The data of the items the agent may see, in their original order. */
-      readonly kept: readonly unknown[];
+      /** The items the agent may see, in their original order. */
+      readonly kept: readonly LabeledItem[];
       readonly filtered: readonly FilteredItem[];
       /** One difc_filtered record per filtered item, in order. */
       readonly records: readonly DifcFilteredFields[];
@@ -41,13 +41,13 @@ export type FilterOutcome =
 
 /** Checks every item of a labelled response against the agent with the call's operation and mode. */
 export function filterCollection(collection: LabeledCollection, agent: AgentLabels, context: FilterContext): FilterOutcome {
-  const kept: unknown[] = [];
+  const kept: LabeledItem[] = [];
   const filtered: FilteredItem[] = [];
   const flows = new CachedFlows(agent);
   for (const item of collection.items) {
     const evaluation = evaluateWith(flows, item.labels, context.operation, context.mode);
     if (isAllowed(evaluation)) {
-      kept.push(item.data);
+      kept.push(item);
     } else {
       filtered.push({
         item,

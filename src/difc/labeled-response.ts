@@ -1,11 +1,41 @@
 import { isPlainObject } from "./json.ts";
 import { parseIndex, pointerSegments, resolvePointer } from "./json-pointer.ts";
+import { arrayElementSpans, type ElementSpan } from "./json-spans.ts";
 import { label, sortedTags, type Label, type ResourceLabels } from "./labels.ts";
 
 /** One element of a labelled response: the item as the client would see it and its labels. */
 export interface LabeledItem {
   readonly data: unknown;
   readonly labels: ResourceLabels;
+  /** JSON.stringify(data), when it is known without encoding (a slice of the backend's text). */
+  readonly json?: string | undefined;
+}
+
+/** An element of the backend's JSON text, parsed only if someone looks at its data. */
+class TextSpanItem implements LabeledItem {
+  readonly labels: ResourceLabels;
+  readonly #text: string;
+  readonly #span: ElementSpan;
+  #data: { value: unknown } | undefined;
+
+  constructor(text: string, span: ElementSpan, labels: ResourceLabels) {
+    this.#text = text;
+    this.#span = span;
+    this.labels = labels;
+  }
+
+  get data(): unknown {
+    this.#data ??= { value: JSON.parse(this.#source()) };
+    return this.#data.value;
+  }
+
+  get json(): string | undefined {
+    return this.#span.canonical ? this.#source() : undefined;
+  }
+
+  #source(): string {
+    return this.#text.slice(this.#span.start, this.#span.end);
+  }
 }
 
 export interface LabeledCollection {
@@ -56,8 +86,14 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
   const defaults = output["default_labels"] === undefined || output["default_labels"] === null
     ? UNLABELED
     : parseLabels(output["default_labels"], "default_labels");
-  const unwrapped = unwrapToolResult(toolResult);
+  const text = toolResultText(toolResult);
+  const spans = text === "" ? null : arrayElementSpans(text, itemsPath === "" ? [] : pointerSegments(withLeadingSlash(itemsPath)));
+  if (spans !== null) {
+    const labelsAt = pathLabels(paths, itemsPath, parseLabels);
+    return { items: spans.map((span, index) => new TextSpanItem(text, span, labelsAt.get(index) ?? defaults)) };
+  }
 
+  const unwrapped = unwrapToolResult(toolResult);
   let list: readonly unknown[];
   if (itemsPath === "") {
     if (!Array.isArray(unwrapped)) return { items: [{ data: toolResult, labels: defaults }] };
@@ -73,7 +109,12 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
     if (!Array.isArray(target)) throw new ResponseLabelingError(`items_path "${pointer}" does not point to an array`);
     list = target;
   }
+  const labelsAt = pathLabels(paths, itemsPath, parseLabels);
+  return { items: list.map((data, index) => ({ data, labels: labelsAt.get(index) ?? defaults })) };
+}
 
+/** The labels the guard gave the elements of the collection at `itemsPath`, by index. */
+function pathLabels(paths: readonly unknown[], itemsPath: string, parseLabels: LabelParser): Map<number, ResourceLabels> {
   const byIndex = new Map<number, ResourceLabels>();
   const prefix = itemsPath === "" ? "" : withLeadingSlash(itemsPath);
   paths.forEach((entry, position) => {
@@ -81,8 +122,7 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
     if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
     const path = withLeadingSlash(requiredString(entry, "path", where));
     if (prefix !== "" && !path.startsWith(prefix + "/")) return;
-    const first = pointerSegments(path.slice(prefix.length))[0];
-    const index = first === undefined ? undefined : parseIndex(first);
+    const index = elementIndex(path.slice(prefix.length));
     if (index === undefined) return;
     // An explicit path without labels would read as public; like a legacy item without labels, it is an error.
     if (!isPlainObject(entry["labels"])) {
@@ -90,14 +130,33 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
     }
     byIndex.set(index, parseLabels(entry["labels"], `${where}.labels`));
   });
-  return { items: list.map((data, index) => ({ data, labels: byIndex.get(index) ?? defaults })) };
+  return byIndex;
+}
+
+/** The element index a labelled path names below the collection: "/12" and "/12/title" name 12. */
+function elementIndex(rest: string): number | undefined {
+  // The usual "/<digits>" without splitting; parseIndex reads the digits the same way.
+  if (/^\/\d+$/.test(rest)) return Number(rest.slice(1));
+  const first = pointerSegments(rest)[0];
+  return first === undefined ? undefined : parseIndex(first);
 }
 
 const NON_TEXT_CONTENT = new Set(["image", "audio", "resource"]);
 
 /** The JSON inside an MCP tool result's text content, or the result itself when there is none. */
 export function unwrapToolResult(toolResult: unknown): unknown {
-  if (!isPlainObject(toolResult) || !Array.isArray(toolResult["content"])) return toolResult;
+  const text = toolResultText(toolResult);
+  if (text === "") return toolResult;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return toolResult;
+  }
+}
+
+/** The text content of an MCP tool result, joined; "" when there is none. */
+function toolResultText(toolResult: unknown): string {
+  if (!isPlainObject(toolResult) || !Array.isArray(toolResult["content"])) return "";
   let text = "";
   for (const part of toolResult["content"]) {
     if (!isPlainObject(part)) continue;
@@ -105,12 +164,7 @@ export function unwrapToolResult(toolResult: unknown): unknown {
     if (typeof type === "string" && NON_TEXT_CONTENT.has(type)) continue;
     if (typeof part["text"] === "string") text += part["text"];
   }
-  if (text === "") return toolResult;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return toolResult;
-  }
+  return text;
 }
 
 /**
@@ -121,7 +175,8 @@ export function unwrapToolResult(toolResult: unknown): unknown {
 function labelParser(): LabelParser {
   const shared = new Map<string, Label>();
   const intern = (tags: string[]): Label => {
-    const key = JSON.stringify(tags);
+    // Most lists hold zero or one tag; a JSON key starts with "[", so these cannot collide with it.
+    const key = tags.length === 0 ? "" : tags.length === 1 ? `1:${tags[0]}` : JSON.stringify(tags);
     let found = shared.get(key);
     if (found === undefined) {
       found = label(sortedTags(tags));

@@ -1,7 +1,8 @@
 import { shouldAccumulateReadLabels, type CoarseOutcome } from "./decisions.ts";
 import { filterCollection, type FilterContext, type FilteredItem } from "./filter.ts";
 import type { DifcFilteredFields } from "./filtered-record.ts";
-import type { LabeledCollection } from "./labeled-response.ts";
+import { jsonArrayText } from "./json-array-text.ts";
+import type { LabeledCollection, LabeledItem } from "./labeled-response.ts";
 import { intersect, label, union, type AgentLabels, type Label, type ResourceLabels } from "./labels.ts";
 import { formatViolationError } from "./violation-text.ts";
 
@@ -69,9 +70,14 @@ export function enforceResponse(input: ResponseInput): ResponseOutcome {
   };
 }
 
-/** Like the reference, the visible items go back as one JSON array in one text block, plus the notice. */
-export function collectionResult(kept: readonly unknown[], notice: string | null): ToolResultJson {
-  const content: ToolResultJson["content"] = [{ type: "text", text: JSON.stringify(kept) }];
+/**
+ * Like the reference, the visible items go back as one JSON array in one text block, plus the
+ * notice. The text is JSON.stringify of the items' data; items that carry their JSON already are
+ * not encoded again.
+ */
+export function collectionResult(kept: readonly LabeledItem[], notice: string | null): ToolResultJson {
+  const parts = kept.map((item) => item.json ?? JSON.stringify(item.data) ?? "null");
+  const content: ToolResultJson["content"] = [{ type: "text", text: jsonArrayText(parts) }];
   if (notice !== null) content.push({ type: "text", text: notice });
   return { content };
 }

@@ -79,13 +79,13 @@ describe("pipeline decisions (difc.md §8.3)", () => {
     const outcome = filterCollection(twoItems, agent(), context("filter"));
     expect(outcome.kind).toBe("filtered");
     if (outcome.kind !== "filtered") return;
-    expect(outcome.kept).toEqual([{ id: 1 }]);
+    expect(outcome.kept.map((item) => item.data)).toEqual([{ id: 1 }]);
     expect(outcome.filtered.map((f) => f.description)).toEqual(["item2"]);
   });
 
   it("vector 49: propagate mode filters nothing on a read", () => {
     const outcome = filterCollection(twoItems, agent(), context("propagate"));
-    expect(outcome.kind === "filtered" && outcome.kept).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(outcome.kind === "filtered" && outcome.kept.map((item) => item.data)).toEqual([{ id: 1 }, { id: 2 }]);
     expect(outcome.filtered).toHaveLength(0);
   });
 
@@ -132,7 +132,7 @@ describe("collection filtering (difc.md §8.4)", () => {
   ])("vector $n: $mode/$op keeps $kept", ({ mode, op, a, items, kept }) => {
     // Filter mode shows what strict mode evaluates per item; strict then blocks the response.
     const filtered = filterCollection(items, a, context("filter", op));
-    expect(filtered.kind === "filtered" && filtered.kept).toEqual(kept);
+    expect(filtered.kind === "filtered" && filtered.kept.map((item) => item.data)).toEqual(kept);
     expect(filtered.filtered).toHaveLength(items.items.length - kept.length);
     expect(filterCollection(items, a, context(mode, op)).kind).toBe("blocked");
   });
