@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type Server as HttpServer } from "node:http";
+import type * as Http from "node:http";
+import type { Server as HttpServer } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Backend } from "../backends/backend.ts";
 import type { EarlyProcess } from "../backends/early-process.ts";
@@ -17,6 +19,11 @@ import { mcpEndpoints } from "./endpoints.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { JqEngine } from "./jq-engine.ts";
 import { ResponseFilters } from "./response-filter.ts";
+
+// node:http through require, not import: the ES module facade of a built-in reads every export,
+// and node:http's WebSocket and EventSource getters load undici, which costs 50 to 150 ms of a
+// cold start for a client flowgate never uses here.
+const { createServer } = createRequire(import.meta.url)("node:http") as typeof Http;
 
 export interface GatewayIO {
   out: (text: string) => void;
