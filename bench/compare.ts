@@ -20,6 +20,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     only: { type: "string" },
+    "only-cold-start": { type: "boolean", default: false },
   },
 });
 
@@ -177,6 +178,11 @@ async function attempt<T>(name: string, measure: () => Promise<T>): Promise<T | 
 }
 
 async function main(): Promise<void> {
+  if (flags["only-cold-start"]) {
+    // The cold start alone (with and without the guard), printed as JSON and written nowhere.
+    console.log(JSON.stringify(await measureColdStart(flags.quick ? 1 : 5, { withoutGuard: true }), null, 2));
+    return;
+  }
   const allTargets: Target[] = [direct, httpFloor, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy, ...(await filesystemTargets())];
   const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
   const results = await compareConfigurations(targets);

@@ -1,7 +1,8 @@
 // Cold start: from spawning flowgate to its first `/health` 200, with and without a generated
 // 3 MB guard, and the backend's own spawn-to-initialize time measured in the same repetition so
-// that it can be subtracted. flowgate loads its guards and then launches and initializes its
-// backends before it listens, so /health answering means both are done.
+// that it can be subtracted. flowgate spawns its stdio backends as soon as its configuration is
+// valid, loads its guards while it initializes them, and listens only once both are done, so
+// /health answering means both are done.
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -53,8 +53,9 @@ with server-everything as its one backend, without and then with a generated gua
 ${(cold.guardBytes / 2 ** 20).toFixed(2)} MiB of code (bench/lib/large-guard.ts, written to disk
 once per run; each flowgate process compiles it afresh, as there is no compile cache across
 processes); the time runs from the spawn call until \`GET /health\` first answers 200, polled every
-${cold.pollIntervalMs} ms. flowgate loads its guards and then launches and initializes its backends
-before it listens, so the backend's spawn time lies wholly inside (3). "Beyond the backend" is (3)
+${cold.pollIntervalMs} ms. flowgate spawns its backend as soon as its configuration is valid, loads its
+guards while the backend starts and initializes, and listens only once both are done, so the
+backend's spawn time lies wholly inside (3). "Beyond the backend" is (3)
 minus (1) of the same repetition; the median of those differences is the target's figure. It still
 contains Node's own start-up and the loading of flowgate's modules.`;
 }

@@ -2,10 +2,12 @@ import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdi
 import type { Implementation, ServerCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { AdoptedProcessTransport } from "./adopted-transport.ts";
 import { toolAllowed } from "./allow-list.ts";
 import { restartDelayMs } from "./backoff.ts";
 import type { ClientSide } from "./client-side.ts";
 import { openConnection, type BackendConnection } from "./connection.ts";
+import type { EarlyProcess } from "./early-process.ts";
 import { errorText } from "./errors.ts";
 import { collectPages } from "./paginate.ts";
 import { stdioTransport } from "./stdio-transport.ts";
@@ -45,11 +47,15 @@ export class Backend {
   private sessionLaunches = 0;
   /** A stdio server's process spawned ahead of the next agent session's first call. */
   private spare: StdioClientTransport | undefined;
+  /** The process spawned before the gateway loaded (see EarlyProcess), for startup discovery. */
+  private early: EarlyProcess | undefined;
   private closed = false;
 
-  constructor(config: ServerConfig, options: BackendOptions) {
+  /** `early` is this stdio server's process spawned ahead of the gateway; discovery adopts it. */
+  constructor(config: ServerConfig, options: BackendOptions, early?: EarlyProcess) {
     this.config = config;
     this.options = options;
+    this.early = early;
   }
 
   get id(): string {
@@ -72,8 +78,11 @@ export class Backend {
 
   /** Opens a connection, recording success or failure for /health and backoff. */
   async launch(clientSide?: ClientSide): Promise<BackendConnection> {
-    const prestarted = clientSide ? this.takeSpare() : undefined;
+    const spare = clientSide ? this.takeSpare() : undefined;
+    const early = clientSide ? undefined : this.early;
+    if (early) this.early = undefined;
     try {
+      const prestarted = early ? await this.adopt(early) : spare;
       const connection = await openConnection(this.config, {
         clientInfo: this.options.clientInfo,
         logger: this.options.logger,
@@ -89,6 +98,12 @@ export class Backend {
       this.markFailed(`launch failed: ${errorText(error)}`);
       throw error;
     }
+  }
+
+  /** The early process as a transport, once it runs; its spawn error (e.g. a missing command) otherwise. */
+  private async adopt(early: EarlyProcess): Promise<AdoptedProcessTransport> {
+    await early.spawned;
+    return new AdoptedProcessTransport(early, this.options.logger, this.options.stderrLine ?? (() => undefined));
   }
 
   /**
@@ -122,9 +137,11 @@ export class Backend {
     transport.start().catch(drop);
   }
 
-  /** Stops the spare process; connections belong to agent sessions, which close their own. */
+  /** Stops the spare process (and an early one never adopted); connections belong to agent sessions, which close their own. */
   async close(): Promise<void> {
     this.closed = true;
+    this.early?.kill();
+    this.early = undefined;
     const spare = this.spare;
     this.spare = undefined;
     await spare?.close().catch(() => undefined);

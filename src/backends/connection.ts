@@ -8,11 +8,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
-import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { ClientSide } from "./client-side.ts";
 import { connectHttp } from "./http-transport.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
-import { PrestartedTransport } from "./prestarted-transport.ts";
+import { PrestartedTransport, type StartedStdioTransport } from "./prestarted-transport.ts";
 import { sharedSchemaValidator } from "./schema-validator.ts";
 import { stdioTransport } from "./stdio-transport.ts";
 
@@ -36,8 +35,8 @@ export interface ConnectOptions {
   clientSide?: ClientSide;
   /** Writes one line to the gateway's stderr (launch diagnostics the reference prints there). */
   stderrLine?: (line: string) => void;
-  /** A stdio server's process already spawned for this connection (see Backend's spare). */
-  prestarted?: StdioClientTransport;
+  /** A stdio server's process already spawned for this connection (see Backend's spare and early process). */
+  prestarted?: StartedStdioTransport;
 }
 
 export async function openConnection(server: ServerConfig, options: ConnectOptions): Promise<BackendConnection> {

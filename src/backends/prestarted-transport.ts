@@ -1,15 +1,17 @@
-import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+/** A stdio transport whose process is already running: a started StdioClientTransport (a session spare) or an AdoptedProcessTransport. */
+export type StartedStdioTransport = Transport & { readonly pid: number | null };
 
 /**
  * A stdio transport whose process was spawned ahead of time, handed to a Client as if new: the
  * SDK's connect() starts its transport, and a started StdioClientTransport refuses a second start.
  */
 export class PrestartedTransport implements Transport {
-  readonly #inner: StdioClientTransport;
+  readonly #inner: StartedStdioTransport;
 
-  constructor(inner: StdioClientTransport) {
+  constructor(inner: StartedStdioTransport) {
     this.#inner = inner;
   }
 

@@ -1,34 +1,32 @@
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import type { Readable } from "node:stream";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { StdioServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { serverEnvironment } from "./early-process.ts";
 import { expandEnvPassthrough } from "./env-passthrough.ts";
 
-/**
- * A transport that spawns the server's command. The environment is the gateway's own plus the
- * server's `env` (later wins), as the reference does; stderr goes line by line to the server's log
- * so a crash leaves its reason behind.
- */
+/** One env passthrough line of a launch: to the gateway's stderr and the server's log. */
+export function reportLaunchLine(server: StdioServerConfig, logger: GatewayLogger, stderrLine: (line: string) => void, line: string): void {
+  stderrLine(line);
+  logger.server(server.id, line.startsWith("✗") ? "warn" : "info", "backend", line);
+}
+
+/** The server's stderr, line by line, to its log, so that a crash leaves its reason behind. */
+export function logServerStderr(server: StdioServerConfig, logger: GatewayLogger, lines: Interface): void {
+  lines.on("line", (line) => logger.server(server.id, "info", "backend", `[stderr] ${line}`));
+}
+
+/** A transport that spawns the server's command with serverEnvironment(server). */
 export function stdioTransport(server: StdioServerConfig, logger: GatewayLogger, stderrLine: (line: string) => void): StdioClientTransport {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
-  Object.assign(env, server.env);
   const transport = new StdioClientTransport({
     command: server.command,
-    args: expandEnvPassthrough(server.args, process.env, (line) => {
-      stderrLine(line);
-      logger.server(server.id, line.startsWith("✗") ? "warn" : "info", "backend", line);
-    }),
-    env,
+    args: expandEnvPassthrough(server.args, process.env, (line) => reportLaunchLine(server, logger, stderrLine, line)),
+    env: serverEnvironment(server),
     stderr: "pipe",
     ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
   });
   const stderr = transport.stderr as Readable | null;
-  if (stderr) {
-    createInterface({ input: stderr }).on("line", (line) => {
-      logger.server(server.id, "info", "backend", `[stderr] ${line}`);
-    });
-  }
+  if (stderr) logServerStderr(server, logger, createInterface({ input: stderr }));
   return transport;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { evaluate, isAllowed, parseEvaluationRequest, type EvaluationRequest } from "../difc/index.ts";
+import type { EvaluationRequest } from "../difc/index.ts";
 import { CliExit, type CliIO } from "./main.ts";
 
 const EXIT_DENIED = 3;
@@ -18,6 +18,8 @@ export function registerDifcCommand(program: Command, io: CliIO): void {
     )
     .action(async () => {
       const text = await readAll(io.stdin ?? process.stdin);
+      // Imported here: the gateway's start should not wait for the evaluator.
+      const { evaluate, isAllowed, parseEvaluationRequest } = await import("../difc/index.ts");
       let request: EvaluationRequest;
       try {
         request = parseEvaluationRequest(parseJson(text));

@@ -1,9 +1,11 @@
 // `flowgate guard inspect` and `flowgate guard call`: tools for guard authors to see what the
-// host sees in a .wasm file and to run one call exactly as the gateway would.
+// host sees in a .wasm file and to run one call exactly as the gateway would. The guard host is
+// imported when one of them runs, not on every start of the CLI (the gateway's start waits for
+// what the CLI imports); only its limits are read to show the defaults in the help.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { GuardError, inspectGuardBytes, limits, loadWasmGuard, readGuardBytes } from "../guard/index.ts";
 import type { BackendCaller, Guard, GuardCallOptions } from "../guard/index.ts";
+import * as limits from "../guard/limits.ts";
 import { CliExit } from "./main.ts";
 import type { CliIO } from "./main.ts";
 
@@ -48,6 +50,7 @@ async function inspect(file: string, options: { memoryLimitPages: string }, io: 
   if (!Number.isInteger(cap) || cap < 1 || cap > 65_536) {
     throw new Error(`--memory-limit-pages: expected a whole number from 1 to 65536, got ${options.memoryLimitPages}`);
   }
+  const { inspectGuardBytes, readGuardBytes } = await import("../guard/index.ts");
   const bytes = await readGuardBytes(file);
   const report = inspectGuardBytes(bytes, cap);
   const lines = [`file: ${file} (${bytes.length} bytes)`];
@@ -92,6 +95,7 @@ async function call(file: string, fn: string, options: CallOptions, io: CliIO): 
   const input = jsonOption("--input", options.input);
   const policy = options.policy === undefined ? undefined : jsonOption("--policy", options.policy);
   const backend = options.backend === undefined ? undefined : backendFromFile(options.backend);
+  const { GuardError, loadWasmGuard } = await import("../guard/index.ts");
   const guard = await loadWasmGuard(file, {
     name: "cli",
     poolSize: 1,

@@ -1,18 +1,26 @@
-import { runGateway } from "../gateway/run.ts";
+import { spawnEarlyProcesses } from "../backends/early-process.ts";
 import type { CliIO } from "./main.ts";
 import type { ServeFunction } from "./serve-command.ts";
 import { VERSION } from "./version.ts";
 
-/** The real serve: the gateway on this process's environment, stopped by SIGINT or SIGTERM. */
+/**
+ * The real serve: the gateway on this process's environment, stopped by SIGINT or SIGTERM. The
+ * configuration is valid by now, so the stdio servers' processes are spawned first, and the
+ * gateway's modules (the MCP SDK, enforcement, guards: about 300 ms) load while they start.
+ */
 export function gatewayServe(io: CliIO): ServeFunction {
   return async (config, runtime) => {
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    const earlyProcesses = spawnEarlyProcesses(config);
     try {
-      return await runGateway(config, runtime, { io, env: process.env, version: VERSION, signal: controller.signal });
+      const { runGateway } = await import("../gateway/run.ts");
+      return await runGateway(config, runtime, { io, env: process.env, version: VERSION, signal: controller.signal, earlyProcesses });
     } finally {
+      // Discovery has adopted and closed them; this only matters when the gateway never got that far.
+      for (const child of earlyProcesses.values()) child.kill();
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
     }

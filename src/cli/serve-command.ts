@@ -9,7 +9,10 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { loadJsonConfig } from "../config/json-loader.ts";
 import { loadTomlConfig } from "../config/toml-loader.ts";
 import { loadEnvFile } from "../config/env-file.ts";
-import { bootSpareWorker, GUARDS_DIR_ENV } from "../guard/index.ts";
+// From their own modules rather than guard/index.ts: the whole guard host is not needed (nor
+// worth its import time) before the configuration is read.
+import { GUARDS_DIR_ENV } from "../guard/discovery.ts";
+import { bootSpareWorker } from "../guard/worker-spare.ts";
 import { CliExit, type CliIO } from "./main.ts";
 import { applyOverrides, DEFAULT_LISTEN, DEFAULT_LOG_DIR, resolveFlagSettings, type ServeFlags } from "./serve-options.ts";
 

@@ -2,26 +2,25 @@
 // ajv, and turns ajv's errors into ConfigIssues: a dotted path, what is wrong, and the expected
 // value taken from the `description` the schema gives each field.
 
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import common from "./schema/common.schema.json" with { type: "json" };
 import jsonConfig from "./schema/json-config.schema.json" with { type: "json" };
 import tomlConfig from "./schema/toml-config.schema.json" with { type: "json" };
 import { childPath, throwIfAny, type ConfigIssue } from "./issues.ts";
+import { cachedValidator } from "./schema-cache.ts";
 
 export type ConfigFormat = "json" | "toml";
 
 const SCHEMAS: Record<ConfigFormat, object> = { json: jsonConfig, toml: tomlConfig };
 const validators = new Map<ConfigFormat, ValidateFunction>();
 
-/** The validator of one format, compiled on first use: a start validates one format only. */
+/** The validator of one format, loaded (schema-cache.ts) on first use: a start validates one format only. */
 function compiled(format: ConfigFormat): ValidateFunction {
   let validate = validators.get(format);
   if (!validate) {
     // The validator runs once per start, so ajv's pass that tidies the generated code costs more
     // (about 20 ms of a cold start) than it could ever save.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, code: { optimize: false } });
-    ajv.addSchema(common);
-    validate = ajv.compile(SCHEMAS[format]);
+    validate = cachedValidator(SCHEMAS[format], [common], { allErrors: true, verbose: true, strict: true, code: { optimize: false } });
     validators.set(format, validate);
   }
   return validate;

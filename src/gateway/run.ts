@@ -1,6 +1,9 @@
 // The gateway with everything a serve run needs: the log files, the guards and the DIFC
 // engine wired into the forward seam, /reflect and /health. The CLI's serve command and the demo
-// call this; tests that need a bare gateway call startGateway directly.
+// call this; tests that need a bare gateway call startGateway directly. The guards load while
+// the backends are discovered: each takes a few hundred milliseconds, and neither needs the other.
+import type { Backend } from "../backends/backend.ts";
+import type { EarlyProcess } from "../backends/early-process.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger } from "../log/file-logger.ts";
@@ -8,7 +11,7 @@ import type { GatewayLogger } from "../log/types.ts";
 import { enforcementMiddleware } from "./enforcement.ts";
 import { serve } from "./serve.ts";
 import { writeSinkUrlAudit } from "./url-domains.ts";
-import { startGateway, type GatewayHandle, type GatewayIO } from "./start.ts";
+import { discoverBackends, startGateway, type GatewayHandle, type GatewayIO } from "./start.ts";
 
 export interface RunDeps {
   io: GatewayIO;
@@ -16,6 +19,8 @@ export interface RunDeps {
   version: string;
   /** Aborted on SIGINT/SIGTERM: the gateway drains and stops. */
   signal?: AbortSignal;
+  /** Stdio servers' processes the CLI spawned as soon as the configuration was valid, by server id. */
+  earlyProcesses?: ReadonlyMap<string, EarlyProcess>;
 }
 
 /** `DEBUG` wins; otherwise -vv turns on the gateway's own namespaces and -vvv everything. */
@@ -61,6 +66,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       deps.io.err(`Warning: ${warning}\n`);
       logger.log("warn", "startup", warning, { markdown: true });
     }
+    const backends = discoverBackends(config, { io: deps.io, logger, version: deps.version }, deps.earlyProcesses);
     let enforcement: Enforcement;
     try {
       enforcement = await createEnforcement(config, runtime, { logger, env: deps.env });
@@ -68,16 +74,23 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       const message = error instanceof Error ? error.message : String(error);
       deps.io.err(`failed to start gateway: ${message}\n`);
       logger.log("error", "startup", `failed to start gateway: ${message}`, { markdown: true });
+      await abandonDiscovery(backends, deps.earlyProcesses);
       return 1;
     }
     try {
-      return await serve(config, runtime, { ...gatewayDeps(enforcement, runtime, logger, deps), ...(deps.signal ? { signal: deps.signal } : {}) });
+      return await serve(config, runtime, { ...gatewayDeps(enforcement, runtime, logger, deps), backends, ...(deps.signal ? { signal: deps.signal } : {}) });
     } finally {
       await enforcement.close().catch((error: unknown) => logger.log("error", "shutdown", String(error)));
     }
   } finally {
     await logger.close();
   }
+}
+
+/** A start that failed: the backends' processes are stopped rather than waited for. */
+async function abandonDiscovery(backends: Promise<Map<string, Backend>>, early: RunDeps["earlyProcesses"]): Promise<void> {
+  for (const child of early?.values() ?? []) child.kill();
+  await Promise.all([...(await backends).values()].map((backend) => backend.close()));
 }
 
 /** A running enforced gateway, for the demo and end-to-end tests. */

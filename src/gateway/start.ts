@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type Server as HttpServer } from "node:http";
+import type * as Http from "node:http";
+import type { Server as HttpServer } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Backend } from "../backends/backend.ts";
+import type { EarlyProcess } from "../backends/early-process.ts";
 import { SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
@@ -17,6 +20,11 @@ import { mcpEndpoints } from "./endpoints.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { JqEngine } from "./jq-engine.ts";
 import { ResponseFilters } from "./response-filter.ts";
+
+// node:http through require, not import: the ES module facade of a built-in reads every export,
+// and node:http's WebSocket and EventSource getters load undici, which costs 50 to 150 ms of a
+// cold start for a client flowgate never uses here.
+const { createServer } = createRequire(import.meta.url)("node:http") as typeof Http;
 
 export interface GatewayIO {
   out: (text: string) => void;
@@ -38,6 +46,8 @@ export interface GatewayDeps {
   clock?: () => number;
   /** How long a tool response filter may run; the reference's 5 s unless a test shortens it. */
   jqTimeoutMs?: number;
+  /** The backends, discovery already under way (runGateway starts it while the guards load); else startGateway discovers them. */
+  backends?: Promise<Map<string, Backend>>;
 }
 
 export interface GatewayHandle {
@@ -49,6 +59,8 @@ export interface GatewayHandle {
   closed: Promise<number>;
   close(drainMs?: number): Promise<number>;
 }
+
+const DEFAULT_VERSION = "0.0.0";
 
 /** What close() waits for in-flight HTTP requests before cutting them, as /close does. */
 const CLOSE_DRAIN_MS = 30_000;
@@ -65,32 +77,14 @@ export async function startGateway(
   beforeServing?: (handle: GatewayHandle) => void | Promise<void>,
 ): Promise<GatewayHandle> {
   const { io, logger } = deps;
-  const version = deps.version ?? "0.0.0";
+  const version = deps.version ?? DEFAULT_VERSION;
   const info = (message: string) => {
     io.err(`${goTimestamp()} ${message}\n`);
     logger.log("info", "startup", message, { markdown: true });
   };
   const agentId = config.gateway.agentId ?? generatedAgentId(logger);
-  const backends = new Map<string, Backend>();
-  for (const server of config.servers) {
-    if (server.type === "stdio" && server.unisolated) {
-      const warning = `server "${server.id}" runs "${server.command}" directly on this machine: it is not isolated in a container`;
-      io.err(`Warning: ${warning}\n`);
-      logger.log("warn", "startup", warning, { markdown: true });
-    }
-    backends.set(
-      server.id,
-      new Backend(server, {
-        clientInfo: { name: "flowgate", version },
-        logger,
-        startupTimeout: config.gateway.startupTimeout,
-        toolTimeout: config.gateway.toolTimeout,
-        keepaliveInterval: config.gateway.keepaliveInterval,
-        stderrLine: (line) => io.err(`${line}\n`),
-      }),
-    );
-  }
-  await discoverAll([...backends.values()], config.sequentialLaunch, logger);
+  warnUnisolated(config, deps);
+  const backends = await (deps.backends ?? discoverBackends(config, deps));
 
   const sessions = new SessionRegistry(runtime.sessionTimeoutMs, (id) =>
     logger.log("info", "client", `MCP session ${id.slice(0, 8)} closed after ${runtime.sessionTimeoutMs} ms idle`),
@@ -193,6 +187,42 @@ export async function startGateway(
   }
   ready();
   return handle;
+}
+
+/**
+ * Creates a Backend for every configured server and discovers them all (in parallel unless
+ * sequentialLaunch). A stdio server whose process was spawned early (see EarlyProcess) is
+ * discovered over that process. Never throws: a server that fails is left in `error`.
+ */
+export async function discoverBackends(
+  config: GatewayConfig,
+  deps: Pick<GatewayDeps, "io" | "logger" | "version">,
+  early: ReadonlyMap<string, EarlyProcess> = new Map(),
+): Promise<Map<string, Backend>> {
+  const { io, logger } = deps;
+  const backends = new Map<string, Backend>();
+  for (const server of config.servers) {
+    const options = {
+      clientInfo: { name: "flowgate", version: deps.version ?? DEFAULT_VERSION },
+      logger,
+      startupTimeout: config.gateway.startupTimeout,
+      toolTimeout: config.gateway.toolTimeout,
+      keepaliveInterval: config.gateway.keepaliveInterval,
+      stderrLine: (line: string) => io.err(`${line}\n`),
+    };
+    backends.set(server.id, new Backend(server, options, early.get(server.id)));
+  }
+  await discoverAll([...backends.values()], config.sequentialLaunch, logger);
+  return backends;
+}
+
+function warnUnisolated(config: GatewayConfig, { io, logger }: Pick<GatewayDeps, "io" | "logger">): void {
+  for (const server of config.servers) {
+    if (server.type !== "stdio" || !server.unisolated) continue;
+    const warning = `server "${server.id}" runs "${server.command}" directly on this machine: it is not isolated in a container`;
+    io.err(`Warning: ${warning}\n`);
+    logger.log("warn", "startup", warning, { markdown: true });
+  }
 }
 
 function responseFilters(config: GatewayConfig, logger: GatewayLogger, timeoutMs: number | undefined): ResponseFilters {
