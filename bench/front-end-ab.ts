@@ -2,7 +2,10 @@
 // checkouts, each in front of server-everything over stdio, called in interleaved rounds by a raw
 // keep-alive node:http client and by the SDK client (1 KB echo). Besides latency it reports the
 // gateway process's CPU time per call, which load on a 2-core machine disturbs far less.
+// With --sessions N it also measures calls/s of N concurrent SDK sessions per gateway (the same
+// agent), interleaved per round; --guard puts each checkout's pass-through WASM guard in front.
 // Usage: npm run bench:ab -- before=<checkout> after=<checkout> [--calls 1500] [--rounds 5]
+//   [--sessions 16 --seconds 15] [--guard]
 // (a checkout is a directory with node_modules, e.g. `git worktree add ../before <commit>` and a
 // node_modules symlink).
 import { readFileSync } from "node:fs";
@@ -15,7 +18,14 @@ import { killAll } from "./lib/processes.ts";
 import { percentile, timeNs } from "./lib/stats.ts";
 import { startFlowgate } from "./lib/targets.ts";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { calls: { type: "string", default: "1500" }, rounds: { type: "string", default: "5" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+    calls: { type: "string", default: "1500" },
+    rounds: { type: "string", default: "5" },
+    sessions: { type: "string", default: "0" },
+    seconds: { type: "string", default: "15" },
+    guard: { type: "boolean", default: false },
+  },
+});
 const perRound = Math.ceil(Number(values.calls) / Number(values.rounds));
 const MESSAGE = "x".repeat(1024);
 
@@ -29,7 +39,11 @@ interface Gateway {
 
 async function start(label: string, checkout: string): Promise<Gateway> {
   const everything = join(checkout, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-  const config = `[gateway]\nagent_id = "bench-agent"\n\n[servers.everything]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(everything)}, "stdio"]\n`;
+  let config = `[gateway]\nagent_id = "bench-agent"\n\n[servers.everything]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(everything)}, "stdio"]\n`;
+  if (values.guard) {
+    const wasm = join(checkout, "guards/passthrough/build/passthrough.wasm");
+    config += `guard = "pass"\n\n[guards.pass]\ntype = "wasm"\npath = ${JSON.stringify(wasm)}\n\n[guards.pass.policy.allow-only]\nrepos = "all"\nmin-integrity = "none"\n`;
+  }
   const { child, document } = await startFlowgate(config, checkout);
   const entry = document.mcpServers["everything"];
   if (!entry) throw new Error(`${label}: no 'everything' server in the client configuration`);
@@ -75,6 +89,41 @@ async function sdkClient(gateway: Gateway): Promise<(id: number) => Promise<void
   };
 }
 
+/** Calls/s of `sessions` SDK sessions calling in a loop, each gateway for `msPerRound` per round. */
+async function concurrentSessions(gateways: Gateway[], sessions: number, msPerRound: number): Promise<void> {
+  const totals = new Map<Gateway, { calls: number; ms: number; gatewayCpuUs: number }>();
+  const clients = new Map<Gateway, Array<(id: number) => Promise<void>>>();
+  for (const gateway of gateways) {
+    const calls = await Promise.all(Array.from({ length: sessions }, () => sdkClient(gateway)));
+    // One call each first: a session's first call may start its backend.
+    await Promise.all(calls.map((call) => call(0)));
+    clients.set(gateway, calls);
+    totals.set(gateway, { calls: 0, ms: 0, gatewayCpuUs: 0 });
+  }
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const gateway of gateways) {
+      const total = totals.get(gateway)!;
+      const cpuBefore = gateway.cpuUs();
+      const start = performance.now();
+      const deadline = start + msPerRound;
+      await Promise.all(
+        clients.get(gateway)!.map(async (call) => {
+          while (performance.now() < deadline) {
+            await call(0);
+            total.calls++;
+          }
+        }),
+      );
+      total.ms += performance.now() - start;
+      total.gatewayCpuUs += gateway.cpuUs() - cpuBefore;
+    }
+  }
+  console.log(`\n| gateway | ${sessions} sessions: calls/s | gateway CPU µs/call |\n|---|---:|---:|`);
+  for (const [gateway, total] of totals) {
+    console.log(`| ${gateway.label} | ${((total.calls * 1000) / total.ms).toFixed(0)} | ${(total.gatewayCpuUs / total.calls).toFixed(0)} |`);
+  }
+}
+
 interface Loop {
   gateway: Gateway;
   call: (id: number) => Promise<void>;
@@ -118,6 +167,7 @@ try {
     const perCall = (total: number) => (total / sorted.length).toFixed(0);
     console.log(`| ${key} | ${sorted.length} | ${us(0.5)} | ${us(0.9)} | ${us(0.99)} | ${perCall(loop.gatewayCpuUs)} | ${perCall(loop.clientCpuUs)} |`);
   }
+  if (Number(values.sessions) > 0) await concurrentSessions(gateways, Number(values.sessions), (Number(values.seconds) * 1000) / Number(values.rounds));
 } finally {
   await killAll();
 }
