@@ -43,8 +43,8 @@ export class Backend {
   private firstStartedAt: number | undefined;
   private consecutiveFailures = 0;
   private lastFailureAt = 0;
-  /** Agent sessions that have launched this server. */
-  private sessionLaunches = 0;
+  /** Connections launched for agent sessions and not closed yet. */
+  private openSessionConnections = 0;
   /** A stdio server's process spawned ahead of the next agent session's first call. */
   private spare: StdioClientTransport | undefined;
   /** The process spawned before the gateway loaded (see EarlyProcess), for startup discovery. */
@@ -93,6 +93,10 @@ export class Backend {
         ...(prestarted ? { prestarted } : {}),
       });
       this.markRunning();
+      if (clientSide) {
+        this.openSessionConnections++;
+        void connection.closed.then(() => this.openSessionConnections--);
+      }
       return connection;
     } catch (error) {
       this.markFailed(`launch failed: ${errorText(error)}`);
@@ -107,17 +111,18 @@ export class Backend {
   }
 
   /**
-   * The spare process for a new agent session, if one is up, and a fresh spare behind it. Spawning
-   * a stdio server takes most of a session's first call (about a second for a Node server), so once
-   * a second session has launched a server, each next session's process is started ahead of time.
-   * A single-agent gateway thus never keeps an idle process; a busy one keeps one per server.
+   * The spare process for a new connection, if one is up, and a fresh spare behind it. Spawning a
+   * stdio server takes most of a first call (about a second for a Node server), so when a
+   * connection is launched while another one is open (a second agent, or an agent's sessions with
+   * other capabilities), the next one's process is started ahead of time. A gateway serving one
+   * agent thus never keeps an idle process, even when the agent reconnects; a busy one keeps one
+   * per server.
    */
   private takeSpare(): StdioClientTransport | undefined {
     if (this.config.type !== "stdio" || this.closed) return undefined;
-    this.sessionLaunches++;
     const spare = this.spare;
     this.spare = undefined;
-    if (this.sessionLaunches >= 2) this.startSpare();
+    if (this.openSessionConnections >= 1) this.startSpare();
     if (spare?.pid === null) {
       void spare.close();
       return undefined;

@@ -11,24 +11,27 @@ const agentSide: ClientSide = {
   notify: async () => undefined,
 };
 
+function spareBackend(marker: string): Backend {
+  return new Backend(stdioServer("spare", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", marker] }), {
+    clientInfo: { name: "test", version: "1" },
+    logger: new RecordingLogger(),
+    startupTimeout: 30,
+    toolTimeout: 60,
+    keepaliveInterval: -1,
+  });
+}
+
 describe("a stdio server's spare process", () => {
-  it("is started once a second session launches the server, and the next session gets it", async () => {
+  it("is started when a connection is launched while another is open, and the next connection gets it", async () => {
     const marker = "spare-process-test";
-    const backend = new Backend(stdioServer("spare", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", marker] }), {
-      clientInfo: { name: "test", version: "1" },
-      logger: new RecordingLogger(),
-      startupTimeout: 30,
-      toolTimeout: 60,
-      keepaliveInterval: -1,
-    });
-    const pids = () => childPids(EVERYTHING_SCRIPT, marker);
+    const backend = spareBackend(marker);
     const first = await backend.launch(agentSide);
     try {
       // One session: no idle process is kept for a gateway that serves a single agent.
-      expect(pids()).toEqual([first.pid]);
+      expect(pids(marker)).toEqual([first.pid]);
 
       const second = await backend.launch(agentSide);
-      const spare = pids().filter((pid) => pid !== first.pid && pid !== second.pid);
+      const spare = pids(marker).filter((pid) => pid !== first.pid && pid !== second.pid);
       expect(spare).toHaveLength(1);
 
       const third = await backend.launch(agentSide);
@@ -36,16 +39,35 @@ describe("a stdio server's spare process", () => {
       expect((await third.client.callTool({ name: "echo", arguments: { message: "from the spare" } })).content).toEqual([
         { type: "text", text: "Echo: from the spare" },
       ]);
-      const next = pids().filter((pid) => ![first.pid, second.pid, third.pid].includes(pid));
+      const next = pids(marker).filter((pid) => ![first.pid, second.pid, third.pid].includes(pid));
       expect(next).toHaveLength(1);
 
       await backend.close();
       await Promise.all([second.close(), third.close()]);
       // Closing the backend stops the spare nobody took.
-      await vi.waitFor(() => expect(pids()).toEqual([first.pid]), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(() => expect(pids(marker)).toEqual([first.pid]), { timeout: 10_000, interval: 50 });
     } finally {
       await first.close();
       await backend.close();
     }
   });
+
+  it("is not started for an agent that reconnects after its connection closed", async () => {
+    const marker = "spare-reconnect-test";
+    const backend = spareBackend(marker);
+    const first = await backend.launch(agentSide);
+    await first.close();
+    await first.closed;
+    const second = await backend.launch(agentSide);
+    try {
+      expect(pids(marker).filter((pid) => pid !== first.pid)).toEqual([second.pid]);
+    } finally {
+      await second.close();
+      await backend.close();
+    }
+  });
 });
+
+function pids(marker: string): number[] {
+  return childPids(EVERYTHING_SCRIPT, marker);
+}
