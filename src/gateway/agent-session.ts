@@ -28,6 +28,8 @@ import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+let lastWireProgressToken = 0;
+
 interface InFlight {
   extra: Extra;
   since: number;
@@ -62,7 +64,7 @@ export class AgentSession {
   rewriteNotification: (serverId: string, notification: Notification) => Notification = (_id, n) => n;
   private readonly joined = new Map<string, { backend: Backend; session: BackendSession; side: SessionSide }>();
   private readonly inflight = new Map<string, InFlight[]>();
-  /** Agent requests waiting for progress, by the agent's progress token (backends echo it). */
+  /** Agent requests waiting for progress, by the progress token the backend was given (it echoes it). */
   private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
 
   constructor(serverName: string, capabilities: ServerCapabilities, agentId: string, env: SessionEnvironment, instructions?: string) {
@@ -114,14 +116,23 @@ export class AgentSession {
     const progressToken = extra._meta?.progressToken;
     // Progress relayed to the agent must leave before the result does, or its stream is closed under it.
     const relayed: Promise<void>[] = [];
+    let forwarded = params;
+    let wireToken: string | undefined;
     if (progressToken !== undefined) {
-      this.progressRelays.set(progressToken, (notification) => void relayed.push(extra.sendNotification(notification).catch(() => undefined)));
+      // The agent's other sessions share the backend connection and may use the same token, so
+      // the backend gets one of the gateway's own, and the agent gets its own token back.
+      wireToken = `flowgate-progress-${++lastWireProgressToken}`;
+      forwarded = { ...params, _meta: { ...(params?.["_meta"] as Record<string, unknown> | undefined), progressToken: wireToken } };
+      this.progressRelays.set(wireToken, (notification) => {
+        const restored = { ...notification, params: { ...notification.params, progressToken } } as ServerNotification;
+        relayed.push(extra.sendNotification(restored).catch(() => undefined));
+      });
     }
     try {
       const result = await this.env.forward({
         serverId,
         method,
-        params,
+        params: forwarded,
         agentId: this.agentId,
         backend: this.backendSession(serverId),
         signal: extra.signal,
@@ -130,7 +141,7 @@ export class AgentSession {
       return result;
     } finally {
       stack.splice(stack.lastIndexOf(call), 1);
-      if (progressToken !== undefined) this.progressRelays.delete(progressToken);
+      if (wireToken !== undefined) this.progressRelays.delete(wireToken);
     }
   }
 

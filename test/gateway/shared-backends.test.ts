@@ -1,6 +1,11 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CreateMessageRequestSchema, type ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolResultSchema,
+  CreateMessageRequestSchema,
+  ProgressNotificationSchema,
+  type ClientCapabilities,
+} from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectAgent, gatewayConfig, runGateway, type ClientEntry, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
@@ -72,6 +77,28 @@ describe("backend connections shared by an agent's sessions", () => {
     } finally {
       await end(first);
       await end(second);
+    }
+  });
+
+  it("keeps each session's progress apart when two sessions in flight use the same progress token", async () => {
+    const sessions = [await session("first"), await session("second")];
+    const received = sessions.map(() => [] as unknown[]);
+    sessions.forEach((client, i) => client.setNotificationHandler(ProgressNotificationSchema, (n) => void received[i]!.push(n.params.progressToken)));
+    try {
+      await Promise.all(
+        sessions.map((client) =>
+          client.request(
+            { method: "tools/call", params: { name: "trigger-long-running-operation", arguments: { duration: 0.4, steps: 4 }, _meta: { progressToken: 7 } } },
+            CallToolResultSchema,
+          ),
+        ),
+      );
+      expect(received).toEqual([
+        [7, 7, 7, 7],
+        [7, 7, 7, 7],
+      ]);
+    } finally {
+      await Promise.all(sessions.map(end));
     }
   });
 
