@@ -18,43 +18,36 @@ export interface SessionSide extends ClientSide {
  * elicitation) gets a backend that knows it, and one that cannot never receives such a request.
  */
 export class SharedBackendSessions {
-  readonly #byBackend = new Map<Backend, Map<string, SharedEntry>>();
+  readonly #entries = new Map<string, SharedEntry>();
 
-  /** The agent's connection to `backend`, shared with the agent's other sessions. */
-  join(backend: Backend, agentId: string, side: SessionSide): BackendSession {
-    let byKey = this.#byBackend.get(backend);
-    if (!byKey) {
-      byKey = new Map();
-      this.#byBackend.set(backend, byKey);
-    }
-    const key = sharingKey(agentId, side);
-    let entry = byKey.get(key);
-    if (!entry) {
+  /** The agent's connection to `backend`, shared with the agent's other sessions; leave() when the session closes. */
+  join(backend: Backend, agentId: string, side: SessionSide): JoinedBackend {
+    const key = JSON.stringify([backend.id, agentId, side.capabilities]);
+    let entry = this.#entries.get(key);
+    if (entry) {
+      entry.sides.add(side);
+    } else {
       const sides = new SessionSides(side);
       entry = { session: new BackendSession(backend, sides), sides };
-      byKey.set(key, entry);
-    } else {
-      entry.sides.add(side);
+      this.#entries.set(key, entry);
     }
-    return entry.session;
-  }
-
-  /** Takes a closing session off its connection; the last one to leave closes it. */
-  async leave(backend: Backend, agentId: string, side: SessionSide): Promise<void> {
-    const byKey = this.#byBackend.get(backend);
-    const key = sharingKey(agentId, side);
-    const entry = byKey?.get(key);
-    if (!byKey || !entry || !entry.sides.remove(side)) return;
-    if (!entry.sides.empty) return;
-    byKey.delete(key);
-    if (byKey.size === 0) this.#byBackend.delete(backend);
-    await entry.session.close();
+    const joined = entry;
+    return {
+      session: joined.session,
+      // The last session to leave closes the connection.
+      leave: async () => {
+        if (!joined.sides.remove(side) || !joined.sides.empty) return;
+        if (this.#entries.get(key) === joined) this.#entries.delete(key);
+        await joined.session.close();
+      },
+    };
   }
 }
 
-/** Agent ids are single path segments and capabilities are JSON, so a newline cannot be in either. */
-function sharingKey(agentId: string, side: SessionSide): string {
-  return `${agentId}\n${JSON.stringify(side.capabilities)}`;
+/** One session's place on a shared connection. */
+export interface JoinedBackend {
+  session: BackendSession;
+  leave(): Promise<void>;
 }
 
 interface SharedEntry {

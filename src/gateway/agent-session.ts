@@ -18,7 +18,7 @@ import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
 import { sharedSchemaValidator } from "../backends/schema-validator.ts";
 import type { BackendSession } from "../backends/session.ts";
-import type { SessionSide, SharedBackendSessions } from "../backends/shared-sessions.ts";
+import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { Forward } from "./forward.ts";
 import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
@@ -62,7 +62,7 @@ export class AgentSession {
   readonly env: SessionEnvironment;
   /** Rewrites a backend notification into the agent's namespace (unified mode); identity otherwise. */
   rewriteNotification: (serverId: string, notification: Notification) => Notification = (_id, n) => n;
-  private readonly joined = new Map<string, { backend: Backend; session: BackendSession; side: SessionSide }>();
+  private readonly joined = new Map<string, JoinedBackend>();
   private readonly inflight = new Map<string, InFlight[]>();
   /** Agent requests waiting for progress, by the progress token the backend was given (it echoes it). */
   private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
@@ -100,8 +100,7 @@ export class AgentSession {
     if (!joined) {
       const backend = this.env.backends.get(serverId);
       if (!backend) throw new Error(`no backend "${serverId}"`);
-      const side = this.sessionSide(serverId);
-      joined = { backend, side, session: this.env.backendSessions.join(backend, this.agentId, side) };
+      joined = this.env.backendSessions.join(backend, this.agentId, this.sessionSide(serverId));
       this.joined.set(serverId, joined);
     }
     return joined.session;
@@ -170,7 +169,7 @@ export class AgentSession {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.joined.values()].map(({ backend, side }) => this.env.backendSessions.leave(backend, this.agentId, side)));
+    await Promise.all([...this.joined.values()].map((joined) => joined.leave()));
     await this.server.close().catch(() => undefined);
   }
 

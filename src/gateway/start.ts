@@ -200,18 +200,16 @@ export async function discoverBackends(
   early: ReadonlyMap<string, EarlyProcess> = new Map(),
 ): Promise<Map<string, Backend>> {
   const { io, logger } = deps;
+  const options = {
+    clientInfo: { name: "flowgate", version: deps.version ?? DEFAULT_VERSION },
+    logger,
+    startupTimeout: config.gateway.startupTimeout,
+    toolTimeout: config.gateway.toolTimeout,
+    keepaliveInterval: config.gateway.keepaliveInterval,
+    stderrLine: (line: string) => io.err(`${line}\n`),
+  };
   const backends = new Map<string, Backend>();
-  for (const server of config.servers) {
-    const options = {
-      clientInfo: { name: "flowgate", version: deps.version ?? DEFAULT_VERSION },
-      logger,
-      startupTimeout: config.gateway.startupTimeout,
-      toolTimeout: config.gateway.toolTimeout,
-      keepaliveInterval: config.gateway.keepaliveInterval,
-      stderrLine: (line: string) => io.err(`${line}\n`),
-    };
-    backends.set(server.id, new Backend(server, options, early.get(server.id)));
-  }
+  for (const server of config.servers) backends.set(server.id, new Backend(server, options, early.get(server.id)));
   await discoverAll([...backends.values()], config.sequentialLaunch, logger);
   return backends;
 }
