@@ -27,38 +27,17 @@ import { goJsonBytes } from "../src/guard/go-json.ts";
 import { parseResponseLabels } from "../src/guard/results.ts";
 import { openFileLogger } from "../src/log/file-logger.ts";
 import { builtGuardPath } from "../test/support/guards.ts";
+import { guardOutputBytes, itemCount, payloadText } from "./lib/large-payload.ts";
 import { median } from "./lib/stats.ts";
-
-const ITEM_BYTES = 1024;
-/** One item in this many carries a secrecy tag the agent lacks, and is filtered out (as guards/bench-labels does). */
-const SECRET_EVERY = 4;
 
 const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "5" }, guard: { type: "string", default: "stand-in" } } });
 const runs = Number(flags.runs);
 if (flags.guard !== "stand-in" && flags.guard !== "wasm") throw new Error(`--guard must be stand-in or wasm, not ${flags.guard}`);
 const wasm = flags.guard === "wasm";
 const PAYLOAD_BYTES = wasm ? 7.5 * 1024 * 1024 : 16 * 1024 * 1024;
-const ITEMS = PAYLOAD_BYTES / ITEM_BYTES;
+const ITEMS = itemCount(PAYLOAD_BYTES);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc, so every run starts from a collected heap");
-
-/** ~ITEM_BYTES items whose JSON text together is PAYLOAD_BYTES long. */
-function payloadText(): string {
-  const item = (i: number, body: string) => ({ number: i, title: `item ${i}`, html_url: `https://example.test/items/${i}`, body });
-  const overhead = JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => item(i, "")) }).length;
-  const per = Math.floor((PAYLOAD_BYTES - overhead) / ITEMS);
-  const items = Array.from({ length: ITEMS }, (_, i) => item(i, "b".repeat(per + (i < (PAYLOAD_BYTES - overhead) % ITEMS ? 1 : 0))));
-  return JSON.stringify({ items });
-}
-
-/** What guards/bench-labels answers for this result: per-item labels, by path. */
-function guardOutputBytes(): Uint8Array {
-  const labeledPaths = Array.from({ length: ITEMS }, (_, i) => ({
-    path: `/items/${i}`,
-    labels: { description: "bench:item", secrecy: i % SECRET_EVERY === 0 ? ["private:bench/secret"] : [], integrity: [] },
-  }));
-  return new TextEncoder().encode(JSON.stringify({ items_path: "/items", labeled_paths: labeledPaths }));
-}
 
 function standInGuard(output: Uint8Array): Guard {
   let calls = 0;
@@ -96,10 +75,10 @@ function resetPeak(): void {
   writeFileSync("/proc/self/clear_refs", "5");
 }
 
-const text = payloadText();
+const text = payloadText(PAYLOAD_BYTES);
 const rawResult = { content: [{ type: "text", text }] };
 const payloadBytes = Buffer.byteLength(text);
-const output = guardOutputBytes();
+const output = guardOutputBytes(ITEMS);
 const guard = wasm ? await loadWasmGuard(builtGuardPath("bench-labels"), { name: "bench-labels", poolSize: 1 }) : standInGuard(output);
 const store = new InMemoryAgentStore();
 const logDir = await mkdtemp(join(tmpdir(), "flowgate-bench-filter-"));

@@ -7,6 +7,8 @@ import { pathToFileURL } from "node:url";
 import type * as Difc from "../src/difc/index.ts";
 import type * as GoJson from "../src/guard/go-json.ts";
 import type * as Results from "../src/guard/results.ts";
+import { guardOutputBytes, itemCount, payloadText } from "./lib/large-payload.ts";
+import { median } from "./lib/stats.ts";
 
 const root = pathToFileURL(`${resolve(process.argv[2] ?? ".")}/`).href;
 const { goJsonBytes } = (await import(`${root}src/guard/go-json.ts`)) as typeof GoJson;
@@ -15,16 +17,9 @@ const difc = (await import(`${root}src/difc/index.ts`)) as typeof Difc;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc");
 
-const ITEMS = 16384;
-const SECRET_EVERY = 4;
-const item = (i: number) => ({ number: i, title: `item ${i}`, html_url: `https://example.test/items/${i}`, body: "b".repeat(990) });
-const text = JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => item(i)) });
-const rawResult = { content: [{ type: "text", text }] };
-const labeledPaths = Array.from({ length: ITEMS }, (_, i) => ({
-  path: `/items/${i}`,
-  labels: { description: "bench:item", secrecy: i % SECRET_EVERY === 0 ? ["private:bench/secret"] : [], integrity: [] },
-}));
-const output = new TextEncoder().encode(JSON.stringify({ items_path: "/items", labeled_paths: labeledPaths }));
+const PAYLOAD_BYTES = 16 * 1024 * 1024;
+const rawResult = { content: [{ type: "text", text: payloadText(PAYLOAD_BYTES) }] };
+const output = guardOutputBytes(itemCount(PAYLOAD_BYTES));
 const agent = { secrecy: difc.label([]), integrity: difc.label([]) };
 const context = { agentId: "bench-agent", serverId: "bench", toolName: "list_items", operation: "read", mode: "filter" } as const;
 
@@ -50,7 +45,6 @@ for (let run = 0; run < 9; run++) {
 }
 
 const fastest = (samples: number[]) => Math.min(...samples);
-const middle = (samples: number[]) => [...samples].sort((a, b) => a - b)[samples.length >> 1] ?? Number.NaN;
 for (const [phase, samples] of times) {
-  process.stdout.write(`${phase.padEnd(18)} fastest ${fastest(samples).toFixed(1).padStart(7)} ms   median ${middle(samples).toFixed(1).padStart(7)} ms\n`);
+  process.stdout.write(`${phase.padEnd(18)} fastest ${fastest(samples).toFixed(1).padStart(7)} ms   median ${median(samples).toFixed(1).padStart(7)} ms\n`);
 }

@@ -6,7 +6,7 @@ import type { TargetCheck } from "./issue-targets.ts";
 import type { CompareReport, ResultRow } from "./report-types.ts";
 
 /** Everything after this line in docs/performance.md is written by hand and kept by the generator. */
-export const HAND_WRITTEN_MARKER = "<!-- hand-written below -->";
+const HAND_WRITTEN_MARKER = "<!-- hand-written below -->";
 
 const fmt = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? "–" : value.toFixed(digits));
 

@@ -9,12 +9,11 @@ const EXTERNAL_TEXT_CHARS = 1 << 20;
 /** `[` + the elements' JSON texts joined by commas + `]`. */
 export function jsonArrayText(elements: readonly string[]): string {
   let chars = elements.length + 1;
-  let bytes = chars;
-  for (const element of elements) {
-    chars += element.length;
-    bytes += Buffer.byteLength(element, "utf8");
-  }
-  if (chars < EXTERNAL_TEXT_CHARS || bytes !== chars) return `[${elements.join(",")}]`;
+  for (const element of elements) chars += element.length;
+  if (chars < EXTERNAL_TEXT_CHARS) return `[${elements.join(",")}]`;
+  let bytes = elements.length + 1;
+  for (const element of elements) bytes += Buffer.byteLength(element, "utf8");
+  if (bytes !== chars) return `[${elements.join(",")}]`;
   const out = Buffer.allocUnsafeSlow(bytes);
   let at = 0;
   out[at++] = 0x5b;

@@ -3,6 +3,7 @@
 // collection can then be answered from slices of the backend's own text instead of parsing every
 // item and encoding the kept ones again. Anything this scanner is not sure about makes it answer
 // null, and the caller parses the text as before.
+import { parseIndex } from "./json-pointer.ts";
 
 /** One array element: text.slice(start, end) is its JSON; `canonical` when JSON.stringify(JSON.parse(it)) gives it back. */
 export interface ElementSpan {
@@ -93,6 +94,7 @@ class Scanner {
     }
     const found = isTarget ? this.found : null;
     const wanted = depth >= 0 ? this.segments[depth] : undefined;
+    const wantedIndex = wanted === undefined ? undefined : parseIndex(wanted);
     this.pos++;
     let canonical = !this.skipWhitespace();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
@@ -101,7 +103,7 @@ class Scanner {
     }
     for (let index = 0; ; index++) {
       const start = this.pos;
-      const element = this.value(wanted !== undefined && isIndex(wanted, index) ? depth + 1 : -1);
+      const element = this.value(index === wantedIndex ? depth + 1 : -1);
       found?.push({ start, end: this.pos, canonical: element });
       canonical = !this.skipWhitespace() && canonical && element;
       const next = this.text.charCodeAt(this.pos++);
@@ -174,9 +176,4 @@ class Scanner {
     this.pos = pattern.lastIndex;
     return true;
   }
-}
-
-/** Whether the path segment names array element `index`, as the reference reads indexes (strconv.Atoi). */
-function isIndex(segment: string, index: number): boolean {
-  return /^[+-]?\d+$/.test(segment) && Number(segment) === index;
 }

@@ -3,12 +3,12 @@ import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/
 import {
   ErrorCode,
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCResultResponse,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
+  type JSONRPCErrorResponse,
   type JSONRPCRequest,
+  type JSONRPCResultResponse,
   type MessageExtraInfo,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -16,7 +16,7 @@ import { sendRpcError } from "./json-response.ts";
 import { openEventStream, PostReply, SSE_KEEPALIVE_MS, sseEvent } from "./post-reply.ts";
 
 /** Request bodies above this are refused before parsing (tool arguments are small; results are not bodies). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_BATCH_MESSAGES = 100;
 /** The JSON-RPC codes the SDK's transport answers HTTP-level refusals with. */
 const SERVER_ERROR = -32000;
@@ -88,7 +88,7 @@ export class HttpServerTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       const id = message.id;
       const reply = id === undefined ? undefined : this.replies.get(id);
       if (id === undefined || !reply) throw new Error(`No connection established for request ID: ${String(id)}`);
@@ -247,6 +247,11 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
 /** For a message the schema already accepted, the shape alone tells a request (the SDK's guard parses it again). */
 function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
   return "method" in message && "id" in message;
+}
+
+/** By shape, as isRequest: only the SDK's own Protocol sends, and zod's type guards cost a parse per message. */
+function isResponse(message: JSONRPCMessage): message is JSONRPCResultResponse | JSONRPCErrorResponse {
+  return "result" in message || "error" in message;
 }
 
 /** The body as JSON-RPC messages, or undefined when any element is not one. */

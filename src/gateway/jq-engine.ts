@@ -9,19 +9,19 @@ import { workerEnv } from "../config/worker-env.ts";
 
 const WORKER_URL = new URL("./jq-worker.ts", import.meta.url);
 /** The reference gives jq 5 s (gateway.md §5). */
-export const DEFAULT_JQ_TIMEOUT_MS = 5000;
+const DEFAULT_JQ_TIMEOUT_MS = 5000;
 const DEFAULT_WORKERS = 2;
 /** Bounds the JavaScript side of a worker (jq's own output strings); jq's heap is WebAssembly memory. */
 const WORKER_HEAP_LIMIT_MB = 256;
 
-export interface JqOutcome {
+interface JqOutcome {
   exitCode: number;
   /** Compact output, one JSON text per line. */
   stdout: string;
   stderr: string;
 }
 
-export interface JqEngineOptions {
+interface JqEngineOptions {
   timeoutMs?: number;
   workers?: number;
 }

@@ -3,6 +3,7 @@
 // exception (not a jq error) is reported as `crashed`, and the host replaces this worker.
 import { parentPort } from "node:worker_threads";
 import { loadJq } from "jq-wasm";
+import { errorText } from "../backends/errors.ts";
 
 export interface JqJob {
   id: number;
@@ -16,7 +17,6 @@ export type JqAnswer =
   | { kind: "crashed"; id?: number; message: string };
 
 const port = parentPort!;
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 try {
   const jq = await loadJq();

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { sendJson } from "./json-response.ts";
 
 /** How often an idle SSE stream gets a comment line, so proxies and idle timers keep it open (the SDK's default). */
 export const SSE_KEEPALIVE_MS = 15_000;
@@ -92,8 +93,6 @@ export class PostReply {
   private endWithJson(): void {
     clearTimeout(this.slowCallTimer);
     const single = this.requestIds.length === 1 ? this.responses.get(this.requestIds[0]!) : undefined;
-    const body = JSON.stringify(single ?? this.requestIds.map((id) => this.responses.get(id)));
-    this.res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...this.headers });
-    this.res.end(body);
+    sendJson(this.res, 200, single ?? this.requestIds.map((id) => this.responses.get(id)), this.headers);
   }
 }

@@ -5,6 +5,7 @@
 // becomes the content. jq must produce exactly one value. Any failure is logged and the client
 // gets the unfiltered result: a filter shapes output, it never makes a call fail.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { errorText } from "../backends/errors.ts";
 import { describeRunError, runtimeProgram } from "../config/jq-program.ts";
 import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
@@ -16,7 +17,7 @@ type EmbeddedResource = Extract<Content[number], { type: "resource" }>["resource
 /** The one JSON text jq printed, or why there is not exactly one. */
 async function runOnce(engine: JqEngine, program: string, input: string): Promise<string> {
   const { exitCode, stdout, stderr } = await engine.run(program, input).catch((error: unknown) => {
-    throw new Error(`tool response filter execution failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`tool response filter execution failed: ${errorText(error)}`);
   });
   if (exitCode !== 0) throw new Error(`tool response filter error: ${describeRunError(stderr)}`);
   const outputs = stdout === "" ? [] : stdout.split("\n");
@@ -92,8 +93,7 @@ export class ResponseFilters {
       const json = await runOnce(this.#engine, program, JSON.stringify(result));
       return { ...result, content: toContent(JSON.parse(json), json) };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#logger.log("warn", "payload", `Failed to apply tool response filter, returning original response: server=${serverId}, tool=${tool}, error=${message}`);
+      this.#logger.log("warn", "payload", `Failed to apply tool response filter, returning original response: server=${serverId}, tool=${tool}, error=${errorText(error)}`);
       return result;
     }
   }

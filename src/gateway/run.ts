@@ -3,6 +3,7 @@
 // call this; tests that need a bare gateway call startGateway directly. The guards load while
 // the backends are discovered: each takes a few hundred milliseconds, and neither needs the other.
 import type { Backend } from "../backends/backend.ts";
+import { errorText } from "../backends/errors.ts";
 import type { EarlyProcess } from "../backends/early-process.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
@@ -71,7 +72,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     try {
       enforcement = await createEnforcement(config, runtime, { logger, env: deps.env });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       deps.io.err(`failed to start gateway: ${message}\n`);
       logger.log("error", "startup", `failed to start gateway: ${message}`, { markdown: true });
       await abandonDiscovery(backends, deps.earlyProcesses);

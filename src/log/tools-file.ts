@@ -16,10 +16,6 @@ export class ToolsCatalogFile {
     this.#file = new AtomicFile(path, { mode: 0o644, initial: "", render: () => this.#render(), onError });
   }
 
-  get path(): string {
-    return this.#file.path;
-  }
-
   set(serverId: string, tools: ReadonlyArray<CatalogTool>): void {
     this.#servers.set(serverId, tools.map((tool) => ({ name: tool.name, description: tool.description ?? "" })));
     this.#file.changed();

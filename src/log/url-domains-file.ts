@@ -14,10 +14,6 @@ export class UrlDomainsFile {
     this.#file = new AtomicFile(path, { mode: 0o600, initial: "{}", render: () => this.#render(), onError });
   }
 
-  get path(): string {
-    return this.#file.path;
-  }
-
   /** Adds domains under `key`; the file is rewritten only if one of them is new. */
   add(key: string, domains: Iterable<string>): void {
     let known = this.#domains.get(key);
