@@ -79,6 +79,7 @@ export class Backend {
   /** Opens a connection, recording success or failure for /health and backoff. */
   async launch(clientSide?: ClientSide): Promise<BackendConnection> {
     const spare = clientSide ? this.takeSpare() : undefined;
+    const nextNeedsSpare = clientSide !== undefined && this.openSessionConnections >= 1;
     const early = clientSide ? undefined : this.early;
     if (early) this.early = undefined;
     try {
@@ -97,6 +98,8 @@ export class Backend {
         this.openSessionConnections++;
         void connection.closed.then(() => this.openSessionConnections--);
       }
+      // Only now: the process this call waits for is spawned before the one kept for later.
+      if (nextNeedsSpare) this.startSpare();
       return connection;
     } catch (error) {
       this.markFailed(`launch failed: ${errorText(error)}`);
@@ -111,18 +114,16 @@ export class Backend {
   }
 
   /**
-   * The spare process for a new connection, if one is up, and a fresh spare behind it. Spawning a
-   * stdio server takes most of a first call (about a second for a Node server), so when a
-   * connection is launched while another one is open (a second agent, or an agent's sessions with
-   * other capabilities), the next one's process is started ahead of time. A gateway serving one
-   * agent thus never keeps an idle process, even when the agent reconnects; a busy one keeps one
-   * per server.
+   * The spare process for a new connection, if one is up. Spawning a stdio server takes most of a
+   * first call (about a second for a Node server), so when a connection is launched while another
+   * one is open (a second agent, or an agent's sessions with other capabilities), the next one's
+   * process is started ahead of time, once this one is up. A gateway serving one agent thus never
+   * keeps an idle process, even when the agent reconnects; a busy one keeps one per server.
    */
   private takeSpare(): StdioClientTransport | undefined {
     if (this.config.type !== "stdio" || this.closed) return undefined;
     const spare = this.spare;
     this.spare = undefined;
-    if (this.openSessionConnections >= 1) this.startSpare();
     if (spare?.pid === null) {
       void spare.close();
       return undefined;
@@ -131,7 +132,7 @@ export class Backend {
   }
 
   private startSpare(): void {
-    if (this.config.type !== "stdio") return;
+    if (this.config.type !== "stdio" || this.closed || this.spare) return;
     const transport = stdioTransport(this.config, this.options.logger, this.options.stderrLine ?? (() => undefined));
     this.spare = transport;
     const drop = () => {
