@@ -19,20 +19,26 @@ export function httpServer(id: string, url: string, extra: Partial<HttpServerCon
   return { ...serverDefaults, id, type: "http", url, headers: {}, connectTimeout: 10, ...extra };
 }
 
-/** server-everything in its own streamable HTTP (or legacy SSE) mode, on a free loopback port. */
+const LOOPBACK_LISTEN = fileURLToPath(new URL("./loopback-listen.cjs", import.meta.url));
+
+/**
+ * server-everything in its own streamable HTTP (or legacy SSE) mode. It listens on every
+ * interface at a fixed PORT, so a preload binds it to 127.0.0.1 and port 0 (or the port given)
+ * and reports the port it got.
+ */
 export async function startEverythingHttp(
   transport: "streamableHttp" | "sse" = "streamableHttp",
-  port?: number,
+  requestedPort = 0,
 ): Promise<{ url: string; port: number; process: ChildProcess; stop(): Promise<void> }> {
-  port ??= await freePort();
-  const child = spawn(process.execPath, [EVERYTHING_SCRIPT, transport], {
-    env: { ...process.env, PORT: String(port) },
+  const child = spawn(process.execPath, ["--require", LOOPBACK_LISTEN, EVERYTHING_SCRIPT, transport], {
+    env: { ...process.env, PORT: String(requestedPort) },
     stdio: ["ignore", "ignore", "pipe"],
   });
-  await new Promise<void>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stderr! });
     lines.on("line", (line) => {
-      if (line.includes("listening on port") || line.includes("running on port")) resolve();
+      const bound = /^loopback-listen: (\d+)$/.exec(line);
+      if (bound) resolve(Number(bound[1]));
     });
     child.once("exit", (code) => reject(new Error(`server-everything exited with ${code} before listening`)));
   });
@@ -49,7 +55,10 @@ export async function startEverythingHttp(
   };
 }
 
-/** A port nothing listens on right now (server-everything takes a port number, not 0). */
+/**
+ * A port nothing listens on right now, for the one contract that cannot take port 0: the container
+ * entrypoint scripts refuse it, as the reference's do. Anything that can bind port 0 should.
+ */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
