@@ -55,7 +55,7 @@ describe("authentication on MCP routes", () => {
   it.each([
     ["a foreign host name", "evil.example:80", 403],
     ["localhost", "localhost:1234", 200],
-  ])("on a loopback listener answers a Host header of %s with %i", async (_case, host, status) => {
+  ])("on a loopback listener answers a Host header of %s (%s) with %i", async (_case, host, status) => {
     const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID, Host: host }, initialize);
     expect(response.status).toBe(status);
     if (status === 403) expect(response.body).toBe(`Forbidden: invalid Host header "${host}"`);

@@ -49,7 +49,7 @@ describe("a gateway that is shutting down", () => {
   it.each([
     ["a second POST /close", "/close", 410, { error: "Gateway has already been closed" }],
     ["an authenticated MCP request", "/mcp/x", 503, { error: "Gateway is shutting down" }],
-  ])("answers %s with %i", async (_case, path, status, body) => {
+  ])("answers %s (POST %s) with %i", async (_case, path, status, body) => {
     const response = await fetch(`${base}${path}`, { method: "POST", headers: { Authorization: "agent" } });
     expect([response.status, await response.json()]).toEqual([status, body]);
   });
