@@ -13,6 +13,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
 import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../src/config/types.ts";
 import { POLICY_DENIED } from "../src/enforce/index.ts";
+import { displayedAgentId } from "../src/gateway/auth.ts";
 import { startEnforcedGateway } from "../src/gateway/run.ts";
 import { openFileLogger } from "../src/log/file-logger.ts";
 
@@ -37,7 +38,7 @@ export interface AttackReport {
 }
 
 /** The demo config (demo/flowgate.toml) pointed at a scratch copy of the workspace and memory file. */
-async function demoConfig(mode: GuardsMode, scratch: string): Promise<{ config: GatewayConfig; workspace: string; memoryFile: string }> {
+export async function demoConfig(mode: GuardsMode, scratch: string): Promise<{ config: GatewayConfig; workspace: string; memoryFile: string }> {
   const config = loadTomlConfig(await readFile(join(repoRoot, "demo/flowgate.toml"), "utf8"), process.env);
   const workspace = join(scratch, "workspace");
   const memoryFile = join(scratch, "memory.jsonl");
@@ -108,8 +109,8 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
         verdict = "blocked";
         text = error.message.replace(/^MCP error -?\d+: /, "");
       }
-      const reflect = (await (await fetch(`${base}/reflect`)).json()) as { agents: Record<string, AttackStep["agent"]> };
-      const agent = reflect.agents[running.gateway.agentId] ?? { secrecy: [], integrity: [] };
+      const reflect = (await (await fetch(`${base}/reflect`, { headers })).json()) as { agents: Record<string, AttackStep["agent"]> };
+      const agent = reflect.agents[displayedAgentId(running.gateway.agentId)] ?? { secrecy: [], integrity: [] };
       steps.push({ title, verdict, detail: shorten(text), agent });
       print(`  ${verdict.toUpperCase().padEnd(8)} ${title}`);
       print(`           ${shorten(text)}`);

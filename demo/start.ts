@@ -13,7 +13,8 @@ header \`Authorization: demo-agent\`. Three things to try:
   1. files → list_directory on the workspace: private/ and inbox/ are hidden, with a [Filtered] notice.
   2. files → read_text_file private/salaries.md: refused by the secrecy policy.
   3. npm run demo:attack: the whole attack in filter and propagate mode, each step with its verdict.
-Watch the agent's labels at http://127.0.0.1:3000/reflect and the guards at /health. Ctrl-C stops.
+Watch the agent's labels at http://127.0.0.1:3000/reflect (same Authorization header) and the guards at
+/health. Ctrl-C stops.
 
 `);
 process.exitCode = await main([process.execPath, "flowgate", "--config", "demo/flowgate.toml"]);

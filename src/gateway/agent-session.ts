@@ -20,6 +20,7 @@ import { sharedSchemaValidator } from "../backends/schema-validator.ts";
 import type { BackendSession } from "../backends/session.ts";
 import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import type { AgentIdentity } from "./auth.ts";
 import type { Forward } from "./forward.ts";
 import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
 import type { ResponseFilters } from "./response-filter.ts";
@@ -37,7 +38,7 @@ interface InFlight {
 
 export interface SessionEnvironment {
   backends: ReadonlyMap<string, Backend>;
-  /** The backend connections, one per agent and server, shared by that agent's sessions. */
+  /** The backend connections, one per agent (sub-agent of a credential) and server, shared by that agent's sessions. */
   backendSessions: SharedBackendSessions;
   forward: Forward;
   logger: GatewayLogger;
@@ -58,7 +59,7 @@ export interface SessionEnvironment {
  */
 export class AgentSession {
   readonly server: Server;
-  readonly agentId: string;
+  readonly identity: AgentIdentity;
   readonly env: SessionEnvironment;
   /** Rewrites a backend notification into the agent's namespace (unified mode); identity otherwise. */
   rewriteNotification: (serverId: string, notification: Notification) => Notification = (_id, n) => n;
@@ -67,8 +68,8 @@ export class AgentSession {
   /** Agent requests waiting for progress, by the progress token the backend was given (it echoes it). */
   private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
 
-  constructor(serverName: string, capabilities: ServerCapabilities, agentId: string, env: SessionEnvironment, instructions?: string) {
-    this.agentId = agentId;
+  constructor(serverName: string, capabilities: ServerCapabilities, identity: AgentIdentity, env: SessionEnvironment, instructions?: string) {
+    this.identity = identity;
     this.env = env;
     this.server = new Server(
       { name: serverName, version: env.version },
@@ -100,7 +101,7 @@ export class AgentSession {
     if (!joined) {
       const backend = this.env.backends.get(serverId);
       if (!backend) throw new Error(`no backend "${serverId}"`);
-      joined = this.env.backendSessions.join(backend, this.agentId, this.sessionSide(serverId));
+      joined = this.env.backendSessions.join(backend, this.identity.agent, this.sessionSide(serverId));
       this.joined.set(serverId, joined);
     }
     return joined.session;
@@ -132,7 +133,8 @@ export class AgentSession {
         serverId,
         method,
         params: forwarded,
-        agentId: this.agentId,
+        // DIFC state follows the credential, never the name a client picks for itself.
+        agentId: this.identity.credential,
         backend: this.backendSession(serverId),
         signal: extra.signal,
       });
@@ -151,7 +153,7 @@ export class AgentSession {
     const tool = typeof params["name"] === "string" ? params["name"] : "";
     const filtered = this.env.responseFilters ? await this.env.responseFilters.apply(serverId, tool, result) : result;
     if (this.env.urlDomainAudit && filtered.isError !== true) auditUrlDomains(this.env.logger, serverId, filtered);
-    return spillLargePayload(filtered, this.agentId, this.env.payloads, this.env.logger);
+    return spillLargePayload(filtered, this.identity.agent, this.env.payloads, this.env.logger);
   }
 
   /** tools/list of one backend page: allowed tools only, input schemas repaired where needed. */

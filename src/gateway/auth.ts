@@ -1,4 +1,4 @@
-import { hash, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 export type AuthOutcome =
@@ -24,23 +24,41 @@ export function checkAuthorization(header: string | undefined, agentId: string):
 }
 
 /**
- * The gateway session id an MCP session belongs to: X-Agent-ID when present, else Authorization
- * with a leading "Bearer " or "Agent " removed. It names a folder on disk, so it must be one safe
- * path segment; anything else yields undefined.
+ * Who an MCP session acts for. `credential` keys every piece of DIFC state (labels, tool-call
+ * budgets, label_agent results): it is the keyed digest of the Authorization value the session
+ * authenticated with, so a client cannot start afresh by naming itself differently. `agent` keys
+ * what X-Agent-ID selects (backend pooling, the payload directory): the credential's digest, or
+ * for a sub-agent that digest joined to the digest of its X-Agent-ID. Both are digests: neither
+ * ever shows the credential, and both are safe path segments.
  */
-export function gatewaySessionId(headers: IncomingHttpHeaders): string | undefined {
-  const explicit = single(headers["x-agent-id"]);
-  const raw = explicit ?? stripScheme(single(headers.authorization));
-  if (raw === undefined) return undefined;
-  const id = raw.trim();
-  if (id === "" || id === "." || id === ".." || /[/\\]/.test(id) || hasControlCharacters(id)) return undefined;
-  return id;
+export interface AgentIdentity {
+  credential: string;
+  agent: string;
 }
 
-function stripScheme(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const match = /^(?:Bearer|Agent) (.*)$/.exec(value);
-  return match ? match[1] : value;
+/**
+ * The identity of a new MCP session on an authenticated request; undefined when X-Agent-ID is
+ * present but not a single safe path segment (the reference refuses those too).
+ */
+export function agentIdentity(headers: IncomingHttpHeaders): AgentIdentity | undefined {
+  const credential = displayedAgentId(single(headers.authorization) ?? "");
+  const subAgent = single(headers["x-agent-id"]);
+  if (subAgent === undefined) return { credential, agent: credential };
+  const name = subAgent.trim();
+  if (name === "" || name === "." || name === ".." || /[/\\]/.test(name) || hasControlCharacters(name)) return undefined;
+  return { credential, agent: `${credential}-${displayedAgentId(`${credential}/${name}`)}` };
+}
+
+// Generated once per process: digests stay stable while it runs, and cannot be matched against
+// guessed credentials by anyone who sees them.
+const DISPLAY_KEY = randomBytes(32);
+
+/**
+ * What stands for an agent id wherever one is shown or used as a name (/reflect, log lines,
+ * directory names): an HMAC-SHA256 digest under a per-process key, 16 hex digits.
+ */
+export function displayedAgentId(value: string): string {
+  return createHmac("sha256", DISPLAY_KEY).update(value).digest("hex").slice(0, 16);
 }
 
 function single(value: string | string[] | undefined): string | undefined {

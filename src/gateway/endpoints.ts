@@ -19,10 +19,10 @@ export function mcpEndpoints(
   const add = (path: string, createSession: McpEndpoint["createSession"]) =>
     endpoints.set(path, { route: path, get url() { return `${selfUrl()}${path}`; }, createSession });
   if (mode === "unified") {
-    add("/mcp", (agent) => unifiedSession(backends, agent, env));
+    add("/mcp", (identity) => unifiedSession(backends, identity, env));
     return (path) => (path === "/mcp" || path.startsWith("/mcp/") ? endpoints.get("/mcp") : undefined);
   }
-  for (const backend of backends.values()) add(`/mcp/${backend.id}`, (agent) => routedSession(backend, agent, env));
+  for (const backend of backends.values()) add(`/mcp/${backend.id}`, (identity) => routedSession(backend, identity, env));
   return (path) => {
     const match = /^\/mcp\/([^/]+)(?:\/.*)?$/.exec(path);
     return match ? endpoints.get(`/mcp/${match[1]}`) : undefined;

@@ -11,7 +11,7 @@ export interface ForwardRequest {
   /** The backend's own method and params: names and URIs are already unqualified. */
   method: string;
   params: Record<string, unknown> | undefined;
-  /** The gateway session id (the agent's identity), keying DIFC state and payload folders. */
+  /** The digest of the credential the session authenticated with: it keys all DIFC state (labels, budgets). */
   agentId: string;
   backend: BackendSession;
   signal: AbortSignal;

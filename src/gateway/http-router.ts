@@ -4,7 +4,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { checkAuthorization } from "./auth.ts";
 import { healthDocument, type GuardHealthEntry } from "./health.ts";
-import { hostAllowed } from "./host-check.ts";
+import { hostAllowed, originAllowed } from "./host-check.ts";
 import { sendJson, sendText } from "./json-response.ts";
 import { handleMcpRequest, type McpEndpoint } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
@@ -32,11 +32,27 @@ export interface RouterContext {
 
 const OAUTH_STUBS = new Set(["/.well-known/oauth-authorization-server", "/mcp/.well-known/oauth-authorization-server"]);
 
-/** Dispatches one HTTP request: /health, /reflect, /close, the MCP routes, or 404. */
+/**
+ * Dispatches one HTTP request: /health, /reflect, /close, the MCP routes, or 404. The Host and
+ * Origin checks come first on every route, so a page reached through DNS rebinding gets nothing,
+ * not even a 404 that tells it a gateway is there.
+ */
 export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<void> {
   const path = new URL(req.url ?? "/", "http://gateway").pathname;
+  if (!hostAllowed(ctx.runtime.listenHost, req.headers.host)) {
+    return sendText(res, 403, `Forbidden: invalid Host header "${req.headers.host ?? ""}"`);
+  }
+  const origin = req.headers.origin;
+  if (!originAllowed(origin, req.headers.host, knownNames(ctx))) {
+    return sendJson(res, 403, {
+      error: "forbidden",
+      message: `Origin "${origin ?? ""}" is not allowed: a browser may call the gateway only from its own origin (http://${req.headers.host ?? "localhost"})`,
+    });
+  }
   if (path === "/health") return sendJson(res, 200, healthDocument(ctx.backends.values(), ctx.version, ctx.guardStatus()));
   if (path === "/reflect") {
+    // The agents' labels are the credential's business; /reflect asks for it as /mcp does.
+    if (!authorized(req, res, ctx, path)) return;
     return sendJson(res, 200, { agents: await ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
   }
   if (path === "/close") {
@@ -47,12 +63,14 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
   }
   const endpoint = OAUTH_STUBS.has(path) ? undefined : ctx.endpointFor(path);
   if (!endpoint) return sendText(res, 404, "404 page not found\n");
-  if (!hostAllowed(ctx.runtime.listenHost, req.headers.host)) {
-    return sendText(res, 403, `Forbidden: invalid Host header "${req.headers.host ?? ""}"`);
-  }
   if (!authorized(req, res, ctx, path)) return;
   if (ctx.isShuttingDown()) return sendJson(res, 503, { error: "Gateway is shutting down" });
   await handleMcpRequest(req, res, endpoint, ctx.sessions, ctx.logger);
+}
+
+/** The names the gateway is reached by besides loopback ones: its listen address and gateway.domain. */
+function knownNames(ctx: RouterContext): string[] {
+  return ctx.config.gateway.domain === undefined ? [ctx.runtime.listenHost] : [ctx.runtime.listenHost, ctx.config.gateway.domain];
 }
 
 function authorized(req: IncomingMessage, res: ServerResponse, ctx: RouterContext, path: string): boolean {

@@ -44,7 +44,10 @@ export function previewPayload(json: Buffer): string {
   return `${utf8Prefix(json, PREVIEW_BYTES).toString("utf8")}...`;
 }
 
-/** A session id as one directory name: path separators and other unsafe characters replaced. */
+/**
+ * A session id as one directory name: path separators and other unsafe characters replaced. The
+ * gateway passes the agent's digest (AgentIdentity.agent), never the credential.
+ */
 export function payloadSessionSegment(sessionId: string | undefined): string {
   const segment = (sessionId ?? "").replace(/[^A-Za-z0-9._-]/g, "_");
   return segment === "" || segment === "." || segment === ".." ? "default" : segment;
@@ -52,9 +55,12 @@ export function payloadSessionSegment(sessionId: string | undefined): string {
 
 async function writePayloadFile(dir: string, session: string, queryId: string, json: Buffer): Promise<string> {
   const sessionDir = join(dir, session);
-  await mkdir(sessionDir, { recursive: true, mode: 0o755 });
+  // Only the gateway's own user may list an agent's payloads; a directory left by an earlier run
+  // with a wider mode is narrowed too.
+  await mkdir(sessionDir, { recursive: true, mode: 0o700 });
   // A session directory planted as a symlink would send payloads outside payloadDir.
   if ((await lstat(sessionDir)).isSymbolicLink()) throw new Error(`${sessionDir} is a symbolic link`);
+  await chmod(sessionDir, 0o700);
   const queryDir = join(sessionDir, queryId);
   await mkdir(queryDir, { mode: 0o755 });
   await chmod(queryDir, 0o755);

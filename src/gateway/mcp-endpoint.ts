@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { GatewayLogger } from "../log/types.ts";
 import type { AgentSession } from "./agent-session.ts";
-import { gatewaySessionId } from "./auth.ts";
+import { agentIdentity, type AgentIdentity } from "./auth.ts";
 import { autoInitialize } from "./auto-init.ts";
 import { HttpServerTransport, readBody } from "./http-server-transport.ts";
 import { sendRpcError, sendText } from "./json-response.ts";
@@ -15,7 +15,7 @@ export interface McpEndpoint {
   /** This route's own URL on the gateway, for initializing a session on a client's behalf. */
   url: string;
   /** Builds the SDK server side of a new session for this route. */
-  createSession(agentId: string): AgentSession;
+  createSession(identity: AgentIdentity): AgentSession;
 }
 
 /**
@@ -80,9 +80,9 @@ export async function handleMcpRequest(
   if (!isInitializeRequest(body)) {
     return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
   }
-  const agentId = gatewaySessionId(req.headers);
-  if (agentId === undefined) return sendText(res, 400, "no server available");
-  const agent = endpoint.createSession(agentId);
+  const identity = agentIdentity(req.headers);
+  if (identity === undefined) return sendText(res, 400, "no server available");
+  const agent = endpoint.createSession(identity);
   const transport: HttpServerTransport = new HttpServerTransport({
     sessionIdGenerator: randomUUID,
     onsessioninitialized: (id) => {

@@ -14,6 +14,7 @@ import {
 import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
 import { AgentSession, type SessionEnvironment } from "./agent-session.ts";
+import type { AgentIdentity } from "./auth.ts";
 import { toolNotAllowed } from "./rpc-error.ts";
 
 /**
@@ -21,7 +22,7 @@ import { toolNotAllowed } from "./rpc-error.ts";
  * instructions), minus the tools its allow-list hides. Every method the backend offers is
  * forwarded, not only tools.
  */
-export function routedSession(backend: Backend, agentId: string, env: SessionEnvironment): AgentSession {
+export function routedSession(backend: Backend, identity: AgentIdentity, env: SessionEnvironment): AgentSession {
   const offered = backend.capabilities ?? {};
   const capabilities: ServerCapabilities = {
     logging: {},
@@ -30,7 +31,7 @@ export function routedSession(backend: Backend, agentId: string, env: SessionEnv
     ...(offered.prompts ? { prompts: offered.prompts } : {}),
     ...(offered.completions ? { completions: offered.completions } : {}),
   };
-  const session = new AgentSession(`awmg-${backend.id}`, capabilities, agentId, env, backend.instructions);
+  const session = new AgentSession(`awmg-${backend.id}`, capabilities, identity, env, backend.instructions);
   const server = session.server;
   const id = backend.id;
   const pass = (method: string) => (request: { params?: Record<string, unknown> }, extra: Parameters<typeof session.call>[3]) =>

@@ -17,6 +17,7 @@ import type { Backend } from "../backends/backend.ts";
 import { errorText } from "../backends/errors.ts";
 import { collectPages } from "../backends/paginate.ts";
 import { AgentSession, type Extra, type SessionEnvironment } from "./agent-session.ts";
+import type { AgentIdentity } from "./auth.ts";
 import { qualify, unqualify } from "./names.ts";
 import { toolNotAllowed, unknownServer, unknownTool } from "./rpc-error.ts";
 
@@ -28,7 +29,7 @@ type Item = Record<string, unknown>;
  * "<serverID>___<name>", resource URIs and templates "<serverID>___<uri>", and descriptions start
  * with "[<serverID>] "; requests are routed back by cutting the prefix off.
  */
-export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: string, env: SessionEnvironment): AgentSession {
+export function unifiedSession(backends: ReadonlyMap<string, Backend>, identity: AgentIdentity, env: SessionEnvironment): AgentSession {
   const all = [...backends.values()];
   const offering = (feature: Feature) => all.filter((backend) => backend.capabilities?.[feature] !== undefined);
   // A backend whose discovery failed may still come up later; its tools are tried on every listing.
@@ -41,7 +42,7 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, agentId: 
     ...(offering("prompts").length > 0 ? { prompts: { listChanged: true } } : {}),
     ...(offering("completions").length > 0 ? { completions: {} } : {}),
   };
-  const session = new AgentSession("awmg-unified", capabilities, agentId, env);
+  const session = new AgentSession("awmg-unified", capabilities, identity, env);
   session.rewriteNotification = qualifyNotification;
   const server = session.server;
 

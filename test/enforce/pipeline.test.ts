@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayConfig } from "../../src/config/types.ts";
-import { GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "../../src/enforce/index.ts";
+import { GUARD_FAILED, TOOL_CALL_LIMIT_REACHED } from "../../src/enforce/index.ts";
 import { startEnforcedGateway } from "../../src/gateway/run.ts";
 import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { builtGuardPath } from "../support/guards.ts";
@@ -104,40 +104,23 @@ describe("the enforcement pipeline", () => {
     expect(running.enforcement.guardStatus()["tripwire"]!.failures).toBeGreaterThan(0);
   });
 
-  it("counts tool calls per agent and refuses the one past the limit, with its own error code", async () => {
+  it("counts tool calls per credential, across its sub-agents, and refuses the one past the limit with its own error code", async () => {
     const first = await connect("limited", "budget-agent-1");
     await echo(first, "one");
     await echo(first, "two");
     const refused = await errorOf(echo(first, "three"));
     expect(refused.code).toBe(TOOL_CALL_LIMIT_REACHED);
     expect(refused.message).toContain('tool call limit reached for "echo" (max: 2)');
-    // another agent has its own budget
+    // another X-Agent-ID is a sub-agent of the same credential: no fresh budget
     const second = await connect("limited", "budget-agent-2");
-    expect(JSON.stringify(await echo(second, "fresh"))).toContain("fresh");
+    expect((await errorOf(echo(second, "fresh"))).code).toBe(TOOL_CALL_LIMIT_REACHED);
   });
 
-  it("keeps concurrent agents' labels apart: one agent's taint never blocks another agent's write", async () => {
-    const readPrivate = (client: Client) => client.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
-    const store = (client: Client) =>
-      client.callTool({ name: "create_entities", arguments: { entities: [{ name: "n", entityType: "t", observations: ["note"] }] } });
-    // both agents at once: one reads a private file then writes to the sink, the other only writes
-    const [refused, cleanWrite] = await Promise.all([
-      (async () => {
-        await readPrivate(await connect("files", "tainted-agent"));
-        return errorOf(store(await connect("sink", "tainted-agent")));
-      })(),
-      (async () => store(await connect("sink", "clean-agent")))(),
-    ]);
-    expect(refused.code).toBe(POLICY_DENIED);
-    expect(cleanWrite.isError ?? false).toBe(false);
-    const reflect = (await (await fetch(`http://127.0.0.1:${running.gateway.port}/reflect`)).json()) as {
-      agents: Record<string, { secrecy: string[]; integrity: string[] }>;
-    };
-    expect(reflect.agents["tainted-agent"]!.secrecy).toEqual(["private:demo/private"]);
+  it("logs a sink server's exchanges with the caller's labels at call time", async () => {
+    await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
     // "files" is a sink server id: its exchanges are logged with the caller's labels at call time
     await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "README.md") } });
     const logged = logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "files" && JSON.stringify(record.payload).includes("README.md"));
     expect(logged.at(-1)?.agentSecrecy).toEqual(["private:demo/private"]);
-    expect(reflect.agents["clean-agent"]).toEqual({ secrecy: [], integrity: [] });
   });
 });

@@ -167,7 +167,8 @@ describe("HTTP routes", () => {
   });
 
   it("answers /reflect with no agents while the DIFC engine is not wired in", async () => {
-    const response = await fetch(`${gateway("routed").baseUrl}/reflect`);
+    const routed = gateway("routed");
+    const response = await fetch(`${routed.baseUrl}/reflect`, { headers: routed.entry("everything").headers });
     const body = (await response.json()) as { agents: object; mode: string; timestamp: string };
     expect(body.agents).toEqual({});
     expect(body.mode).toBe("strict");

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { displayedAgentId } from "../../src/gateway/auth.ts";
 import { connectAgent, gatewayConfig, runGateway, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
@@ -22,7 +23,7 @@ describe("large tool results through the gateway", () => {
     const message = "m".repeat(1024 * 1024);
     const result = (await agent.callTool({ name: "echo", arguments: { message } })) as { content: Array<{ text: string }> };
     const document = JSON.parse(result.content[0]!.text) as { payloadPath: string; originalSize: number; payloadSchema: unknown };
-    expect(document.payloadPath.startsWith(join(payloadDir, "spill-agent"))).toBe(true);
+    expect(document.payloadPath.startsWith(join(payloadDir, displayedAgentId("spill-agent")))).toBe(true);
     const saved = JSON.parse(readFileSync(document.payloadPath, "utf8")) as { content: Array<{ text: string }> };
     expect(saved.content[0]!.text).toContain(message);
     expect(document.originalSize).toBe(Buffer.byteLength(JSON.stringify(saved)));

@@ -60,7 +60,7 @@ describe("a gateway that is shutting down", () => {
   });
 
   it("serves /reflect from the snapshot provider", async () => {
-    const body = (await (await fetch(`${base}/reflect`)).json()) as { agents: unknown };
+    const body = (await (await fetch(`${base}/reflect`, { headers: { Authorization: "agent" } })).json()) as { agents: unknown };
     expect(body.agents).toEqual({ agent: { secrecy: ["private"], integrity: [] } });
   });
 });

@@ -50,7 +50,8 @@ export function runtimeOptions(overrides: Partial<RuntimeOptions> = {}): Runtime
 export interface ClientEntry {
   type: string;
   url: string;
-  headers: { Authorization: string };
+  /** Authorization, and any header a test adds to it (X-Agent-ID). */
+  headers: { Authorization: string; [name: string]: string };
   tools?: string[];
 }
 
