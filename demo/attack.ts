@@ -37,7 +37,7 @@ export interface AttackReport {
 }
 
 /** The demo config (demo/flowgate.toml) pointed at a scratch copy of the workspace and memory file. */
-async function demoConfig(mode: GuardsMode, scratch: string): Promise<{ config: GatewayConfig; workspace: string; memoryFile: string }> {
+export async function demoConfig(mode: GuardsMode, scratch: string): Promise<{ config: GatewayConfig; workspace: string; memoryFile: string }> {
   const config = loadTomlConfig(await readFile(join(repoRoot, "demo/flowgate.toml"), "utf8"), process.env);
   const workspace = join(scratch, "workspace");
   const memoryFile = join(scratch, "memory.jsonl");
@@ -88,6 +88,8 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
   const connect = async (serverId: string) => {
     const client = new Client({ name: "demo-agent", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/${serverId}`), { requestInit: { headers } }));
+    // As every real client does: the SDK then holds the tools' output schemas and checks results against them.
+    await client.listTools();
     return client;
   };
   const files = await connect("files");

@@ -20,6 +20,8 @@ export interface Enforcement {
   guardStatus(): Record<string, GuardStatus>;
   /** The servers whose policy in force is a write-sink, for the URL-domain audit of their arguments. */
   writeSinkServerIds(): string[];
+  /** The servers with a WASM guard, which may label a tool's result item by item and filter it. */
+  itemLabelledServerIds(): string[];
   /** Closes every guard; errors from all of them are joined. */
   close(): Promise<void>;
 }
@@ -47,6 +49,9 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     },
     writeSinkServerIds() {
       return [...guards].flatMap(([serverId, { policy }]) => (policy?.kind === "write-sink" ? [serverId] : []));
+    },
+    itemLabelledServerIds() {
+      return [...guards].flatMap(([serverId, { wasm }]) => (wasm ? [serverId] : []));
     },
     guardStatus() {
       return Object.fromEntries([...guards].map(([serverId, { guard }]) => [serverId, guard.status()]));
