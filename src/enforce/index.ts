@@ -5,6 +5,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { InMemoryAgentStore, reflectSnapshot, type AgentStore } from "../difc/index.ts";
 import type { GuardStatus } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { collaboratorPermissionLookup } from "./collaborator-permission.ts";
 import { GuardSessions } from "./guard-sessions.ts";
 import { EnforcementPipeline } from "./pipeline.ts";
 import { createServerGuards } from "./server-guards.ts";
@@ -41,7 +42,13 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     defaultMode: runtime.guardsMode,
     ...(config.gateway.trustedBots ? { trustedBots: config.gateway.trustedBots } : {}),
   });
-  const pipeline = new EnforcementPipeline({ guards, sessions, store, logger: options.logger });
+  const pipeline = new EnforcementPipeline({
+    guards,
+    sessions,
+    store,
+    logger: options.logger,
+    collaboratorPermission: collaboratorPermissionLookup({ env: options.env }),
+  });
   return {
     pipeline,
     async reflect() {
