@@ -91,10 +91,15 @@ function isCoveredByItems(collection: LabeledCollection, rawResult: unknown): bo
   const { items } = collection;
   const only = items.length === 1 ? items[0] : undefined;
   if (only !== undefined && (only.data === rawResult || (isPlainObject(only.data) && jsonEqual(only.data, rawResult)))) return true;
-  if (!isPlainObject(rawResult)) return false;
+  if (!isPlainObject(rawResult) || !isTextOnly(rawResult["content"])) return false;
   const text = toolResultText(rawResult);
   const textCovered = collection.itemsPath !== undefined || (items.length > 0 && isJoinedText(items, text));
   return textCovered && structuredRepeatsText(rawResult["structuredContent"], text);
+}
+
+/** Content with nothing but text: an image or embedded resource beside it was labelled by no item. */
+function isTextOnly(content: unknown): boolean {
+  return Array.isArray(content) && content.every((part) => isPlainObject(part) && part["type"] === "text");
 }
 
 /** Whether the items are all strings and `text` is them joined by one separator. */

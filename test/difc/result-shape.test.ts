@@ -48,6 +48,11 @@ describe("shape of a labelled result", () => {
     ["the guard rewrote the item", { items: [{ data: { ...fileResult, content: [text("hel")] }, labels: PUBLIC }] }, fileResult],
     ["lines that are not the whole text", { items: [{ data: "[FILE] a.md", labels: PUBLIC }] }, listing],
     [
+      "an embedded resource beside the labelled text",
+      { labeled_paths: [], items_path: "/items", default_labels: PUBLIC },
+      { content: [...jsonResult.content, { type: "resource", resource: { uri: "file:///secret", text: "s" } }] },
+    ],
+    [
       "structuredContent holding more than the text",
       { items: [{ data: "[FILE] a.md", labels: PUBLIC }, { data: "[DIR] notes", labels: PUBLIC }] },
       { ...listing, structuredContent: { content: listing.structuredContent.content, owner: "root" } },
