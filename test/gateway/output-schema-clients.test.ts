@@ -120,6 +120,14 @@ describe("real clients after listTools, through the demo", () => {
     expect(gatewayResult).toEqual(directResult);
   });
 
+  it("writes to the memory sink as the server does directly, its output schema checked by the client", async () => {
+    const create = (name: string) => ({ name: "create_entities", arguments: { entities: [{ name, entityType: "note", observations: ["launch"] }] } });
+    const gatewayResult = await through["memory"]!.callTool(create("via-gateway"));
+    const directResult = await direct["memory"]!.callTool(create("direct"));
+    expect(JSON.parse(JSON.stringify(gatewayResult).replaceAll("via-gateway", "direct"))).toEqual(directResult);
+    expect(gatewayResult.structuredContent).toEqual({ entities: [{ name: "via-gateway", entityType: "note", observations: ["launch"] }] });
+  });
+
   const listings: [string, Record<string, unknown>][] = [
     ["list_directory", { path: "." }],
     ["list_directory_with_sizes", { path: "." }],
