@@ -89,6 +89,8 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
   const connect = async (serverId: string) => {
     const client = new Client({ name: "demo-agent", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/${serverId}`), { requestInit: { headers } }));
+    // As every real client does: the SDK then holds the tools' output schemas and checks results against them.
+    await client.listTools();
     return client;
   };
   const files = await connect("files");

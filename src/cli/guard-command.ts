@@ -4,7 +4,7 @@
 // what the CLI imports); only its limits are read to show the defaults in the help.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { BackendCaller, Guard, GuardCallOptions } from "../guard/index.ts";
+import type { BackendCaller, GuardCallOptions, GuardInput, WasmGuard } from "../guard/index.ts";
 import * as limits from "../guard/limits.ts";
 import { CliExit } from "./main.ts";
 import type { CliIO } from "./main.ts";
@@ -71,12 +71,21 @@ async function inspect(file: string, options: { memoryLimitPages: string }, io: 
   throw new CliExit(1);
 }
 
-async function callOnce(guard: Guard, fn: GuardFunctionName, input: unknown, call: GuardCallOptions): Promise<unknown> {
-  if (fn === "label_agent") return guard.labelAgent(input, call);
+/** The guard input `--input` describes for `fn`. */
+function guardInput(fn: GuardFunctionName, input: unknown): GuardInput {
+  if (fn === "label_agent") return { func: fn, policy: input };
   const toolName = objectField(input, "tool_name");
   if (typeof toolName !== "string") throw new Error(`--input for ${fn} must be an object with a string "tool_name"`);
-  if (fn === "label_resource") return guard.labelResource(toolName, objectField(input, "tool_args") ?? null, call);
-  return guard.labelResponse(toolName, objectField(input, "tool_result") ?? null, objectField(input, "tool_args") ?? null, call);
+  const toolArgs = objectField(input, "tool_args") ?? null;
+  if (fn === "label_resource") return { func: fn, toolName, toolArgs };
+  return { func: fn, toolName, toolArgs, toolResult: objectField(input, "tool_result") ?? null };
+}
+
+/** The call's result as the gateway reads it: the typed labels, or the response labels object. */
+function typedResult(guard: WasmGuard, input: GuardInput, call: GuardCallOptions): Promise<unknown> {
+  if (input.func === "label_agent") return guard.labelAgent(input.policy, call);
+  if (input.func === "label_resource") return guard.labelResource(input.toolName, input.toolArgs, call);
+  return guard.labelResponse(input.toolName, input.toolResult, input.toolArgs, call);
 }
 
 interface CallOptions {
@@ -84,6 +93,9 @@ interface CallOptions {
   policy?: string;
   timeout: string;
   backend?: string;
+  raw?: boolean;
+  /** -v; the root command takes it wherever it is written, so it is read with the globals. */
+  verbose?: boolean | number;
 }
 
 async function call(file: string, fn: string, options: CallOptions, io: CliIO): Promise<void> {
@@ -92,7 +104,7 @@ async function call(file: string, fn: string, options: CallOptions, io: CliIO): 
   }
   const timeoutMs = Number(options.timeout);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`--timeout: expected a positive number of milliseconds, got ${options.timeout}`);
-  const input = jsonOption("--input", options.input);
+  const input = guardInput(fn as GuardFunctionName, jsonOption("--input", options.input));
   const policy = options.policy === undefined ? undefined : jsonOption("--policy", options.policy);
   const backend = options.backend === undefined ? undefined : backendFromFile(options.backend);
   const { GuardError, loadWasmGuard } = await import("../guard/index.ts");
@@ -100,13 +112,23 @@ async function call(file: string, fn: string, options: CallOptions, io: CliIO): 
     name: "cli",
     poolSize: 1,
     moduleCache: null,
-    logger: { log: (level, name, message) => io.err(`[guard:${name}] ${level.toUpperCase()}: ${message}\n`) },
+    logger: {
+      // The host's own debug lines (output buffer regrowth) and a guard's debug logs are noise unless asked for.
+      log: (level, name, message) => {
+        if (level !== "debug" || Boolean(options.verbose)) io.err(`[guard:${name}] ${level.toUpperCase()}: ${message}\n`);
+      },
+    },
   });
   try {
-    const options = (): GuardCallOptions => ({ deadline: Date.now() + timeoutMs, ...(backend ? { backend } : {}) });
-    if (policy !== undefined && fn !== "label_agent") await guard.labelAgent(policy, options());
-    const result = await callOnce(guard, fn as GuardFunctionName, input, options());
-    io.out(`${JSON.stringify(result, null, 2)}\n`);
+    const callOptions = (): GuardCallOptions => ({ deadline: Date.now() + timeoutMs, ...(backend ? { backend } : {}) });
+    if (policy !== undefined && fn !== "label_agent") await guard.labelAgent(policy, callOptions());
+    if (options.raw === true) {
+      const text = await guard.outputText(input, callOptions());
+      if (text === "") io.err("flowgate guard call: the guard returned 0 (no output)\n");
+      else io.out(`${text}\n`);
+      return;
+    }
+    io.out(`${JSON.stringify(await typedResult(guard, input, callOptions()), null, 2)}\n`);
   } catch (error) {
     if (!(error instanceof GuardError)) throw error;
     io.err(`flowgate guard call: ${error.message}\n`);
@@ -136,5 +158,7 @@ export function registerGuardCommand(program: Command, io: CliIO): void {
     .option("--policy <json>", "a policy sent with label_agent before the call, as JSON text or @file")
     .option("--timeout <ms>", "deadline of each guard call in milliseconds", String(limits.DEFAULT_CALL_TIMEOUT_MS))
     .option("--backend <file>", "JSON file mapping tool names to results, answering call_backend")
-    .action((file: string, fn: string, options: CallOptions) => call(file, fn, options, io));
+    .option("--raw", "print the guard's output JSON exactly as the guard returned it, instead of the result as the gateway reads it")
+    .option("-v, --verbose", "also print debug lines: the guard's own and the host's (such as an output buffer grown and the call retried)")
+    .action((file: string, fn: string, _options: CallOptions, command: Command) => call(file, fn, command.optsWithGlobals<CallOptions>(), io));
 }

@@ -40,6 +40,12 @@ class TextSpanItem implements LabeledItem {
 
 export interface LabeledCollection {
   readonly items: readonly LabeledItem[];
+  /**
+   * Where the collection sits in the JSON of the result's text, as a JSON pointer ("" for the
+   * whole text); absent when the guard listed the items itself (legacy `items`) or labelled the
+   * result as one whole item.
+   */
+  readonly itemsPath?: string;
 }
 
 /** The guard's label_response output could not be applied; the call must fail, never pass unfiltered. */
@@ -90,7 +96,7 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
   const spans = text === "" ? null : arrayElementSpans(text, itemsPath === "" ? [] : pointerSegments(withLeadingSlash(itemsPath)));
   if (spans !== null) {
     const labelsAt = pathLabels(paths, itemsPath, parseLabels);
-    return { items: spans.map((span, index) => new TextSpanItem(text, span, labelsAt.get(index) ?? defaults)) };
+    return { items: spans.map((span, index) => new TextSpanItem(text, span, labelsAt.get(index) ?? defaults)), itemsPath };
   }
 
   const unwrapped = unwrapToolResult(toolResult);
@@ -110,7 +116,8 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
     list = target;
   }
   const labelsAt = pathLabels(paths, itemsPath, parseLabels);
-  return { items: list.map((data, index) => ({ data, labels: labelsAt.get(index) ?? defaults })) };
+  const items = list.map((data, index) => ({ data, labels: labelsAt.get(index) ?? defaults }));
+  return unwrapped === toolResult ? { items } : { items, itemsPath };
 }
 
 /** The labels the guard gave the elements of the collection at `itemsPath`, by index. */
@@ -155,7 +162,7 @@ export function unwrapToolResult(toolResult: unknown): unknown {
 }
 
 /** The text content of an MCP tool result, joined; "" when there is none. */
-function toolResultText(toolResult: unknown): string {
+export function toolResultText(toolResult: unknown): string {
   if (!isPlainObject(toolResult) || !Array.isArray(toolResult["content"])) return "";
   let text = "";
   for (const part of toolResult["content"]) {

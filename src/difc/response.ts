@@ -1,14 +1,18 @@
 import { shouldAccumulateReadLabels, type CoarseOutcome } from "./decisions.ts";
 import { filterCollection, type FilterContext, type FilteredItem } from "./filter.ts";
 import type { DifcFilteredFields } from "./filtered-record.ts";
+import { isPlainObject, jsonEqual } from "./json.ts";
 import { jsonArrayText } from "./json-array-text.ts";
-import type { LabeledCollection, LabeledItem } from "./labeled-response.ts";
+import { pointerSegments } from "./json-pointer.ts";
+import { toolResultText, unwrapToolResult, type LabeledCollection, type LabeledItem } from "./labeled-response.ts";
 import { intersect, label, union, type AgentLabels, type Label, type ResourceLabels } from "./labels.ts";
 import { formatViolationError } from "./violation-text.ts";
 
 /** An MCP CallToolResult as plain JSON. */
 export interface ToolResultJson {
   content: Array<{ type: "text"; text: string }>;
+  structuredContent?: Record<string, unknown>;
+  isError?: true;
 }
 
 export interface ResponseInput extends FilterContext {
@@ -61,25 +65,94 @@ export function enforceResponse(input: ResponseInput): ResponseOutcome {
   if (outcome.kind === "single-item-denied") {
     return { kind: "error", message: outcome.error, filtered: outcome.filtered, records: outcome.records };
   }
+  const absorb = absorbFrom(overallLabels(input.labeled));
+  if (outcome.filtered.length === 0 && isCoveredByItems(input.labeled, input.rawResult)) {
+    return { kind: "result", result: input.rawResult, filtered: [], records: [], absorb };
+  }
   return {
     kind: "result",
-    result: collectionResult(outcome.kept, outcome.notice),
+    result: collectionResult(outcome.kept, outcome.notice, input.rawResult, input.labeled.itemsPath),
     filtered: outcome.filtered,
     records: outcome.records,
-    absorb: absorbFrom(overallLabels(input.labeled)),
+    absorb,
   };
+}
+
+/**
+ * Whether the items are the backend's result itself, so that when none is filtered the agent may
+ * get the result untouched (`structuredContent`, `isError` and `_meta` included, which a client
+ * checking the tool's output schema needs): one item that is the whole result (the filesystem
+ * guard labels every single file and every error so), elements the gateway took from the result's
+ * JSON text (path labels), or the guard's strings that, joined by one separator, are exactly the
+ * result's text (lines of a listing). Items a guard rewrote are not the result: returning it
+ * would undo the rewrite, so those keep the reference's shape.
+ */
+function isCoveredByItems(collection: LabeledCollection, rawResult: unknown): boolean {
+  const { items } = collection;
+  const only = items.length === 1 ? items[0] : undefined;
+  if (only !== undefined && (only.data === rawResult || (isPlainObject(only.data) && jsonEqual(only.data, rawResult)))) return true;
+  if (!isPlainObject(rawResult) || !isTextOnly(rawResult["content"])) return false;
+  const text = toolResultText(rawResult);
+  const textCovered = collection.itemsPath !== undefined || (items.length > 0 && isJoinedText(items, text));
+  return textCovered && structuredRepeatsText(rawResult["structuredContent"], text);
+}
+
+/** Content with nothing but text: an image or embedded resource beside it was labelled by no item. */
+function isTextOnly(content: unknown): boolean {
+  return Array.isArray(content) && content.every((part) => isPlainObject(part) && part["type"] === "text");
+}
+
+/** Whether the items are all strings and `text` is them joined by one separator. */
+function isJoinedText(items: readonly LabeledItem[], text: string): boolean {
+  const strings = items.map((item) => item.data);
+  if (!strings.every((data): data is string => typeof data === "string")) return false;
+  const [first, second] = strings;
+  if (first === undefined || !text.startsWith(first)) return false;
+  if (second === undefined) return text === first;
+  const separatorEnd = text.indexOf(second, first.length);
+  return separatorEnd >= 0 && text === strings.join(text.slice(first.length, separatorEnd));
+}
+
+/** structuredContent that holds nothing the text does not: none, the text's JSON, or the text itself under each key. */
+function structuredRepeatsText(structured: unknown, text: string): boolean {
+  if (structured === undefined) return true;
+  if (!isPlainObject(structured)) return false;
+  return Object.values(structured).every((value) => value === text) || jsonEqual(structured, unwrapToolResult({ content: [{ type: "text", text }] }));
 }
 
 /**
  * Like the reference, the visible items go back as one JSON array in one text block, plus the
  * notice. The text is JSON.stringify of the items' data; items that carry their JSON already are
- * not encoded again.
+ * not encoded again. Beyond the reference, a backend's `isError` is kept, and so is its
+ * `structuredContent` when it is the JSON of the text and the collection lies at `itemsPath`
+ * in it: then only the visible items are left there. Any other `structuredContent` would show
+ * what was filtered, so it is dropped (the gateway drops guarded tools' output schemas for this).
  */
-export function collectionResult(kept: readonly LabeledItem[], notice: string | null): ToolResultJson {
+export function collectionResult(kept: readonly LabeledItem[], notice: string | null, rawResult?: unknown, itemsPath?: string): ToolResultJson {
   const parts = kept.map((item) => item.json ?? JSON.stringify(item.data) ?? "null");
   const content: ToolResultJson["content"] = [{ type: "text", text: jsonArrayText(parts) }];
   if (notice !== null) content.push({ type: "text", text: notice });
-  return { content };
+  const result: ToolResultJson = { content };
+  if (!isPlainObject(rawResult)) return result;
+  if (rawResult["isError"] === true) result.isError = true;
+  const structured = itemsPath === undefined ? null : visibleStructuredContent(rawResult, itemsPath, kept);
+  if (structured !== null) result.structuredContent = structured;
+  return result;
+}
+
+/** The backend's structuredContent with only `kept` at `itemsPath`; null when that place is not known. */
+function visibleStructuredContent(rawResult: Record<string, unknown>, itemsPath: string, kept: readonly LabeledItem[]): Record<string, unknown> | null {
+  const structured = rawResult["structuredContent"];
+  const segments = pointerSegments(itemsPath);
+  const last = segments.pop();
+  // An array cannot be structuredContent, which must be an object.
+  if (last === undefined || !isPlainObject(structured) || !jsonEqual(structured, unwrapToolResult(rawResult))) return null;
+  const copy = structuredClone(structured);
+  let parent: unknown = copy;
+  for (const segment of segments) parent = Array.isArray(parent) ? parent[Number(segment)] : (parent as Record<string, unknown>)[segment];
+  if (!isPlainObject(parent) || !Array.isArray(parent[last])) return null;
+  parent[last] = kept.map((item) => item.data);
+  return copy;
 }
 
 /**

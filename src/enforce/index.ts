@@ -5,6 +5,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { InMemoryAgentStore, reflectSnapshot, type AgentStore } from "../difc/index.ts";
 import type { GuardStatus } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { collaboratorPermissionLookup } from "./collaborator-permission.ts";
 import { GuardSessions } from "./guard-sessions.ts";
 import { EnforcementPipeline } from "./pipeline.ts";
 import { createServerGuards } from "./server-guards.ts";
@@ -20,6 +21,8 @@ export interface Enforcement {
   guardStatus(): Record<string, GuardStatus>;
   /** The servers whose policy in force is a write-sink, for the URL-domain audit of their arguments. */
   writeSinkServerIds(): string[];
+  /** The servers with a WASM guard, which may label a tool's result item by item and filter it. */
+  itemLabelledServerIds(): string[];
   /** Closes every guard; errors from all of them are joined. */
   close(): Promise<void>;
 }
@@ -39,7 +42,13 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     defaultMode: runtime.guardsMode,
     ...(config.gateway.trustedBots ? { trustedBots: config.gateway.trustedBots } : {}),
   });
-  const pipeline = new EnforcementPipeline({ guards, sessions, store, logger: options.logger });
+  const pipeline = new EnforcementPipeline({
+    guards,
+    sessions,
+    store,
+    logger: options.logger,
+    collaboratorPermission: collaboratorPermissionLookup({ env: options.env }),
+  });
   return {
     pipeline,
     async reflect() {
@@ -47,6 +56,9 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     },
     writeSinkServerIds() {
       return [...guards].flatMap(([serverId, { policy }]) => (policy?.kind === "write-sink" ? [serverId] : []));
+    },
+    itemLabelledServerIds() {
+      return [...guards].flatMap(([serverId, { wasm }]) => (wasm ? [serverId] : []));
     },
     guardStatus() {
       return Object.fromEntries([...guards].map(([serverId, { guard }]) => [serverId, guard.status()]));

@@ -22,6 +22,7 @@ import {
 } from "../difc/index.ts";
 import type { BackendCaller, GuardCallOptions } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { collaboratorPermissionLookup, withCollaboratorPermission } from "./collaborator-permission.ts";
 import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED, errorText } from "./errors.ts";
 import type { GuardSessions } from "./guard-sessions.ts";
 import type { ServerGuard } from "./server-guards.ts";
@@ -44,13 +45,20 @@ export interface PipelineOptions {
   sessions: GuardSessions;
   store: AgentStore;
   logger: GatewayLogger;
+  /**
+   * Answers a guard's get_collaborator_permission from the GitHub API (collaboratorPermissionLookup);
+   * by default every such call fails, as it does without a token. Never forwarded to the backend.
+   */
+  collaboratorPermission?: (args: unknown, signal: AbortSignal) => Promise<unknown>;
 }
 
 export class EnforcementPipeline {
   readonly #options: PipelineOptions;
+  readonly #collaboratorPermission: (args: unknown, signal: AbortSignal) => Promise<unknown>;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
+    this.#collaboratorPermission = options.collaboratorPermission ?? collaboratorPermissionLookup({ env: {} });
   }
 
   /**
@@ -63,7 +71,7 @@ export class EnforcementPipeline {
     const { guards, sessions, store, logger } = this.#options;
     const server = guards.get(call.serverId);
     if (!server) throw new EnforcementError(GUARD_FAILED, `no guard is registered for server "${call.serverId}"`);
-    const guardCall: GuardCallOptions = { backend: call.callBackend, signal: call.signal };
+    const guardCall: GuardCallOptions = { backend: withCollaboratorPermission(call.callBackend, this.#collaboratorPermission), signal: call.signal };
 
     const session = await sessions.ensure(call.agentId, server, guardCall).catch((error: unknown) => {
       throw new EnforcementError(GUARD_FAILED, guardInitFailedError(`LabelAgent failed: ${errorText(error)}`), { cause: error });

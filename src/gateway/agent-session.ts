@@ -49,6 +49,12 @@ export interface SessionEnvironment {
   responseFilters?: ResponseFilters;
   /** --url-domain-audit: the domains of URLs in tool results go to observed-url-domains.json. */
   urlDomainAudit?: boolean;
+  /**
+   * Servers whose guard may label a tool's result item by item. A filtered collection of such a
+   * tool cannot always carry a `structuredContent` matching its output schema, and which tools
+   * answer with collections is known only per call, so these servers' tools are listed without one.
+   */
+  itemLabelledServers?: ReadonlySet<string>;
 }
 
 /**
@@ -156,16 +162,25 @@ export class AgentSession {
     return spillLargePayload(filtered, this.identity.agent, this.env.payloads, this.env.logger);
   }
 
-  /** tools/list of one backend page: allowed tools only, input schemas repaired where needed. */
+  /**
+   * tools/list of one backend page: allowed tools only, input schemas repaired where needed,
+   * output schemas dropped where the guard may filter results.
+   */
   async listTools(serverId: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<Result & { tools: Tool[] }> {
     const result = await this.call(serverId, "tools/list", params, extra);
     const backend = this.env.backends.get(serverId);
+    const withoutOutputSchema = this.env.itemLabelledServers?.has(serverId) === true;
     const tools: Tool[] = [];
     for (const listed of (result.tools as Tool[] | undefined) ?? []) {
       if (backend && !toolAllowed(backend.config, listed.name)) continue;
       const { tool, change } = normalizeInputSchema(listed);
       if (change) this.env.logger.log("warn", "backend", `Tool schema normalized: ${serverId}/${tool.name} - ${change}`);
-      tools.push(tool);
+      if (withoutOutputSchema && tool.outputSchema !== undefined) {
+        const { outputSchema: _dropped, ...rest } = tool;
+        tools.push(rest);
+      } else {
+        tools.push(tool);
+      }
     }
     return { ...result, tools };
   }

@@ -41,6 +41,7 @@ function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: 
       enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds),
       ...(runtime.urlDomainAudit ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
     ],
+    itemLabelledServerIds: enforcement.itemLabelledServerIds(),
     reflect: () => enforcement.reflect(),
     guardStatus: () => enforcement.guardStatus(),
   };

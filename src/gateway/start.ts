@@ -40,6 +40,8 @@ export interface GatewayDeps {
   reflect?: () => ReflectAgents | Promise<ReflectAgents>;
   /** Each server's guard and its state for /health; none until the enforcement layer is wired in. */
   guardStatus?: () => Record<string, GuardHealthEntry>;
+  /** Servers whose guard may filter a tool's result item by item: their tools are listed without output schemas. */
+  itemLabelledServerIds?: readonly string[];
   /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
   forwardMiddleware?: ForwardMiddleware[];
   /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
@@ -99,6 +101,7 @@ export async function startGateway(
     payloads: config.gateway,
     ...(ResponseFilters.configured(config.servers) ? { responseFilters: responseFilters(config, logger, deps.jqTimeoutMs) } : {}),
     urlDomainAudit: runtime.urlDomainAudit,
+    itemLabelledServers: new Set(deps.itemLabelledServerIds ?? []),
   };
   // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";

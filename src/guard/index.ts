@@ -14,7 +14,7 @@ export type {
 export { GuardError } from "./errors.ts";
 export type { GuardErrorKind } from "./errors.ts";
 export { loadWasmGuard } from "./wasm-guard.ts";
-export type { WasmGuardOptions } from "./wasm-guard.ts";
+export type { GuardInput, WasmGuard, WasmGuardOptions } from "./wasm-guard.ts";
 export { replaceSharedModuleCache, sharedModuleCache } from "./module-cache.ts";
 export type { ModuleCache } from "./module-cache.ts";
 export { inspectGuardBytes, readGuardBytes } from "./module-loader.ts";

@@ -32,8 +32,17 @@ export async function readGuardBytes(path: string): Promise<Uint8Array<ArrayBuff
     }
     return buffer.subarray(CAP_HEADROOM_BYTES, CAP_HEADROOM_BYTES + length);
   } catch (error) {
-    throw new Error(`failed to read WASM file: ${errorMessage(error)}`, { cause: error });
+    throw new Error(`failed to read WASM file ${path}: ${readFailure(error)}`, { cause: error });
   }
+}
+
+/** Why a guard file could not be read, said without repeating the path. */
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EISDIR") return "it is a directory; give the guard's .wasm file inside it";
+  if (code === "ENOENT") return "no such file (ENOENT)";
+  if (code === "EACCES") return "permission denied (EACCES)";
+  return errorMessage(error);
 }
 
 /** Checks a binary against the guard ABI without compiling it. */

@@ -58,7 +58,7 @@ function checkOptions(options: WasmGuardOptions): void {
 }
 
 /** Loads a guard from a file path or bytes; rejects with a GuardError of kind "load". */
-export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, options: WasmGuardOptions): Promise<Guard> {
+export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, options: WasmGuardOptions): Promise<WasmGuard> {
   const name = options.name;
   let booted: Promise<Worker> | undefined;
   try {
@@ -81,6 +81,19 @@ export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, op
 }
 
 type SpentKind = Exclude<WorkerOutcome, { ok: true }>["kind"];
+
+/** One guard function and what the gateway gives it. */
+export type GuardInput =
+  | { func: "label_agent"; policy: unknown }
+  | { func: "label_resource"; toolName: string; toolArgs: unknown }
+  | { func: "label_response"; toolName: string; toolResult: unknown; toolArgs: unknown };
+
+/** The input JSON the gateway sends each function, in the reference's key order. */
+function inputBytes(input: GuardInput): Uint8Array {
+  if (input.func === "label_agent") return goJsonBytes(input.policy);
+  if (input.func === "label_resource") return goJsonBytes({ capabilities: {}, tool_args: input.toolArgs ?? null, tool_name: input.toolName });
+  return goJsonBytes({ capabilities: {}, tool_args: input.toolArgs ?? null, tool_name: input.toolName, tool_result: input.toolResult ?? null });
+}
 
 export class WasmGuard implements Guard {
   readonly name: string;
@@ -112,21 +125,26 @@ export class WasmGuard implements Guard {
   }
 
   async labelAgent(policy: unknown, options: GuardCallOptions = {}): Promise<AgentLabels> {
-    const input = goJsonBytes(policy);
-    const output = await this.#invoke("label_agent", input, options);
+    const output = await this.#invoke("label_agent", inputBytes({ func: "label_agent", policy }), options);
     return this.#parse(() => parseAgentLabels(output));
   }
 
   async labelResource(toolName: string, toolArgs: unknown, options: GuardCallOptions = {}): Promise<ResourceLabels> {
-    const input = goJsonBytes({ capabilities: {}, tool_args: toolArgs ?? null, tool_name: toolName });
-    const output = await this.#invoke("label_resource", input, options);
+    const output = await this.#invoke("label_resource", inputBytes({ func: "label_resource", toolName, toolArgs }), options);
     return this.#parse(() => parseResourceLabels(output));
   }
 
   async labelResponse(toolName: string, toolResult: unknown, toolArgs: unknown, options: GuardCallOptions = {}): Promise<Record<string, unknown> | null> {
-    const input = goJsonBytes({ capabilities: {}, tool_args: toolArgs ?? null, tool_name: toolName, tool_result: toolResult ?? null });
-    const output = await this.#invoke("label_response", input, options);
+    const output = await this.#invoke("label_response", inputBytes({ func: "label_response", toolName, toolResult, toolArgs }), options);
     return this.#parse(() => parseResponseLabels(output));
+  }
+
+  /**
+   * The guard's output for one call as it wrote it, unparsed (empty when it returned 0), for a
+   * guard author to see (`flowgate guard call --raw`).
+   */
+  async outputText(input: GuardInput, options: GuardCallOptions = {}): Promise<string> {
+    return new TextDecoder().decode(await this.#invoke(input.func, inputBytes(input), options));
   }
 
   status(): GuardStatus {

@@ -121,6 +121,7 @@ describe("gateway behaviour at the engine's boundary (difc.md §8.7)", () => {
   });
 
   it("vector 86: an empty path-labelled collection succeeds with [] and no notice", () => {
+    const empty = { content: [{ type: "text", text: "[]" }] };
     const outcome = enforceResponse({
       agentId: "a",
       serverId: "s",
@@ -130,8 +131,8 @@ describe("gateway behaviour at the engine's boundary (difc.md §8.7)", () => {
       agent: agent(),
       resource: resource(),
       coarse: evaluateCoarseAccess(agent(), resource(), "read", "filter"),
-      labeled: labelResponse({ labeled_paths: [] }, { content: [{ type: "text", text: "[]" }] }),
-      rawResult: raw,
+      labeled: labelResponse({ labeled_paths: [] }, empty),
+      rawResult: empty,
     });
     expect(outcome.kind === "result" && outcome.result).toEqual({ content: [{ type: "text", text: "[]" }] });
   });

@@ -61,6 +61,8 @@ async function connect(serverId: string, agentId?: string): Promise<Client> {
     new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.gateway.port}/mcp/${serverId}`), { requestInit: { headers } }),
   );
   clients.push(client);
+  // As real clients do: the SDK then checks each result against the tool's output schema.
+  await client.listTools();
   return client;
 }
 

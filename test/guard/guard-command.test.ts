@@ -32,6 +32,13 @@ describe("flowgate guard inspect", () => {
     expect(stderr).toContain("--memory-limit-pages: expected a whole number from 1 to 65536, got abc");
   });
 
+  it("names the path and what to give instead when given a directory", async () => {
+    const dir = builtGuardPath("edge-cases", "scripted").replace(/\/[^/]+$/, "");
+    const { code, stderr } = await flowgate("inspect", dir);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`failed to read WASM file ${dir}: it is a directory; give the guard's .wasm file inside it`);
+  });
+
   it.each([
     ["wrong-signature", "must have signature (i32,i32,i32,i32)->i32, got (i32,i32,i32,i64)->i32"],
     ["extra-import", "env.read_file"],
@@ -72,5 +79,28 @@ describe("flowgate guard call", () => {
     const { code, stderr } = await flowgate("call", scripted, ...args);
     expect(code).toBe(1);
     expect(stderr).toContain(expected);
+  });
+
+  it.each([
+    [["label_agent", "--input", "{}"], '{"agent":{"secrecy":["s"],"integrity":["i"]},"difc_mode":"filter"}\n'],
+    [["label_resource", "--input", '{"tool_name":"x"}'], '{"resource":{"description":"no-policy","secrecy":[],"integrity":[]},"operation":"read"}\n'],
+    [
+      ["label_response", "--input", '{"tool_name":"t","tool_result":{"a":1}}'],
+      '{"capabilities":{},"tool_args":null,"tool_name":"t","tool_result":{"a":1}}\n',
+    ],
+  ])("with --raw prints the guard's output exactly as the guard returned it: %j", async (args, expected) => {
+    const { code, stdout } = await flowgate("call", scripted, ...args, "--raw");
+    expect(code).toBe(0);
+    expect(stdout).toBe(expected);
+  });
+
+  it.each([
+    [[], false],
+    [["-v"], true],
+  ])("prints the host's debug lines only when asked: %j", async (flags, shown) => {
+    // cmd-H answers -2 until the output buffer is 5 MiB: the host grows it and says so at debug level
+    const { code, stderr } = await flowgate("call", scripted, "label_resource", "--input", '{"tool_name":"cmd-H"}', ...flags);
+    expect(code).toBe(0);
+    expect(stderr.includes("DEBUG: Buffer too small")).toBe(shown);
   });
 });

@@ -35,7 +35,7 @@ describe("loading and validating a guard", () => {
 
   it("rejects a missing file with the read error", async () => {
     await expect(loadWasmGuard("/nonexistent/guard.wasm", { name: "missing" })).rejects.toThrow(
-      "failed to load WASM guard 'missing': failed to read WASM file: ENOENT",
+      "failed to load WASM guard 'missing': failed to read WASM file /nonexistent/guard.wasm: no such file (ENOENT)",
     );
   });
 
