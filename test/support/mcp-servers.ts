@@ -19,7 +19,7 @@ export function httpServer(id: string, url: string, extra: Partial<HttpServerCon
   return { ...serverDefaults, id, type: "http", url, headers: {}, connectTimeout: 10, ...extra };
 }
 
-const LOOPBACK_LISTEN = fileURLToPath(new URL("./loopback-listen.cjs", import.meta.url));
+const LOOPBACK_LISTEN = new URL("./loopback-listen.mjs", import.meta.url).href;
 
 /**
  * server-everything in its own streamable HTTP (or legacy SSE) mode. It listens on every
@@ -30,7 +30,7 @@ export async function startEverythingHttp(
   transport: "streamableHttp" | "sse" = "streamableHttp",
   requestedPort = 0,
 ): Promise<{ url: string; port: number; process: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--require", LOOPBACK_LISTEN, EVERYTHING_SCRIPT, transport], {
+  const child = spawn(process.execPath, ["--import", LOOPBACK_LISTEN, EVERYTHING_SCRIPT, transport], {
     env: { ...process.env, PORT: String(requestedPort) },
     stdio: ["ignore", "ignore", "pipe"],
   });

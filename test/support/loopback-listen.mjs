@@ -1,7 +1,7 @@
-// Preloaded (node --require) into MCP servers from npm that listen on every interface with a
+// Preloaded (node --import) into MCP servers from npm that listen on every interface with a
 // fixed PORT: binds them to 127.0.0.1 instead, so tests take port 0, and reports the port the
 // kernel chose on stderr ("loopback-listen: <port>") for the test to read.
-const net = require("node:net");
+import net from "node:net";
 
 const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function listenOnLoopback(...args) {
