@@ -12,7 +12,7 @@ import type { SessionEnvironment } from "./agent-session.ts";
 import type { GuardHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
 import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
-import { answerMalformedRequest } from "./malformed-request.ts";
+import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
@@ -112,7 +112,13 @@ export async function startGateway(
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   let ready: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (ready = resolve));
-  const http: HttpServer = createServer();
+  const { requestTimeoutMs, headersTimeoutMs } = runtime.limits;
+  const http: HttpServer = createServer({
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    // Node looks for expired requests this often (30 s by default), which would stretch a short timeout.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeoutMs / 4))),
+  });
 
   // Graceful: stop taking connections, let in-flight calls finish (up to drainMs), then close the
   // sessions (which ends their streams and backends) and the last connections.
@@ -158,12 +164,13 @@ export async function startGateway(
         if (!res.headersSent) res.writeHead(500).end();
       });
   });
-  http.on("clientError", (error: Error & { rawPacket?: Buffer }, socket) =>
+  http.on("clientError", (error: Error & { code?: string; rawPacket?: Buffer }, socket) => {
+    if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return answerRequestTimeout(socket, requestTimeoutMs, headersTimeoutMs);
     answerMalformedRequest(error, socket, (path) => {
       logger.log("error", "auth", `Request rejected: malformed Authorization header, path=${path}`, { markdown: true });
       io.err(`[ERROR] timestamp=${new Date().toISOString()} server=gateway request_id=unknown error_type=authentication_failed detail=malformed_auth_header path=${path}\n`);
-    }),
-  );
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(runtime.listenPort, runtime.listenHost, () => {
