@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { AGENT_LIMIT_REACHED, AGENT_LIMIT_RETRY_AFTER_S } from "../backends/errors.ts";
 import { sendJson } from "./json-response.ts";
 
 /** How often an idle SSE stream gets a comment line, so proxies and idle timers keep it open (the SDK's default). */
@@ -92,7 +93,11 @@ export class PostReply {
 
   private endWithJson(): void {
     clearTimeout(this.slowCallTimer);
-    const single = this.requestIds.length === 1 ? this.responses.get(this.requestIds[0]!) : undefined;
-    sendJson(this.res, 200, single ?? this.requestIds.map((id) => this.responses.get(id)), this.headers);
+    const all = this.requestIds.map((id) => this.responses.get(id));
+    // Refused only because the server serves its most agents: a load refusal, which HTTP clients
+    // and proxies know how to wait out.
+    const overloaded = all.every((response) => response !== undefined && "error" in response && response.error.code === AGENT_LIMIT_REACHED);
+    if (overloaded) sendJson(this.res, 503, all.length === 1 ? all[0] : all, { ...this.headers, "Retry-After": String(AGENT_LIMIT_RETRY_AFTER_S) });
+    else sendJson(this.res, 200, all.length === 1 ? all[0] : all, this.headers);
   }
 }

@@ -93,7 +93,7 @@ export async function startGateway(
   );
   const env: SessionEnvironment = {
     backends,
-    backendSessions: new SharedBackendSessions(),
+    backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
     // The breaker goes innermost, nearest the backend: DIFC pre-phases → breaker → backend.
     forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock)]),
     logger,
