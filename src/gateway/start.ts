@@ -86,7 +86,7 @@ export async function startGateway(
   };
   const agentId = config.gateway.agentId ?? generatedAgentId(logger);
   warnUnisolated(config, deps);
-  const backends = await (deps.backends ?? discoverBackends(config, deps));
+  const backends = await (deps.backends ?? discoverBackends(config, { ...deps, maxMessageBytes: runtime.limits.maxMessageBytes }));
 
   const sessions = new SessionRegistry(runtime.sessionTimeoutMs, (id) =>
     logger.log("info", "client", `MCP session ${id.slice(0, 8)} closed after ${runtime.sessionTimeoutMs} ms idle`),
@@ -206,7 +206,7 @@ export async function startGateway(
  */
 export async function discoverBackends(
   config: GatewayConfig,
-  deps: Pick<GatewayDeps, "io" | "logger" | "version">,
+  deps: Pick<GatewayDeps, "io" | "logger" | "version"> & { maxMessageBytes: number },
   early: ReadonlyMap<string, EarlyProcess> = new Map(),
 ): Promise<Map<string, Backend>> {
   const { io, logger } = deps;
@@ -216,6 +216,7 @@ export async function discoverBackends(
     startupTimeout: config.gateway.startupTimeout,
     toolTimeout: config.gateway.toolTimeout,
     keepaliveInterval: config.gateway.keepaliveInterval,
+    maxMessageBytes: deps.maxMessageBytes,
     stderrLine: (line: string) => io.err(`${line}\n`),
   };
   const backends = new Map<string, Backend>();
