@@ -138,6 +138,7 @@ export class HttpServerTransport implements Transport {
         return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON");
       }
     }
+    if (Array.isArray(raw) && raw.length === 0) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: a batch must hold at least one message");
     if (Array.isArray(raw) && raw.length > MAX_BATCH_MESSAGES) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: Batch must not exceed ${MAX_BATCH_MESSAGES} messages`);
     }
@@ -156,16 +157,27 @@ export class HttpServerTransport implements Transport {
     }
 
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    // Responses find their POST by request id, so a second request with an id still in flight in
+    // this session (or twice in one batch) would take over the first one's reply: it is refused.
     const requestIds: RequestId[] = [];
-    for (const message of messages) if (isRequest(message)) requestIds.push(message.id);
-    if (requestIds.length === 0) {
+    const refused: JSONRPCErrorResponse[] = [];
+    const dispatched: JSONRPCMessage[] = [];
+    for (const message of messages) {
+      if (!isRequest(message)) dispatched.push(message);
+      else if (this.replies.has(message.id) || requestIds.includes(message.id)) refused.push(idInFlight(message.id));
+      else {
+        requestIds.push(message.id);
+        dispatched.push(message);
+      }
+    }
+    if (requestIds.length === 0 && refused.length === 0) {
       res.writeHead(202).end();
-      for (const message of messages) this.onmessage?.(message, extra);
+      for (const message of dispatched) this.onmessage?.(message, extra);
       return;
     }
-    const reply = new PostReply(res, requestIds, this.sessionHeaders(), this.keepAliveMs);
+    const reply = new PostReply(res, requestIds, this.sessionHeaders(), this.keepAliveMs, refused);
     for (const id of requestIds) this.replies.set(id, reply);
-    for (const message of messages) this.onmessage?.(message, extra);
+    for (const message of dispatched) this.onmessage?.(message, extra);
   }
 
   private handleGet(req: IncomingMessage, res: ServerResponse): void {
@@ -224,6 +236,14 @@ export class HttpServerTransport implements Transport {
   private sessionHeaders(): Record<string, string> {
     return this.sessionId === undefined ? {} : { "mcp-session-id": this.sessionId };
   }
+}
+
+function idInFlight(id: RequestId): JSONRPCErrorResponse {
+  return {
+    jsonrpc: "2.0",
+    id,
+    error: { code: ErrorCode.InvalidRequest, message: `Invalid Request: a request with id ${JSON.stringify(id)} is already in flight in this session; use a new id` },
+  };
 }
 
 /** Reads a request body as UTF-8 text, refusing one over `maxBytes` (however it is sent) without reading the rest. */
