@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_LIMITS } from "../src/config/defaults.ts";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
 import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../src/config/types.ts";
 import { POLICY_DENIED } from "../src/enforce/index.ts";
@@ -81,6 +82,7 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
     urlDomainAudit: false,
     sessionTimeoutMs: 60_000,
     shutdownTimeoutMs: 1000,
+    limits: DEFAULT_LIMITS,
   };
   const logger = openFileLogger({ dir: runtime.logDir, stderr: () => undefined });
   const running = await startEnforcedGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "demo", logger });

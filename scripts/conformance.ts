@@ -11,6 +11,7 @@ import { createServer, request } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { DEFAULT_LIMITS } from "../src/config/defaults.ts";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
 import type { RuntimeOptions } from "../src/config/types.ts";
 import { startGateway } from "../src/gateway/start.ts";
@@ -110,6 +111,7 @@ args = [${JSON.stringify(everything)}]
     urlDomainAudit: false,
     sessionTimeoutMs: 60_000,
     shutdownTimeoutMs: 5_000,
+    limits: DEFAULT_LIMITS,
   };
   const gateway = await startGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, logger: silentLogger });
   const proxy = createServer((req, res) => {

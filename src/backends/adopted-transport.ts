@@ -1,10 +1,11 @@
 import { createInterface } from "node:readline";
-import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import { serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { GatewayLogger } from "../log/types.ts";
 import type { EarlyProcess } from "./early-process.ts";
-import { logServerStderr, reportLaunchLine } from "./stdio-transport.ts";
+import type { BoundedMessageReader } from "./message-reader.ts";
+import { logServerStderr, messageReader, reportLaunchLine } from "./stdio-transport.ts";
 
 /** How long close() waits for the process after ending its stdin, and again after SIGTERM. */
 const EXIT_WAIT_MS = 2000;
@@ -19,13 +20,14 @@ export class AdoptedProcessTransport implements Transport {
   onerror?: (error: Error) => void;
   onclose?: () => void;
   readonly #early: EarlyProcess;
-  readonly #readBuffer = new ReadBuffer();
+  readonly #readBuffer: BoundedMessageReader;
   #closeReported = false;
 
   /** Takes over the process's output; call it only after `early.spawned` has resolved. */
-  constructor(early: EarlyProcess, logger: GatewayLogger, stderrLine: (line: string) => void) {
+  constructor(early: EarlyProcess, logger: GatewayLogger, stderrLine: (line: string) => void, maxMessageBytes: number) {
     this.#early = early;
     const { child, server } = early;
+    this.#readBuffer = messageReader(server, logger, maxMessageBytes);
     for (const line of early.launchLines) reportLaunchLine(server, logger, stderrLine, line);
     if (child.stderr) logServerStderr(server, logger, createInterface({ input: child.stderr }));
     child.stdin?.on("error", (error) => this.onerror?.(error));

@@ -1,5 +1,6 @@
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Implementation, ServerCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_LIMITS } from "../config/defaults.ts";
 import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { AdoptedProcessTransport } from "./adopted-transport.ts";
@@ -21,6 +22,8 @@ export interface BackendOptions {
   startupTimeout: number;
   toolTimeout: number;
   keepaliveInterval: number;
+  /** Bytes of the longest message read from a stdio server (--max-message-size); its default unless given. */
+  maxMessageBytes?: number;
   /** Writes one line to the gateway's stderr. */
   stderrLine?: (line: string) => void;
 }
@@ -62,6 +65,10 @@ export class Backend {
     return this.config.id;
   }
 
+  get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? DEFAULT_LIMITS.maxMessageBytes;
+  }
+
   get toolTimeoutMs(): number {
     return (this.config.toolTimeout ?? this.options.toolTimeout) * 1000;
   }
@@ -89,6 +96,7 @@ export class Backend {
         logger: this.options.logger,
         startupTimeoutMs: this.options.startupTimeout * 1000,
         keepaliveMs: this.options.keepaliveInterval * 1000,
+        maxMessageBytes: this.maxMessageBytes,
         ...(clientSide ? { clientSide } : {}),
         ...(this.options.stderrLine ? { stderrLine: this.options.stderrLine } : {}),
         ...(prestarted ? { prestarted } : {}),
@@ -110,7 +118,7 @@ export class Backend {
   /** The early process as a transport, once it runs; its spawn error (e.g. a missing command) otherwise. */
   private async adopt(early: EarlyProcess): Promise<AdoptedProcessTransport> {
     await early.spawned;
-    return new AdoptedProcessTransport(early, this.options.logger, this.options.stderrLine ?? (() => undefined));
+    return new AdoptedProcessTransport(early, this.options.logger, this.options.stderrLine ?? (() => undefined), this.maxMessageBytes);
   }
 
   /**
@@ -133,7 +141,7 @@ export class Backend {
 
   private startSpare(): void {
     if (this.config.type !== "stdio" || this.closed || this.spare) return;
-    const transport = stdioTransport(this.config, this.options.logger, this.options.stderrLine ?? (() => undefined));
+    const transport = stdioTransport(this.config, this.options.logger, this.options.stderrLine ?? (() => undefined), this.maxMessageBytes);
     this.spare = transport;
     const drop = () => {
       if (this.spare === transport) this.spare = undefined;

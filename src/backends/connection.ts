@@ -35,6 +35,8 @@ export interface ConnectOptions {
   clientSide?: ClientSide;
   /** Writes one line to the gateway's stderr (launch diagnostics the reference prints there). */
   stderrLine?: (line: string) => void;
+  /** Bytes of the longest message read from a stdio server (--max-message-size). */
+  maxMessageBytes: number;
   /** A stdio server's process already spawned for this connection (see Backend's spare and early process). */
   prestarted?: StartedStdioTransport;
 }
@@ -45,7 +47,7 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   let pid: number | undefined;
   if (server.type === "stdio") {
     client = makeClient();
-    const transport = options.prestarted ?? stdioTransport(server, options.logger, options.stderrLine ?? (() => undefined));
+    const transport = options.prestarted ?? stdioTransport(server, options.logger, options.stderrLine ?? (() => undefined), options.maxMessageBytes);
     try {
       await client.connect(options.prestarted ? new PrestartedTransport(transport) : transport, { timeout: options.startupTimeoutMs });
     } catch (error) {

@@ -1,6 +1,8 @@
 import type { Notification, Request, Result } from "@modelcontextprotocol/sdk/types.js";
 import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
+import { DEFAULT_LIMITS } from "../config/defaults.ts";
+import { AGENT_LIMIT_REACHED, AGENT_LIMIT_RETRY_AFTER_S, BackendError } from "./errors.ts";
 import { BackendSession } from "./session.ts";
 
 /** One MCP session's side of a shared backend connection. */
@@ -19,16 +21,26 @@ export interface SessionSide extends ClientSide {
  */
 export class SharedBackendSessions {
   readonly #entries = new Map<string, SharedEntry>();
+  readonly #maxPerServer: number;
 
-  /** The agent's connection to `backend`, shared with the agent's other sessions; leave() when the session closes. */
+  /** `maxPerServer`: connections (each its own process for a stdio server) one server may have at once. */
+  constructor(maxPerServer: number = DEFAULT_LIMITS.maxAgentsPerServer) {
+    this.#maxPerServer = maxPerServer;
+  }
+
+  /**
+   * The agent's connection to `backend`, shared with the agent's other sessions; leave() when the
+   * session closes. Throws AgentLimitError when the server already has its most connections.
+   */
   join(backend: Backend, agentId: string, side: SessionSide): JoinedBackend {
     const key = JSON.stringify([backend.id, agentId, side.capabilities]);
     let entry = this.#entries.get(key);
     if (entry) {
       entry.sides.add(side);
     } else {
+      if (this.#connectionsTo(backend.id) >= this.#maxPerServer) throw new AgentLimitError(backend.id, this.#maxPerServer);
       const sides = new SessionSides(side);
-      entry = { session: new BackendSession(backend, sides), sides };
+      entry = { serverId: backend.id, session: new BackendSession(backend, sides), sides };
       this.#entries.set(key, entry);
     }
     const joined = entry;
@@ -42,6 +54,24 @@ export class SharedBackendSessions {
       },
     };
   }
+
+  #connectionsTo(serverId: string): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) if (entry.serverId === serverId) count++;
+    return count;
+  }
+}
+
+/** A new agent refused because the server already serves --max-agents-per-server agents. */
+class AgentLimitError extends BackendError {
+  constructor(serverId: string, limit: number) {
+    super(
+      AGENT_LIMIT_REACHED,
+      serverId,
+      `backend "${serverId}" already serves ${limit} agents, the gateway's limit (--max-agents-per-server); ` +
+        `retry after ${AGENT_LIMIT_RETRY_AFTER_S}s, once another agent's sessions have closed, or raise the limit`,
+    );
+  }
 }
 
 /** One session's place on a shared connection. */
@@ -51,6 +81,7 @@ export interface JoinedBackend {
 }
 
 interface SharedEntry {
+  serverId: string;
   session: BackendSession;
   sides: SessionSides;
 }

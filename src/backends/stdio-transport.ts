@@ -4,6 +4,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { StdioServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { serverEnvironment } from "./early-process.ts";
+import { BoundedMessageReader } from "./message-reader.ts";
 import { expandEnvPassthrough } from "./env-passthrough.ts";
 
 /** One env passthrough line of a launch: to the gateway's stderr and the server's log. */
@@ -17,8 +18,17 @@ export function logServerStderr(server: StdioServerConfig, logger: GatewayLogger
   lines.on("line", (line) => logger.server(server.id, "info", "backend", `[stderr] ${line}`));
 }
 
+/** Reads a stdio server's messages, each at most `maxMessageBytes` long; a longer one fails only the call it answers, and is logged. */
+export function messageReader(server: StdioServerConfig, logger: GatewayLogger, maxMessageBytes: number): BoundedMessageReader {
+  return new BoundedMessageReader(maxMessageBytes, (bytes) => {
+    const text = `backend "${server.id}" sent a message of ${bytes} bytes, over the gateway's limit of ${maxMessageBytes} bytes per message (--max-message-size); it was dropped`;
+    logger.server(server.id, "warn", "backend", text);
+    return text;
+  });
+}
+
 /** A transport that spawns the server's command with serverEnvironment(server). */
-export function stdioTransport(server: StdioServerConfig, logger: GatewayLogger, stderrLine: (line: string) => void): StdioClientTransport {
+export function stdioTransport(server: StdioServerConfig, logger: GatewayLogger, stderrLine: (line: string) => void, maxMessageBytes: number): StdioClientTransport {
   const transport = new StdioClientTransport({
     command: server.command,
     args: expandEnvPassthrough(server.args, process.env, (line) => reportLaunchLine(server, logger, stderrLine, line)),
@@ -26,6 +36,11 @@ export function stdioTransport(server: StdioServerConfig, logger: GatewayLogger,
     stderr: "pipe",
     ...(server.cwd === undefined ? {} : { cwd: server.cwd }),
   });
+  // The SDK's own reader closes the whole connection on one message over its fixed 10 MiB; its
+  // field is private in the SDK's types, so its presence is checked rather than assumed.
+  const internals = transport as unknown as Record<string, unknown>;
+  if (!("_readBuffer" in internals)) throw new Error("StdioClientTransport has no _readBuffer: the SDK changed; update stdioTransport");
+  internals["_readBuffer"] = messageReader(server, logger, maxMessageBytes);
   const stderr = transport.stderr as Readable | null;
   if (stderr) logServerStderr(server, logger, createInterface({ input: stderr }));
   return transport;

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import { DEFAULT_LIMITS } from "../config/defaults.ts";
 import { loadJsonConfig } from "../config/json-loader.ts";
 import { loadTomlConfig } from "../config/toml-loader.ts";
 import { loadEnvFile } from "../config/env-file.ts";
@@ -56,7 +57,11 @@ function addServeOptions(program: Command): void {
     .option("--allowonly-scope-repo <repo>", "narrows the owner scope to one repository (env MCP_GATEWAY_ALLOWONLY_SCOPE_REPO)")
     .option("--allowonly-min-integrity <level>", "none, unapproved, approved or merged (env MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY)")
     .option("--sequential-launch", "start the servers one after another instead of in parallel")
-    .option("--shutdown-timeout <duration>", "graceful shutdown limit, e.g. 5s (env MCP_GATEWAY_SHUTDOWN_TIMEOUT, default 5s)");
+    .option("--shutdown-timeout <duration>", "graceful shutdown limit, e.g. 5s (env MCP_GATEWAY_SHUTDOWN_TIMEOUT, default 5s)")
+    .option("--max-agents-per-server <n>", `agents with their own connection (stdio: process) to one server at once (default ${DEFAULT_LIMITS.maxAgentsPerServer})`)
+    .option("--max-message-size <bytes>", `largest request body, and largest message from a stdio server (default ${DEFAULT_LIMITS.maxMessageBytes})`)
+    .option("--request-timeout <duration>", `time a client has to send a whole request (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000}s)`)
+    .option("--headers-timeout <duration>", `time a client has to send a request's headers (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000}s)`);
 }
 
 function failWith(io: CliIO, message: string): never {

@@ -2,8 +2,8 @@
 // the ones that override config values, with the reference's precedence (gateway.md §1.2, §1.4,
 // §1.6 steps 7–8). Pure: the caller passes the environment.
 
-import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../config/types.ts";
-import { DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD } from "../config/defaults.ts";
+import type { GatewayConfig, GatewayLimits, GuardsMode, RuntimeOptions } from "../config/types.ts";
+import { DEFAULT_LIMITS, DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD } from "../config/defaults.ts";
 import { envBoolean, positiveDuration, positiveInteger } from "./env-values.ts";
 import { resolveGuardPolicyOverride } from "./guard-policy-override.ts";
 
@@ -30,6 +30,10 @@ export interface ServeFlags {
   allowonlyMinIntegrity?: string;
   sequentialLaunch?: boolean;
   shutdownTimeout?: string;
+  maxAgentsPerServer?: string;
+  maxMessageSize?: string;
+  requestTimeout?: string;
+  headersTimeout?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -73,6 +77,33 @@ function thresholdFlag(flags: ServeFlags): number | undefined {
   return threshold;
 }
 
+function limitFlags(flags: ServeFlags): GatewayLimits {
+  const count = (text: string | undefined, flag: string, unit: string, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const value = positiveInteger(text);
+    if (value === undefined) throw new Error(`invalid ${flag} "${text}": expected a positive whole number of ${unit}`);
+    return value;
+  };
+  const duration = (text: string | undefined, flag: string, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const value = positiveDuration(text);
+    if (value === undefined) throw new Error(`invalid ${flag} "${text}": expected a positive duration such as 30s, 2m or 500ms`);
+    return value;
+  };
+  const requestTimeoutMs = duration(flags.requestTimeout, "--request-timeout", DEFAULT_LIMITS.requestTimeoutMs);
+  // Node refuses a headers timeout above the request timeout: the default follows a shorter request timeout.
+  const headersTimeoutMs = duration(flags.headersTimeout, "--headers-timeout", Math.min(DEFAULT_LIMITS.headersTimeoutMs, requestTimeoutMs));
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error(`invalid --headers-timeout "${flags.headersTimeout}": must not exceed the request timeout (${requestTimeoutMs} ms), which covers the headers too`);
+  }
+  return {
+    maxAgentsPerServer: count(flags.maxAgentsPerServer, "--max-agents-per-server", "agents", DEFAULT_LIMITS.maxAgentsPerServer),
+    maxMessageBytes: count(flags.maxMessageSize, "--max-message-size", "bytes", DEFAULT_LIMITS.maxMessageBytes),
+    requestTimeoutMs,
+    headersTimeoutMs,
+  };
+}
+
 export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   thresholdFlag(flags);
@@ -111,6 +142,7 @@ export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
     urlDomainAudit: flags.urlDomainAudit ?? envBoolean(env.MCP_GATEWAY_URL_DOMAIN_AUDIT) ?? false,
     sessionTimeoutMs: positiveDuration(env.MCP_GATEWAY_SESSION_TIMEOUT) ?? DEFAULT_SESSION_TIMEOUT_MS,
     shutdownTimeoutMs,
+    limits: limitFlags(flags),
   };
 }
 

@@ -133,4 +133,17 @@ export interface RuntimeOptions {
   sessionTimeoutMs: number;
   /** Graceful HTTP drain on SIGINT/SIGTERM. */
   shutdownTimeoutMs: number;
+  limits: GatewayLimits;
+}
+
+/** Bounds on what one client can make the gateway hold (flags only; the reference has none). */
+export interface GatewayLimits {
+  /** Agents with a connection (for stdio servers, a process) to one server at once. */
+  maxAgentsPerServer: number;
+  /** Bytes of one JSON-RPC message: a request body, or one line a stdio backend writes. */
+  maxMessageBytes: number;
+  /** Milliseconds a client has to send a whole request, headers and body. */
+  requestTimeoutMs: number;
+  /** Milliseconds a client has to send a request's headers. */
+  headersTimeoutMs: number;
 }

@@ -1,7 +1,9 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { Protocol, type RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import * as z from "zod/v4";
 import {
   CallToolRequestSchema,
+  ErrorCode,
   type CallToolRequest,
   ResultSchema,
   RootsListChangedNotificationSchema,
@@ -22,12 +24,22 @@ import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../backe
 import type { GatewayLogger } from "../log/types.ts";
 import type { AgentIdentity } from "./auth.ts";
 import type { Forward } from "./forward.ts";
+import { RpcError } from "./rpc-error.ts";
 import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
 import type { ResponseFilters } from "./response-filter.ts";
 import { auditUrlDomains } from "./url-domains.ts";
 import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+const ANY_TOOL_CALL = z.looseObject({ method: z.literal("tools/call") });
+
+/** The first problem zod found, as "params.name: <what was wrong>". */
+function firstIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const issue = issues[0];
+  if (!issue) return "invalid request";
+  return issue.path.length === 0 ? issue.message : `${issue.path.map(String).join(".")}: ${issue.message}`;
+}
 
 let lastWireProgressToken = 0;
 
@@ -99,7 +111,13 @@ export class AgentSession {
    * once more per call.
    */
   onToolCall(handler: (request: CallToolRequest, extra: Extra) => Promise<Result>): void {
-    Protocol.prototype.setRequestHandler.call(this.server, CallToolRequestSchema, handler as never);
+    // Registered under a schema that only names the method, and parsed here: the SDK would answer
+    // malformed params with -32603 and the whole zod error dump, where the client's mistake is -32602.
+    Protocol.prototype.setRequestHandler.call(this.server, ANY_TOOL_CALL, ((request: unknown, extra: Extra) => {
+      const parsed = CallToolRequestSchema.safeParse(request);
+      if (!parsed.success) throw new RpcError(ErrorCode.InvalidParams, `Invalid params for tools/call: ${firstIssue(parsed.error.issues)}`);
+      return handler(parsed.data, extra);
+    }) as never);
   }
 
   backendSession(serverId: string): BackendSession {

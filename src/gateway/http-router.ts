@@ -65,7 +65,7 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
   if (!endpoint) return sendText(res, 404, "404 page not found\n");
   if (!authorized(req, res, ctx, path)) return;
   if (ctx.isShuttingDown()) return sendJson(res, 503, { error: "Gateway is shutting down" });
-  await handleMcpRequest(req, res, endpoint, ctx.sessions, ctx.logger);
+  await handleMcpRequest(req, res, endpoint, ctx.sessions, ctx.logger, ctx.runtime.limits.maxMessageBytes);
 }
 
 /** The names the gateway is reached by besides loopback ones: its listen address and gateway.domain. */

@@ -12,11 +12,10 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_LIMITS } from "../config/defaults.ts";
 import { sendRpcError } from "./json-response.ts";
 import { openEventStream, PostReply, SSE_KEEPALIVE_MS, sseEvent } from "./post-reply.ts";
 
-/** Request bodies above this are refused before parsing (tool arguments are small; results are not bodies). */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_BATCH_MESSAGES = 100;
 /** The JSON-RPC codes the SDK's transport answers HTTP-level refusals with. */
 const SERVER_ERROR = -32000;
@@ -28,6 +27,8 @@ export interface HttpServerTransportOptions {
   onsessioninitialized?: (sessionId: string) => void | Promise<void>;
   /** How long an SSE stream, or a POST still unanswered, may stay silent before a keep-alive; SSE_KEEPALIVE_MS by default. */
   keepAliveMs?: number;
+  /** Request bodies above this many bytes are refused with 413 (--max-message-size; its default unless given). */
+  maxBodyBytes?: number;
 }
 
 export interface HandleOptions {
@@ -59,6 +60,7 @@ export class HttpServerTransport implements Transport {
   private readonly sessionIdGenerator: () => string;
   private readonly onsessioninitialized?: (sessionId: string) => void | Promise<void>;
   private readonly keepAliveMs: number;
+  private readonly maxBodyBytes: number;
   /** The POST each request in progress arrived on, by request id: its response and related messages go there. */
   private readonly replies = new Map<RequestId, PostReply>();
   private standalone?: ServerResponse;
@@ -69,6 +71,7 @@ export class HttpServerTransport implements Transport {
     this.sessionIdGenerator = options.sessionIdGenerator;
     this.onsessioninitialized = options.onsessioninitialized;
     this.keepAliveMs = options.keepAliveMs ?? SSE_KEEPALIVE_MS;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_LIMITS.maxMessageBytes;
   }
 
   async start(): Promise<void> {
@@ -127,14 +130,15 @@ export class HttpServerTransport implements Transport {
     }
     let raw = parsedBody;
     if (raw === undefined) {
-      const body = await readBody(req);
-      if (!body.ok) return sendRpcError(res, body.status, body.code, body.message);
+      const body = await readBody(req, this.maxBodyBytes);
+      if (!body.ok) return refuseBody(res, body);
       try {
         raw = JSON.parse(body.text);
       } catch {
         return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON");
       }
     }
+    if (Array.isArray(raw) && raw.length === 0) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: a batch must hold at least one message");
     if (Array.isArray(raw) && raw.length > MAX_BATCH_MESSAGES) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: Batch must not exceed ${MAX_BATCH_MESSAGES} messages`);
     }
@@ -153,16 +157,27 @@ export class HttpServerTransport implements Transport {
     }
 
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+    // Responses find their POST by request id, so a second request with an id still in flight in
+    // this session (or twice in one batch) would take over the first one's reply: it is refused.
     const requestIds: RequestId[] = [];
-    for (const message of messages) if (isRequest(message)) requestIds.push(message.id);
-    if (requestIds.length === 0) {
+    const refused: JSONRPCErrorResponse[] = [];
+    const dispatched: JSONRPCMessage[] = [];
+    for (const message of messages) {
+      if (!isRequest(message)) dispatched.push(message);
+      else if (this.replies.has(message.id) || requestIds.includes(message.id)) refused.push(idInFlight(message.id));
+      else {
+        requestIds.push(message.id);
+        dispatched.push(message);
+      }
+    }
+    if (requestIds.length === 0 && refused.length === 0) {
       res.writeHead(202).end();
-      for (const message of messages) this.onmessage?.(message, extra);
+      for (const message of dispatched) this.onmessage?.(message, extra);
       return;
     }
-    const reply = new PostReply(res, requestIds, this.sessionHeaders(), this.keepAliveMs);
+    const reply = new PostReply(res, requestIds, this.sessionHeaders(), this.keepAliveMs, refused);
     for (const id of requestIds) this.replies.set(id, reply);
-    for (const message of messages) this.onmessage?.(message, extra);
+    for (const message of dispatched) this.onmessage?.(message, extra);
   }
 
   private handleGet(req: IncomingMessage, res: ServerResponse): void {
@@ -223,25 +238,48 @@ export class HttpServerTransport implements Transport {
   }
 }
 
-/** Reads a request body as UTF-8 text, refusing one over MAX_BODY_BYTES without reading it all. */
-export function readBody(req: IncomingMessage): Promise<BodyResult> {
-  const tooLarge: BodyResult = { ok: false, status: 413, code: SERVER_ERROR, message: `Payload Too Large: Request body must not exceed ${MAX_BODY_BYTES} bytes` };
-  if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) return Promise.resolve(tooLarge);
+function idInFlight(id: RequestId): JSONRPCErrorResponse {
+  return {
+    jsonrpc: "2.0",
+    id,
+    error: { code: ErrorCode.InvalidRequest, message: `Invalid Request: a request with id ${JSON.stringify(id)} is already in flight in this session; use a new id` },
+  };
+}
+
+/** Reads a request body as UTF-8 text, refusing one over `maxBytes` (however it is sent) without reading the rest. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  const tooLarge: BodyResult = {
+    ok: false,
+    status: 413,
+    code: SERVER_ERROR,
+    message: `Payload Too Large: Request body must not exceed ${maxBytes} bytes (the gateway's --max-message-size)`,
+  };
+  if (Number(req.headers["content-length"]) > maxBytes) return Promise.resolve(tooLarge);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
+        // Reading stops here. Destroying the request would reset the connection before the 413
+        // is written; refuseBody's Connection: close makes Node close it once the 413 is out.
+        req.off("data", onData);
+        req.pause();
+        chunks.length = 0;
         resolve(tooLarge);
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve({ ok: true, text: Buffer.concat(chunks).toString("utf8") }));
     req.on("error", (error) => resolve({ ok: false, status: 400, code: ErrorCode.ParseError, message: `Bad Request: the request body could not be read (${error.message})` }));
   });
+}
+
+/** Answers a body readBody refused; after a 413 the connection is closed rather than the rest of the body read. */
+export function refuseBody(res: ServerResponse, refusal: Extract<BodyResult, { ok: false }>): void {
+  sendRpcError(res, refusal.status, refusal.code, refusal.message, refusal.status === 413 ? { Connection: "close" } : {});
 }
 
 /** For a message the schema already accepted, the shape alone tells a request (the SDK's guard parses it again). */

@@ -5,7 +5,7 @@ import type { GatewayLogger } from "../log/types.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { agentIdentity, type AgentIdentity } from "./auth.ts";
 import { autoInitialize } from "./auto-init.ts";
-import { HttpServerTransport, readBody } from "./http-server-transport.ts";
+import { HttpServerTransport, readBody, refuseBody } from "./http-server-transport.ts";
 import { sendRpcError, sendText } from "./json-response.ts";
 import type { SessionRegistry } from "./session-registry.ts";
 
@@ -28,6 +28,7 @@ export async function handleMcpRequest(
   endpoint: McpEndpoint,
   sessions: SessionRegistry,
   logger: GatewayLogger,
+  maxBodyBytes: number,
 ): Promise<void> {
   const sessionHeader = req.headers["mcp-session-id"];
   const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
@@ -51,8 +52,8 @@ export async function handleMcpRequest(
     res.end("Method Not Allowed");
     return;
   }
-  const read = await readBody(req);
-  if (!read.ok) return sendRpcError(res, read.status, read.code, read.message);
+  const read = await readBody(req, maxBodyBytes);
+  if (!read.ok) return refuseBody(res, read);
   let body: unknown;
   try {
     body = JSON.parse(read.text);
@@ -85,6 +86,7 @@ export async function handleMcpRequest(
   const agent = endpoint.createSession(identity);
   const transport: HttpServerTransport = new HttpServerTransport({
     sessionIdGenerator: randomUUID,
+    maxBodyBytes,
     onsessioninitialized: (id) => {
       sessions.add({ id, route: endpoint.route, agent, transport });
       logger.log("info", "client", `New MCP client connection, path=${endpoint.route}, session=${id.slice(0, 8)}`);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { AGENT_LIMIT_REACHED, AGENT_LIMIT_RETRY_AFTER_S } from "../backends/errors.ts";
 import { sendJson } from "./json-response.ts";
 
 /** How often an idle SSE stream gets a comment line, so proxies and idle timers keep it open (the SDK's default). */
@@ -36,18 +37,22 @@ export class PostReply {
   private readonly headers: Record<string, string>;
   private readonly requestIds: readonly RequestId[];
   private readonly responses = new Map<RequestId, JSONRPCMessage>();
+  /** Answers the transport gave at once, without dispatching their requests (an id already in flight). */
+  private readonly refused: readonly JSONRPCMessage[];
   private readonly keepAliveMs: number;
   private streaming = false;
   private readonly slowCallTimer: NodeJS.Timeout;
 
-  constructor(res: ServerResponse, requestIds: readonly RequestId[], headers: Record<string, string>, keepAliveMs: number) {
+  constructor(res: ServerResponse, requestIds: readonly RequestId[], headers: Record<string, string>, keepAliveMs: number, refused: readonly JSONRPCMessage[] = []) {
     this.res = res;
     this.requestIds = requestIds;
+    this.refused = refused;
     this.headers = headers;
     this.keepAliveMs = keepAliveMs;
     this.slowCallTimer = setTimeout(() => this.stream(), keepAliveMs);
     this.slowCallTimer.unref();
     res.once("close", () => clearTimeout(this.slowCallTimer));
+    if (requestIds.length === 0) this.endWithJson();
   }
 
   /** False once the reply is complete or the client went away: later messages are dropped. */
@@ -87,12 +92,16 @@ export class PostReply {
     this.streaming = true;
     clearTimeout(this.slowCallTimer);
     openEventStream(this.res, this.headers, this.keepAliveMs);
-    for (const response of this.responses.values()) this.res.write(sseEvent(response));
+    for (const response of [...this.refused, ...this.responses.values()]) this.res.write(sseEvent(response));
   }
 
   private endWithJson(): void {
     clearTimeout(this.slowCallTimer);
-    const single = this.requestIds.length === 1 ? this.responses.get(this.requestIds[0]!) : undefined;
-    sendJson(this.res, 200, single ?? this.requestIds.map((id) => this.responses.get(id)), this.headers);
+    const all = [...this.requestIds.map((id) => this.responses.get(id)), ...this.refused];
+    // Refused only because the server serves its most agents: a load refusal, which HTTP clients
+    // and proxies know how to wait out.
+    const overloaded = all.every((response) => response !== undefined && "error" in response && response.error.code === AGENT_LIMIT_REACHED);
+    if (overloaded) sendJson(this.res, 503, all.length === 1 ? all[0] : all, { ...this.headers, "Retry-After": String(AGENT_LIMIT_RETRY_AFTER_S) });
+    else sendJson(this.res, 200, all.length === 1 ? all[0] : all, this.headers);
   }
 }

@@ -68,7 +68,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       deps.io.err(`Warning: ${warning}\n`);
       logger.log("warn", "startup", warning, { markdown: true });
     }
-    const backends = discoverBackends(config, { io: deps.io, logger, version: deps.version }, deps.earlyProcesses);
+    const backends = discoverBackends(config, { io: deps.io, logger, version: deps.version, maxMessageBytes: runtime.limits.maxMessageBytes }, deps.earlyProcesses);
     let enforcement: Enforcement;
     try {
       enforcement = await createEnforcement(config, runtime, { logger, env: deps.env });

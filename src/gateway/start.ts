@@ -12,7 +12,7 @@ import type { SessionEnvironment } from "./agent-session.ts";
 import type { GuardHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
 import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
-import { answerMalformedRequest } from "./malformed-request.ts";
+import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
@@ -86,14 +86,14 @@ export async function startGateway(
   };
   const agentId = config.gateway.agentId ?? generatedAgentId(logger);
   warnUnisolated(config, deps);
-  const backends = await (deps.backends ?? discoverBackends(config, deps));
+  const backends = await (deps.backends ?? discoverBackends(config, { ...deps, maxMessageBytes: runtime.limits.maxMessageBytes }));
 
   const sessions = new SessionRegistry(runtime.sessionTimeoutMs, (id) =>
     logger.log("info", "client", `MCP session ${id.slice(0, 8)} closed after ${runtime.sessionTimeoutMs} ms idle`),
   );
   const env: SessionEnvironment = {
     backends,
-    backendSessions: new SharedBackendSessions(),
+    backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
     // The breaker goes innermost, nearest the backend: DIFC pre-phases → breaker → backend.
     forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock)]),
     logger,
@@ -112,7 +112,13 @@ export async function startGateway(
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   let ready: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (ready = resolve));
-  const http: HttpServer = createServer();
+  const { requestTimeoutMs, headersTimeoutMs } = runtime.limits;
+  const http: HttpServer = createServer({
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    // Node looks for expired requests this often (30 s by default), which would stretch a short timeout.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeoutMs / 4))),
+  });
 
   // Graceful: stop taking connections, let in-flight calls finish (up to drainMs), then close the
   // sessions (which ends their streams and backends) and the last connections.
@@ -158,12 +164,13 @@ export async function startGateway(
         if (!res.headersSent) res.writeHead(500).end();
       });
   });
-  http.on("clientError", (error: Error & { rawPacket?: Buffer }, socket) =>
+  http.on("clientError", (error: Error & { code?: string; rawPacket?: Buffer }, socket) => {
+    if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return answerRequestTimeout(socket, requestTimeoutMs, headersTimeoutMs);
     answerMalformedRequest(error, socket, (path) => {
       logger.log("error", "auth", `Request rejected: malformed Authorization header, path=${path}`, { markdown: true });
       io.err(`[ERROR] timestamp=${new Date().toISOString()} server=gateway request_id=unknown error_type=authentication_failed detail=malformed_auth_header path=${path}\n`);
-    }),
-  );
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(runtime.listenPort, runtime.listenHost, () => {
@@ -199,7 +206,7 @@ export async function startGateway(
  */
 export async function discoverBackends(
   config: GatewayConfig,
-  deps: Pick<GatewayDeps, "io" | "logger" | "version">,
+  deps: Pick<GatewayDeps, "io" | "logger" | "version"> & { maxMessageBytes: number },
   early: ReadonlyMap<string, EarlyProcess> = new Map(),
 ): Promise<Map<string, Backend>> {
   const { io, logger } = deps;
@@ -209,6 +216,7 @@ export async function discoverBackends(
     startupTimeout: config.gateway.startupTimeout,
     toolTimeout: config.gateway.toolTimeout,
     keepaliveInterval: config.gateway.keepaliveInterval,
+    maxMessageBytes: deps.maxMessageBytes,
     stderrLine: (line: string) => io.err(`${line}\n`),
   };
   const backends = new Map<string, Backend>();

@@ -5,6 +5,7 @@ import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
 import { buildProgram, CliExit } from "../../src/cli/main.ts";
 import { registerServeCommand } from "../../src/cli/serve-command.ts";
+import { DEFAULT_LIMITS } from "../../src/config/defaults.ts";
 import type { GatewayConfig, RuntimeOptions } from "../../src/config/types.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "flowgate-serve-"));
@@ -57,7 +58,7 @@ describe("flowgate serve flags", () => {
     expect(served?.config.servers.map((server) => server.id)).toEqual(["mem"]);
     expect(served?.runtime).toEqual({
       configSource: TOML, listenHost: "127.0.0.1", listenPort: 3000, mode: "routed", logDir: "/tmp/gh-aw/mcp-logs", verbosity: 0, guardsMode: "strict",
-      sinkServerIds: [], urlDomainAudit: false, sessionTimeoutMs: 6 * 3_600_000, shutdownTimeoutMs: 5000,
+      sinkServerIds: [], urlDomainAudit: false, sessionTimeoutMs: 6 * 3_600_000, shutdownTimeoutMs: 5000, limits: DEFAULT_LIMITS,
     });
   });
 
@@ -73,9 +74,11 @@ describe("flowgate serve flags", () => {
     const { served } = await run([
       "-c", TOML, "-l", "[::1]:0", "--unified", "-vvv", "--log-dir", "/logs", "--guards-mode", "filter", "--guards-sink-server-ids", "mem, other",
       "--url-domain-audit", "--sequential-launch", "--shutdown-timeout", "1m30s",
+      "--max-agents-per-server", "4", "--max-message-size", "1048576", "--request-timeout", "2m", "--headers-timeout", "10s",
     ]);
     expect(served?.runtime).toMatchObject({
       listenHost: "::1", listenPort: 0, mode: "unified", verbosity: 3, logDir: "/logs", guardsMode: "filter", sinkServerIds: ["mem", "other"], urlDomainAudit: true, shutdownTimeoutMs: 90_000,
+      limits: { maxAgentsPerServer: 4, maxMessageBytes: 1_048_576, requestTimeoutMs: 120_000, headersTimeoutMs: 10_000 },
     });
     expect(served?.config.sequentialLaunch).toBe(true);
     expect(served?.config.warnings).toEqual([expect.stringContaining('unknown server ID "other"')]);
@@ -161,6 +164,10 @@ describe("flowgate serve errors: exit 1 before anything is served", () => {
     ["an invalid --guards-mode", ["-c", TOML, "--guards-mode", "loose"], {}, "", /invalid --guards-mode "loose": expected strict, filter or propagate/],
     ["an invalid --shutdown-timeout", ["-c", TOML, "--shutdown-timeout", "5"], {}, "", /invalid --shutdown-timeout "5"/],
     ["an invalid --payload-size-threshold", ["-c", TOML, "--payload-size-threshold", "0"], {}, "", /invalid --payload-size-threshold "0"/],
+    ["a zero --max-agents-per-server", ["-c", TOML, "--max-agents-per-server", "0"], {}, "", /invalid --max-agents-per-server "0": expected a positive whole number of agents/],
+    ["a --max-message-size with a unit", ["-c", TOML, "--max-message-size", "16MB"], {}, "", /invalid --max-message-size "16MB": expected a positive whole number of bytes/],
+    ["a --request-timeout without a unit", ["-c", TOML, "--request-timeout", "30"], {}, "", /invalid --request-timeout "30"/],
+    ["a --headers-timeout above the request timeout", ["-c", TOML, "--request-timeout", "10s", "--headers-timeout", "20s"], {}, "", /invalid --headers-timeout "20s": must not exceed the request timeout/],
     ["whitespace inside a sink server id", ["-c", TOML, "--guards-sink-server-ids", "a b,c"], {}, "", /server id "a b" contains whitespace/],
     ["--routed with --unified", ["-c", TOML, "--routed", "--unified"], {}, "", /option '--routed' cannot be used with option '--unified'/],
     ["a malformed policy JSON", ["-c", TOML, "--guard-policy-json", "{"], {}, "", /^invalid guard policy configuration: the policy is not valid JSON/m],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE } from "../../src/backends/errors.ts";
+import { AGENT_LIMIT_REACHED, BACKEND_TIMEOUT, BACKEND_UNAVAILABLE } from "../../src/backends/errors.ts";
 import { GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "../../src/enforce/index.ts";
 import { RATE_LIMIT_CIRCUIT_OPEN } from "../../src/gateway/circuit-breaker.ts";
 
@@ -13,6 +13,7 @@ describe("the JSON-RPC error codes on the wire", () => {
     ["tool-call limit reached", TOOL_CALL_LIMIT_REACHED, -32031],
     ["guard failed", GUARD_FAILED, -32032],
     ["rate-limit circuit open", RATE_LIMIT_CIRCUIT_OPEN, -32040],
+    ["agent limit per server reached", AGENT_LIMIT_REACHED, -32041],
   ])("keep %s at its number", (_meaning, constant, wire) => {
     expect(constant).toBe(wire);
   });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
+import { DEFAULT_LIMITS } from "../../src/config/defaults.ts";
 import type { GuardsMode, RuntimeOptions } from "../../src/config/types.ts";
 import { POLICY_DENIED } from "../../src/enforce/index.ts";
 import { displayedAgentId } from "../../src/gateway/auth.ts";
@@ -56,6 +57,7 @@ describe("taint laundering through X-Agent-ID", () => {
       urlDomainAudit: false,
       sessionTimeoutMs: 60_000,
       shutdownTimeoutMs: 1000,
+      limits: DEFAULT_LIMITS,
     };
     const running = await startEnforcedGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger: new RecordingLogger() });
     const base = `http://127.0.0.1:${running.gateway.port}`;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_LIMITS } from "../../src/config/defaults.ts";
 import type { GatewayConfig, GatewaySettings, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
 import { serve } from "../../src/gateway/serve.ts";
 import type { GatewayDeps } from "../../src/gateway/start.ts";
@@ -43,6 +44,7 @@ export function runtimeOptions(overrides: Partial<RuntimeOptions> = {}): Runtime
     urlDomainAudit: false,
     sessionTimeoutMs: 6 * 60 * 60 * 1000,
     shutdownTimeoutMs: 5000,
+    limits: DEFAULT_LIMITS,
     ...overrides,
   };
 }

@@ -1,0 +1,135 @@
+// Splits a stdio server's output into JSON-RPC messages, one per line, as the SDK's ReadBuffer
+// does, with a bound on one message rather than on the buffer. The SDK's buffer throws once it
+// holds more than its limit, and its transport then closes the connection: one large answer
+// failed every call in flight on it. Here a line over the limit is skipped without being kept,
+// and only the call it answered fails.
+import { deserializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+
+/** How much of each end of a skipped line is kept to find the message's id in. */
+const EDGE_BYTES = 1024;
+
+/** A line that was too long: its size and both ends, where a JSON-RPC response keeps its id. */
+interface SkippedLine {
+  bytes: number;
+  head: string;
+  tail: string;
+}
+
+/**
+ * The part of the SDK's ReadBuffer its stdio transport uses (append, readMessage, clear), so both
+ * the gateway's own stdio transport and the SDK's can read through it.
+ */
+export class BoundedMessageReader {
+  readonly #maxMessageBytes: number;
+  readonly #onOversized: (bytes: number) => string;
+  /** Complete lines not read yet, and lines skipped for their size. */
+  readonly #lines: (Buffer | SkippedLine)[] = [];
+  /** The start of the line still arriving. */
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  /** While a line over the limit is arriving: its size so far and its first and last bytes. */
+  #skipping: { bytes: number; head: Buffer; tail: Buffer } | undefined;
+
+  /**
+   * `onOversized(bytes)` is told of each message dropped for its size, and returns the error
+   * message for the call that message answered.
+   */
+  constructor(maxMessageBytes: number, onOversized: (bytes: number) => string) {
+    this.#maxMessageBytes = maxMessageBytes;
+    this.#onOversized = onOversized;
+  }
+
+  append(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, start);
+      const piece = chunk.subarray(start, newline === -1 ? chunk.length : newline);
+      this.#take(piece);
+      if (newline === -1) return;
+      this.#endLine();
+      start = newline + 1;
+    }
+  }
+
+  /**
+   * The next message, or null when no complete line is left. Throws for a line that is not a
+   * JSON-RPC message, and for a skipped line whose id cannot be found (the transport reports it
+   * as an error; the call it answered ends at its tool timeout).
+   */
+  readMessage(): JSONRPCMessage | null {
+    const line = this.#lines.shift();
+    if (line === undefined) return null;
+    if (Buffer.isBuffer(line)) return deserializeMessage(line.toString("utf8").replace(/\r$/, ""));
+    const message = this.#onOversized(line.bytes);
+    const id = responseId(line);
+    if (id === undefined) throw new Error(`${message}; it was not recognisably a response (no request id at either end), so no call was failed with it`);
+    const answer: JSONRPCErrorResponse = { jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } };
+    return answer;
+  }
+
+  clear(): void {
+    this.#lines.length = 0;
+    this.#partial = [];
+    this.#partialBytes = 0;
+    this.#skipping = undefined;
+  }
+
+  #take(piece: Buffer): void {
+    if (piece.length === 0) return;
+    if (this.#skipping) {
+      this.#skipping.bytes += piece.length;
+      this.#skipping.tail = lastBytes(Buffer.concat([this.#skipping.tail, piece]));
+      return;
+    }
+    if (this.#partialBytes + piece.length <= this.#maxMessageBytes) {
+      // Copied: the chunk may be a slice of a larger buffer the stream reuses.
+      this.#partial.push(Buffer.from(piece));
+      this.#partialBytes += piece.length;
+      return;
+    }
+    const sofar = Buffer.concat([...this.#partial, piece]);
+    this.#skipping = { bytes: sofar.length, head: Buffer.from(sofar.subarray(0, EDGE_BYTES)), tail: lastBytes(sofar) };
+    this.#partial = [];
+    this.#partialBytes = 0;
+  }
+
+  #endLine(): void {
+    if (this.#skipping) {
+      const { bytes, head, tail } = this.#skipping;
+      this.#lines.push({ bytes, head: head.toString("utf8"), tail: tail.toString("utf8") });
+      this.#skipping = undefined;
+      return;
+    }
+    this.#lines.push(this.#partial.length === 1 ? this.#partial[0]! : Buffer.concat(this.#partial));
+    this.#partial = [];
+    this.#partialBytes = 0;
+  }
+}
+
+function lastBytes(buffer: Buffer): Buffer {
+  return Buffer.from(buffer.subarray(Math.max(0, buffer.length - EDGE_BYTES)));
+}
+
+const ID_VALUE = String.raw`(-?\d+|"(?:[^"\\]|\\.)*")`;
+const JSONRPC_MEMBER = String.raw`(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?`;
+/**
+ * A response opens with `result` or `error`, after at most `jsonrpc` and `id` (the TypeScript SDK
+ * writes `{"result":…,"jsonrpc":"2.0","id":1}`, Go and Python servers `{"jsonrpc":"2.0","id":1,"result":…}`).
+ * A request or notification names its method first, or right after `jsonrpc` and `id`.
+ */
+const RESPONSE_HEAD = new RegExp(String.raw`^\s*\{\s*${JSONRPC_MEMBER}(?:"id"\s*:\s*${ID_VALUE}\s*,\s*)?${JSONRPC_MEMBER}"(?:result|error)"\s*:`);
+/** `"id"` as the last member, or before a last `jsonrpc`, closing the top-level object. */
+const ID_AT_TAIL = new RegExp(String.raw`"id"\s*:\s*${ID_VALUE}\s*(?:,\s*"jsonrpc"\s*:\s*"2\.0"\s*)?\}\s*\r?$`);
+
+/**
+ * The id of a response from the ends of its line, where JSON-RPC libraries put it; undefined for
+ * a request or notification, or a response whose id is in its middle. A nested object's "id" is
+ * never taken for it: at the head the match opens the top-level object, at the tail it closes it.
+ */
+function responseId(line: SkippedLine): RequestId | undefined {
+  const head = RESPONSE_HEAD.exec(line.head);
+  if (!head) return undefined;
+  const found = head[1] ?? ID_AT_TAIL.exec(line.tail)?.[1];
+  return found === undefined ? undefined : (JSON.parse(found) as RequestId);
+}

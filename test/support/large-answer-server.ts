@@ -1,0 +1,32 @@
+// A small MCP server over stdio whose tool "large" answers with as many bytes of text as asked,
+// and "held" stays in flight meanwhile: "large" waits until "held" has arrived, and "held" is
+// answered only after "large", so its answer follows the large one on stdout. "await-held"
+// answers once "held" has arrived, which tells a client that "held" is in flight.
+// Run with Node 24: `node test/support/large-answer-server.ts`.
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { z } from "zod";
+
+const server = new McpServer({ name: "large-answer", version: "1.0.0" });
+let heldArrived: () => void = () => undefined;
+const held = new Promise<void>((resolve) => (heldArrived = resolve));
+let releaseHeld: () => void = () => undefined;
+const released = new Promise<void>((resolve) => (releaseHeld = resolve));
+
+server.registerTool("held", { description: "Answers once a large answer has been written" }, async () => {
+  heldArrived();
+  await released;
+  return { content: [{ type: "text", text: "held answered" }] };
+});
+server.registerTool("await-held", { description: "Answers once held has arrived" }, async () => {
+  await held;
+  return { content: [{ type: "text", text: "held is in flight" }] };
+});
+server.registerTool("large", { description: "Answers with `bytes` bytes of text", inputSchema: { bytes: z.number().int().positive() } }, async ({ bytes }) => {
+  await held;
+  setImmediate(releaseHeld);
+  return { content: [{ type: "text", text: "x".repeat(bytes) }] };
+});
+server.registerTool("echo", { description: "Echoes its message", inputSchema: { message: z.string() } }, ({ message }) => ({ content: [{ type: "text", text: message }] }));
+
+await server.connect(new StdioServerTransport());
