@@ -36,7 +36,7 @@ export function healthDocument(
     servers[backend.id] = {
       status: backend.status,
       uptime: backend.uptimeSeconds(),
-      ...(backend.status === "error" && backend.lastError !== undefined ? { error: backend.lastError } : {}),
+      ...(backend.status === "error" && backend.lastError !== undefined ? { error: backend.failureText() } : {}),
       ...(guard ? { guard } : {}),
     };
     if (backend.status === "error") healthy = false;
