@@ -54,7 +54,7 @@ describe("npm start -- --port N --log-dir D", () => {
   it("reports on /reflect the guards mode its banner announces", async () => {
     const announced = /in guards mode (\w+)/.exec(stderr)?.[1];
     expect(announced).toBeDefined();
-    const reflect = (await (await fetch(`http://127.0.0.1:${port}/reflect`)).json()) as { mode: string };
+    const reflect = (await (await fetch(`http://127.0.0.1:${port}/reflect`, { headers: { Authorization: "demo-agent" } })).json()) as { mode: string };
     expect(reflect.mode).toBe(announced);
   });
 
@@ -71,7 +71,7 @@ describe("npm start -- --port N --log-dir D", () => {
 
   it("prints /reflect and /health commands that run as pasted", async () => {
     const commands = printed("curl").filter((line) => !line.includes("tools/call"));
-    expect(commands).toEqual([`curl -s http://127.0.0.1:${port}/reflect`, `curl -s http://127.0.0.1:${port}/health`]);
+    expect(commands).toEqual([`curl -s http://127.0.0.1:${port}/reflect -H "Authorization: demo-agent"`, `curl -s http://127.0.0.1:${port}/health`]);
     const [reflect, health] = await Promise.all(commands.map(async (command) => JSON.parse((await shell("sh", ["-c", command])).stdout) as Record<string, unknown>));
     expect(reflect).toHaveProperty("mode", "filter");
     expect(health).toHaveProperty("status", "healthy");
