@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientEnv } from "../support/clients.ts";
 import { freePort } from "../support/mcp-servers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -80,7 +81,7 @@ describe("npm start -- --port N --log-dir D", () => {
   it("prints an MCP Inspector command that lists the files server's tools", async () => {
     const [command] = printed("npx");
     expect(command).toContain(`--cli http://127.0.0.1:${port}/mcp/files`);
-    const { stdout } = await shell("sh", ["-c", command!], { cwd: root, env: { ...process.env, MCP_INSPECTOR_SECRET_STORE: "memory" } });
+    const { stdout } = await shell("sh", ["-c", command!], { cwd: root, env: clientEnv() });
     expect(stdout).toContain('"name": "list_directory"');
   });
 });
