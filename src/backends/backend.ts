@@ -2,6 +2,7 @@ import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdi
 import type { Implementation, ServerCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_LIMITS } from "../config/defaults.ts";
 import type { ServerConfig } from "../config/types.ts";
+import { isSecretKey, Sanitizer } from "../log/sanitize.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { AdoptedProcessTransport } from "./adopted-transport.ts";
 import { toolAllowed } from "./allow-list.ts";
@@ -76,6 +77,19 @@ export class Backend {
   /** Seconds since the first successful launch, for /health. */
   uptimeSeconds(now = Date.now()): number {
     return this.firstStartedAt === undefined ? 0 : Math.floor((now - this.firstStartedAt) / 1000);
+  }
+
+  /**
+   * The last failure as stderr and the unauthenticated /health show it: secret-shaped text and
+   * this server's configured header values and secret-named environment values redacted, as the
+   * log files have them.
+   */
+  failureText(): string | undefined {
+    if (this.lastError === undefined) return undefined;
+    const sanitizer = new Sanitizer();
+    const configured = this.config.type === "http" ? Object.values(this.config.headers) : Object.entries(this.config.env).filter(([key]) => isSecretKey(key)).map(([, value]) => value);
+    for (const value of configured) sanitizer.addSecret(value);
+    return sanitizer.text(this.lastError);
   }
 
   /** Milliseconds until the backoff after the last failures allows a relaunch (0: now). */

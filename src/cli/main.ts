@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerCheckCommand } from "./check-command.ts";
 import { registerDifcCommand } from "./difc-command.ts";
 import { VERSION, VERSION_TEXT } from "./version.ts";
 import { registerGuardCommand } from "./guard-command.ts";
@@ -46,9 +47,12 @@ export function buildProgram(
     .helpOption("-h, --help", "show this help")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
+    // `flowgate check --config F`: an option after a subcommand is the subcommand's, not the root's.
+    .enablePositionalOptions()
     .showHelpAfterError("(run 'flowgate --help' for usage)");
   // Each subcommand lives in its own file under src/cli and registers itself here.
   registerServe(program);
+  registerCheckCommand(program, io);
   registerDifcCommand(program, io);
   registerGuardCommand(program, io);
   registerProxyCommand(program, io);

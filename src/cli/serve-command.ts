@@ -26,8 +26,8 @@ export interface ServeInputs {
   env: Record<string, string | undefined>;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
+export async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -69,7 +69,8 @@ function failWith(io: CliIO, message: string): never {
   throw new CliExit(1, message);
 }
 
-async function loadConfig(flags: ServeFlags, inputs: ServeInputs): Promise<GatewayConfig> {
+/** The configuration --config-stdin or --config names; throws a message that says what is wrong and where. */
+export async function loadConfig(flags: Pick<ServeFlags, "config" | "configStdin">, inputs: ServeInputs): Promise<GatewayConfig> {
   if (flags.configStdin) {
     const json = await inputs.readStdin();
     prefetchGuardWorker(json, inputs.env);

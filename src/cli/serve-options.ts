@@ -146,25 +146,70 @@ export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
   };
 }
 
-/** A flag wins; else an environment value that differs from the built-in default; else the config's. */
-function overridden<T>(flag: T | undefined, fromEnv: T | undefined, builtIn: T, configured: T): T {
-  if (flag !== undefined) return flag;
-  if (fromEnv !== undefined && fromEnv !== builtIn) return fromEnv;
-  return configured;
+/** Where a value overriding the configuration came from, for the warning that says so. */
+interface OverrideSource<T> {
+  flag: T | undefined;
+  flagName: string;
+  fromEnv: T | undefined;
+  envName: string;
+}
+
+/**
+ * A flag wins; else an environment value that differs from the built-in default; else the config's.
+ * When a flag or variable replaces a value the configuration sets, `warn` says so with both values.
+ */
+function overridden<T>(source: OverrideSource<T>, builtIn: T, configured: T, configName: string, warn: (text: string) => void): T {
+  const winner =
+    source.flag !== undefined ? { value: source.flag, name: source.flagName } : source.fromEnv !== undefined && source.fromEnv !== builtIn ? { value: source.fromEnv, name: source.envName } : undefined;
+  if (winner === undefined) return configured;
+  if (configured !== builtIn && winner.value !== configured) {
+    warn(`${winner.name} ${JSON.stringify(winner.value)} overrides the configuration's ${configName} ${JSON.stringify(configured)}`);
+  }
+  return winner.value;
 }
 
 /** Combines the flag settings with a loaded config: the config after overrides, and the runtime options. */
 export function applyOverrides(config: GatewayConfig, settings: FlagSettings, flags: ServeFlags, env: Env): { config: GatewayConfig; runtime: RuntimeOptions } {
+  const warnings = [...config.warnings];
+  const warn = (text: string) => warnings.push(text);
   const threshold = thresholdFlag(flags);
   const gateway = { ...config.gateway };
-  gateway.payloadDir = overridden(flags.payloadDir, env.MCP_GATEWAY_PAYLOAD_DIR || undefined, DEFAULT_PAYLOAD_DIR, gateway.payloadDir);
-  const prefix = overridden(flags.payloadPathPrefix, env.MCP_GATEWAY_PAYLOAD_PATH_PREFIX, "", gateway.payloadPathPrefix ?? "");
+  gateway.payloadDir = overridden(
+    { flag: flags.payloadDir, flagName: "--payload-dir", fromEnv: env.MCP_GATEWAY_PAYLOAD_DIR || undefined, envName: "MCP_GATEWAY_PAYLOAD_DIR" },
+    DEFAULT_PAYLOAD_DIR,
+    gateway.payloadDir,
+    "payload directory",
+    warn,
+  );
+  const prefix = overridden(
+    { flag: flags.payloadPathPrefix, flagName: "--payload-path-prefix", fromEnv: env.MCP_GATEWAY_PAYLOAD_PATH_PREFIX, envName: "MCP_GATEWAY_PAYLOAD_PATH_PREFIX" },
+    "",
+    gateway.payloadPathPrefix ?? "",
+    "payload path prefix",
+    warn,
+  );
   if (prefix === "") delete gateway.payloadPathPrefix;
   else gateway.payloadPathPrefix = prefix;
-  gateway.payloadSizeThreshold = overridden(threshold, positiveInteger(env.MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD), DEFAULT_PAYLOAD_SIZE_THRESHOLD, gateway.payloadSizeThreshold);
+  gateway.payloadSizeThreshold = overridden(
+    { flag: threshold, flagName: "--payload-size-threshold", fromEnv: positiveInteger(env.MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD), envName: "MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD" },
+    DEFAULT_PAYLOAD_SIZE_THRESHOLD,
+    gateway.payloadSizeThreshold,
+    "payload size threshold",
+    warn,
+  );
+  if (settings.guardsMode !== undefined && config.guardsMode !== undefined && settings.guardsMode !== config.guardsMode) {
+    warn(`${flags.guardsMode !== undefined ? "--guards-mode" : "MCP_GATEWAY_GUARDS_MODE"} "${settings.guardsMode}" overrides the configuration's guards mode "${config.guardsMode}"`);
+  }
+  // As in gh-aw-mcpg the configured port only describes the deployment; a port that differs from
+  // the one flowgate listens on is most likely a configuration that expects to set it.
+  if (gateway.port !== undefined && gateway.port !== settings.listenPort) {
+    warn(
+      `the configuration's port ${gateway.port} is not where flowgate listens (as in gh-aw-mcpg, it is not used to listen): ` +
+        `it listens on ${settings.listenHost}:${settings.listenPort}, ${flags.listen !== undefined ? "from --listen" : `the default; set it with --listen`}`,
+    );
+  }
 
   const ids = new Set(config.servers.map((server) => server.id));
-  const warnings = [...config.warnings];
   for (const id of settings.sinkServerIds) {
     if (!ids.has(id)) warnings.push(`--guards-sink-server-ids names unknown server ID "${id}" (not a configured server)`);
   }

@@ -3,7 +3,6 @@
 
 import type { GatewayLimits } from "./types.ts";
 
-export const DEFAULT_PORT = 3000;
 export const DEFAULT_STARTUP_TIMEOUT_S = 30;
 export const DEFAULT_TOOL_TIMEOUT_S = 60;
 /** The smallest tool timeout a JSON config may set (the reference's code, stricter than its schema). */

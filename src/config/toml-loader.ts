@@ -16,7 +16,6 @@ import {
   DEFAULT_OTEL_SERVICE_NAME,
   DEFAULT_PAYLOAD_DIR,
   DEFAULT_PAYLOAD_SIZE_THRESHOLD,
-  DEFAULT_PORT,
   DEFAULT_STARTUP_TIMEOUT_S,
   DEFAULT_TOOL_TIMEOUT_S,
 } from "./defaults.ts";
@@ -130,7 +129,7 @@ function gatewaySettings(document: TomlDocument, env: Environment, issues: Confi
   const agentId = gateway.agent_id || gateway.api_key || undefined;
   const opentelemetry = tracing(gateway, env, issues, warnings);
   return {
-    port: gateway.port ?? DEFAULT_PORT,
+    ...(gateway.port !== undefined ? { port: gateway.port } : {}),
     ...(gateway.domain ? { domain: gateway.domain } : {}),
     ...(agentId !== undefined ? { agentId } : {}),
     startupTimeout: gateway.startup_timeout || DEFAULT_STARTUP_TIMEOUT_S,

@@ -59,8 +59,8 @@ export interface HttpServerConfig extends ServerConfigBase {
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
 
 export interface GatewaySettings {
-  /** Metadata only: never used to listen (the --listen flag decides). */
-  port: number;
+  /** Metadata only: never used to listen (the --listen flag decides). Absent when a TOML file leaves it out. */
+  port?: number;
   domain?: string;
   /** The value clients send verbatim in Authorization; generated at startup when absent. */
   agentId?: string;

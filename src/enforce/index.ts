@@ -17,8 +17,8 @@ export interface Enforcement {
   pipeline: EnforcementPipeline;
   /** Every agent's labels, tags sorted, for /reflect. */
   reflect(): Promise<Record<string, { secrecy: string[]; integrity: string[] }>>;
-  /** Each server's guard and its state, for /health. */
-  guardStatus(): Record<string, GuardStatus>;
+  /** Each server's guard and its state, for /health; `fallback` says why a server runs with noop instead of its guard. */
+  guardStatus(): Record<string, GuardStatus & { fallback?: string }>;
   /** The servers whose policy in force is a write-sink, for the URL-domain audit of their arguments. */
   writeSinkServerIds(): string[];
   /** The servers with a WASM guard, which may label a tool's result item by item and filter it. */
@@ -61,7 +61,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
       return [...guards].flatMap(([serverId, { wasm }]) => (wasm ? [serverId] : []));
     },
     guardStatus() {
-      return Object.fromEntries([...guards].map(([serverId, { guard }]) => [serverId, guard.status()]));
+      return Object.fromEntries([...guards].map(([serverId, { guard, fallback }]) => [serverId, { ...guard.status(), ...(fallback ? { fallback } : {}) }]));
     },
     async close() {
       const results = await Promise.allSettled([...guards.values()].map(({ guard }) => guard.close()));

@@ -26,6 +26,8 @@ export interface ServerGuard {
   guardConfig?: Record<string, unknown>;
   /** True for WASM guards, whose label_agent input is validated like the reference's. */
   wasm: boolean;
+  /** Set when the noop guard stands in for the guard the configuration names (or discovery found), and why. */
+  fallback?: string;
 }
 
 export interface ServerGuardOptions {
@@ -104,9 +106,10 @@ async function selectGuard(
   }
   const policy = resolveGuardPolicy({ global, server: serverPolicy, guard: namedPolicy });
   const timeoutMs = (server.toolTimeout ?? config.gateway.toolTimeout) * 1000;
-  const noop = (reason: string): ServerGuard => {
+  const noop = (reason: string, replacing = false): ServerGuard => {
     logger.server(server.id, "info", "difc", `Registered guard 'noop' (${reason})`);
-    return { serverId: server.id, guard: new NoopGuard(), policy, wasm: false };
+    const fallback = replacing ? `${reason}: the server runs with the noop guard, which labels nothing and blocks nothing` : undefined;
+    return { serverId: server.id, guard: new NoopGuard(), policy, wasm: false, ...(fallback ? { fallback } : {}) };
   };
 
   let discovered: string | undefined;
@@ -116,7 +119,7 @@ async function selectGuard(
     logger.log("warn", "difc", `Failed to discover WASM guard: ${errorText(error)}`);
   }
   if (discovered) {
-    if (!policy) return noop(`discovered guard ${discovered} has no policy to enforce`);
+    if (!policy) return noop(`discovered guard ${discovered} has no policy to enforce`, true);
     try {
       const guard = await loadWasmGuard(discovered, { name: server.id, defaultTimeoutMs: timeoutMs, logger: guardLogger });
       logger.server(server.id, "info", "difc", `Registered guard '${server.id}' from ${discovered}`);
@@ -138,12 +141,16 @@ async function selectGuard(
   }
 
   if (!named || named.type === "noop" || named.type === "") return noop(server.guard ? `guard '${server.guard}'` : "no guard configured");
-  if (named.type !== "wasm") return noop(`unknown guard type '${named.type}' of guard '${server.guard}'`);
+  if (named.type !== "wasm") return noop(`unknown guard type '${named.type}' of guard '${server.guard}'`, true);
   if (!named.path) return fail(`guard '${server.guard}' has type "wasm" but no path`);
-  if (!policy) return noop(`guard '${server.guard}' has no policy to enforce`);
   const guard = await loadWasmGuard(named.path, { name: server.guard!, defaultTimeoutMs: timeoutMs, logger: guardLogger }).catch(
     (error: unknown) => fail(errorText(error)),
   );
+  if (!policy) {
+    // Loaded all the same, as the reference does, so that a wrong path or a broken module is still an error.
+    await guard.close();
+    return noop(`guard '${server.guard}' has no policy to enforce`, true);
+  }
   logger.server(server.id, "info", "difc", `Registered guard '${server.guard}' from ${named.path}; guard policy: ${JSON.stringify(guardPolicyToJson(policy))}`);
   return { serverId: server.id, guard, policy, wasm: true, ...(named.config ? { guardConfig: named.config } : {}) };
 }

@@ -7,7 +7,8 @@ export interface HealthDocument {
   status: "healthy" | "unhealthy";
   specVersion: string;
   gatewayVersion: string;
-  servers: Record<string, { status: string; uptime: number; guard?: GuardHealthEntry }>;
+  /** `error` and `guard` are flowgate additions: why the server failed, and what labels its traffic. */
+  servers: Record<string, { status: string; uptime: number; error?: string; guard?: GuardHealthEntry }>;
 }
 
 /** A server's guard as /health shows it (a flowgate addition: the reference shows no guards). */
@@ -18,6 +19,8 @@ export interface GuardHealthEntry {
   failures: number;
   recoveries: number;
   lastError?: string;
+  /** Why the server runs with the noop guard instead of the guard its configuration names. */
+  fallback?: string;
 }
 
 /** Unhealthy when any server is in `error`; the HTTP status is 200 either way. */
@@ -30,7 +33,12 @@ export function healthDocument(
   let healthy = true;
   for (const backend of backends) {
     const guard = guards[backend.id];
-    servers[backend.id] = { status: backend.status, uptime: backend.uptimeSeconds(), ...(guard ? { guard } : {}) };
+    servers[backend.id] = {
+      status: backend.status,
+      uptime: backend.uptimeSeconds(),
+      ...(backend.status === "error" && backend.lastError !== undefined ? { error: backend.failureText() } : {}),
+      ...(guard ? { guard } : {}),
+    };
     if (backend.status === "error") healthy = false;
   }
   return { status: healthy ? "healthy" : "unhealthy", specVersion: SPEC_VERSION, gatewayVersion, servers };

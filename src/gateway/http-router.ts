@@ -30,7 +30,20 @@ export interface RouterContext {
   requestClose(): boolean;
 }
 
-const OAUTH_STUBS = new Set(["/.well-known/oauth-authorization-server", "/mcp/.well-known/oauth-authorization-server"]);
+/**
+ * Where OAuth clients look for an authorization server (RFC 8414, RFC 9728, OpenID discovery) and,
+ * finding none, the 2025-03-26 fallback endpoints. MCP clients that meet a 401 (MCP Inspector,
+ * mcp-remote) walk these paths and end by showing the body of the last answer, POST /register.
+ */
+const OAUTH_PATH = /^(?:\/mcp)?\/\.well-known\/(?:oauth-authorization-server|oauth-protected-resource|openid-configuration)(?:\/|$)|^\/(?:register|authorize|token)$/;
+
+/** Still a 404, so discovery ends as it would on any server without OAuth; the body says what to do instead. */
+const NO_OAUTH = {
+  error: "oauth_not_supported",
+  message:
+    "flowgate does not use OAuth. A 401 from it means the Authorization header was missing or wrong: " +
+    "send the gateway's API key (its agent id) as the whole header value, with no \"Bearer \" prefix.",
+};
 
 /**
  * Dispatches one HTTP request: /health, /reflect, /close, the MCP routes, or 404. The Host and
@@ -61,7 +74,8 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
     if (!ctx.requestClose()) return sendJson(res, 410, { error: "Gateway has already been closed" });
     return sendJson(res, 200, { message: "Gateway shutdown initiated", serversTerminated: ctx.config.servers.length, status: "closed" });
   }
-  const endpoint = OAUTH_STUBS.has(path) ? undefined : ctx.endpointFor(path);
+  if (OAUTH_PATH.test(path)) return sendJson(res, 404, NO_OAUTH);
+  const endpoint = ctx.endpointFor(path);
   if (!endpoint) return sendText(res, 404, "404 page not found\n");
   if (!authorized(req, res, ctx, path)) return;
   if (ctx.isShuttingDown()) return sendJson(res, 503, { error: "Gateway is shutting down" });

@@ -79,6 +79,11 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       await abandonDiscovery(backends, deps.earlyProcesses);
       return 1;
     }
+    for (const [serverId, { fallback }] of Object.entries(enforcement.guardStatus())) {
+      if (fallback === undefined) continue;
+      deps.io.err(`Warning: server "${serverId}": ${fallback}\n`);
+      logger.log("warn", "startup", `server "${serverId}": ${fallback}`, { markdown: true });
+    }
     try {
       return await serve(config, runtime, { ...gatewayDeps(enforcement, runtime, logger, deps), backends, ...(deps.signal ? { signal: deps.signal } : {}) });
     } finally {

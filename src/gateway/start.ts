@@ -221,7 +221,7 @@ export async function discoverBackends(
   };
   const backends = new Map<string, Backend>();
   for (const server of config.servers) backends.set(server.id, new Backend(server, options, early.get(server.id)));
-  await discoverAll([...backends.values()], config.sequentialLaunch, logger);
+  await discoverAll([...backends.values()], config.sequentialLaunch, logger, io);
   return backends;
 }
 
@@ -240,9 +240,16 @@ function responseFilters(config: GatewayConfig, logger: GatewayLogger, timeoutMs
   return new ResponseFilters(config.servers, engine, logger);
 }
 
-async function discoverAll(backends: Backend[], sequential: boolean, logger: GatewayLogger): Promise<void> {
-  if (sequential) for (const backend of backends) await backend.discover();
-  else await Promise.all(backends.map((backend) => backend.discover()));
+async function discoverAll(backends: Backend[], sequential: boolean, logger: GatewayLogger, io: GatewayIO): Promise<void> {
+  // One line each on stderr, so that a server that did not start is seen without opening the log.
+  const discover = async (backend: Backend) => {
+    const started = performance.now();
+    await backend.discover();
+    const outcome = backend.status === "error" ? `failed: ${backend.failureText() ?? "unknown error"}` : `up: ${backend.tools.length} tools in ${Math.round(performance.now() - started)} ms`;
+    io.err(`${goTimestamp()} Server ${backend.id}: ${outcome}\n`);
+  };
+  if (sequential) for (const backend of backends) await discover(backend);
+  else await Promise.all(backends.map(discover));
   const failed = backends.filter((backend) => backend.status === "error").map((backend) => backend.id);
   if (failed.length > 0) {
     logger.log(

@@ -1,4 +1,6 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
@@ -7,6 +9,18 @@ import { VERSION } from "../../src/cli/version.ts";
 const VERSION_LINE = `MCPG Gateway ${VERSION}\n`;
 
 const run = promisify(execFile);
+
+/** A Node older than 22 on this machine's PATH outside node_modules (a system Node), if there is one. */
+function olderNode(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    const candidate = join(dir, "node");
+    if (dir.includes("node_modules") || !existsSync(candidate)) continue;
+    const version = execFileSync(candidate, ["-p", "process.versions.node"], { encoding: "utf8" });
+    if (Number(version.split(".")[0]) < 22) return candidate;
+  }
+  return undefined;
+}
+const OLDER_NODE = olderNode();
 
 function capture() {
   const io = { stdout: "", stderr: "" };
@@ -50,4 +64,19 @@ describe("flowgate CLI", () => {
     const { stdout } = await run(process.execPath, [bin, "--version"]);
     expect(stdout).toBe(VERSION_LINE);
   });
+
+  it.skipIf(OLDER_NODE === undefined)(
+    `tells a Node older than 22 which Node it needs, with exit code 1 (${OLDER_NODE ?? "skipped: no such Node on this machine's PATH"})`,
+    async () => {
+      const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
+      const failed = await run(OLDER_NODE!, [bin, "--version"]).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toMatch(/^flowgate needs Node 22 or newer .* This is Node v\d+\./);
+      expect(failed?.stderr).not.toContain("SyntaxError");
+      expect(failed?.stdout).toBe("");
+    },
+  );
 });

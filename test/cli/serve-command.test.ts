@@ -145,6 +145,21 @@ describe("flowgate serve flags", () => {
     expect(served?.runtime.guardPolicyOverride).toEqual(expected);
   });
 
+  it.each([
+    ["a configured port that is not the listen port", ["--listen", "127.0.0.1:9000"], {}, 'port = 8123', ["the configuration's port 8123 is not where flowgate listens (as in gh-aw-mcpg, it is not used to listen): it listens on 127.0.0.1:9000, from --listen"]],
+    ["a configured port beside the default listen address", [], {}, 'port = 8123', ["it listens on 127.0.0.1:3000, the default; set it with --listen"]],
+    ["a flag over the configured payload directory", ["--payload-dir", "/from/flag"], {}, "", ['--payload-dir "/from/flag" overrides the configuration\'s payload directory "/from/config"']],
+    ["a variable over the configured threshold", [], { MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "2000" }, "", ["MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD 2000 overrides the configuration's payload size threshold 1000"]],
+    ["a flag over the configured guards mode", ["--guards-mode", "propagate"], {}, "", ['--guards-mode "propagate" overrides the configuration\'s guards mode "filter"']],
+    ["an OpenTelemetry exporter", [], {}, '[gateway.opentelemetry]\nendpoint = "https://otel.example"', ["gateway.opentelemetry is accepted, but flowgate does not export traces yet"]],
+    ["a port equal to the listen port, and flags equal to the configuration", ["--listen", "127.0.0.1:8123", "--payload-dir", "/from/config"], {}, "port = 8123", []],
+  ])("warns of %s", async (_case, flags, env, extra, expected) => {
+    const toml = file("overrides.toml", `guards_mode = "filter"\n[gateway]\npayload_dir = "/from/config"\npayload_size_threshold = 1000\n${extra}\n[servers.mem]\ncommand = "node"\n`);
+    const { code, served } = await run(["-c", toml, ...flags], { env });
+    expect(code).toBe(0);
+    expect(served?.config.warnings).toEqual(expected.map((text) => expect.stringContaining(text)));
+  });
+
   it("passes the serve function's exit code on", async () => {
     expect((await run(["-c", TOML], { serveCode: 3 })).code).toBe(3);
   });

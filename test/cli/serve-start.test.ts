@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
@@ -76,5 +77,53 @@ describe("flowgate serve start-up", () => {
     }
     expect(await exit).toBe(0);
     expect(childPids(running)).toEqual([]);
+  });
+
+  it("prints one line per server at start, and /health gives a failed server's reason", async () => {
+    const broken = `[servers.broken]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ["-e", "process.exit(3)"]\n`;
+    const config = configFile("one-fails.toml", `[gateway]\nagent_id = "start-agent"\n${serverToml(EVERYTHING_SCRIPT, "stdio")}${broken}`);
+    const { output, exit, documentPrinted } = flowgate("--config", config);
+    await documentPrinted;
+    const entry = (JSON.parse(output.stdout) as { mcpServers: Record<string, { url: string; headers: Record<string, string> }> }).mcpServers["backend"]!;
+    try {
+      expect(output.stderr).toMatch(/ Server backend: up: \d+ tools in \d+ ms\n/);
+      const reason = /Server broken: failed: (.+)\n/.exec(output.stderr)?.[1];
+      expect(reason).toBeDefined();
+      const health = (await (await fetch(new URL("/health", entry.url))).json()) as { servers: Record<string, { status: string; error?: string }> };
+      expect(health.servers["broken"]).toMatchObject({ status: "error", error: reason });
+      expect(health.servers["backend"]?.status).toBe("running");
+      expect(health.servers["backend"]).not.toHaveProperty("error");
+    } finally {
+      await fetch(new URL("/close", entry.url), { method: "POST", headers: entry.headers });
+    }
+    expect(await exit).toBe(0);
+  });
+
+  const echoGuard = fileURLToPath(new URL("../../guards/echo-labels/build/echo-labels.wasm", import.meta.url));
+
+  it("warns, naming server and guard, when a guard without a policy leaves its server with the noop guard, and shows it in /health", async () => {
+    const guard = `[guards.labels]\ntype = "wasm"\npath = ${JSON.stringify(echoGuard)}\n`;
+    const config = configFile("no-policy.toml", `[gateway]\nagent_id = "start-agent"\n${serverToml(EVERYTHING_SCRIPT, "stdio")}guard = "labels"\n${guard}`);
+    const { output, exit, documentPrinted } = flowgate("--config", config);
+    await documentPrinted;
+    const entry = (JSON.parse(output.stdout) as { mcpServers: Record<string, { url: string; headers: Record<string, string> }> }).mcpServers["backend"]!;
+    try {
+      expect(output.stderr).toContain(`Warning: server "backend": guard 'labels' has no policy to enforce: the server runs with the noop guard`);
+      const health = (await (await fetch(new URL("/health", entry.url))).json()) as { servers: Record<string, { guard?: { name: string; fallback?: string } }> };
+      expect(health.servers["backend"]?.guard).toMatchObject({ name: "noop", fallback: expect.stringContaining("guard 'labels' has no policy to enforce") });
+    } finally {
+      await fetch(new URL("/close", entry.url), { method: "POST", headers: entry.headers });
+    }
+    expect(await exit).toBe(0);
+  });
+
+  it("fails at start for a guard without a policy whose module cannot be loaded, as it does for one with a policy", async () => {
+    const missing = join(dir, "no-such-guard.wasm");
+    const config = configFile("missing-guard.toml", `${serverToml(EVERYTHING_SCRIPT, "stdio")}guard = "labels"\n[guards.labels]\ntype = "wasm"\npath = ${JSON.stringify(missing)}\n`);
+    const { output, exit } = flowgate("--config", config);
+    expect(await exit).toBe(1);
+    expect(output.stderr).toContain(`failed to register guard for server "backend"`);
+    expect(output.stderr).toContain(missing);
+    expect(output.stdout).toBe("");
   });
 });

@@ -2,10 +2,9 @@ import { describe, expect, it } from "vitest";
 import { loadTomlConfig } from "../../src/config/toml-loader.ts";
 
 describe("TOML config loading", () => {
-  it("applies the gateway defaults when [gateway] is absent or zero", () => {
+  it("applies the gateway defaults when [gateway] is absent or zero, and leaves an absent port out", () => {
     const config = loadTomlConfig('[gateway]\nstartup_timeout = 0\ntool_timeout = 0\nagent_id = ""\n[servers.a]\ncommand = "docker"\n', {});
     expect(config.gateway).toEqual({
-      port: 3000,
       startupTimeout: 30,
       toolTimeout: 60,
       keepaliveInterval: 1500,
@@ -66,7 +65,7 @@ describe("TOML config loading", () => {
       { OTEL_HOST: "otel.example", OTEL_TOKEN: "t" },
     );
     expect(config.gateway.opentelemetry).toEqual({ endpoint: "https://otel.example/otlp", headers: "a=t", serviceName: "mcp-gateway" });
-    expect(config.warnings).toEqual([expect.stringContaining("using [gateway.opentelemetry]")]);
+    expect(config.warnings).toEqual([expect.stringContaining("using [gateway.opentelemetry]"), expect.stringContaining("flowgate does not export traces yet")]);
   });
 
   it("normalises guard policies and keeps guards", () => {

@@ -62,6 +62,23 @@ describe("authentication on MCP routes", () => {
   });
 });
 
+describe("OAuth discovery and registration", () => {
+  it.each([
+    ["GET", "/.well-known/oauth-authorization-server"],
+    ["GET", "/mcp/.well-known/oauth-authorization-server"],
+    ["GET", "/.well-known/oauth-protected-resource/mcp/memory"],
+    ["GET", "/.well-known/openid-configuration"],
+    ["POST", "/register"],
+    ["GET", "/authorize"],
+    ["POST", "/token"],
+  ])("answers %s %s with a 404 that says flowgate takes its API key in the Authorization header", async (method, path) => {
+    const response = await rawRequest(gateway.baseUrl, method, path, { "Content-Type": "application/json" }, method === "POST" ? "{}" : undefined);
+    expect(response.status).toBe(404);
+    expect(response.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(response.body)).toEqual({ error: "oauth_not_supported", message: expect.stringContaining("the Authorization header was missing or wrong") });
+  });
+});
+
 describe("MCP sessions", () => {
   it("answers an unknown Mcp-Session-Id with 404", async () => {
     const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID, "Mcp-Session-Id": "no-such-session" }, "{}");
