@@ -34,12 +34,12 @@ export function enforcementMiddleware(pipeline: EnforcementPipeline, sinkServerI
         callBackend: (toolName, args, signal) =>
           request.backend.request("tools/call", { name: toolName, arguments: args ?? {} }, { signal }),
       },
-      (agent) =>
-        next(
-          sinks.has(request.serverId)
-            ? { ...request, agentLabels: { secrecy: sortedTags(agent.secrecy), integrity: sortedTags(agent.integrity) } }
-            : request,
-        ),
+      (agent, rpcLog) =>
+        next({
+          ...request,
+          rpcLog,
+          ...(sinks.has(request.serverId) ? { agentLabels: { secrecy: sortedTags(agent.secrecy), integrity: sortedTags(agent.integrity) } } : {}),
+        }),
       request.method,
     );
     return result as Result;

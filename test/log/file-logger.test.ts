@@ -98,10 +98,10 @@ describe("the file logger", () => {
   });
 
   it.each([
-    ["mcp-gateway.log", 0o644],
-    ["rpc-messages.jsonl", 0o644],
-    ["gateway.md", 0o644],
-    ["tools.json", 0o644],
+    ["mcp-gateway.log", 0o600],
+    ["rpc-messages.jsonl", 0o600],
+    ["gateway.md", 0o600],
+    ["tools.json", 0o600],
     ["observed-url-domains.json", 0o600],
   ])("creates %s with mode %o", async (name, mode) => {
     const dir = freshDir();
