@@ -42,7 +42,10 @@ async function run(mode: GuardsMode, logPayloads: LogPayloads | undefined, calls
   return { logDir: demo.logDir, files: new Map(names.map((name, i) => [name, contents[i]!])) };
 }
 
+/** Lists private/ (both entries hidden, the call filtered), then reads private/salaries.md (refused). */
 async function refusedRead(files: Client, workspace: string): Promise<void> {
+  const listing = await files.request({ method: "tools/call", params: { name: "list_directory", arguments: { path: join(workspace, "private") } } }, CallToolResultSchema);
+  expect(JSON.stringify(listing.content)).toContain("[Filtered] 2 item(s)");
   const refusal = await files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } }).catch((error: unknown) => error);
   expect(refusal).toBeInstanceOf(McpError);
   expect((refusal as McpError).code).toBe(POLICY_DENIED);
@@ -87,19 +90,20 @@ beforeAll(async () => {
 });
 
 describe("private data in log files", () => {
-  it("writes the refused read's answer to no log file by default", () => {
+  it("writes the refused read's answer, and the filtered listing's hidden names, to no log file by default", () => {
     expect([...redacted.files.keys()]).toEqual(expect.arrayContaining(["files.log", "gateway.md", "mcp-gateway.log", "rpc-messages.jsonl"]));
     expect(redacted.files.get("rpc-messages.jsonl")).toContain('"event":"difc_filtered"');
-    expect(holding(redacted, SALARY_FIGURES)).toEqual({});
+    expect(holding(redacted, [...SALARY_FIGURES, "api-keys.txt"])).toEqual({});
   });
 
   it("logs the answer as a redaction record whose size and sha256 are those of the payload it stands for", () => {
+    // The listing's answer, then the read's.
     const redactions = responsePayloads(redacted).filter((payload) => payload.startsWith('{"redacted"'));
     const fullReads = responsePayloads(full).filter((payload) => payload.includes(SALARY_FIGURES[0]!));
-    expect(redactions).toHaveLength(1);
+    expect(redactions).toHaveLength(2);
     expect(fullReads).toHaveLength(1);
     const fullRead = fullReads[0]!;
-    expect(JSON.parse(redactions[0]!)).toEqual({
+    expect(JSON.parse(redactions[1]!)).toEqual({
       redacted: "secrecy",
       bytes: Buffer.byteLength(fullRead),
       sha256: createHash("sha256").update(fullRead).digest("hex"),
@@ -108,7 +112,11 @@ describe("private data in log files", () => {
   });
 
   it("logs the answer whole with --log-payloads all, as the reference does", () => {
-    expect(Object.keys(holding(full, SALARY_FIGURES)).sort()).toEqual(["gateway.md", "mcp-gateway.log", "rpc-messages.jsonl"]);
+    expect(holding(full, [...SALARY_FIGURES, "api-keys.txt"])).toEqual({
+      "gateway.md": [...SALARY_FIGURES, "api-keys.txt"],
+      "mcp-gateway.log": [...SALARY_FIGURES, "api-keys.txt"],
+      "rpc-messages.jsonl": [...SALARY_FIGURES, "api-keys.txt"],
+    });
   });
 
   it("writes neither the allowed secret read nor the arguments of the agent that holds it to any log file", () => {
