@@ -65,7 +65,8 @@ export class EnforcementPipeline {
 
   /**
    * Runs one call through the pipeline. `backendCall` is called only when the coarse check lets
-   * the call through. tools/call results of a labelled collection come back as the reference
+   * the call through, with the agent's labels and the function its exchange is to be logged
+   * through (which marks the payloads that may carry secret data). tools/call results of a labelled collection come back as the reference
    * shapes them (the visible items as one JSON text block plus the notice); for other methods
    * the backend's own result is kept and only the filtered items are taken out of it.
    */

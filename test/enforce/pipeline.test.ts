@@ -125,4 +125,19 @@ describe("the enforcement pipeline", () => {
     const logged = logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "files" && JSON.stringify(record.payload).includes("README.md"));
     expect(logged.at(-1)?.agentSecrecy).toEqual(["private:demo/private"]);
   });
+
+  it.each([
+    ["nothing of a public read by an agent holding nothing", "marking-clean-agent", "README.md", "Acme launch workspace", { request: undefined, response: undefined }],
+    ["the answer of a private read, whose labels carry secrecy tags", "marking-reader", "private/salaries.md", "182,000", { request: undefined, response: true }],
+    ["the arguments of a call by an agent that read a secret (they may carry it)", "marking-reader", "README.md", "Acme launch workspace", { request: true, response: undefined }],
+  ])("marks as sensitive, for the log files, %s", async (_name, agentId, path, answerText, sensitive) => {
+    const client = await connect("files", agentId);
+    const before = logger.rpcRecords.length;
+    await client.callTool({ name: "read_text_file", arguments: { path: join(workspace, path) } });
+    const records = logger.rpcRecords.slice(before);
+    const request = records.find((record) => record.event === "rpc_request" && JSON.stringify(record.payload).includes(join(workspace, path)));
+    const response = records.find((record) => record.event === "rpc_response" && JSON.stringify(record.payload).includes(answerText));
+    expect({ request: request?.sensitive, response: response?.sensitive }).toEqual(sensitive);
+    expect([request, response].every((record) => record !== undefined)).toBe(true);
+  });
 });
