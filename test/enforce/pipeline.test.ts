@@ -118,20 +118,13 @@ describe("the enforcement pipeline", () => {
     expect((await errorOf(echo(second, "fresh"))).code).toBe(TOOL_CALL_LIMIT_REACHED);
   });
 
-  it("logs a sink server's exchanges with the caller's labels at call time", async () => {
-    await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
-    // "files" is a sink server id: its exchanges are logged with the caller's labels at call time
-    await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "README.md") } });
-    const logged = logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "files" && JSON.stringify(record.payload).includes("README.md"));
-    expect(logged.at(-1)?.agentSecrecy).toEqual(["private:demo/private"]);
-  });
-
+  // In order, on the one credential of this file, before anything else here reads a private file.
   it.each([
-    ["nothing of a public read by an agent holding nothing", "marking-clean-agent", "README.md", "Acme launch workspace", { request: undefined, response: undefined }],
-    ["the answer of a private read, whose labels carry secrecy tags", "marking-reader", "private/salaries.md", "182,000", { request: undefined, response: true }],
-    ["the arguments of a call by an agent that read a secret (they may carry it)", "marking-reader", "README.md", "Acme launch workspace", { request: true, response: undefined }],
-  ])("marks as sensitive, for the log files, %s", async (_name, agentId, path, answerText, sensitive) => {
-    const client = await connect("files", agentId);
+    ["nothing of a public read by an agent holding nothing", "README.md", "Acme launch workspace", { request: undefined, response: undefined }],
+    ["the answer of a private read, whose labels carry secrecy tags", "private/salaries.md", "182,000", { request: undefined, response: true }],
+    ["the arguments of a call by an agent that read a secret (they may carry it)", "README.md", "Acme launch workspace", { request: true, response: undefined }],
+  ])("marks as sensitive, for the log files, %s", async (_name, path, answerText, sensitive) => {
+    const client = await connect("files");
     const before = logger.rpcRecords.length;
     await client.callTool({ name: "read_text_file", arguments: { path: join(workspace, path) } });
     const records = logger.rpcRecords.slice(before);
@@ -139,5 +132,13 @@ describe("the enforcement pipeline", () => {
     const response = records.find((record) => record.event === "rpc_response" && JSON.stringify(record.payload).includes(answerText));
     expect({ request: request?.sensitive, response: response?.sensitive }).toEqual(sensitive);
     expect([request, response].every((record) => record !== undefined)).toBe(true);
+  });
+
+  it("logs a sink server's exchanges with the caller's labels at call time", async () => {
+    await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
+    // "files" is a sink server id: its exchanges are logged with the caller's labels at call time
+    await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "README.md") } });
+    const logged = logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "files" && JSON.stringify(record.payload).includes("README.md"));
+    expect(logged.at(-1)?.agentSecrecy).toEqual(["private:demo/private"]);
   });
 });

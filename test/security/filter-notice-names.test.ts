@@ -6,7 +6,6 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoGateway, type DemoGateway } from "../../demo/attack.ts";
 
@@ -18,7 +17,6 @@ let files: Client;
 beforeAll(async () => {
   demo = await startDemoGateway("filter", await mkdtemp(join(tmpdir(), "flowgate-notice-names-")));
   files = await demo.connect("files");
-  await files.listTools();
 });
 
 afterAll(async () => {
@@ -35,10 +33,8 @@ describe("filter notices name what they hide", () => {
     // The untrusted inbox is hidden too, by integrity: its name is no secret.
     ["directory_tree of the workspace", "directory_tree", (root: string) => ({ path: root }), "2 item(s) in this response were removed by access policy"],
   ])("counts the private entries hidden from %s but names none", async (_name, tool, args, notice) => {
-    // request(), not callTool(): the gateway's filtered results carry no structuredContent, which
-    // callTool() would reject for these tools' output schemas before the test could look.
-    const result = await files.request({ method: "tools/call", params: { name: tool, arguments: args(demo.workspace) } }, CallToolResultSchema);
-    const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+    const result = await files.callTool({ name: tool, arguments: args(demo.workspace) });
+    const text = (result.content as Array<{ type: string; text?: string }>).map((part) => part.text ?? "").join("\n");
     expect(text).toContain(`[Filtered] ${notice}`);
     expect(text).toContain("private entry");
     for (const name of PRIVATE_NAMES) expect(text).not.toContain(name);

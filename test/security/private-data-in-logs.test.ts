@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { CallToolResultSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startDemoGateway } from "../../demo/attack.ts";
 import type { GuardsMode } from "../../src/config/types.ts";
@@ -29,7 +29,6 @@ async function run(mode: GuardsMode, logPayloads: LogPayloads | undefined, calls
   try {
     const files = await demo.connect("files");
     try {
-      await files.listTools();
       await calls(files, demo.workspace);
     } finally {
       await files.close();
@@ -44,7 +43,7 @@ async function run(mode: GuardsMode, logPayloads: LogPayloads | undefined, calls
 
 /** Lists private/ (both entries hidden, the call filtered), then reads private/salaries.md (refused). */
 async function refusedRead(files: Client, workspace: string): Promise<void> {
-  const listing = await files.request({ method: "tools/call", params: { name: "list_directory", arguments: { path: join(workspace, "private") } } }, CallToolResultSchema);
+  const listing = await files.callTool({ name: "list_directory", arguments: { path: join(workspace, "private") } });
   expect(JSON.stringify(listing.content)).toContain("[Filtered] 2 item(s)");
   const refusal = await files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } }).catch((error: unknown) => error);
   expect(refusal).toBeInstanceOf(McpError);
@@ -78,13 +77,10 @@ beforeAll(async () => {
   full = await run("filter", "all", refusedRead);
   // Propagate mode: the read is allowed and taints the agent, which then writes what it read (to a private file, which its labels allow).
   tainted = await run("propagate", undefined, async (files, workspace) => {
-    // request(), not callTool(): the gateway's labelled results carry no structuredContent, which
-    // callTool() would reject for these tools' output schemas before the test could look.
-    const call = (name: string, args: Record<string, unknown>) => files.request({ method: "tools/call", params: { name, arguments: args } }, CallToolResultSchema);
-    const read = await call("read_text_file", { path: join(workspace, "private/salaries.md") });
+    const read = await files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
     const text = (read.content as Array<{ text: string }>)[0]!.text;
     expect(text).toContain(SALARY_FIGURES[0]);
-    const written = await call("write_file", { path: join(workspace, "private/copy.md"), content: text });
+    const written = await files.callTool({ name: "write_file", arguments: { path: join(workspace, "private/copy.md"), content: text } });
     expect(written.isError).not.toBe(true);
   });
 });
