@@ -154,6 +154,18 @@ export class EnforcementPipeline {
     if (method === "tools/call" || labeled === null || outcome.result === rawResult) return outcome.result;
     return withoutFiltered(rawResult, itemsPath, labeled, outcome.filtered.map(({ item }) => item), outcome.filtered.length);
   }
+
+  /**
+   * Where a call the guards do not label (tools/list, completion/complete, …) is logged: its
+   * arguments are sensitive when the agent holds secrecy tags, as a labelled call's are.
+   */
+  async unlabelledRpcLog(agentId: string): Promise<(record: RpcLogRecord) => void> {
+    // entries(), not getOrCreate(): an agent that has only listed tools stays out of /reflect.
+    const agent = (await this.#options.store.entries()).get(agentId);
+    const rpcLog = new SecrecyMarkingRpcLog(this.#options.logger, agent !== undefined && agent.secrecy.size > 0);
+    rpcLog.decide(false);
+    return rpcLog.record;
+  }
 }
 
 /**

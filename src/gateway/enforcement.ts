@@ -23,7 +23,7 @@ export function enforcementMiddleware(pipeline: EnforcementPipeline, sinkServerI
   const sinks = new Set(sinkServerIds);
   return (next) => async (request) => {
     const view = guardView(request);
-    if (!view) return next(request);
+    if (!view) return next({ ...request, rpcLog: await pipeline.unlabelledRpcLog(request.agentId) });
     const result = await pipeline.run(
       {
         serverId: request.serverId,

@@ -134,6 +134,14 @@ describe("the enforcement pipeline", () => {
     expect([request, response].every((record) => record !== undefined)).toBe(true);
   });
 
+  it("marks as sensitive the arguments of a call no guard labels (tools/list) by an agent that read a secret", async () => {
+    const client = await connect("files");
+    const before = logger.rpcRecords.length;
+    await client.listTools();
+    const requests = logger.rpcRecords.slice(before).filter((record) => record.event === "rpc_request" && record.method === "tools/list");
+    expect(requests.map((record) => record.sensitive)).toEqual([true]);
+  });
+
   it("logs a sink server's exchanges with the caller's labels at call time", async () => {
     await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
     // "files" is a sink server id: its exchanges are logged with the caller's labels at call time
