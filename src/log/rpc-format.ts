@@ -79,7 +79,7 @@ function redactionOf(text: string): { redacted: "secrecy"; bytes: number; sha256
   return { redacted: "secrecy", bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
 }
 
-/** A sensitive response's error text, which may quote what it failed on, stands in for itself no more than its payload does. */
+/** A sensitive response's error text may quote what the call read, so it is hidden as its payload is. */
 const REDACTED_ERROR = "(redacted: secrecy)";
 
 export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: Sanitizer, logPayloads: LogPayloads = "redacted"): FormattedRpc {
