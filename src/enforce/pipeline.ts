@@ -156,14 +156,15 @@ export class EnforcementPipeline {
   }
 
   /**
-   * Where a call the guards do not label (tools/list, completion/complete, …) is logged: its
-   * arguments are sensitive when the agent holds secrecy tags, as a labelled call's are.
+   * Where a call no guard labels is logged: its arguments are sensitive when the agent holds
+   * secrecy tags, as a labelled call's are; its answer when `answerIsSecret`, for a guard's own
+   * call_backend, whose answer nothing labels (fail closed), but not for tools/list and the like.
    */
-  async unlabelledRpcLog(agentId: string): Promise<(record: RpcLogRecord) => void> {
+  async unlabelledRpcLog(agentId: string, answerIsSecret: boolean): Promise<(record: RpcLogRecord) => void> {
     // entries(), not getOrCreate(): an agent that has only listed tools stays out of /reflect.
     const agent = (await this.#options.store.entries()).get(agentId);
     const rpcLog = new SecrecyMarkingRpcLog(this.#options.logger, agent !== undefined && agent.secrecy.size > 0);
-    rpcLog.decide(false);
+    rpcLog.decide(answerIsSecret);
     return rpcLog.record;
   }
 }

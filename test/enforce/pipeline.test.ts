@@ -142,6 +142,13 @@ describe("the enforcement pipeline", () => {
     expect(requests.map((record) => record.sensitive)).toEqual([true]);
   });
 
+  it("marks as sensitive the answer of a guard's own call to the backend, which nothing labels", () => {
+    // The filesystem guard asked the server for its root when the first call above reached "files".
+    const answers = logger.rpcRecords.filter((record) => record.event === "rpc_response" && JSON.stringify(record.payload).includes("Allowed directories"));
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.map((record) => record.sensitive)).toEqual(answers.map(() => true));
+  });
+
   it("logs a sink server's exchanges with the caller's labels at call time", async () => {
     await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
     // "files" is a sink server id: its exchanges are logged with the caller's labels at call time
