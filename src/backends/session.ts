@@ -1,5 +1,6 @@
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
+import type { RpcLogRecord } from "../log/types.ts";
 import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
 import type { BackendConnection } from "./connection.ts";
@@ -10,6 +11,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The agent's labels, recorded with this exchange in rpc-messages.jsonl (sink servers only). */
   agentLabels?: { secrecy: string[]; integrity: string[] };
+  /** Logs this exchange instead of the backend's logger: enforcement's, which marks payloads that may be secret. */
+  rpcLog?: (record: RpcLogRecord) => void;
 }
 
 /** How long (at most; never more than the tool timeout) a backend that just timed out gets to answer a ping before it is presumed hung. */
@@ -50,16 +53,17 @@ export class BackendSession {
   /** Forwards one request and returns the backend's result unchanged. */
   async request(method: string, params: Record<string, unknown> | undefined, options: CallOptions = {}): Promise<Result> {
     const logger = this.backend.options.logger;
+    const rpcLog = options.rpcLog ?? ((record: RpcLogRecord) => logger.rpc(record));
     const serverId = this.backend.id;
     const labels = options.agentLabels ? { agentSecrecy: options.agentLabels.secrecy, agentIntegrity: options.agentLabels.integrity } : {};
-    logger.rpc({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params }, ...labels });
+    rpcLog({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params }, ...labels });
     try {
       const result = await this.sendReconnecting(method, params, options);
-      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
+      rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
       return result;
     } catch (error) {
       const detail = error instanceof BackendError ? { code: error.code, message: error.message } : { code: -32603, message: errorText(error) };
-      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message, ...labels });
+      rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message, ...labels });
       throw error;
     }
   }

@@ -23,7 +23,7 @@ export function enforcementMiddleware(pipeline: EnforcementPipeline, sinkServerI
   const sinks = new Set(sinkServerIds);
   return (next) => async (request) => {
     const view = guardView(request);
-    if (!view) return next(request);
+    if (!view) return next({ ...request, rpcLog: await pipeline.unlabelledRpcLog(request.agentId, false) });
     const result = await pipeline.run(
       {
         serverId: request.serverId,
@@ -31,15 +31,15 @@ export function enforcementMiddleware(pipeline: EnforcementPipeline, sinkServerI
         toolName: view.toolName,
         args: view.args,
         signal: request.signal,
-        callBackend: (toolName, args, signal) =>
-          request.backend.request("tools/call", { name: toolName, arguments: args ?? {} }, { signal }),
+        callBackend: async (toolName, args, signal) =>
+          request.backend.request("tools/call", { name: toolName, arguments: args ?? {} }, { signal, rpcLog: await pipeline.unlabelledRpcLog(request.agentId, true) }),
       },
-      (agent) =>
-        next(
-          sinks.has(request.serverId)
-            ? { ...request, agentLabels: { secrecy: sortedTags(agent.secrecy), integrity: sortedTags(agent.integrity) } }
-            : request,
-        ),
+      (agent, rpcLog) =>
+        next({
+          ...request,
+          rpcLog,
+          ...(sinks.has(request.serverId) ? { agentLabels: { secrecy: sortedTags(agent.secrecy), integrity: sortedTags(agent.integrity) } } : {}),
+        }),
       request.method,
     );
     return result as Result;

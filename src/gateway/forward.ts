@@ -1,5 +1,5 @@
 import type { Result } from "@modelcontextprotocol/sdk/types.js";
-import type { BackendSession } from "../backends/session.ts";
+import type { BackendSession, CallOptions } from "../backends/session.ts";
 
 /**
  * One request on its way from an agent to a backend. Every forwarded call passes through a
@@ -17,6 +17,8 @@ export interface ForwardRequest {
   signal: AbortSignal;
   /** Set by the enforcement middleware for `--guards-sink-server-ids` servers: logged with the exchange. */
   agentLabels?: { secrecy: string[]; integrity: string[] };
+  /** Set by the enforcement middleware: where the exchange is logged, its payloads marked when they may be secret. */
+  rpcLog?: CallOptions["rpcLog"];
 }
 
 export type Forward = (request: ForwardRequest) => Promise<Result>;
@@ -26,6 +28,7 @@ const toBackend: Forward = (request) =>
   request.backend.request(request.method, request.params, {
     signal: request.signal,
     ...(request.agentLabels ? { agentLabels: request.agentLabels } : {}),
+    ...(request.rpcLog ? { rpcLog: request.rpcLog } : {}),
   });
 
 /** The backend call wrapped by `middleware`, the first one outermost. */

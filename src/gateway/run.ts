@@ -55,6 +55,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     stderr: deps.io.err,
     ...(config.gateway.agentId ? { secrets: [config.gateway.agentId] } : {}),
     ...(debug ? { debug } : {}),
+    ...(runtime.logPayloads ? { logPayloads: runtime.logPayloads } : {}),
   });
   try {
     logger.log("info", "startup", `MCPG Gateway version: ${deps.version}`, { markdown: true });
