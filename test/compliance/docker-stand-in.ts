@@ -6,23 +6,25 @@ import { appendFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { IMAGES } from "./images.ts";
 
-const everything = fileURLToPath(new URL("../../node_modules/@modelcontextprotocol/server-everything/dist/index.js", import.meta.url));
+const modules = new URL("../../node_modules/@modelcontextprotocol/", import.meta.url);
+const everything = fileURLToPath(new URL("server-everything/dist/index.js", modules));
+const filesystem = fileURLToPath(new URL("server-filesystem/dist/index.js", modules));
 
 
 const FLAGS_WITH_VALUE = new Set(["-e", "--env", "-v", "--volume", "--entrypoint", "--name", "--network", "--user", "-u", "-w", "--workdir", "--label", "-l"]);
 
 interface RunArgs {
   image: string;
+  /** The arguments after the image (the container's command line). */
+  command: string[];
   env: Record<string, string>;
-  mounts: string[];
 }
 
 function parseRun(args: string[], outer: NodeJS.ProcessEnv): RunArgs | undefined {
   const env: Record<string, string> = {};
-  const mounts: string[] = [];
   for (let index = 1; index < args.length; index++) {
     const arg = args[index]!;
-    if (!arg.startsWith("-")) return { image: arg, env, mounts };
+    if (!arg.startsWith("-")) return { image: arg, command: args.slice(index + 1), env };
     if (!FLAGS_WITH_VALUE.has(arg)) continue;
     const value = args[++index] ?? "";
     if (arg === "-e" || arg === "--env") {
@@ -31,7 +33,6 @@ function parseRun(args: string[], outer: NodeJS.ProcessEnv): RunArgs | undefined
         if (outer[value] !== undefined) env[value] = outer[value];
       } else env[value.slice(0, at)] = value.slice(at + 1);
     }
-    if (arg === "-v" || arg === "--volume") mounts.push(value);
   }
   return undefined;
 }
@@ -54,6 +55,9 @@ Object.assign(process.env, run.env);
 
 if (run.image === IMAGES.silent) {
   process.stdin.resume();
+} else if (run.image === IMAGES.filesystem) {
+  process.argv = [process.argv[0]!, filesystem, ...run.command];
+  await import(filesystem);
 } else {
   if (run.image === IMAGES.noterm) {
     // Outlives SIGTERM and its closed stdin: only SIGKILL ends it.

@@ -147,7 +147,8 @@ export async function launch(config: Record<string, unknown> | string, options: 
     MCP_GATEWAY_LOG_DIR: logDir,
     ...options.env,
   };
-  for (const name of options.unset ?? []) delete env[name];
+  // As on a developer's machine, not a GitHub Actions runner: no repository whose visibility the gateway would ask GitHub about.
+  for (const name of ["GITHUB_REPOSITORY", ...(options.unset ?? [])]) delete env[name];
   const child = spawn(process.execPath, [FLOWGATE, "--config-stdin", "--listen", `127.0.0.1:${port}`, "--log-dir", logDir], {
     env,
     stdio: ["pipe", "pipe", "pipe"],
@@ -195,7 +196,6 @@ export function stdoutDocument(run: Launched, timeoutMs = 30_000): Promise<Recor
     function done(error?: Error, document?: Record<string, unknown>) {
       clearTimeout(timer);
       run.child.stdout?.off("data", attempt);
-      run.exited.then(() => undefined);
       if (error) reject(error);
       else resolve(document!);
     }
@@ -373,6 +373,11 @@ export async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: nu
     if (Date.now() >= deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** A line of mcp-gateway.log that `matches`, waiting up to `withinMs` for it: lines reach the file in batches (every 50 ms). */
+export function logLine(run: Launched, matches: (line: string) => boolean, withinMs = 2000): Promise<string | undefined> {
+  return poll(async () => run.gatewayLog().split("\n").find(matches), withinMs);
 }
 
 /** Whether a process still runs. */

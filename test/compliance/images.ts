@@ -10,4 +10,6 @@ export const IMAGES = {
   chunky: "compliance/chunky",
   /** server-everything that writes only the first half of each tool result and then stalls. */
   half: "compliance/half",
+  /** server-filesystem serving the directories given after the image. */
+  filesystem: "compliance/filesystem",
 } as const;

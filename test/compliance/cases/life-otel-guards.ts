@@ -1,5 +1,5 @@
-// §2.9 Lifecycle tests (T-LIFE-001…007), §2.10 OpenTelemetry (T-OTEL-001…010), §2.11 guard
-// policy (T-GP-001…010) and §2.12 write-sink (T-WS-001…008).
+// §2.9 Lifecycle tests (T-LIFE-001…007), §2.10 OpenTelemetry (T-OTEL-001…010) and §2.11 guard
+// policy (T-GP-001…010).
 import { connect, createServer } from "node:net";
 import { rawRequest } from "../../support/raw-http.ts";
 import {
@@ -230,9 +230,9 @@ export function otelGroup(): CaseGroup {
 }
 
 const GITHUB_GUARD =
-  "needs a GitHub guard labelling items from GitHub metadata and a GitHub MCP server (or a mock of one and of the REST API); flowgate ships no GitHub guard (the reference's is a separate WASM module). The policy rules themselves are checked as decision vectors in test/difc (policy-vectors, write-sink-vectors)";
+  "needs a GitHub guard labelling items from GitHub metadata and a GitHub MCP server (or a mock of one and of the REST API); flowgate ships no GitHub guard (the reference's is a separate WASM module). The integrity rules themselves are checked as decision vectors in test/difc/policy-vectors.test.ts";
 
-export function guardGroups(): CaseGroup[] {
+export function gpGroup(): CaseGroup {
   const gp: [string, string][] = [
     ["T-GP-001", "`blocked-users` always denies"],
     ["T-GP-002", "`trusted-users` promotes to approved"],
@@ -245,24 +245,8 @@ export function guardGroups(): CaseGroup[] {
     ["T-GP-009", "`refusal-labels` as an expression"],
     ["T-GP-010", "`min-integrity: none`"],
   ];
-  const ws: [string, string][] = [
-    ["T-WS-001", "A tainted agent cannot write to a public sink"],
-    ["T-WS-002", "A clean agent can write to a public sink"],
-    ["T-WS-003", "`accept` is used when visibility is not public"],
-    ["T-WS-004", "The repo is forced public when it is public"],
-    ["T-WS-005", "`forcePublicRepos:false` disables the override"],
-    ["T-WS-006", "Runtime check upgrades private/internal to public"],
-    ["T-WS-007", "Runtime check is skipped when visibility is omitted"],
-    ["T-WS-008", "A configured public is never relaxed"],
-  ];
-  const toCase = ([id, title]: [string, string]): ComplianceCase => ({
-    id,
-    title,
-    how: "black-box: a GitHub server behind the GitHub guard",
-    run: async () => notCheckable(GITHUB_GUARD),
-  });
-  return [
-    { name: "Guard policy (T-GP)", cases: gp.map(toCase) },
-    { name: "Write-sink guard policy (T-WS)", cases: ws.map(toCase) },
-  ];
+  const cases = gp.map(
+    ([id, title]): ComplianceCase => ({ id, title, how: "black-box: a GitHub server behind the GitHub guard", run: async () => notCheckable(GITHUB_GUARD) }),
+  );
+  return { name: "Guard policy (T-GP)", cases };
 }

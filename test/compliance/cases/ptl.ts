@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { EVERYTHING_SCRIPT, freePort, startEverythingHttp } from "../../support/mcp-servers.ts";
 import { mainFixture } from "../fixtures.ts";
-import { base, check, departure, echoServer, IMAGES, McpSession, pass, resultText, startGateway, type CaseGroup, type ComplianceCase } from "../harness.ts";
+import { base, check, departure, echoServer, IMAGES, logLine, McpSession, pass, resultText, startGateway, type CaseGroup, type ComplianceCase } from "../harness.ts";
 
 const ID_ROW = "JSON-RPC ids towards backends";
 
@@ -187,7 +187,7 @@ export function ptlGroup(): CaseGroup {
           );
           check(failedCall(reply) && reply.text !== "", `reply: ${reply.status} ${reply.text.slice(0, 200)}`);
           check(Date.now() - started < 65_000, "it took longer than toolTimeout + 5 s");
-          check(/r1/.test(gateway.gatewayLog()) && /error|fail/i.test(gateway.gatewayLog()), "the failure is not in mcp-gateway.log");
+          check(await logLine(gateway, (line) => /r1/.test(line) && /error|fail/i.test(line)), "the failure is not in mcp-gateway.log");
           return pass();
         } finally {
           await gateway.stop();

@@ -8,6 +8,7 @@ import {
   echoServer,
   health,
   IMAGES,
+  logLine,
   McpSession,
   pass,
   poll,
@@ -96,7 +97,7 @@ export function tmoGroup(): CaseGroup {
         const { gateway, sleeps } = await timeouts();
         const error = errorOf(sleeps[0]!.reply);
         check(/tim(e|ed) ?out/i.test(error?.message ?? "") && error?.data?.server === "s1", `error: ${JSON.stringify(error)}`);
-        const line = gateway.gatewayLog().split("\n").find((text) => /s1/.test(text) && /tools\/call/.test(text) && /\d+ ?(ms|s)\b/.test(text) && /tim(e|ed) ?out/i.test(text));
+        const line = await logLine(gateway, (text) => /s1/.test(text) && /tools\/call/.test(text) && /\d+ ?(ms|s)\b/.test(text) && /tim(e|ed) ?out/i.test(text));
         check(line, "no log line with the server, tools/call, the elapsed time and the timeout");
         return pass();
       },
