@@ -45,11 +45,9 @@ export interface CaseGroup {
   cleanup?(): Promise<void>;
 }
 
-/** A failed expectation inside a case: the case's verdict is `fail` with this text. */
-export class Mismatch extends Error {}
-
+/** A failed expectation inside a case: the case's verdict is `fail` with `what`. */
 export function check(condition: unknown, what: string): asserts condition {
-  if (!condition) throw new Mismatch(what);
+  if (!condition) throw new Error(what);
 }
 
 export const pass = (note?: string): Verdict => (note === undefined ? { verdict: "pass" } : { verdict: "pass", note });
@@ -181,7 +179,7 @@ export async function launch(config: Record<string, unknown> | string, options: 
 }
 
 /** The first complete JSON document on stdout, once it is there; rejects if the process exits first. */
-export function stdoutDocument(run: Launched, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+function stdoutDocument(run: Launched, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`no configuration document on stdout within ${timeoutMs} ms; stderr: ${run.output.stderr.slice(-2000)}`)), timeoutMs);
     const attempt = () => {
@@ -238,7 +236,7 @@ export async function startGateway(config: Record<string, unknown> | string, opt
 }
 
 /** The Authorization value the stdout document tells clients to send. */
-export function credential(document: Record<string, unknown>): string {
+function credential(document: Record<string, unknown>): string {
   const entries = Object.values((document.mcpServers ?? {}) as Record<string, { headers?: { Authorization?: string } }>);
   return entries[0]?.headers?.Authorization ?? AID;
 }
@@ -392,17 +390,3 @@ export function alive(pid: number): boolean {
 
 /** One server entry running the echo image in a "container". */
 export const echoServer = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ container: IMAGES.echo, ...extra });
-
-/** A group's shared gateway, started on first use and stopped by the group's cleanup. */
-export function sharedGateway(config: () => Promise<Record<string, unknown>> | Record<string, unknown>, options: LaunchOptions = {}) {
-  let started: Promise<Gateway> | undefined;
-  return {
-    get: () => (started ??= Promise.resolve(config()).then((value) => startGateway(value, options))),
-    stop: async () => {
-      if (!started) return;
-      const gateway = await started.catch(() => undefined);
-      started = undefined;
-      await gateway?.stop();
-    },
-  };
-}
