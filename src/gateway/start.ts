@@ -16,6 +16,7 @@ import { answerMalformedRequest, answerRequestTimeout } from "./malformed-reques
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
+import { startHealthMonitor } from "./health-monitor.ts";
 import { mcpEndpoints } from "./endpoints.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { JqEngine } from "./jq-engine.ts";
@@ -50,6 +51,8 @@ export interface GatewayDeps {
   jqTimeoutMs?: number;
   /** The backends, discovery already under way (runGateway starts it while the guards load); else startGateway discovers them. */
   backends?: Promise<Map<string, Backend>>;
+  /** How often backends in `error` are relaunched; the reference's 30 s unless a test shortens it. */
+  healthCheckIntervalMs?: number;
 }
 
 export interface GatewayHandle {
@@ -108,6 +111,8 @@ export async function startGateway(
   const endpointFor = mcpEndpoints(runtime.mode, backends, env, () => selfUrl);
 
   let shuttingDown = false;
+  // Set by the first /close before its drain starts, so a second /close (even pipelined on the same connection) gets 410.
+  let closeRequested = false;
   let resolveClosed: (code: number) => void = () => undefined;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   let ready: () => void = () => undefined;
@@ -120,16 +125,24 @@ export async function startGateway(
     connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeoutMs / 4))),
   });
 
-  // Graceful: stop taking connections, let in-flight calls finish (up to drainMs), then close the
-  // sessions (which ends their streams and backends) and the last connections.
+  const monitor = startHealthMonitor(backends.values(), logger, deps.healthCheckIntervalMs);
+
+  // Graceful: let in-flight calls finish (up to drainMs) while new MCP requests are answered 503
+  // (the listener stays open, so a client arriving now is told why rather than refused), then
+  // stop listening, close the sessions (which ends their streams and backends) and the last connections.
   const shutdown = async (drainMs: number): Promise<number> => {
     if (shuttingDown) return closed;
     shuttingDown = true;
+    monitor.stop();
     info("Shutting down gateway...");
     const deadline = Date.now() + drainMs;
-    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const callsDone = await withinMs(sessions.whenIdle(), drainMs);
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     await Promise.all([sessions.closeAll(), ...[...backends.values()].map((backend) => backend.close())]);
+    for (const backend of backends.values()) {
+      logger.log("info", "shutdown", `Terminated server ${backend.id}`, { markdown: true });
+      logger.server(backend.id, "info", "shutdown", "Terminated at gateway shutdown");
+    }
     await env.responseFilters?.close();
     const drained = await closeConnections(http, httpClosed, Math.max(0, deadline - Date.now()));
     resolveClosed(callsDone && drained ? 0 : 1);
@@ -148,9 +161,10 @@ export async function startGateway(
     endpointFor,
     reflect: deps.reflect ?? (() => ({})),
     guardStatus: deps.guardStatus ?? (() => ({})),
-    isShuttingDown: () => shuttingDown,
+    isShuttingDown: () => shuttingDown || closeRequested,
     requestClose: () => {
-      if (shuttingDown) return false;
+      if (shuttingDown || closeRequested) return false;
+      closeRequested = true;
       // Answer the /close request first, then drain.
       setImmediate(() => void shutdown(CLOSE_DRAIN_MS));
       return true;
