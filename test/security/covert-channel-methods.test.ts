@@ -209,6 +209,23 @@ describe("covert channels to a write sink", () => {
   });
 });
 
+describe("covert channels in cancellations", () => {
+  it("tells the sink of a cancelled call in the gateway's words, never with the reason the agent gave", async () => {
+    await withAgent("routed", {}, async ({ sink, taint }) => {
+      const sent = proxy.bodies.length;
+      const cancelled = new AbortController();
+      const call = outcome(sink.callTool({ name: "trigger-long-running-operation", arguments: { duration: 30, steps: 30 } }, undefined, { signal: cancelled.signal }));
+      await proxy.bodyMatching((body) => body.includes("trigger-long-running-operation"), sent);
+      await taint();
+      cancelled.abort(SECRET);
+      expect((await call).ok).toBe(false);
+      const notice = await proxy.bodyMatching((body) => body.includes('"method":"notifications/cancelled"'), sent);
+      expect(notice).toContain("the agent cancelled the request");
+      expect(proxy.bodies.slice(sent).some((body) => body.includes(SECRET))).toBe(false);
+    });
+  });
+});
+
 interface ReplyCase {
   method: string;
   capabilities: ClientCapabilities;
