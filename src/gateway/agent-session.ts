@@ -8,6 +8,7 @@ import {
   ResultSchema,
   RootsListChangedNotificationSchema,
   type CallToolResult,
+  type ClientCapabilities,
   type Notification,
   type Request,
   type Result,
@@ -228,7 +229,7 @@ export class AgentSession {
   private sessionSide(serverId: string): SessionSide {
     const current = () => this.inflight.get(serverId)?.at(-1)?.extra;
     return {
-      capabilities: this.server.getClientCapabilities() ?? {},
+      capabilities: relayedCapabilities(this.server.getClientCapabilities() ?? {}),
       callInFlightSince: () => this.inflight.get(serverId)?.at(-1)?.since,
       request: async (request: Request, signal: AbortSignal) => {
         const timeout = this.env.backends.get(serverId)?.toolTimeoutMs;
@@ -256,4 +257,28 @@ export class AgentSession {
       },
     };
   }
+}
+
+/**
+ * What the gateway declares to a backend on the agent's behalf: the requests it can relay to the
+ * agent (sampling, elicitation, roots) and their options, as flags. The agent's own objects are
+ * not passed on: what they hold, and `experimental` and `extensions`, is text of the agent's
+ * choosing that would reach the backend in initialize, past every check.
+ */
+function relayedCapabilities(declared: ClientCapabilities): ClientCapabilities {
+  const flags = (capability: Record<string, unknown>, options: readonly string[]) =>
+    Object.fromEntries(options.filter((option) => capability[option] !== undefined).map((option) => [option, {}]));
+  const form = declared.elicitation?.form;
+  return {
+    ...(declared.sampling ? { sampling: flags(declared.sampling, ["context", "tools"]) } : {}),
+    ...(declared.elicitation
+      ? {
+          elicitation: {
+            ...flags(declared.elicitation, ["url"]),
+            ...(form ? { form: form.applyDefaults === true ? { applyDefaults: true } : {} } : {}),
+          },
+        }
+      : {}),
+    ...(declared.roots ? { roots: declared.roots.listChanged === true ? { listChanged: true } : {} } : {}),
+  };
 }

@@ -226,6 +226,31 @@ describe("covert channels in cancellations", () => {
   });
 });
 
+describe("covert channels in the agent's declared capabilities", () => {
+  it("declares the agent's capabilities to the sink as flags only, never with the text inside them", async () => {
+    const declared = {
+      experimental: { leak: { data: SECRET } },
+      extensions: { "leak/x": { data: SECRET } },
+      sampling: { context: { data: SECRET } },
+      elicitation: { form: { applyDefaults: true, data: SECRET }, url: { data: SECRET } },
+      roots: { listChanged: true },
+    } as ClientCapabilities;
+    await withAgent("routed", declared, async ({ sink, taint }) => {
+      await taint();
+      const sent = proxy.bodies.length;
+      // the agent's first call opens its connection to the sink, whose handshake carries the capabilities
+      await sink.listTools();
+      const initialize = JSON.parse(await proxy.bodyMatching((body) => body.includes('"method":"initialize"'), sent)) as { params: { capabilities: unknown } };
+      expect(initialize.params.capabilities).toEqual({
+        sampling: { context: {} },
+        elicitation: { form: { applyDefaults: true }, url: {} },
+        roots: { listChanged: true },
+      });
+      expect(proxy.bodies.slice(sent).some((body) => body.includes(SECRET))).toBe(false);
+    });
+  });
+});
+
 interface ReplyCase {
   method: string;
   capabilities: ClientCapabilities;
