@@ -4,7 +4,9 @@
 // elicitation, roots). An agent reads private/api-keys.txt through server-filesystem behind the
 // filesystem guard (propagate mode: the read taints it), then tries each channel to a public
 // write sink: server-everything over HTTP behind a proxy that records every body it receives.
-// Each case runs on its own gateway, so the agent starts clean whatever keys the agent's labels.
+// Also: the reason of a cancelled call, the agent's declared capabilities, and a guard that calls
+// these methods reads. Each case runs on its own gateway, so the agent starts clean whatever keys
+// the agent's labels.
 import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,12 +21,12 @@ import {
   type ClientCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GatewayConfig, RuntimeOptions } from "../../src/config/types.ts";
+import type { GatewayConfig, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
 import { POLICY_DENIED } from "../../src/enforce/index.ts";
 import { startEnforcedGateway } from "../../src/gateway/run.ts";
 import { connectAgent, gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { builtGuardPath } from "../support/guards.ts";
-import { httpServer, startEverythingHttp, stdioServer } from "../support/mcp-servers.ts";
+import { EVERYTHING_SCRIPT, httpServer, startEverythingHttp, stdioServer } from "../support/mcp-servers.ts";
 import { startRecordingProxy, type RecordingProxy } from "../support/recording-proxy.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
@@ -50,16 +52,23 @@ afterAll(async () => {
   await everything.stop();
 });
 
-function config(): GatewayConfig {
+/** Servers (and their guards) a case adds to the filesystem server and the sink. */
+interface MoreServers {
+  servers: ServerConfig[];
+  guards?: GatewayConfig["guards"];
+}
+
+function config(more: MoreServers = { servers: [] }): GatewayConfig {
   const base = gatewayConfig(
     [
       stdioServer("files", FILESYSTEM_SCRIPT, { guard: "files", args: [FILESYSTEM_SCRIPT, workspace] }),
       httpServer("sink", proxy.url, { guardPolicies: PUBLIC_SINK }),
-      stdioServer("paged", PAGED_SCRIPT, { guardPolicies: PUBLIC_SINK }),
+      ...more.servers,
     ],
     { agentId: AGENT },
   );
   base.guards = {
+    ...more.guards,
     files: {
       type: "wasm",
       path: builtGuardPath("filesystem"),
@@ -81,9 +90,14 @@ interface Agent {
 }
 
 /** A fresh enforced gateway and its one agent; closed after `body`. */
-async function withAgent(mode: RuntimeOptions["mode"], capabilities: ClientCapabilities, body: (agent: Agent) => Promise<void>): Promise<void> {
+async function withAgent(
+  mode: RuntimeOptions["mode"],
+  capabilities: ClientCapabilities,
+  body: (agent: Agent) => Promise<void>,
+  more?: MoreServers,
+): Promise<void> {
   const logger = new RecordingLogger();
-  const running = await startEnforcedGateway(config(), runtimeOptions({ mode, guardsMode: "strict" }), {
+  const running = await startEnforcedGateway(config(more), runtimeOptions({ mode, guardsMode: "strict" }), {
     io: { out: () => undefined, err: () => undefined },
     env: {},
     version: "test",
@@ -205,7 +219,7 @@ describe("covert channels to a write sink", () => {
       expect(names).toEqual(["first", "second", "third"]);
       const forged = await outcome(paged.listPrompts({ cursor: SECRET }));
       expect(!forged.ok && forged.error.code).toBe(POLICY_DENIED);
-    });
+    }, { servers: [stdioServer("paged", PAGED_SCRIPT, { guardPolicies: PUBLIC_SINK })] });
   });
 });
 
@@ -248,6 +262,37 @@ describe("covert channels in the agent's declared capabilities", () => {
       });
       expect(proxy.bodies.slice(sent).some((body) => body.includes(SECRET))).toBe(false);
     });
+  });
+});
+
+describe("covert channels past a guard that calls the method a read", () => {
+  // The example guard (guards/echo-labels) calls every name not starting with write_ a read of a
+  // public resource. It labels a call by sending the arguments to the server's echo tool itself,
+  // so what is checked here is whether the gateway still sends the method on.
+  const echoed: MoreServers = {
+    servers: [stdioServer("echoed", EVERYTHING_SCRIPT, { guard: "echo" })],
+    guards: { echo: { type: "wasm", path: builtGuardPath("echo-labels"), policy: { "allow-only": { repos: "all", "min-integrity": "none" } } } },
+  };
+  it.each([
+    { method: "prompts/get", send: (client: Client, data: string) => client.getPrompt({ name: "args-prompt", arguments: { city: data } }) },
+    { method: "resources/list", send: (client: Client, data: string) => client.listResources(data === "" ? {} : { cursor: data }) },
+    { method: "resources/subscribe", send: (client: Client, data: string) => client.subscribeResource({ uri: `demo://resource/dynamic/text/${data}` }) },
+  ])("$method is still checked as a write, and refused once the agent holds a secret", async ({ method, send }) => {
+    await withAgent(
+      "routed",
+      {},
+      async ({ connect, taint, logger }) => {
+        const client = await connect("echoed");
+        const forwarded = () => logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "echoed" && record.method === method).length;
+        await send(client, method === "resources/list" ? "" : "1");
+        expect(forwarded()).toBe(1);
+        await taint();
+        const refused = await outcome(send(client, SECRET));
+        expect(!refused.ok && refused.error.code).toBe(POLICY_DENIED);
+        expect(forwarded()).toBe(1);
+      },
+      echoed,
+    );
   });
 });
 
