@@ -109,7 +109,8 @@ export class BackendSession {
       timedOut = true;
       abort.abort(new DOMException("tool timeout", "TimeoutError"));
     }, timeoutMs);
-    const cancel = () => abort.abort(options.signal?.reason);
+    // The backend hears of the cancellation in the gateway's words: the agent's reason is text of its choosing.
+    const cancel = () => abort.abort(new DOMException("the agent cancelled the request", "AbortError"));
     if (options.signal?.aborted) cancel();
     else options.signal?.addEventListener("abort", cancel, { once: true });
     try {

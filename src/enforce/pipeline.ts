@@ -2,15 +2,18 @@
 // for resources/read and prompts/get: label_agent once per (agent, server) → tool-call budget →
 // label_resource → coarse check → backend → label_response → per-item filtering or propagation
 // → label accumulation. Every failure fails closed: nothing the guard did not label as
-// readable reaches the agent.
+// readable reaches the agent. Every other method that carries the agent's data to a backend
+// (and the agent's replies to a backend's requests) gets the write check alone (checkWrite).
 import {
   ResponseLabelingError,
   consumeToolCall,
   enforceResponse,
+  evaluate,
   evaluateCoarseAccess,
   formatViolationError,
   guardInitFailedError,
   guardLabelingFailedError,
+  isAllowed,
   label,
   labelResponse,
   overallLabels,
@@ -18,7 +21,9 @@ import {
   shouldCallLabelResponse,
   type AgentLabels,
   type AgentStore,
+  type Evaluation,
   type LabeledCollection,
+  type Operation,
   type ResourceLabels,
   type ResponseOutcome,
 } from "../difc/index.ts";
@@ -26,7 +31,7 @@ import type { BackendCaller, GuardCallOptions } from "../guard/index.ts";
 import type { GatewayLogger, RpcLogRecord } from "../log/types.ts";
 import { collaboratorPermissionLookup, withCollaboratorPermission } from "./collaborator-permission.ts";
 import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED, errorText } from "./errors.ts";
-import type { GuardSessions } from "./guard-sessions.ts";
+import type { GuardSessionState, GuardSessions } from "./guard-sessions.ts";
 import type { ServerGuard } from "./server-guards.ts";
 
 /** One call as the pipeline sees it: which labelled operation, on which server, for which agent. */
@@ -74,34 +79,24 @@ export class EnforcementPipeline {
     call: EnforcedCall,
     backendCall: (agent: AgentLabels, rpcLog: (record: RpcLogRecord) => void) => Promise<unknown>,
     method = "tools/call",
+    options: RunOptions = {},
   ): Promise<unknown> {
-    const { guards, sessions, store, logger } = this.#options;
-    const server = guards.get(call.serverId);
-    if (!server) throw new EnforcementError(GUARD_FAILED, `no guard is registered for server "${call.serverId}"`);
-    const guardCall: GuardCallOptions = { backend: withCollaboratorPermission(call.callBackend, this.#collaboratorPermission), signal: call.signal };
+    const { store, logger } = this.#options;
+    const server = this.#guardOf(call.serverId);
+    const guardCall = this.#guardCall(call);
 
-    const session = await sessions.ensure(call.agentId, server, guardCall).catch((error: unknown) => {
-      throw new EnforcementError(GUARD_FAILED, guardInitFailedError(`LabelAgent failed: ${errorText(error)}`), { cause: error });
-    });
+    const session = await this.#guardSession(call, server, guardCall);
     const overBudget = consumeToolCall(session.limits, session.counts, call.toolName);
     if (overBudget !== null) throw new EnforcementError(TOOL_CALL_LIMIT_REACHED, overBudget);
 
     const agent = await store.getOrCreate(call.agentId);
-    const labelled = await server.guard.labelResource(call.toolName, call.args, guardCall).catch((error: unknown) => {
-      throw new EnforcementError(GUARD_FAILED, guardLabelingFailedError(errorText(error)), { cause: error });
-    });
-    const resource: ResourceLabels = {
-      description: labelled.description,
-      secrecy: label(labelled.secrecy),
-      integrity: label(labelled.integrity),
-    };
-    const { operation } = labelled;
+    const labelled = await this.#labelResource(call, server, guardCall);
+    const { resource } = labelled;
+    // The agent's own data rides along: whatever the guard says the call reads, it also writes.
+    const operation: Operation = options.carriesAgentData && labelled.operation === "read" ? "read-write" : labelled.operation;
     const mode = session.mode;
     const coarse = evaluateCoarseAccess(agent, resource, operation, mode);
-    if (coarse.kind === "denied") {
-      logger.server(call.serverId, "warn", "difc", `Access DENIED for agent ${call.agentId} to ${resource.description}: ${coarse.evaluation.reason}`);
-      throw new EnforcementError(POLICY_DENIED, formatViolationError(coarse.evaluation, agent, resource));
-    }
+    if (coarse.kind === "denied") this.#deny(call, agent, resource, coarse.evaluation);
 
     const rpcLog = new SecrecyMarkingRpcLog(logger, agent.secrecy.size > 0);
     const resourceIsSecret = resource.secrecy.size > 0;
@@ -167,6 +162,65 @@ export class EnforcementPipeline {
     rpcLog.decide(answerIsSecret);
     return rpcLog.record;
   }
+
+  /**
+   * The write check alone, for a method other than tools/call that carries the agent's data to
+   * the server (or the agent's reply to the server's request): the guard labels the method as it
+   * labels a tool (the method name as the tool, the params as its arguments), and the agent's
+   * labels must be allowed to flow there by the DIFC write rule, whatever operation the guard
+   * names. Returns the agent's labels when allowed; a refusal is thrown and logged as a denied
+   * tools/call is. The tool-call budget is not spent: these are not tool calls.
+   */
+  async checkWrite(call: EnforcedCall): Promise<AgentLabels> {
+    const { store } = this.#options;
+    const server = this.#guardOf(call.serverId);
+    const guardCall = this.#guardCall(call);
+    const session = await this.#guardSession(call, server, guardCall);
+    const agent = await store.getOrCreate(call.agentId);
+    const { resource } = await this.#labelResource(call, server, guardCall);
+    const evaluation = evaluate(agent, resource, "write", session.mode);
+    if (!isAllowed(evaluation)) this.#deny(call, agent, resource, evaluation);
+    return agent;
+  }
+
+  #guardCall(call: EnforcedCall): GuardCallOptions {
+    return { backend: withCollaboratorPermission(call.callBackend, this.#collaboratorPermission), signal: call.signal };
+  }
+
+  #guardOf(serverId: string): ServerGuard {
+    const server = this.#options.guards.get(serverId);
+    if (!server) throw new EnforcementError(GUARD_FAILED, `no guard is registered for server "${serverId}"`);
+    return server;
+  }
+
+  #guardSession(call: EnforcedCall, server: ServerGuard, guardCall: GuardCallOptions): Promise<GuardSessionState> {
+    return this.#options.sessions.ensure(call.agentId, server, guardCall).catch((error: unknown) => {
+      throw new EnforcementError(GUARD_FAILED, guardInitFailedError(`LabelAgent failed: ${errorText(error)}`), { cause: error });
+    });
+  }
+
+  async #labelResource(call: EnforcedCall, server: ServerGuard, guardCall: GuardCallOptions): Promise<{ resource: ResourceLabels; operation: Operation }> {
+    const labelled = await server.guard.labelResource(call.toolName, call.args, guardCall).catch((error: unknown) => {
+      throw new EnforcementError(GUARD_FAILED, guardLabelingFailedError(errorText(error)), { cause: error });
+    });
+    return {
+      resource: { description: labelled.description, secrecy: label(labelled.secrecy), integrity: label(labelled.integrity) },
+      operation: labelled.operation,
+    };
+  }
+
+  #deny(call: EnforcedCall, agent: AgentLabels, resource: ResourceLabels, evaluation: Evaluation): never {
+    this.#options.logger.server(call.serverId, "warn", "difc", `Access DENIED for agent ${call.agentId} to ${resource.description}: ${evaluation.reason}`);
+    throw new EnforcementError(POLICY_DENIED, formatViolationError(evaluation, agent, resource));
+  }
+}
+
+export interface RunOptions {
+  /**
+   * The request carries data the agent chose beyond what the guard reads it for (prompt
+   * arguments, a list cursor the server never handed out): a read is checked as a read-write.
+   */
+  carriesAgentData?: boolean;
 }
 
 /**

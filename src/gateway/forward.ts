@@ -19,7 +19,23 @@ export interface ForwardRequest {
   agentLabels?: { secrecy: string[]; integrity: string[] };
   /** Set by the enforcement middleware: where the exchange is logged, its payloads marked when they may be secret. */
   rpcLog?: CallOptions["rpcLog"];
+  /** The params' `cursor` is one this backend handed out to the session in a list result: the backend's data, not the agent's. */
+  cursorFromBackend?: boolean;
 }
+
+/** The agent's answer to a backend's request (sampling, elicitation, roots), before it goes back to the backend. */
+export interface AgentReply {
+  serverId: string;
+  /** The backend's request method the agent answered. */
+  method: string;
+  result: Result;
+  agentId: string;
+  backend: BackendSession;
+  signal: AbortSignal;
+}
+
+/** Lets a reply through by resolving, or refuses it by throwing: the backend then gets the error instead. */
+export type ReplyCheck = (reply: AgentReply) => Promise<void>;
 
 export type Forward = (request: ForwardRequest) => Promise<Result>;
 export type ForwardMiddleware = (next: Forward) => Forward;

@@ -10,7 +10,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
 import type { GuardHealthEntry } from "./health.ts";
-import { buildForward, type ForwardMiddleware } from "./forward.ts";
+import { buildForward, type ForwardMiddleware, type ReplyCheck } from "./forward.ts";
 import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
@@ -45,6 +45,8 @@ export interface GatewayDeps {
   itemLabelledServerIds?: readonly string[];
   /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
   forwardMiddleware?: ForwardMiddleware[];
+  /** Checks each answer of an agent to a backend's request (sampling, elicitation, roots) before the backend gets it. */
+  replyCheck?: ReplyCheck;
   /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
   clock?: () => number;
   /** How long a tool response filter may run; the reference's 5 s unless a test shortens it. */
@@ -105,6 +107,7 @@ export async function startGateway(
     ...(ResponseFilters.configured(config.servers) ? { responseFilters: responseFilters(config, logger, deps.jqTimeoutMs) } : {}),
     urlDomainAudit: runtime.urlDomainAudit,
     itemLabelledServers: new Set(deps.itemLabelledServerIds ?? []),
+    ...(deps.replyCheck ? { checkReply: deps.replyCheck } : {}),
   };
   // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";
