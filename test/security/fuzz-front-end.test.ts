@@ -2,11 +2,13 @@
 // child process, so that a crash is seen as its exit) serves two real server-everything backends,
 // one of them behind the echo-labels WASM guard so that calls take the DIFC path. fast-check then
 // sends raw HTTP requests: random JSON, JSON-RPC frames with random methods, ids and params,
-// batches, malformed text, and random or malformed headers, outside and inside live sessions,
-// up to three at once. Every request must get, in bounded time, either an HTTP error status or a
+// batches (empty ones, and ones whose ids repeat), malformed text, and random or malformed
+// headers, outside and inside live sessions, up to three at once (so ids also repeat across
+// requests in flight). Every request must get, in bounded time, either an HTTP error status or a
 // valid JSON (or SSE) answer carrying a well-formed JSON-RPC response for each request that had
-// an id; afterwards the gateway must still be running and serve an ordinary SDK client.
-// fast-check prints the seed and the shrunk counterexample of a failure.
+// an id; afterwards the gateway must still be running, serve an ordinary SDK client, and still
+// enforce the labels the guard gave the agent. fast-check prints the seed and the shrunk
+// counterexample of a failure; rerun it with `fc.assert(..., { seed, path })`.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import fc from "fast-check";
@@ -15,21 +17,7 @@ import { startFlowgate, type ClientConfigDocument } from "../../bench/lib/target
 import type { BenchProcess } from "../../bench/lib/processes.ts";
 import { builtGuardPath } from "../support/guards.ts";
 import { EVERYTHING_SCRIPT } from "../support/mcp-servers.ts";
-import { rawRequest, type RawResponse } from "../support/raw-http.ts";
-
-/**
- * Bugs of issue 12 that other branches fix. The generators still produce these inputs; while a
- * flag is true they are filtered out so that this file stays green. Set a flag to false once its
- * fix is merged.
- */
-const EXCLUDE_KNOWN_BUGS = {
-  /** "a batch with a duplicate id hangs" */
-  duplicateIdInBatch: true,
-  /** "two in-flight requests with the same JSON-RPC id in one session (one reply lost)" */
-  sameIdInFlightInOneSession: true,
-  /** "an empty batch should be -32600" */
-  emptyBatch: true,
-};
+import { openRawSession, rawRequest, type RawResponse } from "../support/raw-http.ts";
 
 const RUNS = 250;
 const AGENT_ID = "fuzz-agent-0123456789";
@@ -67,23 +55,15 @@ let baseUrl: string;
 /** Sessions opened before the run, per server: the fuzzer sends most in-session frames on these. */
 const liveSessions = new Map<string, string>();
 
-const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
 const initializeParams = { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "fuzz", version: "1" } };
-
-async function openSession(server: string): Promise<string> {
-  const headers = { ...JSON_HEADERS, Authorization: AGENT_ID };
-  const init = await rawRequest(baseUrl, "POST", `/mcp/${server}`, headers, JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: initializeParams }));
-  const session = init.headers["mcp-session-id"];
-  if (init.status !== 200 || !session) throw new Error(`initialize on ${server} failed: ${init.status} ${init.body}`);
-  const initialized = await rawRequest(baseUrl, "POST", `/mcp/${server}`, { ...headers, "Mcp-Session-Id": session }, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
-  expect(initialized.status).toBe(202);
-  return session;
-}
 
 beforeAll(async () => {
   ({ child: gateway, document } = await startFlowgate(configToml));
   baseUrl = new URL(document.mcpServers["everything"]!.url).origin;
-  for (const server of SERVERS) liveSessions.set(server, await openSession(server));
+  for (const server of SERVERS) {
+    const entry = document.mcpServers[server]!;
+    liveSessions.set(server, (await openRawSession(entry.url, entry.headers ?? {})).id);
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -101,9 +81,10 @@ const METHODS = [
  * Tools of server-everything that answer on their own. Left out: the sampling, elicitation and
  * roots triggers and the long-running operation (they wait on the client or a clock, up to the
  * tool timeout: legitimate, but slow), the logging and subscription toggles (they start timers
- * in the backend) and gzip-file-as-resource (it fetches a URL).
+ * in the backend), gzip-file-as-resource (it fetches a URL) and get-env (a failure would print
+ * the environment).
  */
-const TOOLS = ["echo", "get-sum", "get-env", "get-tiny-image", "get-annotated-message", "get-structured-content", "get-resource-reference", "get-resource-links"];
+const TOOLS = ["echo", "get-sum", "get-tiny-image", "get-annotated-message", "get-structured-content", "get-resource-reference", "get-resource-links"];
 
 /** Ids from a small range collide now and then, across a batch and across concurrent requests, as a careless client's would. */
 const requestId = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: -2, max: 30 }) }, fc.integer(), fc.string({ maxLength: 4 }));
@@ -186,7 +167,7 @@ const headersArbitrary = fc
     "Content-Type": header("application/json", "application/json; charset=utf-8", "text/plain", "application/json; charset=latin1", "application/jsonx"),
     Accept: header("application/json, text/event-stream", "application/json", "text/event-stream", "*/*"),
     Authorization: header(AGENT_ID, `Bearer ${AGENT_ID}`, "wrong-agent", `${AGENT_ID} `),
-    // Each distinct gateway session id gets its own backend processes: a small set keeps them bounded.
+    // Each distinct one is a sub-agent with a backend process of its own (up to the gateway's cap).
     "X-Agent-ID": header(undefined, "agent-a", "agent-b"),
     Origin: header(undefined, "http://localhost", "http://127.0.0.1", "https://evil.example", "null"),
     // Undefined: the listener's own address, as a client that dialled it sends.
@@ -228,16 +209,6 @@ function expectedIds(body: string): Array<string | number> {
     .map((m) => m.id);
 }
 
-function batchIds(body: string): { batch: boolean; ids: unknown[] } {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (!Array.isArray(parsed)) return { batch: false, ids: [] };
-    return { batch: true, ids: parsed.filter((m) => m !== null && typeof m === "object" && "id" in m).map((m) => (m as { id: unknown }).id) };
-  } catch {
-    return { batch: false, ids: [] };
-  }
-}
-
 /** Every data line of an SSE body, each a JSON-RPC message. */
 function eventMessages(body: string): unknown[] {
   return body
@@ -272,9 +243,10 @@ function assertAnswer(request: FuzzRequest, response: RawResponse): void {
     if (contentType.startsWith("application/json")) expect(() => JSON.parse(response.body), context).not.toThrow();
     return;
   }
-  const ids = request.httpMethod === "POST" ? expectedIds(body) : [];
+  const mcpPost = request.httpMethod === "POST" && !NOT_MCP_PATHS.includes(request.path);
+  const ids = mcpPost ? expectedIds(body) : [];
   // JSON-RPC: an empty batch is one Invalid Request, answered with a single error.
-  if (request.httpMethod === "POST" && body.trim() === "[]") expect(JSON.parse(response.body || "null"), context).toMatchObject({ error: { code: -32600 } });
+  if (mcpPost && body === "[]") expect(JSON.parse(response.body || "null"), context).toMatchObject({ error: { code: -32600 } });
   let messages: unknown[];
   if (contentType.startsWith("application/json")) {
     const parsed: unknown = JSON.parse(response.body);
@@ -286,7 +258,7 @@ function assertAnswer(request: FuzzRequest, response: RawResponse): void {
     expect(ids, context).toEqual([]);
     return;
   }
-  if (request.httpMethod !== "POST" || NOT_MCP_PATHS.includes(request.path)) return;
+  if (!mcpPost) return;
   for (const message of messages) assertJsonRpcResponse(message, ids);
   const answered = new Set(messages.map((m) => (m as { id?: unknown }).id));
   for (const id of ids) expect(answered.has(id), `request ${JSON.stringify(id)} got no reply: ${context}`).toBe(true);
@@ -314,51 +286,23 @@ async function send(request: FuzzRequest): Promise<void> {
   assertAnswer(request, response);
 }
 
-/** Applies EXCLUDE_KNOWN_BUGS to one run's concurrent requests. */
-function clearOfKnownBugs(requests: FuzzRequest[]): boolean {
-  for (const request of requests) {
-    const { batch, ids } = batchIds(request.body);
-    if (EXCLUDE_KNOWN_BUGS.emptyBatch && batch && request.body.trim() === "[]") return false;
-    if (EXCLUDE_KNOWN_BUGS.duplicateIdInBatch && new Set(ids.map((id) => JSON.stringify(id))).size !== ids.length) return false;
-  }
-  if (EXCLUDE_KNOWN_BUGS.sameIdInFlightInOneSession) {
-    const seen = new Set<string>();
-    for (const request of requests.filter((r) => r.session === "live" && r.httpMethod === "POST")) {
-      for (const id of new Set(expectedIds(request.body).map((id) => `${request.server} ${JSON.stringify(id)}`))) {
-        if (seen.has(id)) return false;
-        seen.add(id);
-      }
-    }
-  }
-  return true;
-}
-
 // ---- the properties ----------------------------------------------------------------------------
 
-/**
- * A new agent (its own X-Agent-ID) connects as the stdout entry says and calls echo. A new one,
- * because the fuzzed agent's labels have legitimately changed: echo-labels gave it integrity
- * "approved", so strict mode now refuses it the unguarded server's unlabelled data.
- */
-async function newAgentCanWork(server: string): Promise<void> {
+/** An SDK client configured from the server's stdout entry, as the agent's own would be, after listing tools. */
+async function agentClient(server: string): Promise<Client> {
   const entry = document.mcpServers[server]!;
-  const headers = { ...entry.headers, "X-Agent-ID": `after-fuzz-${server}` };
   const client = new Client({ name: "after-fuzz", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers } }));
-  try {
-    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("echo");
-    const result = await client.callTool({ name: "echo", arguments: { message: "still here" } });
-    // The guarded server answers in filter mode: the result's items, as JSON text.
-    expect(JSON.stringify(result.content)).toContain("Echo: still here");
-  } finally {
-    await client.close();
-  }
+  await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } }));
+  expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("echo");
+  return client;
 }
 
+const echo = (client: Client) => client.callTool({ name: "echo", arguments: { message: "still here" } });
+
 describe("the gateway front end under fuzzing", () => {
-  it("answers every random request with an HTTP error or matching JSON-RPC replies, and keeps serving", async () => {
+  it("answers every random request with an HTTP error or matching JSON-RPC replies, and keeps serving and enforcing", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(requestArbitrary, { minLength: 1, maxLength: 3 }).filter(clearOfKnownBugs), async (requests) => {
+      fc.asyncProperty(fc.array(requestArbitrary, { minLength: 1, maxLength: 3 }), async (requests) => {
         expect(gateway.child.exitCode, `the gateway exited:\n${gateway.output().slice(-3000)}`).toBeNull();
         await Promise.all(requests.map(send));
       }),
@@ -366,6 +310,14 @@ describe("the gateway front end under fuzzing", () => {
     );
     expect(gateway.child.exitCode, `the gateway exited:\n${gateway.output().slice(-3000)}`).toBeNull();
     expect(gateway.output()).not.toMatch(/uncaught|unhandled/i);
-    for (const server of SERVERS) await newAgentCanWork(server);
+    // The guarded server serves an ordinary call (in filter mode: the result's items as JSON text)...
+    const guarded = await agentClient("guarded");
+    expect(JSON.stringify((await echo(guarded)).content)).toContain("Echo: still here");
+    await guarded.close();
+    // ...and the labels it gave the agent survived the fuzzing: echo-labels raised the credential's
+    // integrity to "approved", so strict mode still refuses it the unguarded server's unlabelled data.
+    const unguarded = await agentClient("everything");
+    await expect(echo(unguarded)).rejects.toThrow(/-32030: DIFC Violation: Resource 'noop \(echo\)' has lower integrity than agent requires/);
+    await unguarded.close();
   }, 120_000);
 });
