@@ -13,4 +13,4 @@ for (const format of ["json", "toml"]) {
   }
 }
 await import("../src/cli/main.ts");
-await import("../src/gateway/run.ts");
+await import("../src/gateway/index.ts");

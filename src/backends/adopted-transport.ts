@@ -2,7 +2,7 @@ import { createInterface } from "node:readline";
 import { serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import type { GatewayLogger } from "../log/types.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import type { EarlyProcess } from "./early-process.ts";
 import type { BoundedMessageReader } from "./message-reader.ts";
 import { logServerStderr, messageReader, reportLaunchLine } from "./stdio-transport.ts";

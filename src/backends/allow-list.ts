@@ -1,4 +1,4 @@
-import type { ServerConfig } from "../config/types.ts";
+import type { ServerConfig } from "../config/index.ts";
 
 /** A server's `tools` list: absent, empty, or containing "*", allows every tool (as the reference). */
 export function toolAllowed(server: ServerConfig, toolName: string): boolean {

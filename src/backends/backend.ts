@@ -1,18 +1,18 @@
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Implementation, ServerCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { DEFAULT_LIMITS } from "../config/defaults.ts";
-import type { ServerConfig } from "../config/types.ts";
-import { isSecretKey, Sanitizer } from "../log/sanitize.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import { DEFAULT_LIMITS } from "../config/index.ts";
+import type { ServerConfig } from "../config/index.ts";
+import { isSecretKey, Sanitizer } from "../log/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import { AdoptedProcessTransport } from "./adopted-transport.ts";
 import { toolAllowed } from "./allow-list.ts";
 import { restartDelayMs } from "./backoff.ts";
 import type { ClientSide } from "./client-side.ts";
 import { openConnection, type BackendConnection } from "./connection.ts";
 import type { EarlyProcess } from "./early-process.ts";
-import { errorText } from "./errors.ts";
 import { collectPages } from "./paginate.ts";
 import { stdioTransport } from "./stdio-transport.ts";
+import { errorText } from "../shared/index.ts";
 
 export type BackendStatus = "stopped" | "running" | "error";
 

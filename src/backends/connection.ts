@@ -8,8 +8,8 @@ import {
   ProgressNotificationSchema,
   type Implementation,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { ServerConfig } from "../config/types.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import type { ServerConfig } from "../config/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import type { ClientSide } from "./client-side.ts";
 import { BACKEND_TIMEOUT, BackendError } from "./errors.ts";
 import { connectHttp } from "./http-transport.ts";

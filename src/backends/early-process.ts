@@ -4,7 +4,7 @@
 // transport alone costs about 100 ms to import. Startup discovery adopts the process
 // (adopted-transport.ts), so it is the one that answers initialize and tools/list.
 import { spawn, type ChildProcess } from "node:child_process";
-import type { GatewayConfig, StdioServerConfig } from "../config/types.ts";
+import type { GatewayConfig, StdioServerConfig } from "../config/index.ts";
 import { expandEnvPassthrough } from "./env-passthrough.ts";
 
 /** The environment a stdio server runs with: the gateway's own plus the server's `env` (later wins), as the reference does. */

@@ -1,6 +1,7 @@
 // Errors a backend call can end with, as JSON-RPC error codes the MCP Gateway Specification
 // (Appendix C) names, so an agent can tell "unavailable" from "timed out" from the backend's own
 // error without parsing text.
+import { CodedError } from "../shared/index.ts";
 
 export const BACKEND_UNAVAILABLE = -32001;
 export const BACKEND_TIMEOUT = -32002;
@@ -10,18 +11,10 @@ export const AGENT_LIMIT_REACHED = -32041;
 export const AGENT_LIMIT_RETRY_AFTER_S = 30;
 
 /** Thrown out of a forwarded call; the MCP server layer sends `code`, `message` and `data` as is. */
-export class BackendError extends Error {
-  readonly code: number;
+export class BackendError extends CodedError {
   readonly data: { server: string; detail: string };
   constructor(code: number, serverId: string, message: string) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.data = { server: serverId, detail: message };
   }
-}
-
-/** The text of an error, without the "MCP error <code>: " prefix the SDK adds to backend errors. */
-export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/^MCP error -?\d+: /, "");
 }

@@ -2,10 +2,10 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { HttpServerConfig } from "../config/types.ts";
-import type { GatewayLogger } from "../log/types.ts";
-import { errorText } from "./errors.ts";
+import type { HttpServerConfig } from "../config/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
+import { errorText } from "../shared/index.ts";
 
 /**
  * Connects `makeClient()` to an HTTP backend: streamable HTTP first, then the deprecated SSE

@@ -1,5 +1,6 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { isJSONRPCRequest, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isObject } from "../shared/index.ts";
 
 // Ids on the wire come from one process-wide counter, as in the reference; the SDK's own ids are
 // per client and are put back on each reply.
@@ -105,10 +106,6 @@ function parseObject(json: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isErrorObject(value: unknown): value is { code: number; message: string; data?: unknown } {

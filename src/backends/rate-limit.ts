@@ -18,14 +18,14 @@ const RESET_IN_SECONDS = /rate reset in (\d+)s/;
  */
 export function detectRateLimit(result: unknown, nowMs: number): RateLimitHit | null {
   if (typeof result !== "object" || result === null || (result as { isError?: unknown }).isError !== true) return null;
-  const text = errorText(result).toLowerCase();
+  const text = resultText(result).toLowerCase();
   const limited = RATE_LIMIT_PHRASES.some((phrase) => text.includes(phrase)) || (text.includes("rate limit") && text.includes("403"));
   if (!limited) return null;
   const seconds = Number(RESET_IN_SECONDS.exec(text)?.[1] ?? 0);
   return seconds > 0 ? { resetAt: nowMs + seconds * 1000 } : {};
 }
 
-function errorText(result: object): string {
+function resultText(result: object): string {
   const content = (result as { content?: unknown }).content;
   if (!Array.isArray(content)) return "";
   return content

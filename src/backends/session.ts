@@ -1,10 +1,11 @@
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
-import type { RpcLogRecord } from "../log/types.ts";
+import type { RpcLogRecord } from "../log/index.ts";
 import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
 import type { BackendConnection } from "./connection.ts";
-import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError, errorText } from "./errors.ts";
+import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError } from "./errors.ts";
+import { errorText, rpcErrorOf } from "../shared/index.ts";
 
 export interface CallOptions {
   /** Aborts when the agent cancels; the backend is then sent notifications/cancelled. */
@@ -62,7 +63,7 @@ export class BackendSession {
       rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
       return result;
     } catch (error) {
-      const detail = error instanceof BackendError ? { code: error.code, message: error.message } : { code: -32603, message: errorText(error) };
+      const detail = rpcErrorOf(error);
       rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message, ...labels });
       throw error;
     }

@@ -1,7 +1,7 @@
 import type { Notification, Request, Result } from "@modelcontextprotocol/sdk/types.js";
 import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
-import { DEFAULT_LIMITS } from "../config/defaults.ts";
+import { DEFAULT_LIMITS } from "../config/index.ts";
 import { AGENT_LIMIT_REACHED, AGENT_LIMIT_RETRY_AFTER_S, BackendError } from "./errors.ts";
 import { BackendSession } from "./session.ts";
 

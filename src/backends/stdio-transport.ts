@@ -1,8 +1,8 @@
 import { createInterface, type Interface } from "node:readline";
 import type { Readable } from "node:stream";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { StdioServerConfig } from "../config/types.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import type { StdioServerConfig } from "../config/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import { serverEnvironment } from "./early-process.ts";
 import { BoundedMessageReader } from "./message-reader.ts";
 import { expandEnvPassthrough } from "./env-passthrough.ts";

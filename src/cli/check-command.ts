@@ -3,12 +3,12 @@
 // included), and every guard is loaded and compiled as at start-up, then closed. No backend is
 // launched and nothing listens; the exit code says whether `flowgate` would start with it.
 import type { Command } from "commander";
-import { errorText } from "../backends/errors.ts";
-import type { GatewayLogger } from "../log/types.ts";
-import { loadEnvFile } from "../config/env-file.ts";
-import { CliExit, type CliIO } from "./main.ts";
+import type { GatewayLogger } from "../log/index.ts";
+import { loadEnvFile } from "../config/index.ts";
+import { CliExit, type CliIO } from "./io.ts";
 import { loadConfig, readAll, type ServeInputs } from "./serve-command.ts";
 import { applyOverrides, resolveFlagSettings, type ServeFlags } from "./serve-options.ts";
+import { errorText } from "../shared/index.ts";
 
 /** Keeps what guard registration warns of, the lines start-up would write to the log. */
 function warningLogger(warnings: string[]): GatewayLogger {
@@ -45,7 +45,7 @@ async function check(flags: ServeFlags, io: CliIO, inputs: ServeInputs): Promise
   const { config, runtime } = resolved;
   const warnings = [...config.warnings];
   // Imported here: the guard host is only needed once the configuration is known to be valid.
-  const { createServerGuards } = await import("../enforce/server-guards.ts");
+  const { createServerGuards } = await import("../enforce/index.ts");
   let guards;
   try {
     guards = await createServerGuards(config, runtime, { logger: warningLogger(warnings), env: inputs.env });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { EvaluationRequest } from "../difc/index.ts";
-import { CliExit, type CliIO } from "./main.ts";
+import { CliExit, type CliIO } from "./io.ts";
 
 const EXIT_DENIED = 3;
 const EXIT_BAD_INPUT = 1;

@@ -1,7 +1,7 @@
 // How the serve command reads typed values from environment variables and flags, following the
 // reference's rules: booleans as 1/true/yes/on or 0/false/no/off, durations in Go syntax.
 
-export { envBoolean } from "../config/env-boolean.ts";
+export { envBoolean } from "../shared/index.ts";
 
 /** A positive whole number, or undefined. */
 export function positiveInteger(value: string | undefined): number | undefined {

@@ -6,23 +6,8 @@ import { registerGuardCommand } from "./guard-command.ts";
 import { registerProxyCommand } from "./proxy-command.ts";
 import { gatewayServe } from "./run-gateway-command.ts";
 import { registerServeCommand } from "./serve-command.ts";
-
-/** Where a command writes; tests pass their own to capture output. */
-export interface CliIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** What commands read as standard input; process.stdin when absent. */
-  stdin?: AsyncIterable<string | Uint8Array>;
-}
-
-/** Thrown by a command to end the process with a given exit code after printing its own output. */
-export class CliExit extends Error {
-  readonly code: number;
-  constructor(code: number, message = `exit ${code}`) {
-    super(message);
-    this.code = code;
-  }
-}
+import { CliExit, type CliIO } from "./io.ts";
+import { errorText } from "../shared/index.ts";
 
 const processIO: CliIO = {
   out: (text) => process.stdout.write(text),
@@ -68,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof CliExit) return error.code;
-    io.err(`flowgate: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`flowgate: ${errorText(error)}\n`);
     return 1;
   }
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CliExit, type CliIO } from "./main.ts";
+import { CliExit, type CliIO } from "./io.ts";
 
 /**
  * `awmg proxy` is the reference's GitHub API filtering proxy, a mode flowgate does not have yet.

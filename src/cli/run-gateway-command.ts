@@ -1,5 +1,6 @@
+// Lazy: the early spawn alone, without the MCP SDK that src/backends/index.ts loads.
 import { spawnEarlyProcesses } from "../backends/early-process.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import type { ServeFunction } from "./serve-command.ts";
 import { VERSION } from "./version.ts";
 
@@ -16,7 +17,7 @@ export function gatewayServe(io: CliIO): ServeFunction {
     process.once("SIGTERM", stop);
     const earlyProcesses = spawnEarlyProcesses(config);
     try {
-      const { runGateway } = await import("../gateway/run.ts");
+      const { runGateway } = await import("../gateway/index.ts");
       return await runGateway(config, runtime, { io, env: process.env, version: VERSION, signal: controller.signal, earlyProcesses });
     } finally {
       // Discovery has adopted and closed them; this only matters when the gateway never got that far.

@@ -5,16 +5,17 @@
 
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
-import { DEFAULT_LIMITS } from "../config/defaults.ts";
-import { loadJsonConfig } from "../config/json-loader.ts";
-import { loadTomlConfig } from "../config/toml-loader.ts";
-import { loadEnvFile } from "../config/env-file.ts";
-// From their own modules rather than guard/index.ts: the whole guard host is not needed (nor
-// worth its import time) before the configuration is read.
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
+import { DEFAULT_LIMITS } from "../config/index.ts";
+import { loadJsonConfig } from "../config/index.ts";
+import { loadTomlConfig } from "../config/index.ts";
+import { loadEnvFile } from "../config/index.ts";
+// Lazy: from their own modules rather than guard/index.ts: the whole guard host is not needed
+// (nor worth its import time) before the configuration is read.
 import { GUARDS_DIR_ENV } from "../guard/discovery.ts";
+// Lazy: as above.
 import { bootSpareWorker } from "../guard/worker-spare.ts";
-import { CliExit, type CliIO } from "./main.ts";
+import { CliExit, type CliIO } from "./io.ts";
 import { applyOverrides, DEFAULT_LISTEN, DEFAULT_LOG_DIR, resolveFlagSettings, type ServeFlags } from "./serve-options.ts";
 
 export type ServeFunction = (config: GatewayConfig, runtime: RuntimeOptions) => Promise<number>;

@@ -3,6 +3,7 @@
 
 import type { GuardPolicyConfig } from "./types.ts";
 import { childPath, type ConfigIssue } from "./issues.ts";
+import { isObject } from "../shared/index.ts";
 
 const ALIASES: Readonly<Record<string, "allow-only" | "write-sink">> = {
   "allow-only": "allow-only",
@@ -12,10 +13,6 @@ const ALIASES: Readonly<Record<string, "allow-only" | "write-sink">> = {
 };
 
 const EXPECTED = 'an object with exactly one key, "allow-only" or "write-sink" (aliases allowonly, writesink), whose value is an object';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /**
  * Normalises one policy; problems are appended to `issues`. The reference's legacy per-server

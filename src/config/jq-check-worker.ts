@@ -3,6 +3,7 @@
 // blocked waiting for it.
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { loadJq } from "jq-wasm";
+import { errorText } from "../shared/index.ts";
 
 interface CheckChannel {
   answers: MessagePort;
@@ -11,7 +12,6 @@ interface CheckChannel {
 }
 
 const { answers, signal } = workerData as CheckChannel;
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function answer(message: unknown): void {
   answers.postMessage(message);

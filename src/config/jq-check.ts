@@ -3,7 +3,7 @@
 // wait, as readFileSync would. Booting the worker costs far more than checking, so it is kept
 // for a few seconds after each use (unreferenced: it never holds the process open).
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { workerEnv } from "./worker-env.ts";
+import { workerEnv } from "../shared/index.ts";
 
 const WORKER_URL = new URL("./jq-check-worker.ts", import.meta.url);
 /** Booting the worker and loading jq takes a fraction of a second; this only bounds a hang. */

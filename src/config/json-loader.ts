@@ -18,6 +18,7 @@ import {
   DEFAULT_TOOL_TIMEOUT_S,
   MIN_TOOL_TIMEOUT_S,
 } from "./defaults.ts";
+import { isObject } from "../shared/index.ts";
 
 /** The document's shape once the schema has accepted it. */
 interface JsonServer {
@@ -71,10 +72,6 @@ function parse(text: string): unknown {
   } catch (error) {
     throw new ConfigError([{ path: "configuration", problem: `invalid JSON: ${(error as Error).message}`, expected: "one JSON object with mcpServers and gateway" }]);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Rewrites `type: "local"` to stdio and rejects types other than stdio and http before the schema sees them. */

@@ -5,6 +5,7 @@ import type { ServerEntry } from "./build-server.ts";
 import { childPath, type ConfigIssue } from "./issues.ts";
 import { compileErrors } from "./jq-check.ts";
 import { compileCheckProgram, describeCompileError, readsEnvironment } from "./jq-program.ts";
+import { errorText } from "../shared/index.ts";
 
 const UNDEFINED_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*) is not defined/;
 
@@ -45,7 +46,7 @@ export function checkResponseFilters(entries: readonly ServerEntry[], issues: Co
   try {
     errors = compileErrors(pending.map(({ filter }) => compileCheckProgram(filter)));
   } catch (error) {
-    const problem = `tool response filters could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+    const problem = `tool response filters could not be checked: ${errorText(error)}`;
     issues.push({ path: pending[0]?.path ?? "configuration", problem, expected: "a working jq engine (the jq-wasm package)" });
     return;
   }

@@ -3,6 +3,7 @@
 // thrown error's numeric `code` as the JSON-RPC error code. The reference sends 0 for all of
 // them; flowgate uses codes from the implementation-defined server range so clients can tell
 // a policy refusal from a guard failure without parsing text (docs/compatibility.md).
+import { CodedError } from "../shared/index.ts";
 
 /** The DIFC policy refused the call or its whole response. */
 export const POLICY_DENIED = -32030;
@@ -11,14 +12,4 @@ export const TOOL_CALL_LIMIT_REACHED = -32031;
 /** A guard could not label the call or its response, so nothing was let through. */
 export const GUARD_FAILED = -32032;
 
-export class EnforcementError extends Error {
-  readonly code: number;
-  constructor(code: number, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export class EnforcementError extends CodedError {}

@@ -1,10 +1,10 @@
 // The enforcement layer's public face: everything the gateway needs to label and police calls,
 // assembled from a config. The gateway plugs `pipeline` into its forward seam, serves `reflect`
 // at /reflect and `guardStatus` in /health, and calls `close` on shutdown.
-import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { InMemoryAgentStore, reflectSnapshot, type AgentStore } from "../difc/index.ts";
 import type { GuardStatus } from "../guard/index.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import { collaboratorPermissionLookup } from "./collaborator-permission.ts";
 import { GuardSessions } from "./guard-sessions.ts";
 import { EnforcementPipeline } from "./pipeline.ts";
@@ -12,6 +12,7 @@ import { createServerGuards } from "./server-guards.ts";
 
 export { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
 export { EnforcementPipeline, type EnforcedCall } from "./pipeline.ts";
+export { createServerGuards } from "./server-guards.ts";
 
 export interface Enforcement {
   pipeline: EnforcementPipeline;

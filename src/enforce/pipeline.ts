@@ -28,11 +28,12 @@ import {
   type ResponseOutcome,
 } from "../difc/index.ts";
 import type { BackendCaller, GuardCallOptions } from "../guard/index.ts";
-import type { GatewayLogger, RpcLogRecord } from "../log/types.ts";
+import type { GatewayLogger, RpcLogRecord } from "../log/index.ts";
 import { collaboratorPermissionLookup, withCollaboratorPermission } from "./collaborator-permission.ts";
-import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED, errorText } from "./errors.ts";
+import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
 import type { GuardSessionState, GuardSessions } from "./guard-sessions.ts";
 import type { ServerGuard } from "./server-guards.ts";
+import { errorText } from "../shared/index.ts";
 
 /** One call as the pipeline sees it: which labelled operation, on which server, for which agent. */
 export interface EnforcedCall {

@@ -2,11 +2,11 @@
 // difc.md §7.3, §7.6), with the reference's warnings: allow-only reads narrowed to public repos,
 // and write-sinks treated as public. Every failure to learn the visibility fails open, as in the
 // reference: the configured policy stays in force.
-import { envBoolean } from "../config/env-boolean.ts";
-import type { GatewayConfig } from "../config/types.ts";
+import type { GatewayConfig } from "../config/index.ts";
 import { effectiveSinkVisibility, forcePublicGlobalPolicy, forcePublicServerPolicy, type GuardPolicy, type SinkVisibility } from "../difc/index.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import type { WorkflowRepoVisibility } from "./github-visibility.ts";
+import { envBoolean } from "../shared/index.ts";
 
 /** Whether allow-only policies become repos "public": on unless switched off, and only for a repository the API calls public. */
 export async function shouldForcePublicRepos(

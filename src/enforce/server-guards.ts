@@ -3,7 +3,7 @@
 // MCP_GATEWAY_WASM_GUARDS_DIR/<serverID>/, else the write-sink guard for a write-sink policy,
 // else the guard the server names in config, else noop. A non-noop guard with no policy falls
 // back to noop, since it would have nothing to enforce.
-import type { GatewayConfig, RuntimeOptions, ServerConfig } from "../config/types.ts";
+import type { GatewayConfig, RuntimeOptions, ServerConfig } from "../config/index.ts";
 import {
   guardPolicyToJson,
   parseGuardPolicy,
@@ -12,10 +12,10 @@ import {
   type GuardPolicy,
 } from "../difc/index.ts";
 import { NoopGuard, WriteSinkGuard, discoverGuardFile, loadWasmGuard, type Guard, type GuardLogger } from "../guard/index.ts";
-import type { GatewayLogger } from "../log/types.ts";
-import { errorText } from "./errors.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import { workflowRepoVisibility, type WorkflowRepoVisibility } from "./github-visibility.ts";
 import { forcePublicPolicies, runtimeSinkVisibility, shouldForcePublicRepos } from "./public-repo-policies.ts";
+import { errorText } from "../shared/index.ts";
 
 export interface ServerGuard {
   serverId: string;

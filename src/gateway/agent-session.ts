@@ -17,12 +17,12 @@ import {
   type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../backends/allow-list.ts";
-import type { Backend } from "../backends/backend.ts";
-import { sharedSchemaValidator } from "../backends/schema-validator.ts";
-import type { BackendSession } from "../backends/session.ts";
-import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../backends/shared-sessions.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import { toolAllowed } from "../backends/index.ts";
+import type { Backend } from "../backends/index.ts";
+import { sharedSchemaValidator } from "../backends/index.ts";
+import type { BackendSession } from "../backends/index.ts";
+import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../backends/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import type { AgentIdentity } from "./auth.ts";
 import type { Forward, ReplyCheck } from "./forward.ts";
 import { RpcError } from "./rpc-error.ts";

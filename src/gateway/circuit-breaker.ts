@@ -2,11 +2,12 @@
 // inside the enforcement middleware: a call DIFC refuses never reaches it, and it sees the raw
 // backend result, before any response filtering.
 import type { Result } from "@modelcontextprotocol/sdk/types.js";
-import { detectRateLimit } from "../backends/rate-limit.ts";
-import type { ServerConfig } from "../config/types.ts";
-import type { GatewayLogger, LogLevel } from "../log/types.ts";
+import { detectRateLimit } from "../backends/index.ts";
+import type { ServerConfig } from "../config/index.ts";
+import type { GatewayLogger, LogLevel } from "../log/index.ts";
 import type { ForwardMiddleware } from "./forward.ts";
 import { RpcError } from "./rpc-error.ts";
+import { rfc3339Seconds } from "../shared/index.ts";
 
 /** JSON-RPC code of a call the breaker refused (docs/compatibility.md, "circuit breaker"). */
 export const RATE_LIMIT_CIRCUIT_OPEN = -32040;
@@ -98,12 +99,12 @@ export class CircuitBreaker {
     this.#consecutive += 1;
     if (probe) {
       this.#open(now, hit.resetAt);
-      this.#settings.log("warn", `circuit breaker for server "${serverId}" re-OPENED: probe request was rate-limited; resets at ${rfc3339(this.#retryAt())}`);
+      this.#settings.log("warn", `circuit breaker for server "${serverId}" re-OPENED: probe request was rate-limited; resets at ${rfc3339Seconds(new Date(this.#retryAt()))}`);
     } else if (this.#state === "CLOSED" && this.#consecutive >= this.#settings.threshold) {
       this.#open(now, hit.resetAt);
       this.#settings.log(
         "warn",
-        `circuit breaker for server "${serverId}" OPENED after ${this.#consecutive} consecutive rate-limit errors; resets at ${rfc3339(this.#retryAt())}`,
+        `circuit breaker for server "${serverId}" OPENED after ${this.#consecutive} consecutive rate-limit errors; resets at ${rfc3339Seconds(new Date(this.#retryAt()))}`,
       );
     }
   }
@@ -129,7 +130,7 @@ export class CircuitBreaker {
     }
     if (this.#resetAt !== undefined && this.#resetAt > now) {
       return new CircuitOpenError(
-        `${prefix} — rate limit resets at ${rfc3339(this.#resetAt)} (retry after ${goDuration(retryAfterSeconds)})`,
+        `${prefix} — rate limit resets at ${rfc3339Seconds(new Date(this.#resetAt))} (retry after ${goDuration(retryAfterSeconds)})`,
         serverId,
         retryAfterSeconds,
       );
@@ -156,10 +157,6 @@ export function circuitBreakerMiddleware(servers: readonly ServerConfig[], logge
     const breaker = request.method === "tools/call" ? breakers.get(request.serverId) : undefined;
     return breaker ? breaker.run<Result>(() => next(request)) : next(request);
   };
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** Whole seconds as Go prints a time.Duration ("45s", "1m30s", "1h0m5s"), as the reference's text does. */

@@ -1,4 +1,4 @@
-import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { dialableHost } from "./dialable-host.ts";
 
 /**

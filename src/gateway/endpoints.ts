@@ -1,5 +1,5 @@
-import type { Backend } from "../backends/backend.ts";
-import type { RuntimeOptions } from "../config/types.ts";
+import type { Backend } from "../backends/index.ts";
+import type { RuntimeOptions } from "../config/index.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
 import type { McpEndpoint } from "./mcp-endpoint.ts";
 import { routedSession } from "./routed.ts";

@@ -5,7 +5,7 @@
 import type { Result } from "@modelcontextprotocol/sdk/types.js";
 import { sortedTags, type AgentLabels } from "../difc/index.ts";
 import type { EnforcedCall, EnforcementPipeline } from "../enforce/index.ts";
-import type { BackendSession } from "../backends/session.ts";
+import type { BackendSession } from "../backends/index.ts";
 import type { ForwardMiddleware, ForwardRequest, ReplyCheck } from "./forward.ts";
 
 /** Methods whose answers the pipeline labels; the guard sees the method as the tool name (tools/call: the tool's own). */

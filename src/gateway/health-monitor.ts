@@ -1,5 +1,5 @@
-import type { Backend } from "../backends/backend.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import type { Backend } from "../backends/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 
 /** The reference's health check period (gateway.md §4.5). */
 export const HEALTH_CHECK_INTERVAL_MS = 30_000;

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Backend } from "../backends/backend.ts";
-import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import type { Backend } from "../backends/index.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import { checkAuthorization } from "./auth.ts";
 import { healthDocument, type GuardHealthEntry } from "./health.ts";
 import { hostAllowed, originAllowed } from "./host-check.ts";
 import { sendJson, sendText } from "./json-response.ts";
 import { handleMcpRequest, type McpEndpoint } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
+import { rfc3339Seconds } from "../shared/index.ts";
 
 export type ReflectAgents = Record<string, { secrecy: string[]; integrity: string[] }>;
 
@@ -66,7 +67,7 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
   if (path === "/reflect") {
     // The agents' labels are the credential's business; /reflect asks for it as /mcp does.
     if (!authorized(req, res, ctx, path)) return;
-    return sendJson(res, 200, { agents: await ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
+    return sendJson(res, 200, { agents: await ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: rfc3339Seconds(new Date()) });
   }
   if (path === "/close") {
     if (!authorized(req, res, ctx, path)) return;

@@ -5,7 +5,7 @@
 // jobs wait in a queue when every worker is busy, and their clock starts when a worker takes them.
 import { Worker } from "node:worker_threads";
 import type { JqAnswer, JqJob } from "./jq-worker.ts";
-import { workerEnv } from "../config/worker-env.ts";
+import { workerEnv } from "../shared/index.ts";
 
 const WORKER_URL = new URL("./jq-worker.ts", import.meta.url);
 /** The reference gives jq 5 s (gateway.md §5). */

@@ -5,9 +5,9 @@ import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { GatewaySettings } from "../config/types.ts";
-import type { GatewayLogger } from "../log/types.ts";
-import { utf8Prefix } from "../log/utf8.ts";
+import type { GatewaySettings } from "../config/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
+import { errorText, utf8Prefix } from "../shared/index.ts";
 
 export type PayloadSettings = Pick<GatewaySettings, "payloadDir" | "payloadPathPrefix" | "payloadSizeThreshold">;
 
@@ -94,7 +94,7 @@ export async function spillLargePayload(
     payloadPath = settings.payloadPathPrefix === undefined ? file : join(settings.payloadPathPrefix, session, queryId, "payload.json");
     logger?.log("info", "payload", `Payload of ${json.length} bytes exceeds the ${settings.payloadSizeThreshold}-byte threshold; saved to ${file}`);
   } catch (error) {
-    logger?.log("error", "payload", `Failed to save a ${json.length}-byte payload under ${settings.payloadDir}: ${error instanceof Error ? error.message : String(error)}`);
+    logger?.log("error", "payload", `Failed to save a ${json.length}-byte payload under ${settings.payloadDir}: ${errorText(error)}`);
   }
   const metadata = {
     agentInstructions: PAYLOAD_AGENT_INSTRUCTIONS,

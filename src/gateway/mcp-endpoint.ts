@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import type { GatewayLogger } from "../log/types.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { agentIdentity, type AgentIdentity } from "./auth.ts";
 import { autoInitialize } from "./auto-init.ts";
 import { HttpServerTransport, readBody, refuseBody } from "./http-server-transport.ts";
 import { sendRpcError, sendText } from "./json-response.ts";
 import type { SessionRegistry } from "./session-registry.ts";
+import { errorText } from "../shared/index.ts";
 
 export interface McpEndpoint {
   /** "/mcp" or "/mcp/<serverID>". */
@@ -58,7 +59,7 @@ export async function handleMcpRequest(
   try {
     body = JSON.parse(read.text);
   } catch (error) {
-    return sendRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${error instanceof Error ? error.message : String(error)}`);
+    return sendRpcError(res, 400, ErrorCode.ParseError, `Parse error: ${errorText(error)}`);
   }
   if (isToolCall(body)) {
     logger.log(

@@ -11,8 +11,8 @@ import {
   UnsubscribeRequestSchema,
   type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../backends/allow-list.ts";
-import type { Backend } from "../backends/backend.ts";
+import { toolAllowed } from "../backends/index.ts";
+import type { Backend } from "../backends/index.ts";
 import { AgentSession, type SessionEnvironment } from "./agent-session.ts";
 import type { AgentIdentity } from "./auth.ts";
 import { toolNotAllowed } from "./rpc-error.ts";

@@ -1,16 +1,11 @@
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { CodedError } from "../shared/index.ts";
 
 /**
  * An error the MCP server layer sends as a JSON-RPC error with exactly this code and message
  * (an SDK McpError would prefix the message with "MCP error <code>: ").
  */
-export class RpcError extends Error {
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export class RpcError extends CodedError {}
 
 export function unknownTool(name: string): RpcError {
   return new RpcError(ErrorCode.InvalidParams, `unknown tool "${name}"`);

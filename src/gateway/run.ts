@@ -2,17 +2,17 @@
 // engine wired into the forward seam, /reflect and /health. The CLI's serve command and the demo
 // call this; tests that need a bare gateway call startGateway directly. The guards load while
 // the backends are discovered: each takes a few hundred milliseconds, and neither needs the other.
-import type { Backend } from "../backends/backend.ts";
-import { errorText } from "../backends/errors.ts";
-import type { EarlyProcess } from "../backends/early-process.ts";
-import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import type { Backend } from "../backends/index.ts";
+import type { EarlyProcess } from "../backends/index.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
-import { openFileLogger } from "../log/file-logger.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import { openFileLogger } from "../log/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import { enforcementMiddleware, enforcementReplyCheck } from "./enforcement.ts";
 import { serve } from "./serve.ts";
 import { writeSinkUrlAudit } from "./url-domains.ts";
 import { discoverBackends, startGateway, type GatewayHandle, type GatewayIO } from "./start.ts";
+import { errorText } from "../shared/index.ts";
 
 export interface RunDeps {
   io: GatewayIO;

@@ -1,6 +1,7 @@
-import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { startGateway, type GatewayDeps } from "./start.ts";
+import { errorText } from "../shared/index.ts";
 
 export interface ServeDeps extends GatewayDeps {
   /** Aborted on SIGINT/SIGTERM by the CLI: the gateway drains for runtime.shutdownTimeoutMs and exits. */
@@ -19,7 +20,7 @@ export async function serve(config: GatewayConfig, runtime: RuntimeOptions, deps
       deps.io.out(clientConfigDocument(config, runtime, started.port, started.agentId));
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     deps.io.err(`failed to start gateway on ${runtime.listenHost}:${runtime.listenPort}: ${message}\n`);
     deps.logger.log("error", "startup", `failed to start gateway: ${message}`, { markdown: true });
     return 1;

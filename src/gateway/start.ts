@@ -3,11 +3,11 @@ import type * as Http from "node:http";
 import type { Server as HttpServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { Backend } from "../backends/backend.ts";
-import type { EarlyProcess } from "../backends/early-process.ts";
-import { SharedBackendSessions } from "../backends/shared-sessions.ts";
-import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import { Backend } from "../backends/index.ts";
+import type { EarlyProcess } from "../backends/index.ts";
+import { SharedBackendSessions } from "../backends/index.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
+import type { GatewayLogger } from "../log/index.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
 import type { GuardHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware, type ReplyCheck } from "./forward.ts";
@@ -21,6 +21,7 @@ import { mcpEndpoints } from "./endpoints.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { JqEngine } from "./jq-engine.ts";
 import { ResponseFilters } from "./response-filter.ts";
+import { errorText } from "../shared/index.ts";
 
 // node:http through require, not import: the ES module facade of a built-in reads every export,
 // and node:http's WebSocket and EventSource getters load undici, which costs 50 to 150 ms of a
@@ -177,7 +178,7 @@ export async function startGateway(
     void gate
       .then(() => route(req, res, ctx))
       .catch((error: unknown) => {
-        logger.log("error", "client", `request failed: ${error instanceof Error ? error.message : String(error)}`);
+        logger.log("error", "client", `request failed: ${errorText(error)}`);
         if (!res.headersSent) res.writeHead(500).end();
       });
   });

@@ -21,7 +21,3 @@ export class GuardError extends Error {
     this.kind = kind;
   }
 }
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,12 +2,12 @@
 // against the ABI, write the memory cap into it, and compile it through the module cache.
 import { open } from "node:fs/promises";
 import { abiProblems } from "./abi.ts";
-import { errorMessage } from "./errors.ts";
 import { DEFAULT_MEMORY_LIMIT_PAGES } from "./limits.ts";
 import { compileCached } from "./module-cache.ts";
 import type { ModuleCache } from "./module-cache.ts";
 import { capMemories, capMemoriesInPlace, readModuleLayout } from "./wasm-binary.ts";
 import type { ModuleLayout } from "./wasm-binary.ts";
+import { errorText } from "../shared/index.ts";
 
 export interface ModuleReport {
   layout?: ModuleLayout;
@@ -42,7 +42,7 @@ function readFailure(error: unknown): string {
   if (code === "EISDIR") return "it is a directory; give the guard's .wasm file inside it";
   if (code === "ENOENT") return "no such file (ENOENT)";
   if (code === "EACCES") return "permission denied (EACCES)";
-  return errorMessage(error);
+  return errorText(error);
 }
 
 /** Checks a binary against the guard ABI without compiling it. */
@@ -51,7 +51,7 @@ export function inspectGuardBytes(bytes: Uint8Array, memoryLimitPages = DEFAULT_
   try {
     layout = readModuleLayout(bytes);
   } catch (error) {
-    return { problems: [`failed to instantiate WASM module: ${errorMessage(error)}`] };
+    return { problems: [`failed to instantiate WASM module: ${errorText(error)}`] };
   }
   return { layout, problems: abiProblems(layout, memoryLimitPages) };
 }
@@ -73,6 +73,6 @@ export async function compileGuardModule(
   try {
     return await compileCached(capped, cache);
   } catch (error) {
-    throw new Error(`failed to instantiate WASM module: ${errorMessage(error)}`, { cause: error });
+    throw new Error(`failed to instantiate WASM module: ${errorText(error)}`, { cause: error });
   }
 }

@@ -1,12 +1,9 @@
 // Turns a guard's output bytes into typed results, with the reference's parse rules and texts
 // (guard-abi.md §2.4 and §3.3–3.5). Anything malformed is an error: the caller fails closed.
 import type { AgentLabels, DifcMode, Operation, ResourceLabels } from "./types.ts";
+import { isObject } from "../shared/index.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function parseObject(output: Uint8Array, what: string): Record<string, unknown> {
   let value: unknown;

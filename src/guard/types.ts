@@ -1,5 +1,5 @@
 // The public shapes of the guard host: what a caller passes with each call and gets back.
-import type { LogLevel } from "../log/types.ts";
+import type { LogLevel } from "../log/index.ts";
 
 /** Answers a guard's call_backend: calls the backend tool and resolves with its result JSON. */
 export type BackendCaller = (toolName: string, args: unknown, signal: AbortSignal) => Promise<unknown>;

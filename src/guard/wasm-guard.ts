@@ -3,7 +3,7 @@
 // guard keeps failing. The typed label_* methods sit on top of one `invoke`.
 import type { Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
-import { GuardError, errorMessage } from "./errors.ts";
+import { GuardError } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
 import { InstancePool } from "./instance-pool.ts";
 import type { Slot } from "./instance-pool.ts";
@@ -24,6 +24,7 @@ import type { AgentLabels, Guard, GuardCallOptions, GuardLogger, GuardStatus, Re
 import { GuardWorker } from "./worker-host.ts";
 import { discardBootedWorker, reserveBootedWorker } from "./worker-spare.ts";
 import type { CallContext, WorkerOutcome } from "./worker-host.ts";
+import { errorText } from "../shared/index.ts";
 
 export interface WasmGuardOptions {
   /** The guard's name in logs, errors and /health (the server ID for discovered guards). */
@@ -76,7 +77,7 @@ export async function loadWasmGuard(source: string | Uint8Array<ArrayBuffer>, op
   } catch (error) {
     if (booted) discardBootedWorker(booted);
     if (error instanceof GuardError) throw error;
-    throw new GuardError(name, "load", `failed to load WASM guard '${name}': ${errorMessage(error)}`, { cause: error });
+    throw new GuardError(name, "load", `failed to load WASM guard '${name}': ${errorText(error)}`, { cause: error });
   }
 }
 
@@ -188,7 +189,7 @@ export class WasmGuard implements Guard {
       }),
     );
     if (errors.length > 0) {
-      throw new AggregateError(errors, `closing WASM guard '${this.name}' failed: ${errors.map(errorMessage).join("; ")}`);
+      throw new AggregateError(errors, `closing WASM guard '${this.name}' failed: ${errors.map(errorText).join("; ")}`);
     }
   }
 
@@ -197,14 +198,14 @@ export class WasmGuard implements Guard {
       return parse();
     } catch (error) {
       this.#counts.errors++;
-      this.#lastError = errorMessage(error);
-      throw new GuardError(this.name, "error", `WASM guard '${this.name}': ${errorMessage(error)}`, { cause: error });
+      this.#lastError = errorText(error);
+      throw new GuardError(this.name, "error", `WASM guard '${this.name}': ${errorText(error)}`, { cause: error });
     }
   }
 
   #spawn(booted?: Promise<Worker>): Promise<GuardWorker> {
     const worker = GuardWorker.start(this.name, this.#module, booted);
-    worker.catch((error: unknown) => this.#logger.log("error", this.name, `could not start an instance of WASM guard '${this.name}': ${errorMessage(error)}`));
+    worker.catch((error: unknown) => this.#logger.log("error", this.name, `could not start an instance of WASM guard '${this.name}': ${errorText(error)}`));
     return worker;
   }
 
@@ -268,7 +269,7 @@ export class WasmGuard implements Guard {
       }
     } catch (error) {
       slot.worker = undefined;
-      throw this.#failed(func, "crashed", `could not start an instance: ${errorMessage(error)}`);
+      throw this.#failed(func, "crashed", `could not start an instance: ${errorText(error)}`);
     }
     if (deadline <= Date.now()) {
       // The time went on waiting for an instance to start: not the guard's doing.

@@ -3,13 +3,12 @@
 import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
-import { errorMessage } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
 import { GUARD_FUNCTIONS } from "./abi.ts";
 import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES, SYNC_WAIT_MAX_INPUT_BYTES } from "./limits.ts";
 import { waitBriefly } from "./brief-wait.ts";
 import type { BackendCaller } from "./types.ts";
-import type { LogLevel } from "../log/types.ts";
+import type { LogLevel } from "../log/index.ts";
 import {
   CALL_ANSWERED,
   CALL_IDLE,
@@ -36,6 +35,7 @@ import type {
 } from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 import { readLogRecords } from "./worker/log-records.ts";
+import { errorText } from "../shared/index.ts";
 
 /** What one call needs besides its input. */
 export interface CallContext {
@@ -258,7 +258,7 @@ export class GuardWorker {
       const result = await pending.backend(request.toolName, request.args, pending.backendAbort.signal);
       reply = { ok: true, json: goJsonBytes(result) };
     } catch (error) {
-      reply = { ok: false, message: errorMessage(error) };
+      reply = { ok: false, message: errorText(error) };
     }
     if (this.#pending === pending) this.#reply(reply);
   }

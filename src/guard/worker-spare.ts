@@ -3,9 +3,9 @@
 // one booted, blank worker ready for the whole process: a guard that needs a worker (at load,
 // or to replace one stopped at a deadline) takes it and a new spare boots in the background.
 import { Worker } from "node:worker_threads";
-import { workerEnv } from "../config/worker-env.ts";
 import { WORKER_HEAP_LIMIT_MB } from "./limits.ts";
 import type { WorkerToHost } from "./worker/messages.ts";
+import { workerEnv } from "../shared/index.ts";
 
 const WORKER_URL = new URL("./worker/guard-worker.ts", import.meta.url);
 

@@ -12,6 +12,7 @@ import { Sanitizer } from "./sanitize.ts";
 import { ToolsCatalogFile } from "./tools-file.ts";
 import { UrlDomainsFile } from "./url-domains-file.ts";
 import type { DifcFilteredRecord, GatewayLogger, LogLevel, LogPayloads, RpcLogRecord } from "./types.ts";
+import { errorText } from "../shared/index.ts";
 
 const LOG_FILE_NAMES = {
   unified: "mcp-gateway.log",
@@ -43,10 +44,6 @@ const LOG_DIR_MODE = 0o700;
 
 // A server id becomes a file name, so it must not be able to name another path.
 const SAFE_FILE_STEM = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class FileLogger implements GatewayLogger {
   readonly #dir: string;

@@ -6,7 +6,7 @@ import { formatTimestamp } from "./line-format.ts";
 import { formatRpcMarkdownMessage } from "./markdown-format.ts";
 import type { Sanitizer } from "./sanitize.ts";
 import type { DifcFilteredRecord, LogPayloads, RpcLogRecord } from "./types.ts";
-import { utf8Prefix } from "./utf8.ts";
+import { isObject, utf8Prefix } from "../shared/index.ts";
 
 const TEXT_PAYLOAD_LIMIT = 10 * 1024;
 
@@ -17,10 +17,6 @@ export interface FormattedRpc {
   text: string;
   /** The pre-formatted gateway.md message. */
   markdown: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /**

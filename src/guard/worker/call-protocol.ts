@@ -27,9 +27,10 @@ import {
   MAX_OUTPUT_BUFFER_BYTES,
   WASM_PAGE_SIZE,
 } from "../limits.ts";
-import type { LogLevel } from "../../log/types.ts";
+import type { LogLevel } from "../../log/index.ts";
 import type { CallFailureKind } from "./messages.ts";
 import { ProcExit } from "./wasi.ts";
+import { errorText } from "../../shared/index.ts";
 
 type WasmFunction = (...args: number[]) => unknown;
 
@@ -103,7 +104,7 @@ function release(instance: LiveInstance, ptr: number, size: number): void {
     instance.allocator?.dealloc(ptr, size);
   } catch (error) {
     // The attempt's own outcome is what the caller needs; a failing dealloc is worth a warning.
-    instance.log("warn", `dealloc(${ptr}, ${size}) failed: ${error instanceof Error ? error.message : String(error)}`);
+    instance.log("warn", `dealloc(${ptr}, ${size}) failed: ${errorText(error)}`);
   }
 }
 

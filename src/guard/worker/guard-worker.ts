@@ -8,7 +8,7 @@ import type { Transferable } from "node:worker_threads";
 import { GUARD_FUNCTIONS } from "../abi.ts";
 import type { GuardFunction } from "../abi.ts";
 import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } from "../limits.ts";
-import type { LogLevel } from "../../log/types.ts";
+import type { LogLevel } from "../../log/index.ts";
 import { CallFailure, invokeGuardFunction } from "./call-protocol.ts";
 import type { LiveInstance } from "./call-protocol.ts";
 import { writeLogRecords } from "./log-records.ts";
@@ -26,6 +26,7 @@ import {
 } from "./messages.ts";
 import type { BackendReply, CallRequest, CallResponse, HostToWorker, LogLine, WorkerInit, WorkerToHost } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
+import { errorText } from "../../shared/index.ts";
 
 const host = parentPort as NonNullable<typeof parentPort>;
 let init: WorkerInit;
@@ -185,7 +186,7 @@ function startInstance(): boolean {
     live = instantiate();
     return true;
   } catch (error) {
-    send({ kind: "init-failed", message: error instanceof Error ? error.message : String(error) });
+    send({ kind: "init-failed", message: errorText(error) });
     return false;
   }
 }

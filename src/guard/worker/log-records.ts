@@ -1,7 +1,7 @@
 // A call's log lines as records in the shared call buffer, after the output, so they reach the
 // host without a message (receiving one costs the host several µs per call). Each record is a
 // level byte, the message's UTF-8 length as a u32 (little-endian), then the message.
-import type { LogLevel } from "../../log/types.ts";
+import type { LogLevel } from "../../log/index.ts";
 import type { LogLine } from "./messages.ts";
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];

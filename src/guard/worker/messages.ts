@@ -1,7 +1,7 @@
 // Messages between the guard host (main thread) and a guard worker.
 import type { MessagePort } from "node:worker_threads";
 import type { GuardFunction } from "../abi.ts";
-import type { LogLevel } from "../../log/types.ts";
+import type { LogLevel } from "../../log/index.ts";
 
 export interface WorkerInit {
   name: string;

@@ -1,5 +1,5 @@
 // The reference's boolean environment values: 1/true/yes/on or 0/false/no/off, case-insensitive.
-// Lives in config, the lowest layer, because both the CLI and the enforcement layer read them.
+// Shared because both the CLI and the enforcement layer read them.
 
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "off"]);

@@ -1,0 +1,2 @@
+// The gateway's face: what the CLI starts.
+export { runGateway } from "./run.ts";

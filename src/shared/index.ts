@@ -1,0 +1,8 @@
+// What every layer needs and no layer owns. It imports nothing of ours, so any folder may import
+// it; src/difc keeps its own few helpers instead, to stay pure.
+export { envBoolean } from "./env-boolean.ts";
+export { CodedError, errorText, rpcErrorOf } from "./errors.ts";
+export { isObject } from "./is-object.ts";
+export { rfc3339Seconds } from "./timestamp.ts";
+export { utf8Prefix } from "./utf8.ts";
+export { workerEnv } from "./worker-env.ts";

@@ -1,0 +1,62 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { layeringViolations, unitOf, type LayerTable } from "../support/layering.ts";
+
+const root = new URL("../../src/", import.meta.url).pathname;
+
+/**
+ * Which units each unit of src may import: every edge points down, from the CLI at the top to
+ * src/shared at the bottom. src/difc and src/shared import nothing of ours.
+ */
+export const LAYERS: LayerTable = {
+  cli: ["gateway", "enforce", "guard", "difc", "backends", "config", "log", "shared"],
+  gateway: ["enforce", "difc", "backends", "config", "log", "shared"],
+  enforce: ["guard", "difc", "config", "log", "shared"],
+  guard: ["log", "shared"],
+  backends: ["config", "log", "shared"],
+  config: ["shared"],
+  log: ["shared"],
+  difc: [],
+  shared: [],
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+  );
+}
+
+const files = new Map(sources(root).map((file) => [relative(root, file), readFileSync(file, "utf8")] as const));
+
+describe("the layering of src", () => {
+  it("has source files in every unit", () => {
+    for (const unit of Object.keys(LAYERS)) expect([...files.keys()].some((file) => unitOf(file, LAYERS) === unit), unit).toBe(true);
+  });
+
+  it("imports only down the layer table, and into a unit only through its index.ts", () => {
+    expect(layeringViolations(files, LAYERS)).toEqual([]);
+  });
+
+  it.each(Object.keys(LAYERS).filter((unit) => unit !== "cli"))("src/%s has a face, index.ts", (unit) => {
+    expect(existsSync(join(root, unit, "index.ts"))).toBe(true);
+  });
+});
+
+describe("the layering check", () => {
+  const table: LayerTable = { top: ["bottom"], bottom: [], "bottom/leaf": [] };
+  it.each([
+    ["an upward import", "bottom/a.ts", 'import { x } from "../top/index.ts";', ["bottom may not import top"]],
+    ["an import past a face", "top/a.ts", 'import { x } from "../bottom/inner.ts";', ["enters bottom past its face"]],
+    ["an edge missing from the table", "bottom/a.ts", 'import type { x } from "./leaf/index.ts";', ["bottom may not import bottom/leaf"]],
+    ["a dynamic import past a face", "top/a.ts", 'const m = await import("../bottom/inner.ts");', ["enters bottom past its face"]],
+    ["a file outside every unit", "elsewhere/a.ts", "export const a = 1;", ["elsewhere is in no unit"]],
+    ["a downward import through the face", "top/a.ts", 'export { x } from "../bottom/index.ts";', []],
+    ["an import inside a unit", "bottom/a.ts", 'import { y } from "./b.ts";', []],
+    ["a deep import marked lazy", "top/a.ts", '// Lazy: the cold start needs only this.\nimport { x } from "../bottom/inner.ts";', []],
+  ])("reports %s", (_name, file, text, expected) => {
+    const rules = layeringViolations(new Map([[file, text]]), table).map((violation) => violation.rule);
+    expect(rules).toHaveLength(expected.length);
+    expected.forEach((fragment, index) => expect(rules[index]).toContain(fragment));
+  });
+});
