@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS } from "../src/config/defaults.ts";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
 import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../src/config/types.ts";
 import { POLICY_DENIED } from "../src/enforce/index.ts";
-import { displayedAgentId } from "../src/gateway/auth.ts";
+import { displayedAgentId } from "../src/gateway/http/auth.ts";
 import { startEnforcedGateway } from "../src/gateway/run.ts";
 import { openFileLogger } from "../src/log/file-logger.ts";
 import type { LogPayloads } from "../src/log/types.ts";

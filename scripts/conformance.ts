@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { DEFAULT_LIMITS } from "../src/config/defaults.ts";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
 import type { RuntimeOptions } from "../src/config/types.ts";
-import { startGateway } from "../src/gateway/start.ts";
+import { startGateway } from "../src/gateway/http/listener.ts";
 import type { GatewayLogger } from "../src/log/types.ts";
 
 const run = promisify(execFile);

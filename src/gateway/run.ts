@@ -8,10 +8,10 @@ import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger } from "../log/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
-import { enforcementMiddleware, enforcementReplyCheck } from "./enforcement.ts";
+import { enforcementMiddleware, enforcementReplyCheck } from "./forward/enforcement.ts";
 import { serve } from "./serve.ts";
-import { writeSinkUrlAudit } from "./url-domains.ts";
-import { discoverBackends, startGateway, type GatewayHandle, type GatewayIO } from "./start.ts";
+import { writeSinkUrlAudit } from "./forward/url-audit.ts";
+import { discoverBackends, startGateway, type GatewayHandle, type GatewayIO } from "./http/listener.ts";
 import { errorText } from "../shared/index.ts";
 
 export interface RunDeps {

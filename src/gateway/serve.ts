@@ -1,6 +1,6 @@
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
-import { startGateway, type GatewayDeps } from "./start.ts";
+import { startGateway, type GatewayDeps } from "./http/listener.ts";
 import { errorText } from "../shared/index.ts";
 
 export interface ServeDeps extends GatewayDeps {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AGENT_LIMIT_REACHED, BACKEND_TIMEOUT, BACKEND_UNAVAILABLE } from "../../src/backends/errors.ts";
 import { GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "../../src/enforce/index.ts";
-import { RATE_LIMIT_CIRCUIT_OPEN } from "../../src/gateway/circuit-breaker.ts";
+import { RATE_LIMIT_CIRCUIT_OPEN } from "../../src/gateway/forward/circuit-breaker.ts";
 
 // Other tests compare replies with these constants, so they would pass whatever number a constant
 // held. Agents and the MCP Gateway Specification depend on the numbers themselves.

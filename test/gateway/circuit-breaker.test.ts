@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CircuitBreaker, CircuitOpenError, RATE_LIMIT_CIRCUIT_OPEN } from "../../src/gateway/circuit-breaker.ts";
+import { CircuitBreaker, CircuitOpenError, RATE_LIMIT_CIRCUIT_OPEN } from "../../src/gateway/forward/circuit-breaker.ts";
 import type { LogLevel } from "../../src/log/types.ts";
 
 const START = Date.UTC(2026, 0, 1, 12, 0, 0);

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CreateMessageRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpServerTransport } from "../../src/gateway/http-server-transport.ts";
+import { HttpServerTransport } from "../../src/gateway/http/server-transport.ts";
 import { connectAgent, gatewayConfig, runGateway, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 

@@ -9,7 +9,7 @@ import {
   payloadSessionSegment,
   previewPayload,
   spillLargePayload,
-} from "../../src/gateway/large-payload.ts";
+} from "../../src/gateway/results/large-payload.ts";
 import type { GatewayLogger, LogLevel } from "../../src/log/types.ts";
 
 function freshDir(): string {

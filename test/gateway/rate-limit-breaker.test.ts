@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RATE_LIMIT_CIRCUIT_OPEN } from "../../src/gateway/circuit-breaker.ts";
-import type { ForwardMiddleware } from "../../src/gateway/forward.ts";
+import { RATE_LIMIT_CIRCUIT_OPEN } from "../../src/gateway/forward/circuit-breaker.ts";
+import type { ForwardMiddleware } from "../../src/gateway/forward/forward.ts";
 import { connectAgent, gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
 import { stdioServer } from "../support/mcp-servers.ts";
 

@@ -2,8 +2,8 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ServerConfig } from "../../src/config/types.ts";
-import { JqEngine } from "../../src/gateway/jq-engine.ts";
-import { ResponseFilters } from "../../src/gateway/response-filter.ts";
+import { JqEngine } from "../../src/config/jq/engine.ts";
+import { ResponseFilters } from "../../src/gateway/results/response-filter.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 import { stdioServer } from "../support/mcp-servers.ts";
 

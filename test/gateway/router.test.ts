@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { route, type RouterContext } from "../../src/gateway/http-router.ts";
-import { SessionRegistry } from "../../src/gateway/session-registry.ts";
+import { route, type RouterContext } from "../../src/gateway/http/router.ts";
+import { SessionRegistry } from "../../src/gateway/http/session-registry.ts";
 import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 

@@ -1,6 +1,6 @@
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import { normalizeInputSchema } from "../../src/gateway/tool-schema.ts";
+import { normalizeInputSchema } from "../../src/gateway/sessions/tool-schema.ts";
 
 const tool = (inputSchema: unknown) => ({ name: "t", inputSchema }) as Tool;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { urlDomains } from "../../src/gateway/url-domains.ts";
+import { urlDomains } from "../../src/gateway/forward/url-audit.ts";
 
 describe("URL domains of a JSON value", () => {
   it.each<[string, unknown, string[]]>([

@@ -10,7 +10,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallToolResult, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spillLargePayload } from "../../src/gateway/large-payload.ts";
+import { spillLargePayload } from "../../src/gateway/results/large-payload.ts";
 import { type FileLogger, openFileLogger } from "../../src/log/file-logger.ts";
 
 const SERVER_ID = "everything";

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { displayedAgentId } from "../../src/gateway/auth.ts";
+import { displayedAgentId } from "../../src/gateway/http/auth.ts";
 import { connectAgent, gatewayConfig, runGateway, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 

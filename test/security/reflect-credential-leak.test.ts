@@ -5,7 +5,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
-import { displayedAgentId } from "../../src/gateway/auth.ts";
+import { displayedAgentId } from "../../src/gateway/http/auth.ts";
 import { startEnforcedGateway } from "../../src/gateway/run.ts";
 import { connectAgent, runtimeOptions } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";

@@ -7,7 +7,7 @@ import { demoConfig } from "../../demo/attack.ts";
 import { DEFAULT_LIMITS } from "../../src/config/defaults.ts";
 import type { GuardsMode, RuntimeOptions } from "../../src/config/types.ts";
 import { POLICY_DENIED } from "../../src/enforce/index.ts";
-import { displayedAgentId } from "../../src/gateway/auth.ts";
+import { displayedAgentId } from "../../src/gateway/http/auth.ts";
 import { startEnforcedGateway } from "../../src/gateway/run.ts";
 import { connectAgent } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";

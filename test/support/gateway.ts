@@ -7,7 +7,7 @@ import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_LIMITS } from "../../src/config/defaults.ts";
 import type { GatewayConfig, GatewaySettings, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
 import { serve } from "../../src/gateway/serve.ts";
-import type { GatewayDeps } from "../../src/gateway/start.ts";
+import type { GatewayDeps } from "../../src/gateway/http/listener.ts";
 import { RecordingLogger } from "./recording-logger.ts";
 
 export const TEST_VERSION = "9.8.7";

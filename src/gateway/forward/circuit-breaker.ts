@@ -2,12 +2,12 @@
 // inside the enforcement middleware: a call DIFC refuses never reaches it, and it sees the raw
 // backend result, before any response filtering.
 import type { Result } from "@modelcontextprotocol/sdk/types.js";
-import { detectRateLimit } from "../backends/index.ts";
-import type { ServerConfig } from "../config/index.ts";
-import type { GatewayLogger, LogLevel } from "../log/index.ts";
+import { detectRateLimit } from "../../backends/index.ts";
+import type { ServerConfig } from "../../config/index.ts";
+import type { GatewayLogger, LogLevel } from "../../log/index.ts";
 import type { ForwardMiddleware } from "./forward.ts";
-import { RpcError } from "./rpc-error.ts";
-import { rfc3339Seconds } from "../shared/index.ts";
+import { RpcError } from "../sessions/rpc-error.ts";
+import { rfc3339Seconds } from "../../shared/index.ts";
 
 /** JSON-RPC code of a call the breaker refused (docs/compatibility.md, "circuit breaker"). */
 export const RATE_LIMIT_CIRCUIT_OPEN = -32040;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { AGENT_LIMIT_REACHED, AGENT_LIMIT_RETRY_AFTER_S } from "../backends/index.ts";
+import { AGENT_LIMIT_REACHED, AGENT_LIMIT_RETRY_AFTER_S } from "../../backends/index.ts";
 import { sendJson } from "./json-response.ts";
 
 /** How often an idle SSE stream gets a comment line, so proxies and idle timers keep it open (the SDK's default). */

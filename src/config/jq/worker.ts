@@ -3,7 +3,7 @@
 // exception (not a jq error) is reported as `crashed`, and the host replaces this worker.
 import { parentPort } from "node:worker_threads";
 import { loadJq } from "jq-wasm";
-import { errorText } from "../shared/index.ts";
+import { errorText } from "../../shared/index.ts";
 
 export interface JqJob {
   id: number;

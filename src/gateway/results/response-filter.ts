@@ -5,11 +5,11 @@
 // becomes the content. jq must produce exactly one value. Any failure is logged and the client
 // gets the unfiltered result: a filter shapes output, it never makes a call fail.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { describeRunError, runtimeProgram } from "../config/index.ts";
-import type { ServerConfig } from "../config/index.ts";
-import type { GatewayLogger } from "../log/index.ts";
-import type { JqEngine } from "./jq-engine.ts";
-import { errorText } from "../shared/index.ts";
+import { describeRunError, runtimeProgram } from "../../config/index.ts";
+import type { ServerConfig } from "../../config/index.ts";
+import type { GatewayLogger } from "../../log/index.ts";
+import type { JqEngine } from "../../config/jq/engine.ts";
+import { errorText } from "../../shared/index.ts";
 
 type Content = CallToolResult["content"];
 type EmbeddedResource = Extract<Content[number], { type: "resource" }>["resource"];

@@ -4,10 +4,10 @@
 // up and replaced. A small pool lets a slow filter and other calls' filters run side by side;
 // jobs wait in a queue when every worker is busy, and their clock starts when a worker takes them.
 import { Worker } from "node:worker_threads";
-import type { JqAnswer, JqJob } from "./jq-worker.ts";
-import { workerEnv } from "../shared/index.ts";
+import type { JqAnswer, JqJob } from "./worker.ts";
+import { workerEnv } from "../../shared/index.ts";
 
-const WORKER_URL = new URL("./jq-worker.ts", import.meta.url);
+const WORKER_URL = new URL("./worker.ts", import.meta.url);
 /** The reference gives jq 5 s (gateway.md §5). */
 const DEFAULT_JQ_TIMEOUT_MS = 5000;
 const DEFAULT_WORKERS = 2;

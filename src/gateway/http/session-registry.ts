@@ -1,5 +1,5 @@
-import type { AgentSession } from "./agent-session.ts";
-import type { HttpServerTransport } from "./http-server-transport.ts";
+import type { AgentSession } from "../sessions/agent-session.ts";
+import type { HttpServerTransport } from "./server-transport.ts";
 
 export interface LiveSession {
   id: string;

@@ -17,18 +17,18 @@ import {
   type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../backends/index.ts";
-import type { Backend } from "../backends/index.ts";
-import { sharedSchemaValidator } from "../backends/index.ts";
-import type { BackendSession } from "../backends/index.ts";
-import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../backends/index.ts";
-import type { GatewayLogger } from "../log/index.ts";
-import type { AgentIdentity } from "./auth.ts";
-import type { Forward, ReplyCheck } from "./forward.ts";
+import { toolAllowed } from "../../backends/index.ts";
+import type { Backend } from "../../backends/index.ts";
+import { sharedSchemaValidator } from "../../backends/index.ts";
+import type { BackendSession } from "../../backends/index.ts";
+import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../../backends/index.ts";
+import type { GatewayLogger } from "../../log/index.ts";
+import type { AgentIdentity } from "../http/auth.ts";
+import type { Forward, ReplyCheck } from "../forward/forward.ts";
 import { RpcError } from "./rpc-error.ts";
-import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
-import type { ResponseFilters } from "./response-filter.ts";
-import { auditUrlDomains } from "./url-domains.ts";
+import { spillLargePayload, type PayloadSettings } from "../results/large-payload.ts";
+import type { ResponseFilters } from "../results/response-filter.ts";
+import { auditUrlDomains } from "../forward/url-audit.ts";
 import { normalizeInputSchema } from "./tool-schema.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

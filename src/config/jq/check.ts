@@ -3,9 +3,9 @@
 // wait, as readFileSync would. Booting the worker costs far more than checking, so it is kept
 // for a few seconds after each use (unreferenced: it never holds the process open).
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { workerEnv } from "../shared/index.ts";
+import { workerEnv } from "../../shared/index.ts";
 
-const WORKER_URL = new URL("./jq-check-worker.ts", import.meta.url);
+const WORKER_URL = new URL("./check-worker.ts", import.meta.url);
 /** Booting the worker and loading jq takes a fraction of a second; this only bounds a hang. */
 const CHECK_TIMEOUT_MS = 30_000;
 const IDLE_MS = 10_000;

@@ -1,5 +1,5 @@
 import type { Result } from "@modelcontextprotocol/sdk/types.js";
-import type { BackendSession, CallOptions } from "../backends/index.ts";
+import type { BackendSession, CallOptions } from "../../backends/index.ts";
 
 /**
  * One request on its way from an agent to a backend. Every forwarded call passes through a

@@ -1,5 +1,5 @@
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import { CodedError } from "../shared/index.ts";
+import { CodedError } from "../../shared/index.ts";
 
 /**
  * An error the MCP server layer sends as a JSON-RPC error with exactly this code and message

@@ -12,7 +12,7 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
-import { DEFAULT_LIMITS } from "../config/index.ts";
+import { DEFAULT_LIMITS } from "../../config/index.ts";
 import { sendRpcError } from "./json-response.ts";
 import { openEventStream, PostReply, SSE_KEEPALIVE_MS, sseEvent } from "./post-reply.ts";
 

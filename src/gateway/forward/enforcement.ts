@@ -3,9 +3,9 @@
 // backend, and every reply of the agent to a backend's request, gets the DIFC write check, so no
 // method is a channel around it; a list request carrying nothing of the agent's goes straight through.
 import type { Result } from "@modelcontextprotocol/sdk/types.js";
-import { sortedTags, type AgentLabels } from "../difc/index.ts";
-import type { EnforcedCall, EnforcementPipeline } from "../enforce/index.ts";
-import type { BackendSession } from "../backends/index.ts";
+import { sortedTags, type AgentLabels } from "../../difc/index.ts";
+import type { EnforcedCall, EnforcementPipeline } from "../../enforce/index.ts";
+import type { BackendSession } from "../../backends/index.ts";
 import type { ForwardMiddleware, ForwardRequest, ReplyCheck } from "./forward.ts";
 
 /** Methods whose answers the pipeline labels; the guard sees the method as the tool name (tools/call: the tool's own). */

@@ -1,4 +1,4 @@
-import type { Backend } from "../backends/index.ts";
+import type { Backend } from "../../backends/index.ts";
 
 /** The MCP Gateway Specification version /health reports, as the reference does. */
 export const SPEC_VERSION = "1.14.0";

@@ -1,7 +1,7 @@
-import type { Backend } from "../backends/index.ts";
-import type { RuntimeOptions } from "../config/index.ts";
+import type { Backend } from "../../backends/index.ts";
+import type { RuntimeOptions } from "../../config/index.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
-import type { McpEndpoint } from "./mcp-endpoint.ts";
+import type { McpEndpoint } from "../http/mcp-endpoint.ts";
 import { routedSession } from "./routed.ts";
 import { unifiedSession } from "./unified.ts";
 

@@ -5,9 +5,9 @@ import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { GatewaySettings } from "../config/index.ts";
-import type { GatewayLogger } from "../log/index.ts";
-import { errorText, utf8Prefix } from "../shared/index.ts";
+import type { GatewaySettings } from "../../config/index.ts";
+import type { GatewayLogger } from "../../log/index.ts";
+import { errorText, utf8Prefix } from "../../shared/index.ts";
 
 export type PayloadSettings = Pick<GatewaySettings, "payloadDir" | "payloadPathPrefix" | "payloadSizeThreshold">;
 

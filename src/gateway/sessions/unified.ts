@@ -12,15 +12,15 @@ import {
   type Notification,
   type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../backends/index.ts";
-import type { Backend } from "../backends/index.ts";
-import { EnforcementError } from "../enforce/index.ts";
-import { collectPages } from "../backends/index.ts";
+import { toolAllowed } from "../../backends/index.ts";
+import type { Backend } from "../../backends/index.ts";
+import { EnforcementError } from "../../enforce/index.ts";
+import { collectPages } from "../../backends/index.ts";
 import { AgentSession, type Extra, type SessionEnvironment } from "./agent-session.ts";
-import type { AgentIdentity } from "./auth.ts";
+import type { AgentIdentity } from "../http/auth.ts";
 import { qualify, unqualify } from "./names.ts";
 import { toolNotAllowed, unknownServer, unknownTool } from "./rpc-error.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText } from "../../shared/index.ts";
 
 type Feature = "tools" | "resources" | "prompts" | "completions" | "logging";
 type Item = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // blocked waiting for it.
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { loadJq } from "jq-wasm";
-import { errorText } from "../shared/index.ts";
+import { errorText } from "../../shared/index.ts";
 
 interface CheckChannel {
   answers: MessagePort;

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import type { GatewayLogger } from "../log/index.ts";
-import type { AgentSession } from "./agent-session.ts";
+import type { GatewayLogger } from "../../log/index.ts";
+import type { AgentSession } from "../sessions/agent-session.ts";
 import { agentIdentity, type AgentIdentity } from "./auth.ts";
 import { autoInitialize } from "./auto-init.ts";
-import { HttpServerTransport, readBody, refuseBody } from "./http-server-transport.ts";
+import { HttpServerTransport, readBody, refuseBody } from "./server-transport.ts";
 import { sendRpcError, sendText } from "./json-response.ts";
 import type { SessionRegistry } from "./session-registry.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText } from "../../shared/index.ts";
 
 export interface McpEndpoint {
   /** "/mcp" or "/mcp/<serverID>". */

@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Backend } from "../backends/index.ts";
-import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
-import type { GatewayLogger } from "../log/index.ts";
+import type { Backend } from "../../backends/index.ts";
+import type { GatewayConfig, RuntimeOptions } from "../../config/index.ts";
+import type { GatewayLogger } from "../../log/index.ts";
 import { checkAuthorization } from "./auth.ts";
 import { healthDocument, type GuardHealthEntry } from "./health.ts";
 import { hostAllowed, originAllowed } from "./host-check.ts";
 import { sendJson, sendText } from "./json-response.ts";
 import { handleMcpRequest, type McpEndpoint } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
-import { rfc3339Seconds } from "../shared/index.ts";
+import { rfc3339Seconds } from "../../shared/index.ts";
 
 export type ReflectAgents = Record<string, { secrecy: string[]; integrity: string[] }>;
 

@@ -11,10 +11,10 @@ import {
   UnsubscribeRequestSchema,
   type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../backends/index.ts";
-import type { Backend } from "../backends/index.ts";
+import { toolAllowed } from "../../backends/index.ts";
+import type { Backend } from "../../backends/index.ts";
 import { AgentSession, type SessionEnvironment } from "./agent-session.ts";
-import type { AgentIdentity } from "./auth.ts";
+import type { AgentIdentity } from "../http/auth.ts";
 import { toolNotAllowed } from "./rpc-error.ts";
 
 /**

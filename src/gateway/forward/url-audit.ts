@@ -1,7 +1,7 @@
 // The URL-domain audit (gateway.md §6.7): the lower-cased host names of every http(s) URL found
 // in any string of a JSON value, for observed-url-domains.json.
 import type { ForwardMiddleware } from "./forward.ts";
-import type { GatewayLogger } from "../log/index.ts";
+import type { GatewayLogger } from "../../log/index.ts";
 
 const URL_PATTERN = /https?:\/\/[^\s"'<>`]+/gi;
 /** Punctuation that ends a sentence or closes a bracket or quote, not the URL. */
