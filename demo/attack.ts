@@ -15,7 +15,7 @@ import { loadTomlConfig } from "../src/config/toml-loader.ts";
 import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../src/config/types.ts";
 import { POLICY_DENIED } from "../src/enforce/index.ts";
 import { displayedAgentId } from "../src/gateway/http/auth.ts";
-import { startEnforcedGateway } from "../src/gateway/run.ts";
+import { createGateway } from "../src/gateway/index.ts";
 import { openFileLogger } from "../src/log/file-logger.ts";
 import type { LogPayloads } from "../src/log/types.ts";
 
@@ -99,12 +99,12 @@ export async function startDemoGateway(mode: GuardsMode, scratch: string, option
     limits: DEFAULT_LIMITS,
   };
   const logger = openFileLogger({ dir: runtime.logDir, stderr: () => undefined, ...options });
-  const running = await startEnforcedGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "demo", logger });
-  const base = `http://127.0.0.1:${running.gateway.port}`;
-  const headers = { Authorization: running.gateway.agentId };
+  const running = await createGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "demo", logger });
+  const base = `http://127.0.0.1:${running.port}`;
+  const headers = { Authorization: running.agentId };
   return {
     base,
-    agentId: running.gateway.agentId,
+    agentId: running.agentId,
     workspace,
     memoryFile,
     logDir: runtime.logDir,
@@ -116,7 +116,7 @@ export async function startDemoGateway(mode: GuardsMode, scratch: string, option
       return client;
     },
     async close() {
-      await running.close();
+      await running.close(1000);
       await logger.close();
     },
   };

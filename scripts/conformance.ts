@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { DEFAULT_LIMITS } from "../src/config/defaults.ts";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
 import type { RuntimeOptions } from "../src/config/types.ts";
-import { startGateway } from "../src/gateway/http/listener.ts";
+import { createGateway } from "../src/gateway/index.ts";
 import type { GatewayLogger } from "../src/log/types.ts";
 
 const run = promisify(execFile);
@@ -113,7 +113,7 @@ args = [${JSON.stringify(everything)}]
     shutdownTimeoutMs: 5_000,
     limits: DEFAULT_LIMITS,
   };
-  const gateway = await startGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, logger: silentLogger });
+  const gateway = await createGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, logger: silentLogger, enforcement: false });
   const proxy = createServer((req, res) => {
     const forwarded = request(
       { host: "127.0.0.1", port: gateway.port, path: req.url, method: req.method, headers: { ...req.headers, authorization: gateway.agentId } },

@@ -1,9 +1,7 @@
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Implementation, ServerCapabilities, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { DEFAULT_LIMITS } from "../config/index.ts";
-import type { ServerConfig } from "../config/index.ts";
-import { isSecretKey, Sanitizer } from "../log/index.ts";
-import type { GatewayLogger } from "../log/index.ts";
+import { DEFAULT_LIMITS, type ServerConfig } from "../config/index.ts";
+import { isSecretKey, Sanitizer, type GatewayLogger } from "../log/index.ts";
 import { AdoptedProcessTransport } from "./adopted-transport.ts";
 import { toolAllowed } from "./allow-list.ts";
 import { restartDelayMs } from "./backoff.ts";

@@ -7,8 +7,7 @@ import type { Command } from "commander";
 import type { BackendCaller, GuardCallOptions, GuardInput, WasmGuard } from "../guard/index.ts";
 // Lazy: the limits alone, for the help text; the guard host loads when a command runs.
 import * as limits from "../guard/limits.ts";
-import { CliExit } from "./io.ts";
-import type { CliIO } from "./io.ts";
+import { CliExit, type CliIO } from "./io.ts";
 
 const FUNCTIONS = ["label_agent", "label_resource", "label_response"] as const;
 type GuardFunctionName = (typeof FUNCTIONS)[number];

@@ -2,9 +2,7 @@
 // --guard-policy-json, or one built from the allow-only flags, or the same from environment
 // variables, applied to every server.
 
-import type { GuardPolicyConfig } from "../config/index.ts";
-import { normaliseGuardPolicy } from "../config/index.ts";
-import type { ConfigIssue } from "../config/index.ts";
+import { normaliseGuardPolicy, type ConfigIssue, type GuardPolicyConfig } from "../config/index.ts";
 import { envBoolean } from "./env-values.ts";
 
 export interface PolicyInputs {

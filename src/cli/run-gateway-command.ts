@@ -17,8 +17,8 @@ export function gatewayServe(io: CliIO): ServeFunction {
     process.once("SIGTERM", stop);
     const earlyProcesses = spawnEarlyProcesses(config);
     try {
-      const { runGateway } = await import("../gateway/index.ts");
-      return await runGateway(config, runtime, { io, env: process.env, version: VERSION, signal: controller.signal, earlyProcesses });
+      const { serveGateway } = await import("../gateway/index.ts");
+      return await serveGateway(config, runtime, { io, env: process.env, version: VERSION, signal: controller.signal, earlyProcesses });
     } finally {
       // Discovery has adopted and closed them; this only matters when the gateway never got that far.
       for (const child of earlyProcesses.values()) child.kill();

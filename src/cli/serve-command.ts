@@ -5,11 +5,7 @@
 
 import { readFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
-import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
-import { DEFAULT_LIMITS } from "../config/index.ts";
-import { loadJsonConfig } from "../config/index.ts";
-import { loadTomlConfig } from "../config/index.ts";
-import { loadEnvFile } from "../config/index.ts";
+import { DEFAULT_LIMITS, loadEnvFile, loadJsonConfig, loadTomlConfig, type GatewayConfig, type RuntimeOptions } from "../config/index.ts";
 // Lazy: from their own modules rather than guard/index.ts: the whole guard host is not needed
 // (nor worth its import time) before the configuration is read.
 import { GUARDS_DIR_ENV } from "../guard/discovery.ts";

@@ -2,8 +2,7 @@
 // the ones that override config values, with the reference's precedence (gateway.md §1.2, §1.4,
 // §1.6 steps 7–8). Pure: the caller passes the environment.
 
-import type { GatewayConfig, GatewayLimits, GuardsMode, RuntimeOptions } from "../config/index.ts";
-import { DEFAULT_LIMITS, DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD } from "../config/index.ts";
+import { DEFAULT_LIMITS, DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD, type GatewayConfig, type GatewayLimits, type GuardsMode, type RuntimeOptions } from "../config/index.ts";
 import { envBoolean, positiveDuration, positiveInteger } from "./env-values.ts";
 import { resolveGuardPolicyOverride } from "./guard-policy-override.ts";
 

@@ -3,7 +3,7 @@ export { DEFAULT_LIMITS, DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD } f
 export { loadEnvFile } from "./env-file.ts";
 export { normaliseGuardPolicy } from "./guard-policy.ts";
 export type { ConfigIssue } from "./issues.ts";
-export { describeRunError, runtimeProgram } from "./jq/program.ts";
+export { describeRunError, runtimeProgram } from "./jq/index.ts";
 export { loadJsonConfig } from "./json-loader.ts";
 export { loadTomlConfig } from "./toml-loader.ts";
 export type { GatewayConfig, GatewayLimits, GatewaySettings, GuardPolicyConfig, GuardsMode, HttpServerConfig, RuntimeOptions, ServerConfig, StdioServerConfig } from "./types.ts";

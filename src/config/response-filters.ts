@@ -3,8 +3,7 @@
 // not bind itself. Blank tool names and blank expressions are already refused by the schema.
 import type { ServerEntry } from "./build-server.ts";
 import { childPath, type ConfigIssue } from "./issues.ts";
-import { compileErrors } from "./jq/check.ts";
-import { compileCheckProgram, describeCompileError, readsEnvironment } from "./jq/program.ts";
+import { compileCheckProgram, compileErrors, describeCompileError, readsEnvironment } from "./jq/index.ts";
 import { errorText } from "../shared/index.ts";
 
 const UNDEFINED_VARIABLE = /^\$([A-Za-z_][A-Za-z0-9_]*) is not defined/;

@@ -1,5 +1,5 @@
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
-import { dialableHost } from "./http/dialable-host.ts";
+import { dialableHost } from "./http/index.ts";
 
 /**
  * The client configuration document written to stdout once the gateway listens (gateway.md §1.6

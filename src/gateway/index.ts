@@ -1,2 +1,4 @@
-// The gateway's face: what the CLI starts.
-export { runGateway } from "./run.ts";
+// The gateway's face: the composition root, which builds a gateway and serves it.
+export { createGateway, serveGateway } from "./create-gateway.ts";
+export type { Gateway, GatewayOptions } from "./create-gateway.ts";
+export type { GatewayIO } from "./http/index.ts";

@@ -1,7 +1,6 @@
 // The guard ABI as a checker: which exports and imports a guard must and may have, with
 // signatures. Used at load (any problem rejects the guard) and by `flowgate guard inspect`.
-import type { FuncType, ModuleLayout } from "./wasm-binary.ts";
-import { formatFuncType } from "./wasm-binary.ts";
+import { formatFuncType, type FuncType, type ModuleLayout } from "./wasm-binary.ts";
 import { wasiSignature } from "./wasi-signatures.ts";
 
 export const GUARD_FUNCTIONS = ["label_resource", "label_response", "label_agent"] as const;

@@ -3,10 +3,8 @@
 import { open } from "node:fs/promises";
 import { abiProblems } from "./abi.ts";
 import { DEFAULT_MEMORY_LIMIT_PAGES } from "./limits.ts";
-import { compileCached } from "./module-cache.ts";
-import type { ModuleCache } from "./module-cache.ts";
-import { capMemories, capMemoriesInPlace, readModuleLayout } from "./wasm-binary.ts";
-import type { ModuleLayout } from "./wasm-binary.ts";
+import { compileCached, type ModuleCache } from "./module-cache.ts";
+import { capMemories, capMemoriesInPlace, readModuleLayout, type ModuleLayout } from "./wasm-binary.ts";
 import { errorText } from "../shared/index.ts";
 
 export interface ModuleReport {

@@ -5,8 +5,7 @@ import type { Worker } from "node:worker_threads";
 import type { GuardFunction } from "./abi.ts";
 import { GuardError } from "./errors.ts";
 import { goJsonBytes } from "./go-json.ts";
-import { InstancePool } from "./instance-pool.ts";
-import type { Slot } from "./instance-pool.ts";
+import { InstancePool, type Slot } from "./instance-pool.ts";
 import {
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_MEMORY_LIMIT_PAGES,
@@ -16,14 +15,12 @@ import {
   RECOVERY_BACKOFF_BASE_MS,
   RECOVERY_BACKOFF_MAX_MS,
 } from "./limits.ts";
-import { sharedModuleCache } from "./module-cache.ts";
-import type { ModuleCache } from "./module-cache.ts";
+import { sharedModuleCache, type ModuleCache } from "./module-cache.ts";
 import { compileGuardModule, readGuardBytes } from "./module-loader.ts";
 import { parseAgentLabels, parseResourceLabels, parseResponseLabels } from "./results.ts";
 import type { AgentLabels, Guard, GuardCallOptions, GuardLogger, GuardStatus, ResourceLabels } from "./types.ts";
-import { GuardWorker } from "./worker-host.ts";
+import { GuardWorker, type CallContext, type WorkerOutcome } from "./worker-host.ts";
 import { discardBootedWorker, reserveBootedWorker } from "./worker-spare.ts";
-import type { CallContext, WorkerOutcome } from "./worker-host.ts";
 import { errorText } from "../shared/index.ts";
 
 export interface WasmGuardOptions {

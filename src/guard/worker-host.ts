@@ -1,38 +1,13 @@
 // The main-thread side of one guard worker: starts it, runs calls on it with a deadline,
 // answers its call_backend requests, and terminates it when the deadline passes.
-import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
-import type { MessagePort, Worker } from "node:worker_threads";
-import type { GuardFunction } from "./abi.ts";
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
+import { GUARD_FUNCTIONS, type GuardFunction } from "./abi.ts";
 import { goJsonBytes } from "./go-json.ts";
-import { GUARD_FUNCTIONS } from "./abi.ts";
 import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES, SYNC_WAIT_MAX_INPUT_BYTES } from "./limits.ts";
 import { waitBriefly } from "./brief-wait.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/index.ts";
-import {
-  CALL_ANSWERED,
-  CALL_IDLE,
-  CALL_REQUESTED,
-  CALL_SLOT_COUNT,
-  SLOT_FUNCTION,
-  SLOT_INPUT_LENGTH,
-  SLOT_LOG_LENGTH,
-  SLOT_OUTPUT_LENGTH,
-  SLOT_PORT_MESSAGES,
-  SLOT_STATE,
-  VIA_PORT,
-} from "./worker/messages.ts";
-import type {
-  BackendReply,
-  BackendRequest,
-  CallFailureKind,
-  CallRequest,
-  CallResponse,
-  HostToWorker,
-  LogLine,
-  WorkerInit,
-  WorkerToHost,
-} from "./worker/messages.ts";
+import { CALL_ANSWERED, CALL_IDLE, CALL_REQUESTED, CALL_SLOT_COUNT, SLOT_FUNCTION, SLOT_INPUT_LENGTH, SLOT_LOG_LENGTH, SLOT_OUTPUT_LENGTH, SLOT_PORT_MESSAGES, SLOT_STATE, VIA_PORT, type BackendReply, type BackendRequest, type CallFailureKind, type CallRequest, type CallResponse, type HostToWorker, type LogLine, type WorkerInit, type WorkerToHost } from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 import { readLogRecords } from "./worker/log-records.ts";
 import { errorText } from "../shared/index.ts";

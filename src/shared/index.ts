@@ -3,6 +3,6 @@
 export { envBoolean } from "./env-boolean.ts";
 export { CodedError, errorText, rpcErrorOf } from "./errors.ts";
 export { isObject } from "./is-object.ts";
-export { rfc3339Seconds } from "./timestamp.ts";
+export { goLogTimestamp, rfc3339Seconds } from "./timestamp.ts";
 export { utf8Prefix } from "./utf8.ts";
 export { workerEnv } from "./worker-env.ts";

@@ -9,7 +9,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collaboratorPermissionLookup } from "../../src/enforce/collaborator-permission.ts";
 import { POLICY_DENIED } from "../../src/enforce/index.ts";
-import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { createGateway } from "../../src/gateway/index.ts";
 import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { builtGuardPath } from "../support/guards.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
@@ -27,7 +27,7 @@ interface ApiRequest {
 const apiRequests: ApiRequest[] = [];
 let api: Server;
 let apiUrl = "";
-const gateways: Awaited<ReturnType<typeof startEnforcedGateway>>[] = [];
+const gateways: Awaited<ReturnType<typeof createGateway>>[] = [];
 const clients: Client[] = [];
 
 beforeAll(async () => {
@@ -51,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close()));
-  await Promise.all(gateways.map((gateway) => gateway.close()));
+  await Promise.all(gateways.map((gateway) => gateway.close(1000)));
   await new Promise((resolve) => api.close(resolve));
 });
 
@@ -61,7 +61,7 @@ async function connect(env: Record<string, string>): Promise<Client> {
   config.guards = {
     collaborator: { type: "wasm", path: builtGuardPath("collaborator"), policy: { "allow-only": { repos: "all", "min-integrity": "approved" } } },
   };
-  const running = await startEnforcedGateway(config, runtimeOptions({ guardsMode: "filter" }), {
+  const running = await createGateway(config, runtimeOptions({ guardsMode: "filter" }), {
     io: { out: () => undefined, err: () => undefined },
     env,
     version: "test",
@@ -70,7 +70,7 @@ async function connect(env: Record<string, string>): Promise<Client> {
   gateways.push(running);
   const client = new Client({ name: "collaborator-test", version: "1.0.0" });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.gateway.port}/mcp/repo`), { requestInit: { headers: { Authorization: AGENT } } }),
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.port}/mcp/repo`), { requestInit: { headers: { Authorization: AGENT } } }),
   );
   clients.push(client);
   await client.listTools();

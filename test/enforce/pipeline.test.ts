@@ -8,7 +8,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayConfig } from "../../src/config/types.ts";
 import { GUARD_FAILED, TOOL_CALL_LIMIT_REACHED } from "../../src/enforce/index.ts";
-import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { createGateway } from "../../src/gateway/index.ts";
 import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { builtGuardPath } from "../support/guards.ts";
 import { EVERYTHING_SCRIPT, MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
@@ -50,7 +50,7 @@ function config(): GatewayConfig {
   return base;
 }
 
-let running: Awaited<ReturnType<typeof startEnforcedGateway>>;
+let running: Awaited<ReturnType<typeof createGateway>>;
 const logger = new RecordingLogger();
 const clients: Client[] = [];
 
@@ -58,7 +58,7 @@ async function connect(serverId: string, agentId?: string): Promise<Client> {
   const headers: Record<string, string> = { Authorization: AGENT, ...(agentId ? { "X-Agent-ID": agentId } : {}) };
   const client = new Client({ name: "enforce-test", version: "1.0.0" });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.gateway.port}/mcp/${serverId}`), { requestInit: { headers } }),
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.port}/mcp/${serverId}`), { requestInit: { headers } }),
   );
   clients.push(client);
   // As real clients do: the SDK then checks each result against the tool's output schema.
@@ -78,7 +78,7 @@ async function errorOf(call: Promise<unknown>): Promise<McpError> {
 const echo = (client: Client, message: string) => client.callTool({ name: "echo", arguments: { message } });
 
 beforeAll(async () => {
-  running = await startEnforcedGateway(config(), runtimeOptions({ guardsMode: "strict", sinkServerIds: ["files"] }), {
+  running = await createGateway(config(), runtimeOptions({ guardsMode: "strict", sinkServerIds: ["files"] }), {
     io: { out: () => undefined, err: () => undefined },
     env: {},
     version: "test",
@@ -88,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
-  await running.close();
+  await running.close(1000);
 });
 
 describe("the enforcement pipeline", () => {
@@ -103,7 +103,7 @@ describe("the enforcement pipeline", () => {
     expect(failure.message).toContain("tripwire");
     const after = await echo(client, "hello again");
     expect(JSON.stringify(after)).toContain("hello again");
-    expect(running.enforcement.guardStatus()["tripwire"]!.failures).toBeGreaterThan(0);
+    expect(running.enforcement!.guardStatus()["tripwire"]!.failures).toBeGreaterThan(0);
   });
 
   it("counts tool calls per credential, across its sub-agents, and refuses the one past the limit with its own error code", async () => {

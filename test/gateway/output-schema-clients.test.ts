@@ -10,13 +10,13 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
-import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { createGateway } from "../../src/gateway/index.ts";
 import { runtimeOptions } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
 let scratch = "";
 let workspace = "";
-let running: Awaited<ReturnType<typeof startEnforcedGateway>>;
+let running: Awaited<ReturnType<typeof createGateway>>;
 const through: Record<string, Client> = {};
 const direct: Record<string, Client> = {};
 const listedThrough: Record<string, Tool[]> = {};
@@ -26,7 +26,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "flowgate-schema-clients-"));
   const demo = await demoConfig("filter", scratch);
   workspace = demo.workspace;
-  running = await startEnforcedGateway(demo.config, runtimeOptions({ guardsMode: "filter" }), {
+  running = await createGateway(demo.config, runtimeOptions({ guardsMode: "filter" }), {
     io: { out: () => undefined, err: () => undefined },
     env: {},
     version: "test",
@@ -36,8 +36,8 @@ beforeAll(async () => {
     if (server.type !== "stdio") continue;
     const gatewayClient = new Client({ name: "schema-client", version: "1.0.0" });
     await gatewayClient.connect(
-      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.gateway.port}/mcp/${server.id}`), {
-        requestInit: { headers: { Authorization: running.gateway.agentId } },
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.port}/mcp/${server.id}`), {
+        requestInit: { headers: { Authorization: running.agentId } },
       }),
     );
     const directClient = new Client({ name: "schema-client", version: "1.0.0" });

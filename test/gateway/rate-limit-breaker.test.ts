@@ -31,7 +31,7 @@ beforeAll(async () => {
   gateway = await runGateway(
     gatewayConfig([stdioServer("limited", RATE_LIMITED_SCRIPT, { rateLimitThreshold: 2, rateLimitCooldown: 60 })], { agentId: "agent-1" }),
     runtimeOptions(),
-    { forwardMiddleware: [outerLayer], clock: () => clock.now },
+    { enforcement: outerLayer, clock: () => clock.now },
   );
   agent = await connectAgent(gateway.entry("limited"));
 });

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { serve } from "../../src/gateway/serve.ts";
+import { serveGateway } from "../../src/gateway/index.ts";
 import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
@@ -12,9 +12,10 @@ describe("serve", () => {
     let stdout = "";
     let stderr = "";
     try {
-      const code = await serve(gatewayConfig([], { agentId: "a" }), runtimeOptions({ listenPort: port }), {
+      const code = await serveGateway(gatewayConfig([], { agentId: "a" }), runtimeOptions({ listenPort: port }), {
         io: { out: (text) => void (stdout += text), err: (text) => void (stderr += text) },
         logger: new RecordingLogger(),
+        enforcement: false,
       });
       expect(code).toBe(1);
       expect(stderr).toContain(`failed to start gateway on 127.0.0.1:${port}`);
@@ -30,9 +31,10 @@ describe("serve", () => {
     const controller = new AbortController();
     let written: () => void = () => undefined;
     const document = new Promise<void>((resolve) => (written = resolve));
-    const exit = serve(gatewayConfig([], { agentId: "a" }), runtimeOptions(), {
+    const exit = serveGateway(gatewayConfig([], { agentId: "a" }), runtimeOptions(), {
       io: { out: (text) => ((stdout += text), written()), err: () => undefined },
       logger: new RecordingLogger(),
+      enforcement: false,
       signal: controller.signal,
     });
     await document;

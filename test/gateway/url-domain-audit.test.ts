@@ -6,20 +6,20 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { createGateway } from "../../src/gateway/index.ts";
 import { openFileLogger, type FileLogger } from "../../src/log/file-logger.ts";
 import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
 const AGENT = "audit-agent";
 const logDir = mkdtempSync(join(tmpdir(), "flowgate-audit-"));
-let running: Awaited<ReturnType<typeof startEnforcedGateway>>;
+let running: Awaited<ReturnType<typeof createGateway>>;
 let logger: FileLogger;
 const clients: Client[] = [];
 
 async function connect(serverId: string): Promise<Client> {
   const client = new Client({ name: "audit-test", version: "1.0.0" });
-  const url = new URL(`http://127.0.0.1:${running.gateway.port}/mcp/${serverId}`);
+  const url = new URL(`http://127.0.0.1:${running.port}/mcp/${serverId}`);
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: AGENT } } }));
   clients.push(client);
   return client;
@@ -41,12 +41,12 @@ beforeAll(async () => {
   );
   const runtime = runtimeOptions({ logDir, urlDomainAudit: true });
   logger = openFileLogger({ dir: logDir, stderr: () => undefined });
-  running = await startEnforcedGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger });
+  running = await createGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger });
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
-  await running.close();
+  await running.close(1000);
   await logger.close();
 });
 

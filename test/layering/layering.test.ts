@@ -11,11 +11,17 @@ const root = new URL("../../src/", import.meta.url).pathname;
  */
 export const LAYERS: LayerTable = {
   cli: ["gateway", "enforce", "guard", "difc", "backends", "config", "log", "shared"],
-  gateway: ["enforce", "difc", "backends", "config", "log", "shared"],
+  // The composition root: the one place that knows every part of the gateway.
+  gateway: ["gateway/http", "gateway/sessions", "gateway/results", "gateway/forward", "enforce", "difc", "backends", "config", "log", "shared"],
+  "gateway/http": ["gateway/sessions", "backends", "config", "log", "shared"],
+  "gateway/sessions": ["gateway/forward", "enforce", "backends", "config", "log", "shared"],
+  "gateway/results": ["gateway/forward", "config/jq", "config", "log", "shared"],
+  "gateway/forward": ["enforce", "difc", "backends", "config", "log", "shared"],
   enforce: ["guard", "difc", "config", "log", "shared"],
   guard: ["log", "shared"],
   backends: ["config", "log", "shared"],
-  config: ["shared"],
+  config: ["config/jq", "shared"],
+  "config/jq": ["shared"],
   log: ["shared"],
   difc: [],
   shared: [],

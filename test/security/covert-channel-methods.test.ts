@@ -23,7 +23,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayConfig, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
 import { POLICY_DENIED } from "../../src/enforce/index.ts";
-import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { createGateway } from "../../src/gateway/index.ts";
 import { connectAgent, gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { builtGuardPath } from "../support/guards.ts";
 import { EVERYTHING_SCRIPT, httpServer, startEverythingHttp, stdioServer } from "../support/mcp-servers.ts";
@@ -97,13 +97,13 @@ async function withAgent(
   more?: MoreServers,
 ): Promise<void> {
   const logger = new RecordingLogger();
-  const running = await startEnforcedGateway(config(more), runtimeOptions({ mode, guardsMode: "strict" }), {
+  const running = await createGateway(config(more), runtimeOptions({ mode, guardsMode: "strict" }), {
     io: { out: () => undefined, err: () => undefined },
     env: {},
     version: "test",
     logger,
   });
-  const base = `http://127.0.0.1:${running.gateway.port}/mcp`;
+  const base = `http://127.0.0.1:${running.port}/mcp`;
   const entry = (path: string) => ({ type: "http", url: `${base}${path}`, headers: { Authorization: AGENT } });
   const clients: Client[] = [];
   const connect = async (path: string, declared: ClientCapabilities = {}) => {
@@ -126,7 +126,7 @@ async function withAgent(
     });
   } finally {
     await Promise.all(clients.map((client) => client.close()));
-    await running.close();
+    await running.close(1000);
   }
 }
 

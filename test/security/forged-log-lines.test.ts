@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runGateway } from "../../src/gateway/run.ts";
+import { serveGateway } from "../../src/gateway/index.ts";
 import { connectAgent, gatewayConfig, runtimeOptions, TEST_VERSION, type ClientEntry } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const stop = new AbortController();
   let printed: (document: string) => void = () => undefined;
   const document = new Promise<string>((resolve) => (printed = resolve));
-  const exit = runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio"] })]), runtime, {
+  const exit = serveGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio"] })]), runtime, {
     io: { out: (text) => printed(text), err: () => undefined },
     env: {},
     version: TEST_VERSION,

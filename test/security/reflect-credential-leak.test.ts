@@ -6,7 +6,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
 import { displayedAgentId } from "../../src/gateway/http/auth.ts";
-import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { createGateway } from "../../src/gateway/index.ts";
 import { connectAgent, runtimeOptions } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 import { rawRequest } from "../support/raw-http.ts";
@@ -17,7 +17,7 @@ import { rawRequest } from "../support/raw-http.ts";
 const CREDENTIAL = "reflect-test-credential-7c1e";
 const logger = new RecordingLogger();
 let scratch: string;
-let running: Awaited<ReturnType<typeof startEnforcedGateway>>;
+let running: Awaited<ReturnType<typeof createGateway>>;
 let base: string;
 let files: Client;
 let memory: Client;
@@ -27,8 +27,8 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "flowgate-reflect-"));
   const demo = await demoConfig("propagate", scratch);
   demo.config.gateway.agentId = CREDENTIAL;
-  running = await startEnforcedGateway(demo.config, runtimeOptions({ guardsMode: "propagate" }), { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger });
-  base = `http://127.0.0.1:${running.gateway.port}`;
+  running = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate" }), { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger });
+  base = `http://127.0.0.1:${running.port}`;
   files = await connectAgent({ type: "http", url: `${base}/mcp/files`, headers: { Authorization: CREDENTIAL } });
   memory = await connectAgent({ type: "http", url: `${base}/mcp/memory`, headers: { Authorization: CREDENTIAL } });
   // A private read taints the agent (its entry on /reflect); the write after it is refused (a DENIED log line).
@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await files.close().catch(() => undefined);
   await memory.close().catch(() => undefined);
-  await running.close();
+  await running.close(1000);
   await rm(scratch, { recursive: true, force: true });
 });
 

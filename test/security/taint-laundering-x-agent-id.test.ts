@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from "../../src/config/defaults.ts";
 import type { GuardsMode, RuntimeOptions } from "../../src/config/types.ts";
 import { POLICY_DENIED } from "../../src/enforce/index.ts";
 import { displayedAgentId } from "../../src/gateway/http/auth.ts";
-import { startEnforcedGateway } from "../../src/gateway/run.ts";
+import { createGateway } from "../../src/gateway/index.ts";
 import { connectAgent } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
@@ -59,9 +59,9 @@ describe("taint laundering through X-Agent-ID", () => {
       shutdownTimeoutMs: 1000,
       limits: DEFAULT_LIMITS,
     };
-    const running = await startEnforcedGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger: new RecordingLogger() });
-    const base = `http://127.0.0.1:${running.gateway.port}`;
-    const credential = running.gateway.agentId;
+    const running = await createGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger: new RecordingLogger() });
+    const base = `http://127.0.0.1:${running.port}`;
+    const credential = running.agentId;
     const url = (serverId: string) => (routing === "routed" ? `${base}/mcp/${serverId}` : `${base}/mcp`);
     const tool = (serverId: string, name: string) => (routing === "routed" ? name : `${serverId}___${name}`);
     const reader = await connectAgent({ type: "http", url: url("files"), headers: { Authorization: credential } });
@@ -92,7 +92,7 @@ describe("taint laundering through X-Agent-ID", () => {
     } finally {
       await reader.close().catch(() => undefined);
       await launderer.close().catch(() => undefined);
-      await running.close();
+      await running.close(1000);
       await rm(scratch, { recursive: true, force: true });
     }
   });

@@ -6,8 +6,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_LIMITS } from "../../src/config/defaults.ts";
 import type { GatewayConfig, GatewaySettings, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
-import { serve } from "../../src/gateway/serve.ts";
-import type { GatewayDeps } from "../../src/gateway/http/listener.ts";
+import { serveGateway, type GatewayOptions } from "../../src/gateway/index.ts";
 import { RecordingLogger } from "./recording-logger.ts";
 
 export const TEST_VERSION = "9.8.7";
@@ -63,7 +62,7 @@ export interface RunningGateway {
   stdout: string;
   stderr(): string;
   logger: RecordingLogger;
-  /** The serve() promise: resolves with the exit code. */
+  /** The serveGateway() promise: resolves with the exit code. */
   exit: Promise<number>;
   /** The gateway's base URL, from the stdout document. */
   baseUrl: string;
@@ -71,11 +70,14 @@ export interface RunningGateway {
   stop(): Promise<number>;
 }
 
-/** Runs serve() as the CLI would, and returns once the client configuration is on stdout. */
+/**
+ * Serves a gateway as the CLI would, without guards unless `extra.enforcement` puts a middleware
+ * in their place, and returns once the client configuration is on stdout.
+ */
 export async function runGateway(
   config: GatewayConfig,
   runtime: RuntimeOptions = runtimeOptions(),
-  extra: Pick<GatewayDeps, "forwardMiddleware" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs"> = {},
+  extra: Pick<GatewayOptions, "enforcement" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs"> = {},
 ): Promise<RunningGateway> {
   const logger = new RecordingLogger();
   let stdout = "";
@@ -83,11 +85,12 @@ export async function runGateway(
   let written: () => void = () => undefined;
   const documentWritten = new Promise<void>((resolve) => (written = resolve));
   const controller = new AbortController();
-  const exit = serve(config, runtime, {
+  const exit = serveGateway(config, runtime, {
     io: { out: (text) => ((stdout += text), written()), err: (text) => void (stderr += text) },
     logger,
     version: TEST_VERSION,
     signal: controller.signal,
+    enforcement: false,
     ...extra,
   });
   await Promise.race([

@@ -6,8 +6,7 @@ import { detectRateLimit } from "../../backends/index.ts";
 import type { ServerConfig } from "../../config/index.ts";
 import type { GatewayLogger, LogLevel } from "../../log/index.ts";
 import type { ForwardMiddleware } from "./forward.ts";
-import { RpcError } from "../sessions/rpc-error.ts";
-import { rfc3339Seconds } from "../../shared/index.ts";
+import { CodedError, rfc3339Seconds } from "../../shared/index.ts";
 
 /** JSON-RPC code of a call the breaker refused (docs/compatibility.md, "circuit breaker"). */
 export const RATE_LIMIT_CIRCUIT_OPEN = -32040;
@@ -26,7 +25,7 @@ export interface BreakerSettings {
 }
 
 /** A refused call: the breaker's text, and the server and seconds to wait for a client to act on. */
-export class CircuitOpenError extends RpcError {
+export class CircuitOpenError extends CodedError {
   readonly data: { server: string; retryAfterSeconds: number };
   constructor(message: string, server: string, retryAfterSeconds: number) {
     super(RATE_LIMIT_CIRCUIT_OPEN, message);

@@ -13,6 +13,8 @@ export interface ForwardRequest {
   params: Record<string, unknown> | undefined;
   /** The digest of the credential the session authenticated with: it keys all DIFC state (labels, budgets). */
   agentId: string;
+  /** The digest that keys what X-Agent-ID selects (backend pooling, the payload directory): AgentIdentity.agent. */
+  agent: string;
   backend: BackendSession;
   signal: AbortSignal;
   /** Set by the enforcement middleware for `--guards-sink-server-ids` servers: logged with the exchange. */

@@ -39,6 +39,15 @@ export function auditUrlDomains(logger: GatewayLogger, key: string, value: unkno
   if (domains.length > 0) logger.observedUrlDomains?.(key, domains);
 }
 
+/** The domains of URLs in every tool result that is not an error, recorded under the server's id. */
+export function resultUrlAudit(logger: GatewayLogger): ForwardMiddleware {
+  return (next) => async (request) => {
+    const result = await next(request);
+    if (request.method === "tools/call" && result.isError !== true) auditUrlDomains(logger, request.serverId, result);
+    return result;
+  };
+}
+
 /**
  * The arguments of every tools/call that reaches a write-sink server, audited under "write-sink".
  * It goes inside the enforcement middleware, so a call the policy refuses is not counted.

@@ -1,5 +1,6 @@
 import { createHmac, hash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { AgentIdentity } from "../sessions/index.ts";
 
 export type AuthOutcome =
   | { ok: true }
@@ -21,19 +22,6 @@ export function checkAuthorization(header: string | undefined, agentId: string):
     return { ok: false, status: 401, error: "unauthorized", message: "invalid API key", detail: "invalid_api_key" };
   }
   return { ok: true };
-}
-
-/**
- * Who an MCP session acts for. `credential` keys every piece of DIFC state (labels, tool-call
- * budgets, label_agent results): it is the keyed digest of the Authorization value the session
- * authenticated with, so a client cannot start afresh by naming itself differently. `agent` keys
- * what X-Agent-ID selects (backend pooling, the payload directory): the credential's digest, or
- * for a sub-agent that digest joined to the digest of its X-Agent-ID. Both are digests: neither
- * ever shows the credential, and both are safe path segments.
- */
-export interface AgentIdentity {
-  credential: string;
-  agent: string;
 }
 
 /**

@@ -2,22 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ErrorCode, isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { GatewayLogger } from "../../log/index.ts";
-import type { AgentSession } from "../sessions/agent-session.ts";
-import { agentIdentity, type AgentIdentity } from "./auth.ts";
+import { agentIdentity } from "./auth.ts";
+import type { McpEndpoint } from "../sessions/index.ts";
 import { autoInitialize } from "./auto-init.ts";
 import { HttpServerTransport, readBody, refuseBody } from "./server-transport.ts";
 import { sendRpcError, sendText } from "./json-response.ts";
 import type { SessionRegistry } from "./session-registry.ts";
 import { errorText } from "../../shared/index.ts";
-
-export interface McpEndpoint {
-  /** "/mcp" or "/mcp/<serverID>". */
-  route: string;
-  /** This route's own URL on the gateway, for initializing a session on a client's behalf. */
-  url: string;
-  /** Builds the SDK server side of a new session for this route. */
-  createSession(identity: AgentIdentity): AgentSession;
-}
 
 /**
  * Streamable HTTP for one route: a POST of `initialize` without Mcp-Session-Id opens a session

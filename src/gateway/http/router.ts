@@ -6,7 +6,8 @@ import { checkAuthorization } from "./auth.ts";
 import { healthDocument, type GuardHealthEntry } from "./health.ts";
 import { hostAllowed, originAllowed } from "./host-check.ts";
 import { sendJson, sendText } from "./json-response.ts";
-import { handleMcpRequest, type McpEndpoint } from "./mcp-endpoint.ts";
+import type { McpEndpoint } from "../sessions/index.ts";
+import { handleMcpRequest } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
 import { rfc3339Seconds } from "../../shared/index.ts";
 

@@ -1,4 +1,4 @@
-import type { AgentSession } from "../sessions/agent-session.ts";
+import type { AgentSession } from "../sessions/index.ts";
 import type { HttpServerTransport } from "./server-transport.ts";
 
 export interface LiveSession {

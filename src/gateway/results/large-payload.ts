@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ForwardMiddleware } from "../forward/index.ts";
 import type { GatewaySettings } from "../../config/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
 import { errorText, utf8Prefix } from "../../shared/index.ts";
@@ -107,5 +108,13 @@ export async function spillLargePayload(
     content: [{ type: "text", text: JSON.stringify(metadata) }],
     ...(result.isError === undefined ? {} : { isError: result.isError }),
     ...(result._meta === undefined ? {} : { _meta: result._meta }),
+  };
+}
+
+/** The size check as a step of the forward chain: every tools/call result over the threshold is spilled, in the agent's directory. */
+export function spillStep(settings: PayloadSettings, logger: GatewayLogger): ForwardMiddleware {
+  return (next) => async (request) => {
+    const result = await next(request);
+    return request.method === "tools/call" ? spillLargePayload(result as CallToolResult, request.agent, settings, logger) : result;
   };
 }

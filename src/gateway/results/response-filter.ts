@@ -5,10 +5,10 @@
 // becomes the content. jq must produce exactly one value. Any failure is logged and the client
 // gets the unfiltered result: a filter shapes output, it never makes a call fail.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { describeRunError, runtimeProgram } from "../../config/index.ts";
 import type { ServerConfig } from "../../config/index.ts";
+import { describeRunError, JqEngine, runtimeProgram } from "../../config/jq/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
-import type { JqEngine } from "../../config/jq/engine.ts";
+import type { ForwardMiddleware } from "../forward/index.ts";
 import { errorText } from "../../shared/index.ts";
 
 type Content = CallToolResult["content"];
@@ -75,9 +75,15 @@ export class ResponseFilters {
     this.#logger = logger;
   }
 
-  /** Any server has a filter; without one the gateway needs no jq engine. */
-  static configured(servers: readonly ServerConfig[]): boolean {
-    return servers.some((server) => Object.keys(server.toolResponseFilters ?? {}).length > 0);
+  /**
+   * The servers' filters on their own jq engine, warmed now so the first filtered call does not
+   * wait for a worker to boot; undefined when no server has a filter, so no engine is started.
+   */
+  static forServers(servers: readonly ServerConfig[], logger: GatewayLogger, timeoutMs?: number): ResponseFilters | undefined {
+    if (!servers.some((server) => Object.keys(server.toolResponseFilters ?? {}).length > 0)) return undefined;
+    const engine = new JqEngine(timeoutMs === undefined ? {} : { timeoutMs });
+    engine.warm();
+    return new ResponseFilters(servers, engine, logger);
   }
 
   /** `result` rewritten by the tool's filter, or `result` itself (no filter, an error result, a failure). */
@@ -101,4 +107,14 @@ export class ResponseFilters {
   close(): Promise<void> {
     return this.#engine.close();
   }
+}
+
+/** The response filters as a step of the forward chain, on tools/call results. */
+export function responseFilterStep(filters: ResponseFilters): ForwardMiddleware {
+  return (next) => async (request) => {
+    const result = await next(request);
+    if (request.method !== "tools/call") return result;
+    const tool = request.params?.["name"];
+    return filters.apply(request.serverId, typeof tool === "string" ? tool : "", result as CallToolResult);
+  };
 }

@@ -7,7 +7,6 @@ import {
   type CallToolRequest,
   ResultSchema,
   RootsListChangedNotificationSchema,
-  type CallToolResult,
   type ClientCapabilities,
   type Notification,
   type Request,
@@ -17,19 +16,24 @@ import {
   type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../../backends/index.ts";
-import type { Backend } from "../../backends/index.ts";
-import { sharedSchemaValidator } from "../../backends/index.ts";
-import type { BackendSession } from "../../backends/index.ts";
-import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../../backends/index.ts";
+import { sharedSchemaValidator, toolAllowed, type Backend, type BackendSession, type JoinedBackend, type SessionSide, type SharedBackendSessions } from "../../backends/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
-import type { AgentIdentity } from "../http/auth.ts";
-import type { Forward, ReplyCheck } from "../forward/forward.ts";
+import type { Forward, ReplyCheck } from "../forward/index.ts";
 import { RpcError } from "./rpc-error.ts";
-import { spillLargePayload, type PayloadSettings } from "../results/large-payload.ts";
-import type { ResponseFilters } from "../results/response-filter.ts";
-import { auditUrlDomains } from "../forward/url-audit.ts";
 import { normalizeInputSchema } from "./tool-schema.ts";
+
+/**
+ * Who an MCP session acts for. `credential` keys every piece of DIFC state (labels, tool-call
+ * budgets, label_agent results): it is the keyed digest of the Authorization value the session
+ * authenticated with, so a client cannot start afresh by naming itself differently. `agent` keys
+ * what X-Agent-ID selects (backend pooling, the payload directory): the credential's digest, or
+ * for a sub-agent that digest joined to the digest of its X-Agent-ID. Both are digests: neither
+ * ever shows the credential, and both are safe path segments.
+ */
+export interface AgentIdentity {
+  credential: string;
+  agent: string;
+}
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -59,12 +63,6 @@ export interface SessionEnvironment {
   forward: Forward;
   logger: GatewayLogger;
   version: string;
-  /** Where tool results over the threshold are spilled (gateway.md §5). */
-  payloads: PayloadSettings;
-  /** The servers' `tool_response_filters`, when any server has one (gateway.md §5 step 1). */
-  responseFilters?: ResponseFilters;
-  /** --url-domain-audit: the domains of URLs in tool results go to observed-url-domains.json. */
-  urlDomainAudit?: boolean;
   /**
    * Servers whose guard may label a tool's result item by item. A filtered collection of such a
    * tool cannot always carry a `structuredContent` matching its output schema, and which tools
@@ -168,6 +166,7 @@ export class AgentSession {
         params: forwarded,
         // DIFC state follows the credential, never the name a client picks for itself.
         agentId: this.identity.credential,
+        agent: this.identity.agent,
         backend: this.backendSession(serverId),
         signal: extra.signal,
         ...(typeof cursor === "string" && this.cursorsHandedOut.get(serverId)?.includes(cursor) ? { cursorFromBackend: true } : {}),
@@ -179,16 +178,6 @@ export class AgentSession {
       stack.splice(stack.lastIndexOf(call), 1);
       if (wireToken !== undefined) this.progressRelays.delete(wireToken);
     }
-  }
-
-  /** tools/call to a backend, with the tool's own (unqualified) name in `params`. */
-  async callTool(serverId: string, params: Record<string, unknown>, extra: Extra): Promise<Result> {
-    const result = (await this.call(serverId, "tools/call", params, extra)) as CallToolResult;
-    // After enforcement, in the reference's order: response filter, URL audit, size check.
-    const tool = typeof params["name"] === "string" ? params["name"] : "";
-    const filtered = this.env.responseFilters ? await this.env.responseFilters.apply(serverId, tool, result) : result;
-    if (this.env.urlDomainAudit && filtered.isError !== true) auditUrlDomains(this.env.logger, serverId, filtered);
-    return spillLargePayload(filtered, this.identity.agent, this.env.payloads, this.env.logger);
   }
 
   /**

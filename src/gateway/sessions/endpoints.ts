@@ -1,9 +1,17 @@
 import type { Backend } from "../../backends/index.ts";
 import type { RuntimeOptions } from "../../config/index.ts";
-import type { SessionEnvironment } from "./agent-session.ts";
-import type { McpEndpoint } from "../http/mcp-endpoint.ts";
+import type { AgentIdentity, AgentSession, SessionEnvironment } from "./agent-session.ts";
 import { routedSession } from "./routed.ts";
 import { unifiedSession } from "./unified.ts";
+
+export interface McpEndpoint {
+  /** "/mcp" or "/mcp/<serverID>". */
+  route: string;
+  /** This route's own URL on the gateway, for initializing a session on a client's behalf. */
+  url: string;
+  /** Builds the SDK server side of a new session for this route. */
+  createSession(identity: AgentIdentity): AgentSession;
+}
 
 /**
  * The MCP routes of a mode: "/mcp" for unified, "/mcp/<serverID>" per server for routed.

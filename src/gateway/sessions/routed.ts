@@ -11,10 +11,8 @@ import {
   UnsubscribeRequestSchema,
   type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../../backends/index.ts";
-import type { Backend } from "../../backends/index.ts";
-import { AgentSession, type SessionEnvironment } from "./agent-session.ts";
-import type { AgentIdentity } from "../http/auth.ts";
+import { toolAllowed, type Backend } from "../../backends/index.ts";
+import { AgentSession, type AgentIdentity, type SessionEnvironment } from "./agent-session.ts";
 import { toolNotAllowed } from "./rpc-error.ts";
 
 /**
@@ -41,7 +39,7 @@ export function routedSession(backend: Backend, identity: AgentIdentity, env: Se
   server.setRequestHandler(ListToolsRequestSchema, (request, extra) => session.listTools(id, request.params, extra));
   session.onToolCall(async (request, extra) => {
     if (!toolAllowed(backend.config, request.params.name)) throw toolNotAllowed(request.params.name);
-    return session.callTool(id, request.params, extra);
+    return session.call(id, "tools/call", request.params, extra);
   });
   server.setRequestHandler(SetLevelRequestSchema, async (request, extra) =>
     offered.logging ? (session.call(id, "logging/setLevel", request.params, extra) as never) : {},

@@ -12,12 +12,9 @@ import {
   type Notification,
   type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed } from "../../backends/index.ts";
-import type { Backend } from "../../backends/index.ts";
+import { collectPages, toolAllowed, type Backend } from "../../backends/index.ts";
 import { EnforcementError } from "../../enforce/index.ts";
-import { collectPages } from "../../backends/index.ts";
-import { AgentSession, type Extra, type SessionEnvironment } from "./agent-session.ts";
-import type { AgentIdentity } from "../http/auth.ts";
+import { AgentSession, type AgentIdentity, type Extra, type SessionEnvironment } from "./agent-session.ts";
 import { qualify, unqualify } from "./names.ts";
 import { toolNotAllowed, unknownServer, unknownTool } from "./rpc-error.ts";
 import { errorText } from "../../shared/index.ts";
@@ -94,7 +91,7 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, identity:
     const backend = parts && backends.get(parts.serverId);
     if (!parts || !backend) throw unknownTool(request.params.name);
     if (!toolAllowed(backend.config, parts.name)) throw toolNotAllowed(parts.name);
-    const result = await session.callTool(backend.id, { ...request.params, name: parts.name }, extra);
+    const result = await session.call(backend.id, "tools/call", { ...request.params, name: parts.name }, extra);
     return { ...result, ...(Array.isArray(result.content) ? { content: result.content.map((item: Item) => qualifyContent(backend.id, item)) } : {}) } as never;
   });
   server.setRequestHandler(SetLevelRequestSchema, async (request, extra) => {

@@ -3,28 +3,13 @@
 // while the gateway keeps serving; call_backend blocks this thread in Atomics.wait while the
 // main thread performs the asynchronous backend call. The worker boots blank and learns its
 // module from the first message, so the host can keep a booted spare ready.
-import { parentPort, receiveMessageOnPort } from "node:worker_threads";
-import type { Transferable } from "node:worker_threads";
-import { GUARD_FUNCTIONS } from "../abi.ts";
-import type { GuardFunction } from "../abi.ts";
+import { parentPort, receiveMessageOnPort, type Transferable } from "node:worker_threads";
+import { GUARD_FUNCTIONS, type GuardFunction } from "../abi.ts";
 import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } from "../limits.ts";
 import type { LogLevel } from "../../log/index.ts";
-import { CallFailure, invokeGuardFunction } from "./call-protocol.ts";
-import type { LiveInstance } from "./call-protocol.ts";
+import { CallFailure, invokeGuardFunction, type LiveInstance } from "./call-protocol.ts";
 import { writeLogRecords } from "./log-records.ts";
-import {
-  CALL_ANSWERED,
-  CALL_AWAITING_HOST,
-  CALL_REQUESTED,
-  SLOT_FUNCTION,
-  SLOT_INPUT_LENGTH,
-  SLOT_LOG_LENGTH,
-  SLOT_OUTPUT_LENGTH,
-  SLOT_PORT_MESSAGES,
-  SLOT_STATE,
-  VIA_PORT,
-} from "./messages.ts";
-import type { BackendReply, CallRequest, CallResponse, HostToWorker, LogLine, WorkerInit, WorkerToHost } from "./messages.ts";
+import { CALL_ANSWERED, CALL_AWAITING_HOST, CALL_REQUESTED, SLOT_FUNCTION, SLOT_INPUT_LENGTH, SLOT_LOG_LENGTH, SLOT_OUTPUT_LENGTH, SLOT_PORT_MESSAGES, SLOT_STATE, VIA_PORT, type BackendReply, type CallRequest, type CallResponse, type HostToWorker, type LogLine, type WorkerInit, type WorkerToHost } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 import { errorText } from "../../shared/index.ts";
 

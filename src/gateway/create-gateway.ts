@@ -1,0 +1,237 @@
+// The composition root: the one place that builds a gateway from its parts (log files, guards and
+// DIFC engine, backends, the forward chain, the MCP sessions, the HTTP listener) and serves it.
+// The CLI, the demo, the benchmarks and the tests all start the gateway here. The guards load
+// while the backends are discovered: each takes a few hundred milliseconds, and neither needs
+// the other.
+import { randomBytes } from "node:crypto";
+import { SharedBackendSessions, type EarlyProcess } from "../backends/index.ts";
+import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
+import { createEnforcement, type Enforcement } from "../enforce/index.ts";
+import { openFileLogger, type GatewayLogger } from "../log/index.ts";
+import { errorText } from "../shared/index.ts";
+import { clientConfigDocument } from "./client-config.ts";
+import { abandonDiscovery, discoverBackends } from "./discovery.ts";
+import {
+  buildForward,
+  circuitBreakerMiddleware,
+  enforcementMiddleware,
+  enforcementReplyCheck,
+  resultUrlAudit,
+  writeSinkUrlAudit,
+  type ForwardMiddleware,
+} from "./forward/index.ts";
+import { startHealthMonitor } from "./health-monitor.ts";
+import { listen, type GatewayIO, type ListeningGateway } from "./http/index.ts";
+import { ResponseFilters, responseFilterStep, spillStep } from "./results/index.ts";
+import { mcpEndpoints, type SessionEnvironment } from "./sessions/index.ts";
+
+export interface GatewayOptions {
+  io: GatewayIO;
+  /** The environment the guards and DEBUG are read from; the CLI passes process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Reported in /health and initialize; the CLI passes the package version. */
+  version?: string;
+  /** Where the gateway logs; by default the log files in runtime.logDir, closed with the gateway. */
+  logger?: GatewayLogger;
+  /**
+   * What stands in the enforcement step of the forward chain: by default the configured guards
+   * and the DIFC engine; `false` for none (a test of the front end or the backends alone); a
+   * middleware of a test's own, to observe the chain from there.
+   */
+  enforcement?: false | ForwardMiddleware;
+  /** Stdio servers' processes the CLI spawned as soon as the configuration was valid, by server id. */
+  earlyProcesses?: ReadonlyMap<string, EarlyProcess>;
+  /** Aborted on SIGINT/SIGTERM by the CLI: the gateway drains for runtime.shutdownTimeoutMs and stops. */
+  signal?: AbortSignal;
+  /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
+  clock?: () => number;
+  /** How long a tool response filter may run; the reference's 5 s unless a test shortens it. */
+  jqTimeoutMs?: number;
+  /** How often backends in `error` are relaunched; the reference's 30 s unless a test shortens it. */
+  healthCheckIntervalMs?: number;
+}
+
+export interface Gateway extends ListeningGateway {
+  /** The guards and the DIFC engine; undefined when started without them. */
+  enforcement?: Enforcement;
+}
+
+const DEFAULT_VERSION = "0.0.0";
+
+/**
+ * Starts a gateway: opens the log, loads the guards while the backends are discovered, listens,
+ * writes the client configuration document to stdout (nothing else goes there) before any request
+ * is answered, and serves until /close, close() or the signal. A start that fails is reported on
+ * stderr and in the log, its backends are stopped, and the error is thrown.
+ */
+export async function createGateway(config: GatewayConfig, runtime: RuntimeOptions, options: GatewayOptions): Promise<Gateway> {
+  const { io } = options;
+  const env = options.env ?? {};
+  const version = options.version ?? DEFAULT_VERSION;
+  const ownLogger = options.logger ? undefined : openLogFiles(config, runtime, env, io);
+  const logger = options.logger ?? ownLogger!;
+  let failedWhere = "";
+  let enforcement: Enforcement | undefined;
+  let filters: ResponseFilters | undefined;
+  try {
+    announceStart(config, runtime, version, io, logger);
+    const agentId = config.gateway.agentId ?? generatedAgentId(logger);
+    warnUnisolated(config, io, logger);
+    const discovery = discoverBackends(config, { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes }, options.earlyProcesses);
+    if (options.enforcement === undefined) {
+      try {
+        enforcement = await createEnforcement(config, runtime, { logger, env });
+      } catch (error) {
+        await abandonDiscovery(discovery, options.earlyProcesses);
+        throw error;
+      }
+      warnFallbacks(enforcement, io, logger);
+    }
+    const backends = await discovery;
+    filters = ResponseFilters.forServers(config.servers, logger, options.jqTimeoutMs);
+    const sessionEnv: SessionEnvironment = {
+      backends,
+      backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
+      forward: buildForward(forwardChain(config, runtime, logger, options, enforcement, filters)),
+      logger,
+      version,
+      itemLabelledServers: new Set(enforcement?.itemLabelledServerIds() ?? []),
+      ...(enforcement ? { checkReply: enforcementReplyCheck(enforcement.pipeline) } : {}),
+    };
+    const monitor = startHealthMonitor(backends.values(), logger, options.healthCheckIntervalMs);
+    failedWhere = ` on ${runtime.listenHost}:${runtime.listenPort}`;
+    const listening = await listen(
+      config,
+      runtime,
+      {
+        io,
+        logger,
+        version,
+        agentId,
+        backends,
+        endpoints: (selfUrl) => mcpEndpoints(runtime.mode, backends, sessionEnv, selfUrl),
+        reflect: () => enforcement?.reflect() ?? {},
+        guardStatus: () => enforcement?.guardStatus() ?? {},
+        onShutdown: () => monitor.stop(),
+      },
+      (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
+    );
+    return served(listening, runtime, options.signal, enforcement, async () => {
+      await filters?.close();
+      await enforcement?.close().catch((error: unknown) => logger.log("error", "shutdown", String(error)));
+      await ownLogger?.close();
+    });
+  } catch (error) {
+    io.err(`failed to start gateway${failedWhere}: ${errorText(error)}\n`);
+    logger.log("error", "startup", `failed to start gateway: ${errorText(error)}`, { markdown: true });
+    await filters?.close();
+    await enforcement?.close().catch(() => undefined);
+    await ownLogger?.close();
+    throw error;
+  }
+}
+
+/** The serve command: a gateway started and served to its end; the exit code (1 when it could not start, or draining timed out). */
+export async function serveGateway(config: GatewayConfig, runtime: RuntimeOptions, options: GatewayOptions): Promise<number> {
+  const gateway = await createGateway(config, runtime, options).catch(() => undefined);
+  return gateway ? gateway.closed : 1;
+}
+
+/**
+ * The forward chain, outermost first; this list is its order. A tools/call result comes back
+ * through the steps from the last to the first: the breaker sits nearest the backend, so a call
+ * the policy refuses never reaches it; after enforcement the result is filtered, audited and
+ * spilled in the reference's order (gateway.md §5).
+ */
+function forwardChain(
+  config: GatewayConfig,
+  runtime: RuntimeOptions,
+  logger: GatewayLogger,
+  options: GatewayOptions,
+  enforcement: Enforcement | undefined,
+  filters: ResponseFilters | undefined,
+): ForwardMiddleware[] {
+  const enforcementStep = enforcement ? enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds) : options.enforcement || undefined;
+  return [
+    spillStep(config.gateway, logger),
+    ...(runtime.urlDomainAudit ? [resultUrlAudit(logger)] : []),
+    ...(filters ? [responseFilterStep(filters)] : []),
+    ...(enforcementStep ? [enforcementStep] : []),
+    // Inside enforcement, so a call the policy refuses is not counted.
+    ...(runtime.urlDomainAudit && enforcement ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
+    circuitBreakerMiddleware(config.servers, logger, options.clock),
+  ];
+}
+
+/** The gateway once listening: `closed` resolves after everything it opened is closed too. */
+function served(listening: ListeningGateway, runtime: RuntimeOptions, signal: AbortSignal | undefined, enforcement: Enforcement | undefined, closeRest: () => Promise<void>): Gateway {
+  const onSignal = () => void listening.close(runtime.shutdownTimeoutMs);
+  const closed = listening.closed.then(async (code) => {
+    signal?.removeEventListener("abort", onSignal);
+    await closeRest();
+    return code;
+  });
+  if (signal?.aborted) onSignal();
+  else signal?.addEventListener("abort", onSignal, { once: true });
+  return {
+    ...listening,
+    closed,
+    close: async (drainMs) => {
+      await listening.close(drainMs);
+      return closed;
+    },
+    ...(enforcement ? { enforcement } : {}),
+  };
+}
+
+/** `DEBUG` wins; otherwise -vv turns on the gateway's own namespaces and -vvv everything. */
+function debugPatterns(runtime: RuntimeOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env["DEBUG"]) return env["DEBUG"];
+  if (runtime.verbosity >= 3) return "*";
+  if (runtime.verbosity === 2) return "cmd:*,server:*,launcher:*";
+  return undefined;
+}
+
+function openLogFiles(config: GatewayConfig, runtime: RuntimeOptions, env: Readonly<Record<string, string | undefined>>, io: GatewayIO): GatewayLogger & { close(): Promise<void> } {
+  const debug = debugPatterns(runtime, env);
+  return openFileLogger({
+    dir: runtime.logDir,
+    stderr: io.err,
+    ...(config.gateway.agentId ? { secrets: [config.gateway.agentId] } : {}),
+    ...(debug ? { debug } : {}),
+    ...(runtime.logPayloads ? { logPayloads: runtime.logPayloads } : {}),
+  });
+}
+
+function announceStart(config: GatewayConfig, runtime: RuntimeOptions, version: string, io: GatewayIO, logger: GatewayLogger): void {
+  logger.log("info", "startup", `MCPG Gateway version: ${version}`, { markdown: true });
+  logger.log("info", "startup", `Starting flowgate with config: ${runtime.configSource}, listen: ${runtime.listenHost}:${runtime.listenPort}, log-dir: ${runtime.logDir}`, { markdown: true });
+  const warnings = [...config.warnings];
+  const serverIds = new Set(config.servers.map((server) => server.id));
+  for (const id of runtime.sinkServerIds) {
+    if (!serverIds.has(id)) warnings.push(`--guards-sink-server-ids names unknown server ID "${id}": ignoring it`);
+  }
+  for (const warning of warnings) warn(io, logger, warning);
+}
+
+function warnUnisolated(config: GatewayConfig, io: GatewayIO, logger: GatewayLogger): void {
+  for (const server of config.servers) {
+    if (server.type === "stdio" && server.unisolated) warn(io, logger, `server "${server.id}" runs "${server.command}" directly on this machine: it is not isolated in a container`);
+  }
+}
+
+function warnFallbacks(enforcement: Enforcement, io: GatewayIO, logger: GatewayLogger): void {
+  for (const [serverId, { fallback }] of Object.entries(enforcement.guardStatus())) {
+    if (fallback !== undefined) warn(io, logger, `server "${serverId}": ${fallback}`);
+  }
+}
+
+function warn(io: GatewayIO, logger: GatewayLogger, warning: string): void {
+  io.err(`Warning: ${warning}\n`);
+  logger.log("warn", "startup", warning, { markdown: true });
+}
+
+function generatedAgentId(logger: GatewayLogger): string {
+  logger.log("warn", "startup", "No agent ID configured — generated temporary random agent ID (spec §7.3)", { markdown: true });
+  return randomBytes(32).toString("hex");
+}

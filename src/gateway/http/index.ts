@@ -1,0 +1,5 @@
+// The HTTP front end's face: the listener, which serves what the composition root assembled.
+export { dialableHost } from "./dialable-host.ts";
+export { CLOSE_DRAIN_MS, listen } from "./listener.ts";
+export type { GatewayIO, ListenerDeps, ListeningGateway } from "./listener.ts";
+export type { ReflectAgents } from "./router.ts";

@@ -1,0 +1,4 @@
+// Sessions and modes' face: the MCP endpoints of a mode and the agent sessions they create.
+export type { AgentIdentity, AgentSession, SessionEnvironment } from "./agent-session.ts";
+export { mcpEndpoints } from "./endpoints.ts";
+export type { McpEndpoint } from "./endpoints.ts";
