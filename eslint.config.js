@@ -10,6 +10,14 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
+      // Private members one way: ECMAScript's #, private at run time too. A private constructor
+      // (a factory's) has no # form, so it stays allowed.
+      "no-restricted-syntax": [
+        "error",
+        { selector: "PropertyDefinition[accessibility='private']", message: "Use a #private field instead of the private keyword." },
+        { selector: "MethodDefinition[accessibility='private'][kind!='constructor']", message: "Use a #private method instead of the private keyword." },
+        { selector: "TSParameterProperty[accessibility='private']", message: "Declare a #private field instead of a private parameter property." },
+      ],
     },
   },
 );

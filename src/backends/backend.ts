@@ -42,22 +42,22 @@ export class Backend {
   capabilities: ServerCapabilities | undefined;
   instructions: string | undefined;
   tools: Tool[] = [];
-  private firstStartedAt: number | undefined;
-  private consecutiveFailures = 0;
-  private lastFailureAt = 0;
+  #firstStartedAt: number | undefined;
+  #consecutiveFailures = 0;
+  #lastFailureAt = 0;
   /** Connections launched for agent sessions and not closed yet. */
-  private openSessionConnections = 0;
+  #openSessionConnections = 0;
   /** A stdio server's process spawned ahead of the next agent session's first call. */
-  private spare: StdioClientTransport | undefined;
+  #spare: StdioClientTransport | undefined;
   /** The process spawned before the gateway loaded (see EarlyProcess), for startup discovery. */
-  private early: EarlyProcess | undefined;
-  private closed = false;
+  #early: EarlyProcess | undefined;
+  #closed = false;
 
   /** `early` is this stdio server's process spawned ahead of the gateway; discovery adopts it. */
   constructor(config: ServerConfig, options: BackendOptions, early?: EarlyProcess) {
     this.config = config;
     this.options = options;
-    this.early = early;
+    this.#early = early;
   }
 
   get id(): string {
@@ -74,7 +74,7 @@ export class Backend {
 
   /** Seconds since the first successful launch, for /health. */
   uptimeSeconds(now = Date.now()): number {
-    return this.firstStartedAt === undefined ? 0 : Math.floor((now - this.firstStartedAt) / 1000);
+    return this.#firstStartedAt === undefined ? 0 : Math.floor((now - this.#firstStartedAt) / 1000);
   }
 
   /**
@@ -92,17 +92,17 @@ export class Backend {
 
   /** Milliseconds until the backoff after the last failures allows a relaunch (0: now). */
   relaunchBlockedForMs(now = Date.now()): number {
-    return Math.max(0, this.lastFailureAt + restartDelayMs(this.consecutiveFailures) - now);
+    return Math.max(0, this.#lastFailureAt + restartDelayMs(this.#consecutiveFailures) - now);
   }
 
   /** Opens a connection, recording success or failure for /health and backoff. */
   async launch(clientSide?: ClientSide): Promise<BackendConnection> {
-    const spare = clientSide ? this.takeSpare() : undefined;
-    const nextNeedsSpare = clientSide !== undefined && this.openSessionConnections >= 1;
-    const early = clientSide ? undefined : this.early;
-    if (early) this.early = undefined;
+    const spare = clientSide ? this.#takeSpare() : undefined;
+    const nextNeedsSpare = clientSide !== undefined && this.#openSessionConnections >= 1;
+    const early = clientSide ? undefined : this.#early;
+    if (early) this.#early = undefined;
     try {
-      const prestarted = early ? await this.adopt(early) : spare;
+      const prestarted = early ? await this.#adopt(early) : spare;
       const connection = await openConnection(this.config, {
         clientInfo: this.options.clientInfo,
         logger: this.options.logger,
@@ -115,11 +115,11 @@ export class Backend {
       });
       this.markRunning();
       if (clientSide) {
-        this.openSessionConnections++;
-        void connection.closed.then(() => this.openSessionConnections--);
+        this.#openSessionConnections++;
+        void connection.closed.then(() => this.#openSessionConnections--);
       }
       // Only now: the process this call waits for is spawned before the one kept for later.
-      if (nextNeedsSpare) this.startSpare();
+      if (nextNeedsSpare) this.#startSpare();
       return connection;
     } catch (error) {
       this.markFailed(`launch failed: ${errorText(error)}`);
@@ -128,7 +128,7 @@ export class Backend {
   }
 
   /** The early process as a transport, once it runs; its spawn error (e.g. a missing command) otherwise. */
-  private async adopt(early: EarlyProcess): Promise<AdoptedProcessTransport> {
+  async #adopt(early: EarlyProcess): Promise<AdoptedProcessTransport> {
     await early.spawned;
     return new AdoptedProcessTransport(early, this.options.logger, this.options.stderrLine ?? (() => undefined), this.maxMessageBytes);
   }
@@ -140,10 +140,10 @@ export class Backend {
    * process is started ahead of time, once this one is up. A gateway serving one agent thus never
    * keeps an idle process, even when the agent reconnects; a busy one keeps one per server.
    */
-  private takeSpare(): StdioClientTransport | undefined {
-    if (this.config.type !== "stdio" || this.closed) return undefined;
-    const spare = this.spare;
-    this.spare = undefined;
+  #takeSpare(): StdioClientTransport | undefined {
+    if (this.config.type !== "stdio" || this.#closed) return undefined;
+    const spare = this.#spare;
+    this.#spare = undefined;
     if (spare?.pid === null) {
       void spare.close();
       return undefined;
@@ -151,12 +151,12 @@ export class Backend {
     return spare;
   }
 
-  private startSpare(): void {
-    if (this.config.type !== "stdio" || this.closed || this.spare) return;
+  #startSpare(): void {
+    if (this.config.type !== "stdio" || this.#closed || this.#spare) return;
     const transport = stdioTransport(this.config, this.options.logger, this.options.stderrLine ?? (() => undefined), this.maxMessageBytes);
-    this.spare = transport;
+    this.#spare = transport;
     const drop = () => {
-      if (this.spare === transport) this.spare = undefined;
+      if (this.#spare === transport) this.#spare = undefined;
     };
     // A spare that dies while idle is simply not used; the next session spawns its own.
     transport.onclose = drop;
@@ -165,26 +165,26 @@ export class Backend {
 
   /** Stops the spare process (and an early one never adopted); connections belong to agent sessions, which close their own. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.early?.kill();
-    this.early = undefined;
-    const spare = this.spare;
-    this.spare = undefined;
+    this.#closed = true;
+    this.#early?.kill();
+    this.#early = undefined;
+    const spare = this.#spare;
+    this.#spare = undefined;
     await spare?.close().catch(() => undefined);
   }
 
   markRunning(): void {
     this.status = "running";
     this.lastError = undefined;
-    this.consecutiveFailures = 0;
-    this.firstStartedAt ??= Date.now();
+    this.#consecutiveFailures = 0;
+    this.#firstStartedAt ??= Date.now();
   }
 
   markFailed(reason: string): void {
     this.status = "error";
     this.lastError = reason;
-    this.consecutiveFailures++;
-    this.lastFailureAt = Date.now();
+    this.#consecutiveFailures++;
+    this.#lastFailureAt = Date.now();
     this.options.logger.server(this.id, "error", "backend", reason);
   }
 

@@ -28,25 +28,25 @@ const HANG_PROBE_MS = 5_000;
  */
 export class BackendSession {
   readonly backend: Backend;
-  private readonly clientSide: ClientSide;
-  private connection: Promise<BackendConnection> | undefined;
-  private closing = false;
+  readonly #clientSide: ClientSide;
+  #connection: Promise<BackendConnection> | undefined;
+  #closing = false;
   /** Connections closed on purpose (an expired HTTP session), which are not failures. */
-  private readonly retired = new WeakSet<BackendConnection>();
+  readonly #retired = new WeakSet<BackendConnection>();
 
   constructor(backend: Backend, clientSide: ClientSide) {
     this.backend = backend;
-    this.clientSide = clientSide;
+    this.#clientSide = clientSide;
   }
 
   /** The live connection, launching (or relaunching) the backend when there is none. */
   connect(): Promise<BackendConnection> {
-    if (this.closing) return Promise.reject(this.unavailable("the session is closing"));
-    if (this.connection) return this.connection;
-    const launching = this.launch();
-    this.connection = launching;
+    if (this.#closing) return Promise.reject(this.#unavailable("the session is closing"));
+    if (this.#connection) return this.#connection;
+    const launching = this.#launch();
+    this.#connection = launching;
     launching.catch(() => {
-      if (this.connection === launching) this.connection = undefined;
+      if (this.#connection === launching) this.#connection = undefined;
     });
     return launching;
   }
@@ -59,7 +59,7 @@ export class BackendSession {
     const labels = options.agentLabels ? { agentSecrecy: options.agentLabels.secrecy, agentIntegrity: options.agentLabels.integrity } : {};
     rpcLog({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params }, ...labels });
     try {
-      const result = await this.sendReconnecting(method, params, options);
+      const result = await this.#sendReconnecting(method, params, options);
       rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
       return result;
     } catch (error) {
@@ -73,34 +73,34 @@ export class BackendSession {
    * Sends on the live connection. An HTTP backend that forgot the MCP session (it restarted, or
    * expired it) gets one fresh session and the request once more, as the reference does.
    */
-  private async sendReconnecting(method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
-    const connection = await this.connectOrFail();
+  async #sendReconnecting(method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
+    const connection = await this.#connectOrFail();
     try {
-      return await this.send(connection, method, params, options);
+      return await this.#send(connection, method, params, options);
     } catch (error) {
       if (!sessionExpired(error)) throw error;
       const logger = this.backend.options.logger;
       logger.server(this.backend.id, "warn", "backend", `MCP session expired for ${this.backend.id}, attempting to reconnect...`);
-      await this.discard(connection, false);
-      const fresh = await this.connectOrFail();
+      await this.#discard(connection, false);
+      const fresh = await this.#connectOrFail();
       logger.server(this.backend.id, "info", "backend", `Session successfully reconnected for ${this.backend.id}`);
       try {
-        return await this.send(fresh, method, params, options);
+        return await this.#send(fresh, method, params, options);
       } catch (retryError) {
         if (!sessionExpired(retryError)) throw retryError;
-        await this.discard(fresh, true);
-        throw this.unavailable(`lost its MCP session again right after reconnecting: ${errorText(retryError)}`);
+        await this.#discard(fresh, true);
+        throw this.#unavailable(`lost its MCP session again right after reconnecting: ${errorText(retryError)}`);
       }
     }
   }
 
-  private connectOrFail(): Promise<BackendConnection> {
+  #connectOrFail(): Promise<BackendConnection> {
     return this.connect().catch((error: unknown) => {
-      throw error instanceof BackendError ? error : this.unavailable(`could not start: ${errorText(error)}`);
+      throw error instanceof BackendError ? error : this.#unavailable(`could not start: ${errorText(error)}`);
     });
   }
 
-  private async send(connection: BackendConnection, method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
+  async #send(connection: BackendConnection, method: string, params: Record<string, unknown> | undefined, options: CallOptions): Promise<Result> {
     const timeoutMs = this.backend.toolTimeoutMs;
     // One controller for both the deadline and the agent's cancellation, released when the call
     // settles: AbortSignal.timeout/any would leave a timer and a listener behind for every call.
@@ -122,20 +122,20 @@ export class BackendSession {
       });
     } catch (error) {
       if (timedOut && !options.signal?.aborted) {
-        void this.probeForHang(connection, Math.min(HANG_PROBE_MS, timeoutMs));
+        void this.#probeForHang(connection, Math.min(HANG_PROBE_MS, timeoutMs));
         const timeout = new BackendError(BACKEND_TIMEOUT, this.backend.id, `backend "${this.backend.id}" did not answer ${method} within ${timeoutMs / 1000}s (tool timeout)`);
         // Spec §9.2: the server, the method and the time it was given, in the log as well as to the client.
         this.backend.options.logger.server(this.backend.id, "warn", "backend", timeout.message);
         throw timeout;
       }
       if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
-        throw this.unavailable(`closed its connection during ${method} (crashed or exited); it is restarted on the next call`);
+        throw this.#unavailable(`closed its connection during ${method} (crashed or exited); it is restarted on the next call`);
       }
       if (error instanceof McpError) throw new BackendError(error.code, this.backend.id, errorText(error));
       if (sessionExpired(error)) throw error;
       // A transport failure (refused connection, HTTP error): this connection is no use any more.
-      await this.discard(connection, true);
-      throw this.unavailable(`failed during ${method}: ${errorText(error)}; it is reconnected on the next call`);
+      await this.#discard(connection, true);
+      throw this.#unavailable(`failed during ${method}: ${errorText(error)}; it is reconnected on the next call`);
     } finally {
       clearTimeout(deadline);
       options.signal?.removeEventListener("abort", cancel);
@@ -143,37 +143,37 @@ export class BackendSession {
   }
 
   /** Drops a connection; `failed` says whether it counts against the backend (health, backoff). */
-  private async discard(connection: BackendConnection, failed: boolean): Promise<void> {
-    if (!failed) this.retired.add(connection);
-    if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
+  async #discard(connection: BackendConnection, failed: boolean): Promise<void> {
+    if (!failed) this.#retired.add(connection);
+    if ((await this.#connection?.catch(() => undefined)) === connection) this.#connection = undefined;
     await connection.close().catch(() => undefined);
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    const connection = await this.connection?.catch(() => undefined);
+    this.#closing = true;
+    const connection = await this.#connection?.catch(() => undefined);
     await connection?.close().catch(() => undefined);
   }
 
-  private async launch(): Promise<BackendConnection> {
+  async #launch(): Promise<BackendConnection> {
     const blockedMs = this.backend.relaunchBlockedForMs();
     if (blockedMs > 0) {
-      throw this.unavailable(`is down (${this.backend.lastError ?? "failed"}); next restart attempt in ${Math.ceil(blockedMs / 1000)}s`);
+      throw this.#unavailable(`is down (${this.backend.lastError ?? "failed"}); next restart attempt in ${Math.ceil(blockedMs / 1000)}s`);
     }
-    const connection = await this.backend.launch(this.clientSide);
-    void connection.closed.then(() => this.onClosed(connection));
+    const connection = await this.backend.launch(this.#clientSide);
+    void connection.closed.then(() => this.#onClosed(connection));
     return connection;
   }
 
-  private async onClosed(connection: BackendConnection): Promise<void> {
-    if (this.closing || this.retired.has(connection)) return;
+  async #onClosed(connection: BackendConnection): Promise<void> {
+    if (this.#closing || this.#retired.has(connection)) return;
     // Recorded before anything else, so /health already shows it when the failed call is answered.
     this.backend.markFailed(`connection lost (process ${connection.pid ?? "-"} exited or the server went away)`);
-    if ((await this.connection?.catch(() => undefined)) === connection) this.connection = undefined;
+    if ((await this.#connection?.catch(() => undefined)) === connection) this.#connection = undefined;
   }
 
   /** After a timeout: a backend that cannot even answer ping is hung, so drop it for a restart. */
-  private async probeForHang(connection: BackendConnection, timeoutMs: number): Promise<void> {
+  async #probeForHang(connection: BackendConnection, timeoutMs: number): Promise<void> {
     try {
       await connection.client.ping({ timeout: timeoutMs });
     } catch {
@@ -182,7 +182,7 @@ export class BackendSession {
     }
   }
 
-  private unavailable(reason: string): BackendError {
+  #unavailable(reason: string): BackendError {
     return new BackendError(BACKEND_UNAVAILABLE, this.backend.id, `backend "${this.backend.id}" ${reason}`);
   }
 }

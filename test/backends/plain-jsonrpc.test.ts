@@ -24,28 +24,28 @@ interface SeenRequest {
 class PlainJsonRpcServer {
   readonly seen: SeenRequest[] = [];
   readonly sessions = new Set<string>();
-  private issued = 0;
-  private readonly server: Server;
-  private readonly mode: "working" | "broken";
+  #issued = 0;
+  readonly #server: Server;
+  readonly #mode: "working" | "broken";
 
   constructor(mode: "working" | "broken") {
-    this.mode = mode;
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.#mode = mode;
+    this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/rpc`;
+    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/rpc`;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST") return void res.writeHead(405).end("method not allowed");
-    if (this.mode === "broken") return void res.writeHead(503, "Service Unavailable").end("backend is down");
+    if (this.#mode === "broken") return void res.writeHead(503, "Service Unavailable").end("backend is down");
     let body = "";
     for await (const chunk of req) body += String(chunk);
     const message = JSON.parse(body) as { id?: unknown; method: string; params?: { protocolVersion?: string; name?: string; arguments?: { message?: string } } };
@@ -56,7 +56,7 @@ class PlainJsonRpcServer {
       return void json(res, 400, { jsonrpc: "2.0", id: null, error: { code: -32600, message: "notifications are not supported" } });
     }
     if (message.method === "initialize") {
-      const id = `plain-${++this.issued}`;
+      const id = `plain-${++this.#issued}`;
       this.sessions.add(id);
       res.writeHead(200, { "content-type": "application/json", "mcp-session-id": id });
       return void res.end(

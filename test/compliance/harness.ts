@@ -312,8 +312,8 @@ function jsonRpcMessage(text: string): Record<string, unknown> | undefined {
 export class McpSession {
   readonly url: string;
   readonly auth: string;
-  private sessionId: string | undefined;
-  private nextId = 1;
+  #sessionId: string | undefined;
+  #nextId = 1;
 
   private constructor(url: string, auth: string) {
     this.url = url;
@@ -329,16 +329,16 @@ export class McpSession {
       params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "compliance", version: "1.0.0" } },
     });
     check(reply.status === 200 && reply.message?.result, `initialize on ${server}: HTTP ${reply.status} ${reply.text.slice(0, 300)}`);
-    session.sessionId = reply.headers.get("mcp-session-id") ?? undefined;
+    session.#sessionId = reply.headers.get("mcp-session-id") ?? undefined;
     await session.send({ jsonrpc: "2.0", method: "notifications/initialized" });
     return session;
   }
 
   send(message: unknown, extraHeaders: Record<string, string> = {}): Promise<RpcReply> {
-    return post(this.url, message, { Authorization: this.auth, ...(this.sessionId ? { "Mcp-Session-Id": this.sessionId } : {}), ...extraHeaders });
+    return post(this.url, message, { Authorization: this.auth, ...(this.#sessionId ? { "Mcp-Session-Id": this.#sessionId } : {}), ...extraHeaders });
   }
 
-  request(method: string, params: Record<string, unknown> = {}, id: string | number = this.nextId++): Promise<RpcReply> {
+  request(method: string, params: Record<string, unknown> = {}, id: string | number = this.#nextId++): Promise<RpcReply> {
     return this.send({ jsonrpc: "2.0", id, method, params });
   }
 

@@ -52,12 +52,12 @@ export class GuardHarness {
   readonly logs: HostLogEntry[] = [];
   readonly backendCalls: BackendCall[] = [];
   readonly backend: Map<string, unknown>;
-  private readonly outputSize: number;
-  private guard: GuardExports | undefined;
+  readonly #outputSize: number;
+  #guard: GuardExports | undefined;
 
   private constructor(options: HarnessOptions) {
     this.backend = options.backend ?? new Map();
-    this.outputSize = options.outputSize ?? 4 * 1024 * 1024;
+    this.#outputSize = options.outputSize ?? 4 * 1024 * 1024;
   }
 
   static async load(wasmPath: string, options: HarnessOptions = {}): Promise<GuardHarness> {
@@ -65,11 +65,11 @@ export class GuardHarness {
     const module = await WebAssembly.compile(await readFile(wasmPath));
     const instance = await WebAssembly.instantiate(module, {
       env: {
-        call_backend: harness.callBackend.bind(harness),
-        host_log: harness.hostLog.bind(harness),
+        call_backend: harness.#callBackend.bind(harness),
+        host_log: harness.#hostLog.bind(harness),
       },
     });
-    harness.guard = instance.exports as unknown as GuardExports;
+    harness.#guard = instance.exports as unknown as GuardExports;
     return harness;
   }
 
@@ -80,10 +80,10 @@ export class GuardHarness {
 
   /** Calls a label function with input text as it is (for inputs that are not valid JSON). */
   callRaw(fn: GuardFunction, inputText: string): GuardCallResult {
-    const guard = this.exports();
+    const guard = this.#exports();
     const inputBytes = encoder.encode(inputText);
     const attempts: number[] = [];
-    let size = this.outputSize;
+    let size = this.#outputSize;
     for (;;) {
       const offered = size;
       attempts.push(offered);
@@ -117,25 +117,25 @@ export class GuardHarness {
 
   /** Current size of the guard's linear memory. */
   memoryBytes(): number {
-    return this.exports().memory.buffer.byteLength;
+    return this.#exports().memory.buffer.byteLength;
   }
 
-  private exports(): GuardExports {
-    if (!this.guard) throw new Error("guard not loaded");
-    return this.guard;
+  #exports(): GuardExports {
+    if (!this.#guard) throw new Error("guard not loaded");
+    return this.#guard;
   }
 
-  private readString(ptr: number, len: number): string | undefined {
-    const memory = this.exports().memory.buffer;
+  #readString(ptr: number, len: number): string | undefined {
+    const memory = this.#exports().memory.buffer;
     const start = ptr >>> 0;
     const length = len >>> 0;
     if (start + length > memory.byteLength) return undefined;
     return decoder.decode(new Uint8Array(memory, start, length));
   }
 
-  private callBackend(toolPtr: number, toolLen: number, argsPtr: number, argsLen: number, resultPtr: number, resultSize: number): number {
-    const tool = this.readString(toolPtr, toolLen);
-    const argsText = this.readString(argsPtr, argsLen);
+  #callBackend(toolPtr: number, toolLen: number, argsPtr: number, argsLen: number, resultPtr: number, resultSize: number): number {
+    const tool = this.#readString(toolPtr, toolLen);
+    const argsText = this.#readString(argsPtr, argsLen);
     if (tool === undefined || argsText === undefined) return -1;
     let args: unknown;
     try {
@@ -148,7 +148,7 @@ export class GuardHarness {
     const answer = this.backend.has(exact) ? this.backend.get(exact) : this.backend.get(tool);
     if (answer === undefined) return -1;
     const bytes = encoder.encode(JSON.stringify(answer));
-    const memory = this.exports().memory.buffer;
+    const memory = this.#exports().memory.buffer;
     const size = resultSize >>> 0;
     const ptr = resultPtr >>> 0;
     if (bytes.length > size) {
@@ -160,7 +160,7 @@ export class GuardHarness {
     return bytes.length;
   }
 
-  private hostLog(level: number, msgPtr: number, msgLen: number): void {
-    this.logs.push({ level, message: this.readString(msgPtr, msgLen) ?? "<unreadable>" });
+  #hostLog(level: number, msgPtr: number, msgLen: number): void {
+    this.logs.push({ level, message: this.#readString(msgPtr, msgLen) ?? "<unreadable>" });
   }
 }

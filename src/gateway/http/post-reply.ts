@@ -33,75 +33,75 @@ export function sseEvent(message: JSONRPCMessage): string {
  * the last response.
  */
 export class PostReply {
-  private readonly res: ServerResponse;
-  private readonly headers: Record<string, string>;
-  private readonly requestIds: readonly RequestId[];
-  private readonly responses = new Map<RequestId, JSONRPCMessage>();
+  readonly #res: ServerResponse;
+  readonly #headers: Record<string, string>;
+  readonly #requestIds: readonly RequestId[];
+  readonly #responses = new Map<RequestId, JSONRPCMessage>();
   /** Answers the transport gave at once, without dispatching their requests (an id already in flight). */
-  private readonly refused: readonly JSONRPCMessage[];
-  private readonly keepAliveMs: number;
-  private streaming = false;
-  private readonly slowCallTimer: NodeJS.Timeout;
+  readonly #refused: readonly JSONRPCMessage[];
+  readonly #keepAliveMs: number;
+  #streaming = false;
+  readonly #slowCallTimer: NodeJS.Timeout;
 
   constructor(res: ServerResponse, requestIds: readonly RequestId[], headers: Record<string, string>, keepAliveMs: number, refused: readonly JSONRPCMessage[] = []) {
-    this.res = res;
-    this.requestIds = requestIds;
-    this.refused = refused;
-    this.headers = headers;
-    this.keepAliveMs = keepAliveMs;
-    this.slowCallTimer = setTimeout(() => this.stream(), keepAliveMs);
-    this.slowCallTimer.unref();
-    res.once("close", () => clearTimeout(this.slowCallTimer));
-    if (requestIds.length === 0) this.endWithJson();
+    this.#res = res;
+    this.#requestIds = requestIds;
+    this.#refused = refused;
+    this.#headers = headers;
+    this.#keepAliveMs = keepAliveMs;
+    this.#slowCallTimer = setTimeout(() => this.#stream(), keepAliveMs);
+    this.#slowCallTimer.unref();
+    res.once("close", () => clearTimeout(this.#slowCallTimer));
+    if (requestIds.length === 0) this.#endWithJson();
   }
 
   /** False once the reply is complete or the client went away: later messages are dropped. */
   get open(): boolean {
-    return !this.res.writableEnded && !this.res.destroyed;
+    return !this.#res.writableEnded && !this.#res.destroyed;
   }
 
   /** A notification or request for the client, sent on behalf of one of this POST's requests. */
   relay(message: JSONRPCMessage): void {
     if (!this.open) return;
-    this.stream();
-    this.res.write(sseEvent(message));
+    this.#stream();
+    this.#res.write(sseEvent(message));
   }
 
   /** The response to request `id` of this POST. */
   answer(id: RequestId, response: JSONRPCMessage): void {
     if (!this.open) return;
-    this.responses.set(id, response);
-    const complete = this.responses.size === this.requestIds.length;
-    if (this.streaming) {
-      if (complete) this.res.end(sseEvent(response));
-      else this.res.write(sseEvent(response));
+    this.#responses.set(id, response);
+    const complete = this.#responses.size === this.#requestIds.length;
+    if (this.#streaming) {
+      if (complete) this.#res.end(sseEvent(response));
+      else this.#res.write(sseEvent(response));
     } else if (complete) {
-      this.endWithJson();
+      this.#endWithJson();
     }
   }
 
   /** Ends the reply now (the session is closing): requests not answered yet get an error. */
   abandon(reason: string): void {
-    for (const id of this.requestIds) {
-      if (!this.responses.has(id)) this.answer(id, { jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: reason } });
+    for (const id of this.#requestIds) {
+      if (!this.#responses.has(id)) this.answer(id, { jsonrpc: "2.0", id, error: { code: ErrorCode.ConnectionClosed, message: reason } });
     }
   }
 
-  private stream(): void {
-    if (this.streaming || !this.open) return;
-    this.streaming = true;
-    clearTimeout(this.slowCallTimer);
-    openEventStream(this.res, this.headers, this.keepAliveMs);
-    for (const response of [...this.refused, ...this.responses.values()]) this.res.write(sseEvent(response));
+  #stream(): void {
+    if (this.#streaming || !this.open) return;
+    this.#streaming = true;
+    clearTimeout(this.#slowCallTimer);
+    openEventStream(this.#res, this.#headers, this.#keepAliveMs);
+    for (const response of [...this.#refused, ...this.#responses.values()]) this.#res.write(sseEvent(response));
   }
 
-  private endWithJson(): void {
-    clearTimeout(this.slowCallTimer);
-    const all = [...this.requestIds.map((id) => this.responses.get(id)), ...this.refused];
+  #endWithJson(): void {
+    clearTimeout(this.#slowCallTimer);
+    const all = [...this.#requestIds.map((id) => this.#responses.get(id)), ...this.#refused];
     // Refused only because the server serves its most agents: a load refusal, which HTTP clients
     // and proxies know how to wait out.
     const overloaded = all.every((response) => response !== undefined && "error" in response && response.error.code === AGENT_LIMIT_REACHED);
-    if (overloaded) sendJson(this.res, 503, all.length === 1 ? all[0] : all, { ...this.headers, "Retry-After": String(AGENT_LIMIT_RETRY_AFTER_S) });
-    else sendJson(this.res, 200, all.length === 1 ? all[0] : all, this.headers);
+    if (overloaded) sendJson(this.#res, 503, all.length === 1 ? all[0] : all, { ...this.#headers, "Retry-After": String(AGENT_LIMIT_RETRY_AFTER_S) });
+    else sendJson(this.#res, 200, all.length === 1 ? all[0] : all, this.#headers);
   }
 }

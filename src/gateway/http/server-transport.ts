@@ -57,35 +57,35 @@ export class HttpServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
 
-  private readonly sessionIdGenerator: () => string;
-  private readonly onsessioninitialized?: (sessionId: string) => void | Promise<void>;
-  private readonly keepAliveMs: number;
-  private readonly maxBodyBytes: number;
+  readonly #sessionIdGenerator: () => string;
+  readonly #onsessioninitialized?: (sessionId: string) => void | Promise<void>;
+  readonly #keepAliveMs: number;
+  readonly #maxBodyBytes: number;
   /** The POST each request in progress arrived on, by request id: its response and related messages go there. */
-  private readonly replies = new Map<RequestId, PostReply>();
-  private standalone?: ServerResponse;
-  private started = false;
-  private closed = false;
+  readonly #replies = new Map<RequestId, PostReply>();
+  #standalone?: ServerResponse;
+  #started = false;
+  #closed = false;
 
   constructor(options: HttpServerTransportOptions) {
-    this.sessionIdGenerator = options.sessionIdGenerator;
-    this.onsessioninitialized = options.onsessioninitialized;
-    this.keepAliveMs = options.keepAliveMs ?? SSE_KEEPALIVE_MS;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_LIMITS.maxMessageBytes;
+    this.#sessionIdGenerator = options.sessionIdGenerator;
+    this.#onsessioninitialized = options.onsessioninitialized;
+    this.#keepAliveMs = options.keepAliveMs ?? SSE_KEEPALIVE_MS;
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_LIMITS.maxMessageBytes;
   }
 
   async start(): Promise<void> {
-    if (this.started) throw new Error("HttpServerTransport already started");
-    this.started = true;
+    if (this.#started) throw new Error("HttpServerTransport already started");
+    this.#started = true;
   }
 
   /** Answers one HTTP request of this session; resolves once the response is over (or the client left). */
   async handleRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown, options: HandleOptions = {}): Promise<void> {
     const over = new Promise((resolve) => res.once("close", resolve));
-    if (this.closed) sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
-    else if (req.method === "POST") await this.handlePost(req, res, parsedBody, options);
-    else if (req.method === "GET") this.handleGet(req, res);
-    else if (req.method === "DELETE") await this.handleDelete(req, res);
+    if (this.#closed) sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
+    else if (req.method === "POST") await this.#handlePost(req, res, parsedBody, options);
+    else if (req.method === "GET") this.#handleGet(req, res);
+    else if (req.method === "DELETE") await this.#handleDelete(req, res);
     else sendRpcError(res, 405, SERVER_ERROR, "Method not allowed.", { Allow: "GET, POST, DELETE" });
     await over;
   }
@@ -93,35 +93,35 @@ export class HttpServerTransport implements Transport {
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
       const id = message.id;
-      const reply = id === undefined ? undefined : this.replies.get(id);
+      const reply = id === undefined ? undefined : this.#replies.get(id);
       if (id === undefined || !reply) throw new Error(`No connection established for request ID: ${String(id)}`);
-      this.replies.delete(id);
+      this.#replies.delete(id);
       reply.answer(id, message);
       return;
     }
     const related = options?.relatedRequestId;
     if (related === undefined) {
       // Without a standalone stream open there is nowhere to deliver it (no event store to keep it).
-      const stream = this.standalone;
+      const stream = this.#standalone;
       if (stream && !stream.writableEnded) stream.write(sseEvent(message));
       return;
     }
-    const reply = this.replies.get(related);
+    const reply = this.#replies.get(related);
     if (!reply) throw new Error(`No connection established for request ID: ${String(related)}`);
     reply.relay(message);
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const reply of new Set(this.replies.values())) reply.abandon("Connection closed: the MCP session ended before this request was answered");
-    this.replies.clear();
-    this.standalone?.end();
-    this.standalone = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const reply of new Set(this.#replies.values())) reply.abandon("Connection closed: the MCP session ended before this request was answered");
+    this.#replies.clear();
+    this.#standalone?.end();
+    this.#standalone = undefined;
     this.onclose?.();
   }
 
-  private async handlePost(req: IncomingMessage, res: ServerResponse, parsedBody: unknown, options: HandleOptions): Promise<void> {
+  async #handlePost(req: IncomingMessage, res: ServerResponse, parsedBody: unknown, options: HandleOptions): Promise<void> {
     if (!accepts(req.headers.accept, "application/json") || !accepts(req.headers.accept, "text/event-stream")) {
       return sendRpcError(res, 406, SERVER_ERROR, "Not Acceptable: Client must accept both application/json and text/event-stream");
     }
@@ -130,7 +130,7 @@ export class HttpServerTransport implements Transport {
     }
     let raw = parsedBody;
     if (raw === undefined) {
-      const body = await readBody(req, this.maxBodyBytes);
+      const body = await readBody(req, this.#maxBodyBytes);
       if (!body.ok) return refuseBody(res, body);
       try {
         raw = JSON.parse(body.text);
@@ -145,15 +145,15 @@ export class HttpServerTransport implements Transport {
     const messages = parseMessages(raw);
     // Valid JSON that is not a JSON-RPC message (no method, no result or error) is an invalid request, not a parse error (JSON-RPC 2.0 §5.1).
     if (!messages) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: not a JSON-RPC 2.0 message (a request needs \"jsonrpc\": \"2.0\" and a \"method\")");
-    if (this.closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
+    if (this.#closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
 
     if (messages.some((message) => isRequest(message) && message.method === "initialize" && isInitializeRequest(message))) {
       if (this.sessionId !== undefined) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: Server already initialized");
       if (messages.length > 1) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: Only one initialization request is allowed");
-      this.sessionId = this.sessionIdGenerator();
-      await this.onsessioninitialized?.(this.sessionId);
-      if (this.closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
-    } else if (!this.belongsToSession(req, res, options) || !this.speaksSupportedVersion(req, res)) {
+      this.sessionId = this.#sessionIdGenerator();
+      await this.#onsessioninitialized?.(this.sessionId);
+      if (this.#closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
+    } else if (!this.#belongsToSession(req, res, options) || !this.#speaksSupportedVersion(req, res)) {
       return;
     }
 
@@ -165,7 +165,7 @@ export class HttpServerTransport implements Transport {
     const dispatched: JSONRPCMessage[] = [];
     for (const message of messages) {
       if (!isRequest(message)) dispatched.push(message);
-      else if (this.replies.has(message.id) || requestIds.includes(message.id)) refused.push(idInFlight(message.id));
+      else if (this.#replies.has(message.id) || requestIds.includes(message.id)) refused.push(idInFlight(message.id));
       else {
         requestIds.push(message.id);
         dispatched.push(message);
@@ -176,34 +176,34 @@ export class HttpServerTransport implements Transport {
       for (const message of dispatched) this.onmessage?.(message, extra);
       return;
     }
-    const reply = new PostReply(res, requestIds, this.sessionHeaders(), this.keepAliveMs, refused);
-    for (const id of requestIds) this.replies.set(id, reply);
+    const reply = new PostReply(res, requestIds, this.#sessionHeaders(), this.#keepAliveMs, refused);
+    for (const id of requestIds) this.#replies.set(id, reply);
     for (const message of dispatched) this.onmessage?.(message, extra);
   }
 
-  private handleGet(req: IncomingMessage, res: ServerResponse): void {
+  #handleGet(req: IncomingMessage, res: ServerResponse): void {
     if (!accepts(req.headers.accept, "text/event-stream")) {
       return sendRpcError(res, 406, SERVER_ERROR, "Not Acceptable: Client must accept text/event-stream");
     }
-    if (!this.belongsToSession(req, res, {}) || !this.speaksSupportedVersion(req, res)) return;
-    if (this.standalone) {
+    if (!this.#belongsToSession(req, res, {}) || !this.#speaksSupportedVersion(req, res)) return;
+    if (this.#standalone) {
       return sendRpcError(res, 409, SERVER_ERROR, "Conflict: Only one SSE stream is allowed per session");
     }
-    this.standalone = res;
+    this.#standalone = res;
     res.once("close", () => {
-      if (this.standalone === res) this.standalone = undefined;
+      if (this.#standalone === res) this.#standalone = undefined;
     });
-    openEventStream(res, this.sessionHeaders(), this.keepAliveMs);
+    openEventStream(res, this.#sessionHeaders(), this.#keepAliveMs);
   }
 
-  private async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.belongsToSession(req, res, {}) || !this.speaksSupportedVersion(req, res)) return;
+  async #handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.#belongsToSession(req, res, {}) || !this.#speaksSupportedVersion(req, res)) return;
     res.writeHead(200).end();
     await this.close();
   }
 
   /** Whether the request belongs to this initialized session; when not, it has been answered with the refusal. */
-  private belongsToSession(req: IncomingMessage, res: ServerResponse, options: HandleOptions): boolean {
+  #belongsToSession(req: IncomingMessage, res: ServerResponse, options: HandleOptions): boolean {
     if (this.sessionId === undefined) {
       sendRpcError(res, 400, SERVER_ERROR, "Bad Request: Server not initialized");
       return false;
@@ -222,7 +222,7 @@ export class HttpServerTransport implements Transport {
   }
 
   /** Whether the request names no protocol version or one the SDK speaks; when not, it has been answered 400. */
-  private speaksSupportedVersion(req: IncomingMessage, res: ServerResponse): boolean {
+  #speaksSupportedVersion(req: IncomingMessage, res: ServerResponse): boolean {
     const version = req.headers["mcp-protocol-version"];
     if (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) return true;
     sendRpcError(
@@ -234,7 +234,7 @@ export class HttpServerTransport implements Transport {
     return false;
   }
 
-  private sessionHeaders(): Record<string, string> {
+  #sessionHeaders(): Record<string, string> {
     return this.sessionId === undefined ? {} : { "mcp-session-id": this.sessionId };
   }
 }

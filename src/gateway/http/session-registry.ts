@@ -14,68 +14,68 @@ export interface LiveSession {
  * stops while a POST of the session is in flight, so a long tool call is never cut.
  */
 export class SessionRegistry {
-  private readonly sessions = new Map<string, { live: LiveSession; timer?: NodeJS.Timeout; busy: number }>();
-  private busyTotal = 0;
-  private idleWaiters: Array<() => void> = [];
-  private readonly idleTimeoutMs: number;
-  private readonly onExpired: (id: string) => void;
+  readonly #sessions = new Map<string, { live: LiveSession; timer?: NodeJS.Timeout; busy: number }>();
+  #busyTotal = 0;
+  #idleWaiters: Array<() => void> = [];
+  readonly #idleTimeoutMs: number;
+  readonly #onExpired: (id: string) => void;
 
   constructor(idleTimeoutMs: number, onExpired: (id: string) => void) {
-    this.idleTimeoutMs = idleTimeoutMs;
-    this.onExpired = onExpired;
+    this.#idleTimeoutMs = idleTimeoutMs;
+    this.#onExpired = onExpired;
   }
 
   add(live: LiveSession): void {
-    this.sessions.set(live.id, { live, busy: 0 });
-    this.arm(live.id);
+    this.#sessions.set(live.id, { live, busy: 0 });
+    this.#arm(live.id);
   }
 
   get(id: string): LiveSession | undefined {
-    return this.sessions.get(id)?.live;
+    return this.#sessions.get(id)?.live;
   }
 
   /** Marks a request of session `id` as started; call the returned function when it ends. */
   begin(id: string): () => void {
-    const entry = this.sessions.get(id);
+    const entry = this.#sessions.get(id);
     if (!entry) return () => undefined;
     entry.busy++;
-    this.busyTotal++;
+    this.#busyTotal++;
     clearTimeout(entry.timer);
     return () => {
       entry.busy--;
-      this.busyTotal--;
-      this.arm(id);
-      if (this.busyTotal === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.#busyTotal--;
+      this.#arm(id);
+      if (this.#busyTotal === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     };
   }
 
   /** Resolves once no POST of any session is in flight (at once when none is). */
   whenIdle(): Promise<void> {
-    if (this.busyTotal === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    if (this.#busyTotal === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async close(id: string): Promise<void> {
-    const entry = this.sessions.get(id);
+    const entry = this.#sessions.get(id);
     if (!entry) return;
-    this.sessions.delete(id);
+    this.#sessions.delete(id);
     clearTimeout(entry.timer);
     await entry.live.agent.close();
     await entry.live.transport.close();
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+    await Promise.all([...this.#sessions.keys()].map((id) => this.close(id)));
   }
 
-  private arm(id: string): void {
-    const entry = this.sessions.get(id);
+  #arm(id: string): void {
+    const entry = this.#sessions.get(id);
     if (!entry || entry.busy > 0) return;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
-      this.onExpired(id);
+      this.#onExpired(id);
       void this.close(id);
-    }, this.idleTimeoutMs);
+    }, this.#idleTimeoutMs);
     entry.timer.unref();
   }
 }

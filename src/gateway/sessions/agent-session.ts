@@ -85,12 +85,12 @@ export class AgentSession {
   readonly env: SessionEnvironment;
   /** Rewrites a backend notification into the agent's namespace (unified mode); identity otherwise. */
   rewriteNotification: (serverId: string, notification: Notification) => Notification = (_id, n) => n;
-  private readonly joined = new Map<string, JoinedBackend>();
-  private readonly inflight = new Map<string, InFlight[]>();
+  readonly #joined = new Map<string, JoinedBackend>();
+  readonly #inflight = new Map<string, InFlight[]>();
   /** Agent requests waiting for progress, by the progress token the backend was given (it echoes it). */
-  private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
+  readonly #progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
   /** The latest `nextCursor`s each backend handed this session: paging on with one sends the backend nothing of the agent's. */
-  private readonly cursorsHandedOut = new Map<string, string[]>();
+  readonly #cursorsHandedOut = new Map<string, string[]>();
 
   constructor(serverName: string, capabilities: ServerCapabilities, identity: AgentIdentity, env: SessionEnvironment, instructions?: string) {
     this.identity = identity;
@@ -101,7 +101,7 @@ export class AgentSession {
     );
     this.server.setNotificationHandler(RootsListChangedNotificationSchema, async (notification) => {
       await Promise.all(
-        [...this.joined.values()].map(async ({ session }) => {
+        [...this.#joined.values()].map(async ({ session }) => {
           const connection = await session.connect().catch(() => undefined);
           await connection?.client.notification(notification).catch(() => undefined);
         }),
@@ -127,20 +127,20 @@ export class AgentSession {
   }
 
   backendSession(serverId: string): BackendSession {
-    let joined = this.joined.get(serverId);
+    let joined = this.#joined.get(serverId);
     if (!joined) {
       const backend = this.env.backends.get(serverId);
       if (!backend) throw new Error(`no backend "${serverId}"`);
-      joined = this.env.backendSessions.join(backend, this.identity.agent, this.sessionSide(serverId));
-      this.joined.set(serverId, joined);
+      joined = this.env.backendSessions.join(backend, this.identity.agent, this.#sessionSide(serverId));
+      this.#joined.set(serverId, joined);
     }
     return joined.session;
   }
 
   /** Forwards one agent request to a backend through the forward seam. */
   async call(serverId: string, method: string, params: Record<string, unknown> | undefined, extra: Extra): Promise<Result> {
-    const stack = this.inflight.get(serverId) ?? [];
-    this.inflight.set(serverId, stack);
+    const stack = this.#inflight.get(serverId) ?? [];
+    this.#inflight.set(serverId, stack);
     const call: InFlight = { extra, since: performance.now() };
     stack.push(call);
     const progressToken = extra._meta?.progressToken;
@@ -153,7 +153,7 @@ export class AgentSession {
       // the backend gets one of the gateway's own, and the agent gets its own token back.
       wireToken = `flowgate-progress-${++lastWireProgressToken}`;
       forwarded = { ...params, _meta: { ...(params?.["_meta"] as Record<string, unknown> | undefined), progressToken: wireToken } };
-      this.progressRelays.set(wireToken, (notification) => {
+      this.#progressRelays.set(wireToken, (notification) => {
         const restored = { ...notification, params: { ...notification.params, progressToken } } as ServerNotification;
         relayed.push(extra.sendNotification(restored).catch(() => undefined));
       });
@@ -169,14 +169,14 @@ export class AgentSession {
         agent: this.identity.agent,
         backend: this.backendSession(serverId),
         signal: extra.signal,
-        ...(typeof cursor === "string" && this.cursorsHandedOut.get(serverId)?.includes(cursor) ? { cursorFromBackend: true } : {}),
+        ...(typeof cursor === "string" && this.#cursorsHandedOut.get(serverId)?.includes(cursor) ? { cursorFromBackend: true } : {}),
       });
-      if (typeof result.nextCursor === "string") this.rememberCursor(serverId, result.nextCursor);
+      if (typeof result.nextCursor === "string") this.#rememberCursor(serverId, result.nextCursor);
       await Promise.all(relayed);
       return result;
     } finally {
       stack.splice(stack.lastIndexOf(call), 1);
-      if (wireToken !== undefined) this.progressRelays.delete(wireToken);
+      if (wireToken !== undefined) this.#progressRelays.delete(wireToken);
     }
   }
 
@@ -203,23 +203,23 @@ export class AgentSession {
     return { ...result, tools };
   }
 
-  private rememberCursor(serverId: string, cursor: string): void {
-    const cursors = this.cursorsHandedOut.get(serverId) ?? [];
+  #rememberCursor(serverId: string, cursor: string): void {
+    const cursors = this.#cursorsHandedOut.get(serverId) ?? [];
     cursors.push(cursor);
     if (cursors.length > REMEMBERED_CURSORS) cursors.shift();
-    this.cursorsHandedOut.set(serverId, cursors);
+    this.#cursorsHandedOut.set(serverId, cursors);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.joined.values()].map((joined) => joined.leave()));
+    await Promise.all([...this.#joined.values()].map((joined) => joined.leave()));
     await this.server.close().catch(() => undefined);
   }
 
-  private sessionSide(serverId: string): SessionSide {
-    const current = () => this.inflight.get(serverId)?.at(-1)?.extra;
+  #sessionSide(serverId: string): SessionSide {
+    const current = () => this.#inflight.get(serverId)?.at(-1)?.extra;
     return {
       capabilities: relayedCapabilities(this.server.getClientCapabilities() ?? {}),
-      callInFlightSince: () => this.inflight.get(serverId)?.at(-1)?.since,
+      callInFlightSince: () => this.#inflight.get(serverId)?.at(-1)?.since,
       request: async (request: Request, signal: AbortSignal) => {
         const timeout = this.env.backends.get(serverId)?.toolTimeoutMs;
         const options = { signal, ...(timeout === undefined ? {} : { timeout }) };
@@ -233,7 +233,7 @@ export class AgentSession {
       notify: async (notification: Notification) => {
         const token = notification.params?.progressToken;
         if (notification.method === "notifications/progress" && (typeof token === "string" || typeof token === "number")) {
-          this.progressRelays.get(token)?.(notification as ServerNotification);
+          this.#progressRelays.get(token)?.(notification as ServerNotification);
           return;
         }
         const rewritten = this.rewriteNotification(serverId, notification) as ServerNotification;
