@@ -1,19 +1,7 @@
-import {
-  CompleteRequestSchema,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  ReadResourceRequestSchema,
-  SetLevelRequestSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-  type ServerCapabilities,
-} from "@modelcontextprotocol/sdk/types.js";
-import { toolAllowed, type Backend } from "../../backends/index.ts";
+import type { ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import type { Backend } from "../../backends/index.ts";
 import { AgentSession, type AgentIdentity, type SessionEnvironment } from "./agent-session.ts";
-import { toolNotAllowed } from "./rpc-error.ts";
+import { registerMethods, type Namespace } from "./methods.ts";
 
 /**
  * Routed mode (/mcp/{serverID}): the agent sees one backend as it is (its capabilities and
@@ -31,33 +19,13 @@ export function routedSession(backend: Backend, identity: AgentIdentity, env: Se
     ...(offered.completions ? { completions: offered.completions } : {}),
   };
   const session = new AgentSession(`awmg-${backend.id}`, capabilities, identity, env, backend.instructions);
-  const server = session.server;
-  const id = backend.id;
-  const pass = (method: string) => (request: { params?: Record<string, unknown> }, extra: Parameters<typeof session.call>[3]) =>
-    session.call(id, method, request.params, extra) as never;
-
-  server.setRequestHandler(ListToolsRequestSchema, (request, extra) => session.listTools(id, request.params, extra));
-  session.onToolCall(async (request, extra) => {
-    if (!toolAllowed(backend.config, request.params.name)) throw toolNotAllowed(request.params.name);
-    return session.call(id, "tools/call", request.params, extra);
-  });
-  server.setRequestHandler(SetLevelRequestSchema, async (request, extra) =>
-    offered.logging ? (session.call(id, "logging/setLevel", request.params, extra) as never) : {},
-  );
-  if (offered.resources) {
-    server.setRequestHandler(ListResourcesRequestSchema, pass("resources/list"));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, pass("resources/templates/list"));
-    server.setRequestHandler(ReadResourceRequestSchema, pass("resources/read"));
-    if (offered.resources.subscribe) {
-      server.setRequestHandler(SubscribeRequestSchema, pass("resources/subscribe"));
-      server.setRequestHandler(UnsubscribeRequestSchema, pass("resources/unsubscribe"));
-    }
-  }
-  if (offered.prompts) {
-    server.setRequestHandler(ListPromptsRequestSchema, pass("prompts/list"));
-    server.setRequestHandler(GetPromptRequestSchema, pass("prompts/get"));
-  }
-  if (offered.completions) server.setRequestHandler(CompleteRequestSchema, pass("completion/complete"));
-  server.fallbackRequestHandler = (request, extra) => session.call(id, request.method, request.params, extra) as never;
+  const namespace: Namespace = {
+    qualified: false,
+    // The session declares logging whatever the backend offers; a level goes on only to a backend that takes one.
+    offering: (feature) => (feature !== "logging" || offered.logging ? [backend] : []),
+    resolve: (_kind, name) => ({ backend, name }),
+  };
+  registerMethods(session, capabilities, namespace);
+  session.server.fallbackRequestHandler = (request, extra) => session.call(backend.id, request.method, request.params, extra) as never;
   return session;
 }
