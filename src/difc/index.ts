@@ -37,6 +37,8 @@ export {
   type LabeledCollection,
   type LabeledItem,
 } from "./labeled-response.ts";
+// The proxy puts the visible items back where label_response said the collection lies.
+export { pointerSegments } from "./json-pointer.ts";
 export { filterCollection, type FilterContext, type FilterOutcome, type FilteredItem } from "./filter.ts";
 export { difcPolicyLabel, filteredNotice, singleItemDeniedError, type FilteredItemSummary } from "./notice.ts";
 export {

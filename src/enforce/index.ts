@@ -12,6 +12,8 @@ import { createServerGuards } from "./server-guards.ts";
 
 export { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
 export { EnforcementPipeline, type EnforcedCall } from "./pipeline.ts";
+// The proxy (src/proxy) takes the same token, API URL and workflow-repository visibility as the gateway.
+export { githubApiUrl, githubToken, workflowRepoVisibility } from "./github-visibility.ts";
 
 export interface Enforcement {
   pipeline: EnforcementPipeline;

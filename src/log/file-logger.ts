@@ -15,6 +15,7 @@ import type { DifcFilteredRecord, GatewayLogger, LogLevel, RpcLogRecord } from "
 
 const LOG_FILE_NAMES = {
   unified: "mcp-gateway.log",
+  proxy: "proxy.log",
   markdown: "gateway.md",
   rpc: "rpc-messages.jsonl",
   tools: "tools.json",
@@ -33,6 +34,11 @@ export interface FileLoggerOptions {
   debug?: string;
   /** ANSI colours on debug lines (the caller checks for a terminal and DEBUG_COLORS). */
   debugColors?: boolean;
+  /**
+   * The proxy's files (gateway.md §6.1): proxy.log instead of mcp-gateway.log, and no per-server
+   * logs, tools.json or observed-url-domains.json, which belong to the gateway.
+   */
+  proxy?: boolean;
 }
 
 // A server id becomes a file name, so it must not be able to name another path.
@@ -48,6 +54,7 @@ export class FileLogger implements GatewayLogger {
   readonly #now: () => Date;
   readonly #sanitizer = new Sanitizer();
   readonly #dirUsable: boolean;
+  readonly #proxy: boolean;
   #unified: AppendWriter | undefined;
   #markdown: AppendWriter | undefined;
   #markdownStarted = false;
@@ -71,19 +78,24 @@ export class FileLogger implements GatewayLogger {
     this.#debugEnabled = debugNamespaceMatcher(options.debug);
     this.#debugColors = options.debugColors === true;
     this.#dirUsable = this.#makeDir();
+    this.#proxy = options.proxy === true;
 
-    const unifiedPath = join(this.#dir, LOG_FILE_NAMES.unified);
+    const unifiedPath = join(this.#dir, this.#proxy ? LOG_FILE_NAMES.proxy : LOG_FILE_NAMES.unified);
     this.#unified = this.#open(unifiedPath, { mode: 0o644 }, (error) => {
       this.#console(`WARNING: Failed to initialize log file: ${errorText(error)}`);
       this.#console("WARNING: Falling back to stderr for logging");
     });
     if (this.#unified) this.#console(`Logging to file: ${unifiedPath}`);
-    if (this.#dirUsable) this.#console(`Initialized per-serverID logging in directory: ${this.#dir}`);
+    if (this.#dirUsable && !this.#proxy) this.#console(`Initialized per-serverID logging in directory: ${this.#dir}`);
     // gateway.md is silently disabled when unusable, as in the reference.
     this.#markdown = this.#open(join(this.#dir, LOG_FILE_NAMES.markdown), { mode: 0o644, truncate: true }, () => undefined);
     this.#rpc = this.#open(join(this.#dir, LOG_FILE_NAMES.rpc), { mode: 0o644 }, (error) =>
       this.#console(`Warning: Failed to initialize JSONL logger: ${errorText(error)}`),
     );
+    if (this.#proxy) {
+      process.on("exit", this.#flushOnExit);
+      return;
+    }
     this.#tools = this.#openRewritten(LOG_FILE_NAMES.tools, "Tools", "tools", (path, onError) => new ToolsCatalogFile(path, onError));
     this.#urlDomains = this.#openRewritten(LOG_FILE_NAMES.urlDomains, "Observed URL domains", "observed URL domains", (path, onError) => new UrlDomainsFile(path, onError));
     process.on("exit", this.#flushOnExit);
@@ -201,7 +213,7 @@ export class FileLogger implements GatewayLogger {
     const known = this.#servers.get(serverId);
     if (known !== undefined) return known ?? undefined;
     let writer: AppendWriter | null = null;
-    if (this.#dirUsable && SAFE_FILE_STEM.test(serverId)) {
+    if (this.#dirUsable && !this.#proxy && SAFE_FILE_STEM.test(serverId)) {
       writer = this.#open(join(this.#dir, `${serverId}.log`), { mode: 0o644 }, (error) =>
         this.#console(`Warning: Failed to initialize server log for ${serverId}: ${errorText(error)}`),
       ) ?? null;
@@ -225,7 +237,7 @@ export class FileLogger implements GatewayLogger {
   }
 
   #writeFailed(path: string, error: Error): void {
-    const fallback = path.endsWith(LOG_FILE_NAMES.unified) ? "; logging to stderr instead" : "";
+    const fallback = path.endsWith(LOG_FILE_NAMES.unified) || path.endsWith(LOG_FILE_NAMES.proxy) ? "; logging to stderr instead" : "";
     this.#console(`WARNING: Failed to write ${path}: ${error.message}${fallback}`);
   }
 
