@@ -26,6 +26,7 @@ export interface ProxyHandlerOptions {
 export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const abort = new AbortController();
+
     response.on("close", () => abort.abort());
     handle(options, request, response, abort.signal).catch((error: unknown) => {
       const refusal = toRefusal(error);
@@ -55,7 +56,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   if (!isRead || (method === "GET" && PASSTHROUGH_PATHS.has(trimmed))) {
     const body = await readBody(request);
     logger.log("info", "proxy", `${method} ${path} passed through`);
-    return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body, signal }));
+    return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body, signal }), logger);
   }
 
   let call: GuardToolCall;
@@ -71,7 +72,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     const request_ = classifyGraphql(parsed);
     if (request_.kind === "mutation" || request_.kind === "introspection") {
       logger.log("info", "proxy", `GraphQL ${request_.kind} passed through`);
-      return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body: raw, signal }));
+      return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body: raw, signal }), logger);
     }
     if (request_.kind === "unrecognized") {
       logger.log("warn", "proxy", "GraphQL operation not recognised: refused");
@@ -84,7 +85,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     const matched = matchRestRoute(path, target.searchParams);
     if (matched === null) {
       logger.log("info", "proxy", `[UNRECOGNIZED-ENDPOINT] GET ${path} passed through without labels`);
-      return sendAnswer(response, await upstream.send({ method, url, authorization, signal }));
+      return sendAnswer(response, await upstream.send({ method, url, authorization, signal }), logger);
     }
     call = matched;
   }
@@ -94,10 +95,10 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   const answer = await upstream.send({ method, url, authorization, contentType: isGraphql ? "application/json" : undefined, body, signal });
   const text = answer.body.toString("utf8");
   const json = answer.status < 300 ? parseJson(text) : undefined;
-  if (json === undefined) return sendAnswer(response, answer);
+  if (json === undefined) return sendAnswer(response, answer, logger);
   const filtered = await enforcer.filter(read, text, json, shape, signal);
   logger.log("info", "proxy", `${method} ${path} read as ${call.toolName}`);
-  sendAnswer(response, filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) });
+  sendAnswer(response, filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) }, logger);
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -126,10 +127,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-function sendAnswer(response: ServerResponse, answer: UpstreamAnswer): void {
+function sendAnswer(response: ServerResponse, answer: UpstreamAnswer, logger: GatewayLogger): void {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string> = { ...answer.headers, "content-length": String(answer.body.length) };
-  if (answer.retryAfter !== undefined) headers["retry-after"] = String(answer.retryAfter);
+  if (answer.retryAfter !== undefined) {
+    headers["retry-after"] = String(answer.retryAfter);
+    logger.log("error", "client", `GitHub API rate limit reached (status ${answer.status}): clients are told to retry after ${answer.retryAfter} s`);
+  }
   response.writeHead(answer.status, headers);
   response.end(answer.body);
 }

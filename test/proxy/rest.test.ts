@@ -102,3 +102,49 @@ describe("proxy without a policy", () => {
     expect(env.github.requests.filter((request) => request.url.startsWith("/repos/"))).toEqual([]);
   });
 });
+
+describe("proxy HTTP behaviour", () => {
+  let env: GithubProxy;
+  beforeAll(async () => {
+    env = await startGithubProxy({ "allow-only": { repos: "all", "min-integrity": "none" } });
+  });
+  afterAll(() => env.close());
+
+  it.each([
+    ["an unknown GraphQL operation is refused", "/api/graphql", { method: "POST", body: JSON.stringify({ query: "{ rateLimit { remaining } }" }) }, 403, { data: null, errors: [{ message: "access denied: unrecognized GraphQL operation" }] }],
+    ["a GraphQL body that is not JSON is refused", "/graphql", { method: "POST", body: "query {" }, 400, { data: null, errors: [{ message: expect.stringContaining("request body is not JSON") }] }],
+    ["a read outside /repos that no route knows passes through", "/users/someone", {}, 200, { login: "someone" }],
+  ])("%s", async (_name, path, init, status, body) => {
+    const response = await fetch(`${env.proxy.url}${path}`, init);
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual(body);
+  });
+
+  it("logs a read that no route knows as unrecognised", async () => {
+    const before = env.logger.matching("[UNRECOGNIZED-ENDPOINT] GET /users/someone").length;
+    await (await fetch(`${env.proxy.url}/users/someone`)).body?.cancel();
+    expect(env.logger.matching("[UNRECOGNIZED-ENDPOINT] GET /users/someone")).toHaveLength(before + 1);
+  });
+
+  it("passes a rate-limit answer on with Retry-After and only GitHub's own headers, and logs it", async () => {
+    const response = await fetch(`${env.proxy.url}/rate_limit`);
+    expect(response.status).toBe(429);
+    const retryAfter = Number(response.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(100);
+    expect(retryAfter).toBeLessThanOrEqual(122);
+    expect(response.headers.get("x-ratelimit-remaining")).toBe("0");
+    expect(response.headers.get("x-internal")).toBeNull();
+    expect(env.logger.lines).toContainEqual(expect.objectContaining({ level: "error", category: "client", message: expect.stringContaining("rate limit") }));
+  });
+
+  it("answers 502 when the API cannot be reached", async () => {
+    const unreachable = await startGithubProxy({ "allow-only": { repos: "all", "min-integrity": "none" } });
+    await unreachable.github.close();
+    try {
+      const response = await fetch(`${unreachable.proxy.url}/zen`);
+      expect([response.status, await response.json()]).toEqual([502, { error: "bad_gateway", message: "upstream request failed" }]);
+    } finally {
+      await unreachable.proxy.close();
+    }
+  });
+});

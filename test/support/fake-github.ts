@@ -90,15 +90,23 @@ export class FakeGithub {
       const body = Buffer.concat(chunks).toString("utf8");
       this.requests.push({ method: request.method ?? "", url: request.url ?? "", authorization: request.headers.authorization, body });
       const url = new URL(request.url ?? "/", this.#base);
+      if (url.pathname === "/rate_limit") {
+        // Spent, as GitHub answers a client over its limit: 429 and the reset time.
+        const reset = String(Math.floor(Date.now() / 1000) + 120);
+        response.writeHead(429, { "content-type": "application/json", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset, "x-internal": "not for clients" });
+        response.end(JSON.stringify({ message: "API rate limit exceeded" }));
+        return;
+      }
       const [status, answer] = url.pathname === "/graphql" ? this.#graphql(body) : this.#rest(request.method ?? "GET", url, body);
       const text = JSON.stringify(answer);
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-ratelimit-remaining": "4999", "x-github-request-id": "FAKE:1" });
+      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-ratelimit-remaining": "4999", "x-github-request-id": "FAKE:1", "x-internal": "not for clients" });
       response.end(text);
     });
   }
 
   #rest(method: string, url: URL, body: string): [number, unknown] {
     const path = url.pathname;
+    if (path === "/users/someone") return [200, { login: "someone" }];
     if (path === "/search/repositories") {
       const wanted = /repo:([^/\s]+)\/(\S+)/.exec(url.searchParams.get("q") ?? "");
       const items = this.#repositories.filter((repo) => wanted && repo.owner === wanted[1] && repo.name === wanted[2]).map((repo) => this.#repoJson(repo));
