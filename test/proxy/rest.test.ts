@@ -148,3 +148,19 @@ describe("proxy HTTP behaviour", () => {
     }
   });
 });
+
+describe("proxy force-public-repos", () => {
+  it.each([
+    ["a public workflow repository narrows repos=all to public ones", "octo/pub", true, "[]"],
+    ["a private workflow repository keeps repos=all", "octo/priv", false, "Owner issue in private repo"],
+  ])("%s", async (_name, workflowRepository, forced, privateIssues) => {
+    const env = await startGithubProxy({ "allow-only": { repos: "all", "min-integrity": "none" } }, { forcePublicRepos: true, env: { GITHUB_REPOSITORY: workflowRepository } });
+    try {
+      const { body } = await curl(env.proxy.url, "/repos/octo/priv/issues");
+      expect(body).toContain(privateIssues);
+      expect(env.logger.matching(`FORCED REPOS=PUBLIC: workflow repo ${workflowRepository} is public`)).toHaveLength(forced ? 1 : 0);
+    } finally {
+      await env.close();
+    }
+  });
+});
