@@ -92,7 +92,9 @@ describe("flowgate proxy --tls as a process", () => {
     expect(log).toMatch(/^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] \[INFO\] \[startup\] proxy listening on https:\/\/127\.0\.0\.1:\d+/m);
     expect(log).toContain("[INFO] [shutdown] proxy shutting down");
     expect(log).not.toContain("secret-fallback-token");
-    expect(existsSync(join(logDir, "mcp-gateway.log"))).toBe(false);
-    expect(existsSync(join(logDir, "tools.json"))).toBe(false);
+    // The stranger's issue curl did not get is recorded in proxy.log and rpc-messages.jsonl, and no per-server log is made.
+    expect(log).toMatch(/\[INFO\] \[difc\] \[github\] .*issue:octo\/pub#2/);
+    expect(readFileSync(join(logDir, "rpc-messages.jsonl"), "utf8")).toContain('"description":"issue:octo/pub#2"');
+    for (const gatewayFile of ["mcp-gateway.log", "tools.json", "github.log"]) expect(existsSync(join(logDir, gatewayFile))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
 // reach the API with the proxy's fallback token.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROXY_TOKEN, runCommand, startGithubProxy, type GithubProxy } from "../support/github-proxy.ts";
+import { builtGuardPath } from "../support/guards.ts";
 
 const CURL = "/usr/bin/curl";
 
@@ -159,6 +160,19 @@ describe("proxy force-public-repos", () => {
       const { body } = await curl(env.proxy.url, "/repos/octo/priv/issues");
       expect(body).toContain(privateIssues);
       expect(env.logger.matching(`FORCED REPOS=PUBLIC: workflow repo ${workflowRepository} is public`)).toHaveLength(forced ? 1 : 0);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe("proxy with another guard built for the reference's ABI", () => {
+  it("loads guards/example unchanged and lets through what it leaves unlabelled", async () => {
+    const env = await startGithubProxy({ "allow-only": { repos: "public", "min-integrity": "approved" } }, { guardPath: builtGuardPath("example") });
+    try {
+      const { status, body } = await curl(env.proxy.url, "/repos/octo/priv/issues");
+      expect(status).toBe(200);
+      expect(body).toContain("Stranger issue in private repo");
     } finally {
       await env.close();
     }
