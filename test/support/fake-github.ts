@@ -134,6 +134,7 @@ export class FakeGithub {
       if (issue[2]) return [200, repo.comments.map((comment) => ({ id: comment.id, body: comment.body, user: { login: comment.login }, author_association: comment.association }))];
       return [200, this.#issueJson(repo, found)];
     }
+    if (rest === "/branches") return [200, [{ name: "main", commit: { sha: `${repo.name}-main-sha` } }]];
     if (rest === "/contents/README.md") {
       return [200, { type: "file", name: "README.md", path: "README.md", encoding: "base64", content: Buffer.from(repo.readme).toString("base64") }];
     }

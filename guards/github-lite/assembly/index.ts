@@ -5,6 +5,7 @@
 // Integrity: issues, pull requests and comments by author association (OWNER, MEMBER,
 // COLLABORATOR → approved; CONTRIBUTOR, FIRST_TIME_CONTRIBUTOR, FIRST_TIMER → unapproved;
 // anyone else → none); everything else in a repository (files, commits, releases) → merged.
+// Listings with nothing of the kind (branches, tags) get no item labels: the coarse check decides.
 // Policy: allow-only `repos` ("public", "all" or a list of owner/repo) and `min-integrity`.
 // It shares the JSON reader and writer of the filesystem guard rather than keeping a copy.
 
@@ -169,6 +170,15 @@ function itemDescription(item: JsonValue, repository: string): string {
   return name != "" ? "repo:" + name : "item:" + repository;
 }
 
+/** Whether some item is labelled on its own: written by someone, or a repository of its own. */
+function anyItemized(items: JsonValue): bool {
+  for (let i = 0; i < items.items.length; i++) {
+    const item = items.items[i];
+    if (field(item, "user") != null || field(item, "author") != null || field(item, "number") != null || field(item, "full_name") != null) return true;
+  }
+  return false;
+}
+
 /** The items a response holds and where: a root array, a search envelope, or GraphQL nodes. */
 function locateItems(result: JsonValue, path: string[]): JsonValue | null {
   if (result.isArray()) return result;
@@ -210,6 +220,9 @@ export function label_response(inputPtr: i32, inputLen: i32, outputPtr: i32, out
     writer.raw("}");
     return writer.writeTo(<usize>outputPtr, outputSize);
   }
+  // A listing of the repository's own things (branches, tags, commits) carries nothing to label
+  // item by item: like the reference's guard, give no labels and leave it to the coarse check.
+  if (itemsPath == "" && !anyItemized(items)) return 0;
   writer.raw('{"labeled_paths":[');
   for (let i = 0; i < items.items.length; i++) {
     const item = items.items[i];
