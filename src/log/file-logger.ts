@@ -7,7 +7,7 @@ import { AppendWriter } from "./append-writer.ts";
 import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
 import { formatConsoleLine, formatTextLine } from "./line-format.ts";
 import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry } from "./markdown-format.ts";
-import { formatDifcFilteredRecord, formatRpcRecord } from "./rpc-format.ts";
+import { formatDifcFilteredRecord, formatRpcRecord, formatUnrecognizedEndpoint } from "./rpc-format.ts";
 import { Sanitizer } from "./sanitize.ts";
 import { ToolsCatalogFile } from "./tools-file.ts";
 import { UrlDomainsFile } from "./url-domains-file.ts";
@@ -126,6 +126,12 @@ export class FileLogger implements GatewayLogger {
     const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
     this.#rpc?.write(`${formatted.jsonl}\n`);
     this.server(record.serverId, "info", "difc", formatted.text);
+  }
+
+  unrecognizedEndpoint(method: string, path: string): void {
+    const formatted = formatUnrecognizedEndpoint(method, path, this.#now(), this.#sanitizer);
+    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.log("warn", "proxy", formatted.text, { markdown: true });
   }
 
   debug(namespace: string, message: string | (() => string)): void {

@@ -84,7 +84,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   } else {
     const matched = matchRestRoute(path, target.searchParams);
     if (matched === null) {
-      logger.log("info", "proxy", `[UNRECOGNIZED-ENDPOINT] GET ${path} passed through without labels`);
+      logger.unrecognizedEndpoint?.(method, path);
       return sendAnswer(response, await upstream.send({ method, url, authorization, signal }), logger);
     }
     call = matched;

@@ -85,10 +85,24 @@ describe("flowgate proxy --tls as a process", () => {
     expect(run.stdout).not.toContain("Stranger issue");
   });
 
-  it("logs to proxy.log in the reference's line format, without the token, and stops cleanly on SIGTERM", async () => {
+  it("logs to proxy.log and rpc-messages.jsonl in the reference's formats, without the token, and stops cleanly on SIGTERM", async () => {
+    const unrecognized = await runCommand("/usr/bin/curl", ["-sS", "--cacert", join(tlsDir, "ca.crt"), `${url}/users/someone`]);
+    expect(unrecognized.stdout).toContain('"login":"someone"');
     child.kill("SIGTERM");
     expect(await exit).toBe(0);
     const log = readFileSync(join(logDir, "proxy.log"), "utf8");
+    // A read outside the route table, forwarded without labels, is an event and a WARN line.
+    const event = readFileSync(join(logDir, "rpc-messages.jsonl"), "utf8").split("\n").find((line) => line.includes("unrecognized_endpoint_passthrough"));
+    expect(JSON.parse(event ?? "null")).toEqual({
+      timestamp: expect.stringMatching(/Z$/),
+      event: "unrecognized_endpoint_passthrough",
+      _schema: "difc-event/v1",
+      method: "GET",
+      path: "/users/someone",
+      action: "passthrough_with_empty_labels",
+      note: "Endpoint not in route table or metadata allowlist -- forwarded with no integrity and no secrecy labels",
+    });
+    expect(log).toContain(`[WARN] [proxy] [UNRECOGNIZED-ENDPOINT] ${event}`);
     expect(log).toMatch(/^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] \[INFO\] \[startup\] proxy listening on https:\/\/127\.0\.0\.1:\d+/m);
     expect(log).toContain("[INFO] [shutdown] proxy shutting down");
     expect(log).not.toContain("secret-fallback-token");
