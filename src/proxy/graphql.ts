@@ -10,6 +10,8 @@ export type GraphqlRequest =
   | { kind: "introspection" }
   | { kind: "mutation" }
   | { kind: "unrecognized" }
+  /** A read that names more than one repository: refused, see classifyGraphql. */
+  | { kind: "several-repositories"; count: number }
   | { kind: "read"; call: GuardToolCall };
 
 interface GraphqlPattern {
@@ -44,6 +46,10 @@ export function classifyGraphql(body: unknown): GraphqlRequest {
   if (/__schema\b|__type\s*\(/.test(query)) return { kind: "introspection" };
   const match = PATTERNS.find(({ pattern }) => pattern.test(query));
   if (!match) return { kind: "unrecognized" };
+  // The guard labels a read by the one repository its arguments name; a second `repository(…)`
+  // (an alias, say) would come back under the first one's labels. The reference lets it through.
+  const repositories = query.match(/\brepository\s*\(/gi)?.length ?? 0;
+  if (repositories > 1) return { kind: "several-repositories", count: repositories };
   const args: Record<string, unknown> = { ...repositoryOf(query, variables) };
   if (match.toolName === "issue_read") {
     args["method"] = "get";

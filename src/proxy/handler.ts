@@ -78,6 +78,11 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
       logger.log("warn", "proxy", "GraphQL operation not recognised: refused");
       return sendJson(response, 403, UNRECOGNIZED_GRAPHQL);
     }
+    if (request_.kind === "several-repositories") {
+      logger.log("warn", "proxy", `GraphQL read naming ${request_.count} repositories: refused`);
+      const message = `access denied: a GraphQL read may name one repository, this one names ${request_.count}; send one query per repository`;
+      return sendJson(response, 403, { data: null, errors: [{ message }] });
+    }
     call = request_.call;
     const document = parsed as Record<string, unknown>;
     body = Buffer.from(JSON.stringify({ ...document, query: withAuthorFields(document["query"] as string) }));

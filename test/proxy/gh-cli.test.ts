@@ -54,6 +54,12 @@ describe.skipIf(!GH_INSTALLED)(suiteName, () => {
       '{"data":null}',
       ["private repo", "body private"],
     ],
+    [
+      "gh api graphql with the private repository under an alias beside the public one",
+      ["api", "graphql", "-f", 'query={ repository(owner: "octo", name: "pub") { issues(first: 10) { nodes { title } } } other: repository(owner: "octo", name: "priv") { issues(first: 10) { nodes { title body } } } }'],
+      "a GraphQL read may name one repository",
+      ["private repo", "body private"],
+    ],
   ])("%s shows nothing the policy withholds", async (_name, args, said, absent) => {
     const run = await gh(...args);
     expect(run.stdout + run.stderr).toContain(said);

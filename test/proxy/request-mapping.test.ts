@@ -80,6 +80,12 @@ describe("GraphQL operations", () => {
     ["the viewer", "{ viewer { login } }", {}, { kind: "read", call: { toolName: "get_me", args: {} } }],
     ["a mutation after a fragment", "fragment f on Issue { id } mutation M { closeIssue(input: {}) { issue { ...f } } }", {}, { kind: "mutation" }],
     ["nothing recognised", "{ rateLimit { remaining } }", {}, { kind: "unrecognized" }],
+    [
+      "a second repository under an alias, which would be labelled as the first",
+      '{ repository(owner: "octo", name: "pub") { issues(first: 1) { nodes { title } } } other: repository(owner: "octo", name: "priv") { issues(first: 9) { nodes { title } } } }',
+      {},
+      { kind: "several-repositories", count: 2 },
+    ],
   ])("%s", (_name, query, variables, expected) => {
     expect(classifyGraphql({ query, variables })).toEqual(expected);
   });
