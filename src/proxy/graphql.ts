@@ -10,8 +10,8 @@ export type GraphqlRequest =
   | { kind: "introspection" }
   | { kind: "mutation" }
   | { kind: "unrecognized" }
-  /** A read that names more than one repository: refused, see classifyGraphql. */
-  | { kind: "several-repositories"; count: number }
+  /** A read with more than one source of data (two repositories, a repository and a search): refused, see classifyGraphql. */
+  | { kind: "several-sources"; count: number }
   | { kind: "read"; call: GuardToolCall };
 
 interface GraphqlPattern {
@@ -36,6 +36,9 @@ const PATTERNS: readonly GraphqlPattern[] = [
   { pattern: /\brepository\s*\(/i, toolName: "get_file_contents" },
 ];
 
+/** The query fields that read from somewhere of their own, each labelled by its own repository or scope. */
+const ROOT_SOURCES = /\b(?:repository|repositoryOwner|search|organization|user|node|nodes|enterprise|topic|resource)\s*\(|\bviewer\s*\{/gi;
+
 /** Classifies a parsed GraphQL request body `{query, variables}`. */
 export function classifyGraphql(body: unknown): GraphqlRequest {
   const fields = isObject(body) ? body : {};
@@ -46,10 +49,11 @@ export function classifyGraphql(body: unknown): GraphqlRequest {
   if (/__schema\b|__type\s*\(/.test(query)) return { kind: "introspection" };
   const match = PATTERNS.find(({ pattern }) => pattern.test(query));
   if (!match) return { kind: "unrecognized" };
-  // The guard labels a read by the one repository its arguments name; a second `repository(…)`
-  // (an alias, say) would come back under the first one's labels. The reference lets it through.
-  const repositories = query.match(/\brepository\s*\(/gi)?.length ?? 0;
-  if (repositories > 1) return { kind: "several-repositories", count: repositories };
+  // The guard labels a read by the one repository (or search) its arguments name; a second source
+  // in the same query (a private repository aliased beside a public one, a search beside a
+  // repository) would come back under the first one's labels. The reference lets it through.
+  const sources = query.match(ROOT_SOURCES)?.length ?? 0;
+  if (sources > 1) return { kind: "several-sources", count: sources };
   const args: Record<string, unknown> = { ...repositoryOf(query, variables) };
   if (match.toolName === "issue_read") {
     args["method"] = "get";

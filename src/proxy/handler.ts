@@ -78,9 +78,9 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
       logger.log("warn", "proxy", "GraphQL operation not recognised: refused");
       return sendJson(response, 403, UNRECOGNIZED_GRAPHQL);
     }
-    if (request_.kind === "several-repositories") {
-      logger.log("warn", "proxy", `GraphQL read naming ${request_.count} repositories: refused`);
-      const message = `access denied: a GraphQL read may name one repository, this one names ${request_.count}; send one query per repository`;
+    if (request_.kind === "several-sources") {
+      logger.log("warn", "proxy", `GraphQL read with ${request_.count} sources of data: refused`);
+      const message = `access denied: a GraphQL read may query one repository, search, user or organization, this one queries ${request_.count}; send one query for each`;
       return sendJson(response, 403, { data: null, errors: [{ message }] });
     }
     call = request_.call;

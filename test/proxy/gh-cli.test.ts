@@ -57,7 +57,7 @@ describe.skipIf(!GH_INSTALLED)(suiteName, () => {
     [
       "gh api graphql with the private repository under an alias beside the public one",
       ["api", "graphql", "-f", 'query={ repository(owner: "octo", name: "pub") { issues(first: 10) { nodes { title } } } other: repository(owner: "octo", name: "priv") { issues(first: 10) { nodes { title body } } } }'],
-      "a GraphQL read may name one repository",
+      "a GraphQL read may query one repository",
       ["private repo", "body private"],
     ],
   ])("%s shows nothing the policy withholds", async (_name, args, said, absent) => {

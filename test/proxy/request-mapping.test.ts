@@ -84,7 +84,13 @@ describe("GraphQL operations", () => {
       "a second repository under an alias, which would be labelled as the first",
       '{ repository(owner: "octo", name: "pub") { issues(first: 1) { nodes { title } } } other: repository(owner: "octo", name: "priv") { issues(first: 9) { nodes { title } } } }',
       {},
-      { kind: "several-repositories", count: 2 },
+      { kind: "several-sources", count: 2 },
+    ],
+    [
+      "a search beside a repository, which would be labelled as the repository",
+      '{ repository(owner: "octo", name: "pub") { issues(first: 1) { nodes { title } } } search(query: "repo:octo/priv", type: ISSUE, first: 9) { nodes { ... on Issue { title } } } }',
+      {},
+      { kind: "several-sources", count: 2 },
     ],
   ])("%s", (_name, query, variables, expected) => {
     expect(classifyGraphql({ query, variables })).toEqual(expected);
