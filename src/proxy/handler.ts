@@ -3,7 +3,7 @@
 // filtered item by item before the client sees them.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayLogger } from "../log/types.ts";
-import { ProxyRefusal, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
+import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
 import { classifyGraphql, withAuthorFields } from "./graphql.ts";
 import { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
 import { UpstreamError, type Upstream, type UpstreamAnswer } from "./upstream.ts";
@@ -100,7 +100,12 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   const answer = await upstream.send({ method, url, authorization, contentType: isGraphql ? "application/json" : undefined, body, signal });
   const text = answer.body.toString("utf8");
   const json = answer.status < 300 ? parseJson(text) : undefined;
-  if (json === undefined) return sendAnswer(response, answer, logger);
+  if (json === undefined) {
+    // Nothing here can be labelled item by item, so a read that failed the coarse check gets
+    // nothing (the reference passes a non-JSON answer, a log archive say, through regardless).
+    if (answer.status < 300 && read.coarse.kind !== "allowed") throw difcForbidden(read.coarse.evaluation.reason);
+    return sendAnswer(response, answer, logger);
+  }
   const filtered = await enforcer.filter(read, text, json, shape, signal);
   logger.log("info", "proxy", `${method} ${path} read as ${call.toolName}`);
   sendAnswer(response, filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) }, logger);

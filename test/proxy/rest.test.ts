@@ -28,6 +28,7 @@ describe("proxy REST reads through curl, policy: public repositories, approved a
     ["a search envelope keeps its shape with the count of visible items", "/search/issues?q=is:issue", ['"total_count":1', "Owner issue in public repo"], ["Stranger issue", "private repo"]],
     ["a file of the public repository is returned as it is", "/repos/octo/pub/contents/README.md", ['"name":"README.md"'], []],
     ["a listing without item labels passes the coarse check for a public repository", "/repos/octo/pub/branches", ["pub-main-sha"], []],
+    ["a plain-text answer of a public repository passes the coarse check", "/repos/octo/pub/actions/runs/1/logs", ["log of pub"], []],
   ])("%s", async (_name, path, present, absent) => {
     const { status, body } = await curl(env.proxy.url, path);
     expect(status).toBe(200);
@@ -40,12 +41,14 @@ describe("proxy REST reads through curl, policy: public repositories, approved a
     ["a private repository's file", "/repos/octo/priv/contents/README.md", "difc_forbidden"],
     ["an issue by a stranger", "/repos/octo/pub/issues/2", "difc_forbidden"],
     ["a private listing without item labels, which fails the coarse check,", "/repos/octo/priv/branches", "[]"],
+    ["a private plain-text answer, which fails the coarse check and has no items,", "/repos/octo/priv/actions/runs/1/logs", "difc_forbidden"],
   ])("%s is withheld", async (_name, path, expected) => {
     const { status, body } = await curl(env.proxy.url, path);
     expect(body).toContain(expected);
     expect(body).not.toContain("Stranger body");
     expect(body).not.toContain("README of the private");
     expect(body).not.toContain("priv-main-sha");
+    expect(body).not.toContain("secret build output");
     expect(status === 200 || status === 403).toBe(true);
   });
 

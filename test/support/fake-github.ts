@@ -98,7 +98,8 @@ export class FakeGithub {
         return;
       }
       const [status, answer] = url.pathname === "/graphql" ? this.#graphql(body) : this.#rest(request.method ?? "GET", url, body);
-      const text = JSON.stringify(answer);
+      // A string answer is plain text, as a log archive is not JSON.
+      const text = typeof answer === "string" ? answer : JSON.stringify(answer);
       response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-ratelimit-remaining": "4999", "x-github-request-id": "FAKE:1", "x-internal": "not for clients" });
       response.end(text);
     });
@@ -134,6 +135,7 @@ export class FakeGithub {
       if (issue[2]) return [200, repo.comments.map((comment) => ({ id: comment.id, body: comment.body, user: { login: comment.login }, author_association: comment.association }))];
       return [200, this.#issueJson(repo, found)];
     }
+    if (rest === "/actions/runs/1/logs") return [200, `log of ${repo.name}: secret build output`];
     if (rest === "/branches") return [200, [{ name: "main", commit: { sha: `${repo.name}-main-sha` } }]];
     if (rest === "/contents/README.md") {
       return [200, { type: "file", name: "README.md", path: "README.md", encoding: "base64", content: Buffer.from(repo.readme).toString("base64") }];
