@@ -39,7 +39,8 @@ export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMe
 async function handle(options: ProxyHandlerOptions, request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
   const { enforcer, upstream, logger } = options;
   const target = new URL(request.url ?? "/", "http://proxy.invalid");
-  let path = target.pathname;
+  // Empty segments are collapsed, so `/repos//o/r` is matched (and forwarded) as `/repos/o/r`.
+  let path = target.pathname.replace(/\/{2,}/g, "/");
   if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) path = path.slice(API_PREFIX.length) || "/";
   const method = request.method ?? "GET";
   const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
@@ -87,7 +88,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     const document = parsed as Record<string, unknown>;
     body = Buffer.from(JSON.stringify({ ...document, query: withAuthorFields(document["query"] as string) }));
   } else {
-    const matched = matchRestRoute(path, target.searchParams);
+    const matched = matchRestRoute(trimmed, target.searchParams);
     if (matched === null) {
       logger.unrecognizedEndpoint?.(method, path);
       return sendAnswer(response, await upstream.send({ method, url, authorization, signal }), logger);

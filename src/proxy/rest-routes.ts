@@ -1,7 +1,8 @@
 // Which guard tool a REST read is (gateway.md §7.3): the reference's route table in its match
 // order, so that the guard labels a `GET /repos/o/r/issues` exactly as it labels the MCP
 // server's `list_issues`. Every read under /repos/<owner>/<repo> maps to some tool (at worst
-// get_file_contents); only reads outside /repos that match nothing are unrecognised.
+// get_file_contents); only reads outside /repos that match nothing are unrecognised. Matching
+// ignores case, so that a path the API might take in another case is never left unlabelled.
 
 export interface GuardToolCall {
   toolName: string;
@@ -23,55 +24,55 @@ const PULL_METHODS: Record<string, string> = { files: "get_files", reviews: "get
 
 /** Routes under /repos/<owner>/<repo>, in the reference's order. */
 const REPOSITORY_ROUTES: readonly Route[] = [
-  { pattern: /^\/issues\/(\d+)\/comments$/, toolName: "issue_read", captures: ["issue_number"], method: "get_comments" },
-  { pattern: /^\/issues\/(\d+)\/labels$/, toolName: "issue_read", captures: ["issue_number"], method: "get_labels" },
-  { pattern: /^\/issues\/(\d+)$/, toolName: "issue_read", captures: ["issue_number"], method: "get" },
-  { pattern: /^\/issues$/, toolName: "list_issues" },
-  { pattern: /^\/pulls\/(\d+)\/(files|reviews|comments|commits)$/, toolName: "pull_request_read", captures: ["pullNumber"], method: (c) => PULL_METHODS[c[1]!]! },
-  { pattern: /^\/pulls\/(\d+)$/, toolName: "pull_request_read", captures: ["pullNumber"], method: "get" },
-  { pattern: /^\/pulls$/, toolName: "list_pull_requests" },
-  { pattern: /^\/commits\/([^/]+)\/check-(?:runs|suites)$/, toolName: "pull_request_read", captures: ["sha"], method: "get_check_runs" },
-  { pattern: /^\/commits\/([^/]+)$/, toolName: "get_commit", captures: ["sha"] },
-  { pattern: /^\/commits$/, toolName: "list_commits" },
-  { pattern: /^\/branches$/, toolName: "list_branches" },
-  { pattern: /^\/git\/ref\/tags\/(.+)$/, toolName: "get_tag", captures: ["tag"] },
-  { pattern: /^\/tags$/, toolName: "list_tags" },
-  { pattern: /^\/releases\/latest$/, toolName: "get_latest_release" },
-  { pattern: /^\/releases\/tags\/(.+)$/, toolName: "get_release_by_tag", captures: ["tag"] },
-  { pattern: /^\/releases$/, toolName: "list_releases" },
-  { pattern: /^\/contents(?:\/(.*))?$/, toolName: "get_file_contents", captures: ["path"] },
-  { pattern: /^\/git\/trees\/(.+)$/, toolName: "get_file_contents", captures: ["sha"] },
-  { pattern: /^\/labels\/([^/]+)$/, toolName: "get_label", captures: ["name"] },
-  { pattern: /^\/labels$/, toolName: "list_labels" },
-  { pattern: /^\/actions\/workflows$/, toolName: "actions_list", method: "list_workflows" },
-  { pattern: /^\/actions\/workflows\/([^/]+)\/runs$/, toolName: "actions_list", captures: ["resource_id"], method: "list_workflow_runs" },
-  { pattern: /^\/actions\/workflows\/([^/]+)$/, toolName: "actions_get", captures: ["resource_id"], method: "get_workflow" },
-  { pattern: /^\/actions\/runs\/(\d+)\/attempts\/\d+\/jobs$/, toolName: "actions_list", captures: ["resource_id"], method: "list_workflow_jobs" },
-  { pattern: /^\/actions\/runs\/(\d+)(?:\/attempts\/\d+)?\/logs$/, toolName: "get_job_logs", captures: ["run_id"] },
-  { pattern: /^\/actions\/runs\/(\d+)\/artifacts$/, toolName: "actions_list", captures: ["resource_id"], method: "list_workflow_run_artifacts" },
-  { pattern: /^\/actions\/artifacts$/, toolName: "actions_list", method: "list_workflow_run_artifacts" },
-  { pattern: /^\/actions\/runs\/(\d+)$/, toolName: "actions_get", captures: ["resource_id"], method: "get_workflow_run" },
-  { pattern: /^\/actions\/runs$/, toolName: "actions_list", method: "list_workflow_runs" },
-  { pattern: /^\/actions\/jobs\/(\d+)$/, toolName: "actions_get", captures: ["resource_id"], method: "get_workflow_job" },
-  { pattern: /^\/actions\/caches$/, toolName: "actions_list", method: "list_caches" },
-  { pattern: /^\/actions\/secrets$/, toolName: "actions_list", method: "list_secrets" },
-  { pattern: /^\/actions\/variables(?:\/([^/]+))?$/, toolName: "actions_list", captures: ["name"], method: "list_variables" },
-  { pattern: /^\/environments\/([^/]+)\/(?:secrets|variables)$/, toolName: "actions_list", captures: ["resource_id"], method: "list_environment_config" },
-  { pattern: /^\/discussions\/(\d+)\/comments$/, toolName: "get_discussion_comments", captures: ["discussion_number"] },
-  { pattern: /^\/discussions(?:\/(\d+))?$/, toolName: "list_discussions", captures: ["discussion_number"] },
+  { pattern: /^\/issues\/(\d+)\/comments$/i, toolName: "issue_read", captures: ["issue_number"], method: "get_comments" },
+  { pattern: /^\/issues\/(\d+)\/labels$/i, toolName: "issue_read", captures: ["issue_number"], method: "get_labels" },
+  { pattern: /^\/issues\/(\d+)$/i, toolName: "issue_read", captures: ["issue_number"], method: "get" },
+  { pattern: /^\/issues$/i, toolName: "list_issues" },
+  { pattern: /^\/pulls\/(\d+)\/(files|reviews|comments|commits)$/i, toolName: "pull_request_read", captures: ["pullNumber"], method: (c) => PULL_METHODS[c[1]!]! },
+  { pattern: /^\/pulls\/(\d+)$/i, toolName: "pull_request_read", captures: ["pullNumber"], method: "get" },
+  { pattern: /^\/pulls$/i, toolName: "list_pull_requests" },
+  { pattern: /^\/commits\/([^/]+)\/check-(?:runs|suites)$/i, toolName: "pull_request_read", captures: ["sha"], method: "get_check_runs" },
+  { pattern: /^\/commits\/([^/]+)$/i, toolName: "get_commit", captures: ["sha"] },
+  { pattern: /^\/commits$/i, toolName: "list_commits" },
+  { pattern: /^\/branches$/i, toolName: "list_branches" },
+  { pattern: /^\/git\/ref\/tags\/(.+)$/i, toolName: "get_tag", captures: ["tag"] },
+  { pattern: /^\/tags$/i, toolName: "list_tags" },
+  { pattern: /^\/releases\/latest$/i, toolName: "get_latest_release" },
+  { pattern: /^\/releases\/tags\/(.+)$/i, toolName: "get_release_by_tag", captures: ["tag"] },
+  { pattern: /^\/releases$/i, toolName: "list_releases" },
+  { pattern: /^\/contents(?:\/(.*))?$/i, toolName: "get_file_contents", captures: ["path"] },
+  { pattern: /^\/git\/trees\/(.+)$/i, toolName: "get_file_contents", captures: ["sha"] },
+  { pattern: /^\/labels\/([^/]+)$/i, toolName: "get_label", captures: ["name"] },
+  { pattern: /^\/labels$/i, toolName: "list_labels" },
+  { pattern: /^\/actions\/workflows$/i, toolName: "actions_list", method: "list_workflows" },
+  { pattern: /^\/actions\/workflows\/([^/]+)\/runs$/i, toolName: "actions_list", captures: ["resource_id"], method: "list_workflow_runs" },
+  { pattern: /^\/actions\/workflows\/([^/]+)$/i, toolName: "actions_get", captures: ["resource_id"], method: "get_workflow" },
+  { pattern: /^\/actions\/runs\/(\d+)\/attempts\/\d+\/jobs$/i, toolName: "actions_list", captures: ["resource_id"], method: "list_workflow_jobs" },
+  { pattern: /^\/actions\/runs\/(\d+)(?:\/attempts\/\d+)?\/logs$/i, toolName: "get_job_logs", captures: ["run_id"] },
+  { pattern: /^\/actions\/runs\/(\d+)\/artifacts$/i, toolName: "actions_list", captures: ["resource_id"], method: "list_workflow_run_artifacts" },
+  { pattern: /^\/actions\/artifacts$/i, toolName: "actions_list", method: "list_workflow_run_artifacts" },
+  { pattern: /^\/actions\/runs\/(\d+)$/i, toolName: "actions_get", captures: ["resource_id"], method: "get_workflow_run" },
+  { pattern: /^\/actions\/runs$/i, toolName: "actions_list", method: "list_workflow_runs" },
+  { pattern: /^\/actions\/jobs\/(\d+)$/i, toolName: "actions_get", captures: ["resource_id"], method: "get_workflow_job" },
+  { pattern: /^\/actions\/caches$/i, toolName: "actions_list", method: "list_caches" },
+  { pattern: /^\/actions\/secrets$/i, toolName: "actions_list", method: "list_secrets" },
+  { pattern: /^\/actions\/variables(?:\/([^/]+))?$/i, toolName: "actions_list", captures: ["name"], method: "list_variables" },
+  { pattern: /^\/environments\/([^/]+)\/(?:secrets|variables)$/i, toolName: "actions_list", captures: ["resource_id"], method: "list_environment_config" },
+  { pattern: /^\/discussions\/(\d+)\/comments$/i, toolName: "get_discussion_comments", captures: ["discussion_number"] },
+  { pattern: /^\/discussions(?:\/(\d+))?$/i, toolName: "list_discussions", captures: ["discussion_number"] },
 ];
 
 /** Routes outside /repos, in the reference's order. */
 const OTHER_ROUTES: readonly Route[] = [
-  { pattern: /^\/notifications$/, toolName: "list_notifications" },
-  { pattern: /^\/user(?:\/(?:keys|ssh_signing_keys|gpg_keys))?$/, toolName: "get_me" },
-  { pattern: /^\/orgs\/([^/]+)\/actions\/(?:secrets|variables)(?:\/([^/]+))?$/, toolName: "actions_list", captures: ["owner", "name"], method: "list_org_config" },
-  { pattern: /^\/search\/code$/, toolName: "search_code" },
-  { pattern: /^\/search\/issues$/, toolName: "search_issues" },
-  { pattern: /^\/search\/repositories$/, toolName: "search_repositories" },
+  { pattern: /^\/notifications$/i, toolName: "list_notifications" },
+  { pattern: /^\/user(?:\/(?:keys|ssh_signing_keys|gpg_keys))?$/i, toolName: "get_me" },
+  { pattern: /^\/orgs\/([^/]+)\/actions\/(?:secrets|variables)(?:\/([^/]+))?$/i, toolName: "actions_list", captures: ["owner", "name"], method: "list_org_config" },
+  { pattern: /^\/search\/code$/i, toolName: "search_code" },
+  { pattern: /^\/search\/issues$/i, toolName: "search_issues" },
+  { pattern: /^\/search\/repositories$/i, toolName: "search_repositories" },
 ];
 
-const REPOSITORY_PATH = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/;
+const REPOSITORY_PATH = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/i;
 
 /**
  * The guard tool for a REST read of `path` (already without `/api/v3`), or null when no route

@@ -31,6 +31,7 @@ describe("REST route table", () => {
     ["/user/gpg_keys", "get_me", {}],
     ["/orgs/acme/actions/secrets", "actions_list", { owner: "acme", method: "list_org_config" }],
     ["/notifications", "list_notifications", {}],
+    ["/REPOS/o/r/Issues", "list_issues", { owner: "o", repo: "r" }],
   ])("%s is %s", (path, toolName, args) => {
     const call = matchRestRoute(path, new URLSearchParams());
     expect(call?.toolName).toBe(toolName);

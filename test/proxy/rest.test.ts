@@ -24,6 +24,7 @@ describe("proxy REST reads through curl, policy: public repositories, approved a
   it.each([
     ["an issue list keeps the owner's issue and drops the stranger's", "/repos/octo/pub/issues", ["Owner issue in public repo"], ["Stranger issue"]],
     ["the /api/v3 prefix and a query string are accepted", "/api/v3/repos/octo/pub/issues?state=open&per_page=5", ["Owner issue in public repo"], ["Stranger issue"]],
+    ["empty path segments do not get around the route table", "/repos//octo//pub/issues", ["Owner issue in public repo"], ["Stranger issue"]],
     ["issue comments are labelled one by one", "/repos/octo/pub/issues/1/comments", ["Member comment public"], ["Stranger comment public"]],
     ["a search envelope keeps its shape with the count of visible items", "/search/issues?q=is:issue", ['"total_count":1', "Owner issue in public repo"], ["Stranger issue", "private repo"]],
     ["a file of the public repository is returned as it is", "/repos/octo/pub/contents/README.md", ['"name":"README.md"'], []],
