@@ -114,16 +114,21 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        request.destroy();
-        reject(new ProxyRefusal(413, { error: "payload_too_large", message: `request body larger than ${MAX_REQUEST_BYTES} bytes` }, "request too large"));
+      if (size <= MAX_REQUEST_BYTES) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      // The rest is read and dropped, so the client gets the 413 instead of a reset connection.
+      if (!refused) {
+        refused = true;
+        chunks = [];
+        reject(new ProxyRefusal(413, { error: "payload_too_large", message: `request body larger than ${MAX_REQUEST_BYTES} bytes` }, "request too large"));
+      }
     });
     request.on("end", () => resolve(Buffer.concat(chunks)));
     request.on("error", reject);

@@ -16,6 +16,7 @@ import { createUpstream } from "./upstream.ts";
 
 export { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
 export { classifyGraphql, withAuthorFields } from "./graphql.ts";
+export { MAX_REQUEST_BYTES } from "./handler.ts";
 
 export interface ProxyOptions {
   guardPath: string;

@@ -3,6 +3,7 @@
 // reach the API with the proxy's fallback token.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROXY_TOKEN, runCommand, startGithubProxy, type GithubProxy } from "../support/github-proxy.ts";
+import { MAX_REQUEST_BYTES } from "../../src/proxy/index.ts";
 import { builtGuardPath } from "../support/guards.ts";
 
 const CURL = "/usr/bin/curl";
@@ -126,6 +127,13 @@ describe("proxy HTTP behaviour", () => {
     const response = await fetch(`${env.proxy.url}${path}`, init);
     expect(response.status).toBe(status);
     expect(await response.json()).toEqual(body);
+  });
+
+  it("refuses a request body over the limit with 413 and forwards nothing", async () => {
+    const before = env.github.requests.length;
+    const response = await fetch(`${env.proxy.url}/repos/octo/pub/issues`, { method: "POST", body: new Uint8Array(MAX_REQUEST_BYTES + 1) });
+    expect([response.status, await response.json()]).toEqual([413, { error: "payload_too_large", message: `request body larger than ${MAX_REQUEST_BYTES} bytes` }]);
+    expect(env.github.requests.length).toBe(before);
   });
 
   it("logs a read that no route knows as unrecognised", async () => {
