@@ -70,21 +70,21 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     if (parsed === undefined) {
       return sendJson(response, 400, { data: null, errors: [{ message: "request body is not JSON: send {\"query\": \"…\", \"variables\": {…}}" }] });
     }
-    const request_ = classifyGraphql(parsed);
-    if (request_.kind === "mutation" || request_.kind === "introspection") {
-      logger.log("info", "proxy", `GraphQL ${request_.kind} passed through`);
+    const operation = classifyGraphql(parsed);
+    if (operation.kind === "mutation" || operation.kind === "introspection") {
+      logger.log("info", "proxy", `GraphQL ${operation.kind} passed through`);
       return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body: raw, signal }), logger);
     }
-    if (request_.kind === "unrecognized") {
+    if (operation.kind === "unrecognized") {
       logger.log("warn", "proxy", "GraphQL operation not recognised: refused");
       return sendJson(response, 403, UNRECOGNIZED_GRAPHQL);
     }
-    if (request_.kind === "several-sources") {
-      logger.log("warn", "proxy", `GraphQL read with ${request_.count} sources of data: refused`);
-      const message = `access denied: a GraphQL read may query one repository, search, user or organization, this one queries ${request_.count}; send one query for each`;
+    if (operation.kind === "several-sources") {
+      logger.log("warn", "proxy", `GraphQL read with ${operation.count} sources of data: refused`);
+      const message = `access denied: a GraphQL read may query one repository, search, user or organization, this one queries ${operation.count}; send one query for each`;
       return sendJson(response, 403, { data: null, errors: [{ message }] });
     }
-    call = request_.call;
+    call = operation.call;
     const document = parsed as Record<string, unknown>;
     body = Buffer.from(JSON.stringify({ ...document, query: withAuthorFields(document["query"] as string) }));
   } else {
