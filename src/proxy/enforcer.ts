@@ -163,7 +163,9 @@ export class ProxyEnforcer {
     if (outcome.filtered.length === 0) return answer;
     const kept = outcome.kind === "filtered" ? outcome.kept.map((item) => item.data) : [];
     if (labeled.itemsPath === undefined || (labeled.itemsPath === "" && !Array.isArray(answer))) {
-      // The answer was labelled as one whole item, and that item is not visible.
+      // The answer was labelled as one whole item, and that item is not visible; or the guard
+      // listed items of its own (the legacy `items` form), which cannot be put back into the
+      // API's shape, so a partly visible list is refused whole.
       if (shape === "graphql") return { data: null };
       throw difcForbidden(outcome.kind === "single-item-denied" ? outcome.error : `${read.resource.description} is not accessible`);
     }
