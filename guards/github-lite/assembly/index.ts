@@ -7,7 +7,8 @@
 // anyone else → none); everything else in a repository (files, commits, releases) → merged.
 // Listings with nothing of the kind (branches, tags) get no item labels: the coarse check decides.
 // Policy: allow-only `repos` ("public", "all" or a list of owner/repo) and `min-integrity`.
-// It shares the JSON reader and writer of the filesystem guard rather than keeping a copy.
+// It shares the JSON reader and writer of the filesystem guard rather than keeping a copy
+// (scripts/build-guards.ts rebuilds it when those change).
 
 import { JsonValue, KIND_BOOL, KIND_NUMBER, parseJson, parseJsonBytes } from "../../filesystem/assembly/json";
 import { JsonWriter } from "../../filesystem/assembly/json-writer";
