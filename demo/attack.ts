@@ -17,6 +17,7 @@ import { POLICY_DENIED } from "../src/enforce/index.ts";
 import { displayedAgentId } from "../src/gateway/auth.ts";
 import { startEnforcedGateway } from "../src/gateway/run.ts";
 import { openFileLogger } from "../src/log/file-logger.ts";
+import type { LogPayloads } from "../src/log/types.ts";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -67,8 +68,21 @@ function resultText(result: unknown): string {
   return content.map((item) => item.text ?? "").join("\n");
 }
 
-export async function playAttack(mode: GuardsMode, print: (line: string) => void = () => undefined): Promise<AttackReport> {
-  const scratch = await mkdtemp(join(tmpdir(), `flowgate-attack-${mode}-`));
+/** A running flowgate on the demo config, over a scratch copy of the workspace, logging to `logDir`. */
+export interface DemoGateway {
+  /** The gateway's base URL. */
+  base: string;
+  agentId: string;
+  workspace: string;
+  memoryFile: string;
+  logDir: string;
+  /** An MCP client of one server's endpoint, as the demo agent, its tools listed. */
+  connect(serverId: string): Promise<Client>;
+  /** Stops the gateway and closes its log files. */
+  close(): Promise<void>;
+}
+
+export async function startDemoGateway(mode: GuardsMode, scratch: string, options: { logPayloads?: LogPayloads } = {}): Promise<DemoGateway> {
   const { config, workspace, memoryFile } = await demoConfig(mode, scratch);
   const runtime: RuntimeOptions = {
     configSource: "demo/flowgate.toml",
@@ -84,19 +98,37 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
     shutdownTimeoutMs: 1000,
     limits: DEFAULT_LIMITS,
   };
-  const logger = openFileLogger({ dir: runtime.logDir, stderr: () => undefined });
+  const logger = openFileLogger({ dir: runtime.logDir, stderr: () => undefined, ...options });
   const running = await startEnforcedGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "demo", logger });
   const base = `http://127.0.0.1:${running.gateway.port}`;
   const headers = { Authorization: running.gateway.agentId };
-  const connect = async (serverId: string) => {
-    const client = new Client({ name: "demo-agent", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/${serverId}`), { requestInit: { headers } }));
-    // As every real client does: the SDK then holds the tools' output schemas and checks results against them.
-    await client.listTools();
-    return client;
+  return {
+    base,
+    agentId: running.gateway.agentId,
+    workspace,
+    memoryFile,
+    logDir: runtime.logDir,
+    async connect(serverId) {
+      const client = new Client({ name: "demo-agent", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/${serverId}`), { requestInit: { headers } }));
+      // As every real client does: the SDK then holds the tools' output schemas and checks results against them.
+      await client.listTools();
+      return client;
+    },
+    async close() {
+      await running.close();
+      await logger.close();
+    },
   };
-  const files = await connect("files");
-  const memory = await connect("memory");
+}
+
+export async function playAttack(mode: GuardsMode, print: (line: string) => void = () => undefined): Promise<AttackReport> {
+  const scratch = await mkdtemp(join(tmpdir(), `flowgate-attack-${mode}-`));
+  const demo = await startDemoGateway(mode, scratch);
+  const { base, workspace, memoryFile } = demo;
+  const headers = { Authorization: demo.agentId };
+  const files = await demo.connect("files");
+  const memory = await demo.connect("memory");
   const steps: AttackStep[] = [];
   const original = { notes: await readFile(join(workspace, "notes/launch-plan.md"), "utf8") };
   let sawInbox: boolean | undefined;
@@ -114,7 +146,7 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
         text = error.message.replace(/^MCP error -?\d+: /, "");
       }
       const reflect = (await (await fetch(`${base}/reflect`, { headers })).json()) as { agents: Record<string, AttackStep["agent"]> };
-      const agent = reflect.agents[displayedAgentId(running.gateway.agentId)] ?? { secrecy: [], integrity: [] };
+      const agent = reflect.agents[displayedAgentId(demo.agentId)] ?? { secrecy: [], integrity: [] };
       steps.push({ title, verdict, detail: shorten(text), agent });
       print(`  ${verdict.toUpperCase().padEnd(8)} ${title}`);
       print(`           ${shorten(text)}`);
@@ -137,8 +169,7 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
   } finally {
     await files.close().catch(() => undefined);
     await memory.close().catch(() => undefined);
-    await running.close();
-    await logger.close();
+    await demo.close();
   }
 
   const leaks: string[] = [];

@@ -36,7 +36,7 @@ function newClient(): Client {
   return new Client({ name: "flowgate-bench", version: "1.0.0" });
 }
 
-async function connectHttp(url: string, headers: Record<string, string> = {}): Promise<Client> {
+export async function connectHttp(url: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = newClient();
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
@@ -154,14 +154,16 @@ export interface ClientConfigDocument {
 
 /**
  * Starts flowgate from `checkout` (this repository unless another is given) on a config file of
- * `configToml`, and returns it once it has written its client configuration document.
+ * `configToml`, and returns it once it has written its client configuration document. `nodeArgs`
+ * go to the node that runs it, before the script (e.g. --expose-gc).
  */
-export async function startFlowgate(configToml: string, checkout = root): Promise<{ child: BenchProcess; document: ClientConfigDocument }> {
+export async function startFlowgate(configToml: string, checkout = root, nodeArgs: readonly string[] = []): Promise<{ child: BenchProcess; document: ClientConfigDocument }> {
   const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-"));
   const configPath = join(dir, "config.toml");
   await writeFile(configPath, configToml);
   const port = await freePort();
   const child = startProcess(process.execPath, [
+    ...nodeArgs,
     join(checkout, "bin/flowgate.js"),
     "--config",
     configPath,
@@ -222,10 +224,9 @@ args = [${JSON.stringify(everything)}, "stdio"]
 `,
 });
 
-export const flowgateGuarded = flowgateTarget({
-  name: "flowgate+guard",
-  description: "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
-  configToml: ({ everything, node }) => `[gateway]
+/** flowgate routed, server `everything` (server-everything over stdio) behind the pass-through WASM guard. */
+export function guardedEverythingToml({ everything, node }: { everything: string; node: string }): string {
+  return `[gateway]
 agent_id = "bench-agent"
 
 [servers.everything]
@@ -240,5 +241,11 @@ path = ${JSON.stringify(join(root, "guards/passthrough/build/passthrough.wasm"))
 [guards.pass.policy.allow-only]
 repos = "all"
 min-integrity = "none"
-`,
+`;
+}
+
+export const flowgateGuarded = flowgateTarget({
+  name: "flowgate+guard",
+  description: "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
+  configToml: guardedEverythingToml,
 });

@@ -2,13 +2,16 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  ErrorCode,
   ListRootsRequestSchema,
+  McpError,
   ProgressNotificationSchema,
   type Implementation,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { ClientSide } from "./client-side.ts";
+import { BACKEND_TIMEOUT, BackendError } from "./errors.ts";
 import { connectHttp } from "./http-transport.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
 import { PrestartedTransport, type StartedStdioTransport } from "./prestarted-transport.ts";
@@ -51,8 +54,13 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
     try {
       await client.connect(options.prestarted ? new PrestartedTransport(transport) : transport, { timeout: options.startupTimeoutMs });
     } catch (error) {
+      const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+      // A server that did not answer initialize in time is hung: it would not heed a closed stdin either.
+      if (timedOut && transport.pid !== null && transport.pid !== undefined) signalProcess(transport.pid, "SIGKILL");
       await client.close().catch(() => undefined);
-      throw error;
+      if (!timedOut) throw error;
+      const seconds = options.startupTimeoutMs / 1000;
+      throw new BackendError(BACKEND_TIMEOUT, server.id, `backend "${server.id}" did not start within the startup timeout (${seconds} s); its process was killed`);
     }
     pid = transport.pid ?? undefined;
   } else {

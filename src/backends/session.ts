@@ -1,5 +1,6 @@
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
+import type { RpcLogRecord } from "../log/types.ts";
 import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
 import type { BackendConnection } from "./connection.ts";
@@ -10,6 +11,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The agent's labels, recorded with this exchange in rpc-messages.jsonl (sink servers only). */
   agentLabels?: { secrecy: string[]; integrity: string[] };
+  /** Logs this exchange instead of the backend's logger: enforcement's, which marks payloads that may be secret. */
+  rpcLog?: (record: RpcLogRecord) => void;
 }
 
 /** How long (at most; never more than the tool timeout) a backend that just timed out gets to answer a ping before it is presumed hung. */
@@ -50,16 +53,17 @@ export class BackendSession {
   /** Forwards one request and returns the backend's result unchanged. */
   async request(method: string, params: Record<string, unknown> | undefined, options: CallOptions = {}): Promise<Result> {
     const logger = this.backend.options.logger;
+    const rpcLog = options.rpcLog ?? ((record: RpcLogRecord) => logger.rpc(record));
     const serverId = this.backend.id;
     const labels = options.agentLabels ? { agentSecrecy: options.agentLabels.secrecy, agentIntegrity: options.agentLabels.integrity } : {};
-    logger.rpc({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params }, ...labels });
+    rpcLog({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params }, ...labels });
     try {
       const result = await this.sendReconnecting(method, params, options);
-      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
+      rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
       return result;
     } catch (error) {
       const detail = error instanceof BackendError ? { code: error.code, message: error.message } : { code: -32603, message: errorText(error) };
-      logger.rpc({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message, ...labels });
+      rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", error: detail }, error: detail.message, ...labels });
       throw error;
     }
   }
@@ -105,7 +109,8 @@ export class BackendSession {
       timedOut = true;
       abort.abort(new DOMException("tool timeout", "TimeoutError"));
     }, timeoutMs);
-    const cancel = () => abort.abort(options.signal?.reason);
+    // The backend hears of the cancellation in the gateway's words: the agent's reason is text of its choosing.
+    const cancel = () => abort.abort(new DOMException("the agent cancelled the request", "AbortError"));
     if (options.signal?.aborted) cancel();
     else options.signal?.addEventListener("abort", cancel, { once: true });
     try {
@@ -117,11 +122,10 @@ export class BackendSession {
     } catch (error) {
       if (timedOut && !options.signal?.aborted) {
         void this.probeForHang(connection, Math.min(HANG_PROBE_MS, timeoutMs));
-        throw new BackendError(
-          BACKEND_TIMEOUT,
-          this.backend.id,
-          `backend "${this.backend.id}" did not answer ${method} within ${timeoutMs / 1000}s (tool timeout)`,
-        );
+        const timeout = new BackendError(BACKEND_TIMEOUT, this.backend.id, `backend "${this.backend.id}" did not answer ${method} within ${timeoutMs / 1000}s (tool timeout)`);
+        // Spec §9.2: the server, the method and the time it was given, in the log as well as to the client.
+        this.backend.options.logger.server(this.backend.id, "warn", "backend", timeout.message);
+        throw timeout;
       }
       if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
         throw this.unavailable(`closed its connection during ${method} (crashed or exited); it is restarted on the next call`);

@@ -45,6 +45,7 @@ function addServeOptions(program: Command): void {
     .option("--env <file>", ".env file of KEY=VALUE lines loaded before the configuration")
     .option("-v, --verbose", "more output (repeat for more)", increment, 0)
     .option("--log-dir <dir>", `log directory (env MCP_GATEWAY_LOG_DIR, default ${DEFAULT_LOG_DIR})`)
+    .option("--log-payloads <which>", "redacted: payloads that may carry secret data are logged as their size and sha256; all: logged whole (env MCP_GATEWAY_LOG_PAYLOADS, default redacted)")
     .option("--payload-dir <dir>", "where large tool results are written (env MCP_GATEWAY_PAYLOAD_DIR)")
     .option("--payload-path-prefix <prefix>", "path prefix of payloadPath in results (env MCP_GATEWAY_PAYLOAD_PATH_PREFIX)")
     .option("--payload-size-threshold <bytes>", "results larger than this go to disk (env MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD, default 524288)")

@@ -17,6 +17,7 @@ export interface ServeFlags {
   env?: string;
   verbose?: number;
   logDir?: string;
+  logPayloads?: string;
   payloadDir?: string;
   payloadPathPrefix?: string;
   payloadSizeThreshold?: string;
@@ -58,6 +59,10 @@ export function parseListen(address: string): { host: string; port: number } {
   }
   const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
   return { host: host === "" ? "0.0.0.0" : host, port };
+}
+
+function isLogPayloads(value: string | undefined): value is "redacted" | "all" {
+  return value === "redacted" || value === "all";
 }
 
 function sinkServerIds(list: string | undefined): string[] {
@@ -107,6 +112,9 @@ function limitFlags(flags: ServeFlags): GatewayLimits {
 export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   thresholdFlag(flags);
+  if (flags.logPayloads !== undefined && !isLogPayloads(flags.logPayloads)) {
+    throw new Error(`invalid --log-payloads "${flags.logPayloads}": expected redacted (payloads that may carry secret data are logged as their size and sha256) or all`);
+  }
   if (flags.guardsMode !== undefined && !isGuardsMode(flags.guardsMode)) {
     throw new Error(`invalid --guards-mode "${flags.guardsMode}": expected strict, filter or propagate`);
   }
@@ -134,6 +142,8 @@ export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
     listenPort: listen.port,
     mode: flags.unified ? "unified" : "routed",
     logDir: flags.logDir ?? (env.MCP_GATEWAY_LOG_DIR || DEFAULT_LOG_DIR),
+    // An invalid environment value is ignored, as for the other variables: the default is the safe choice.
+    logPayloads: flags.logPayloads ?? (isLogPayloads(env.MCP_GATEWAY_LOG_PAYLOADS) ? env.MCP_GATEWAY_LOG_PAYLOADS : "redacted"),
     verbosity: flags.verbose ?? 0,
     ...(guardsMode ? { guardsMode } : {}),
     sinkServerIds: sinkServerIds(flags.guardsSinkServerIds ?? env.MCP_GATEWAY_GUARDS_SINK_SERVER_IDS),

@@ -119,6 +119,8 @@ export interface RuntimeOptions {
   listenPort: number;
   mode: "routed" | "unified";
   logDir: string;
+  /** --log-payloads: `all` logs payloads that may be secret whole, as the reference does; default `redacted`. */
+  logPayloads?: "redacted" | "all";
   /** Count of -v flags. */
   verbosity: number;
   guardsMode: GuardsMode;

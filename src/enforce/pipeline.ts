@@ -2,29 +2,36 @@
 // for resources/read and prompts/get: label_agent once per (agent, server) → tool-call budget →
 // label_resource → coarse check → backend → label_response → per-item filtering or propagation
 // → label accumulation. Every failure fails closed: nothing the guard did not label as
-// readable reaches the agent.
+// readable reaches the agent. Every other method that carries the agent's data to a backend
+// (and the agent's replies to a backend's requests) gets the write check alone (checkWrite).
 import {
   ResponseLabelingError,
   consumeToolCall,
   enforceResponse,
+  evaluate,
   evaluateCoarseAccess,
   formatViolationError,
   guardInitFailedError,
   guardLabelingFailedError,
+  isAllowed,
   label,
   labelResponse,
+  overallLabels,
   responseLabelingFailedError,
   shouldCallLabelResponse,
   type AgentLabels,
   type AgentStore,
+  type Evaluation,
   type LabeledCollection,
+  type Operation,
   type ResourceLabels,
+  type ResponseOutcome,
 } from "../difc/index.ts";
 import type { BackendCaller, GuardCallOptions } from "../guard/index.ts";
-import type { GatewayLogger } from "../log/types.ts";
+import type { GatewayLogger, RpcLogRecord } from "../log/types.ts";
 import { collaboratorPermissionLookup, withCollaboratorPermission } from "./collaborator-permission.ts";
 import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED, errorText } from "./errors.ts";
-import type { GuardSessions } from "./guard-sessions.ts";
+import type { GuardSessionState, GuardSessions } from "./guard-sessions.ts";
 import type { ServerGuard } from "./server-guards.ts";
 
 /** One call as the pipeline sees it: which labelled operation, on which server, for which agent. */
@@ -63,72 +70,190 @@ export class EnforcementPipeline {
 
   /**
    * Runs one call through the pipeline. `backendCall` is called only when the coarse check lets
-   * the call through. tools/call results of a labelled collection come back as the reference
+   * the call through, with the agent's labels and the function its exchange is to be logged
+   * through (which marks the payloads that may carry secret data). tools/call results of a labelled collection come back as the reference
    * shapes them (the visible items as one JSON text block plus the notice); for other methods
    * the backend's own result is kept and only the filtered items are taken out of it.
    */
-  async run(call: EnforcedCall, backendCall: (agent: AgentLabels) => Promise<unknown>, method = "tools/call"): Promise<unknown> {
-    const { guards, sessions, store, logger } = this.#options;
-    const server = guards.get(call.serverId);
-    if (!server) throw new EnforcementError(GUARD_FAILED, `no guard is registered for server "${call.serverId}"`);
-    const guardCall: GuardCallOptions = { backend: withCollaboratorPermission(call.callBackend, this.#collaboratorPermission), signal: call.signal };
+  async run(
+    call: EnforcedCall,
+    backendCall: (agent: AgentLabels, rpcLog: (record: RpcLogRecord) => void) => Promise<unknown>,
+    method = "tools/call",
+    options: RunOptions = {},
+  ): Promise<unknown> {
+    const { store, logger } = this.#options;
+    const server = this.#guardOf(call.serverId);
+    const guardCall = this.#guardCall(call);
 
-    const session = await sessions.ensure(call.agentId, server, guardCall).catch((error: unknown) => {
-      throw new EnforcementError(GUARD_FAILED, guardInitFailedError(`LabelAgent failed: ${errorText(error)}`), { cause: error });
-    });
+    const session = await this.#guardSession(call, server, guardCall);
     const overBudget = consumeToolCall(session.limits, session.counts, call.toolName);
     if (overBudget !== null) throw new EnforcementError(TOOL_CALL_LIMIT_REACHED, overBudget);
 
     const agent = await store.getOrCreate(call.agentId);
-    const labelled = await server.guard.labelResource(call.toolName, call.args, guardCall).catch((error: unknown) => {
-      throw new EnforcementError(GUARD_FAILED, guardLabelingFailedError(errorText(error)), { cause: error });
-    });
-    const resource: ResourceLabels = {
-      description: labelled.description,
-      secrecy: label(labelled.secrecy),
-      integrity: label(labelled.integrity),
-    };
-    const { operation } = labelled;
+    const labelled = await this.#labelResource(call, server, guardCall);
+    const { resource } = labelled;
+    // The agent's own data rides along: whatever the guard says the call reads, it also writes.
+    const operation: Operation = options.carriesAgentData && labelled.operation === "read" ? "read-write" : labelled.operation;
     const mode = session.mode;
     const coarse = evaluateCoarseAccess(agent, resource, operation, mode);
-    if (coarse.kind === "denied") {
-      logger.server(call.serverId, "warn", "difc", `Access DENIED for agent ${call.agentId} to ${resource.description}: ${coarse.evaluation.reason}`);
-      throw new EnforcementError(POLICY_DENIED, formatViolationError(coarse.evaluation, agent, resource));
-    }
+    if (coarse.kind === "denied") this.#deny(call, agent, resource, coarse.evaluation);
 
-    const rawResult = await backendCall(agent);
+    const rpcLog = new SecrecyMarkingRpcLog(logger, agent.secrecy.size > 0);
+    const resourceIsSecret = resource.secrecy.size > 0;
+    const rawResult = await backendCall(agent, rpcLog.record).catch((error: unknown) => {
+      rpcLog.decide(resourceIsSecret);
+      throw error;
+    });
 
     let labeled: LabeledCollection | null = null;
     let itemsPath = "";
-    if (shouldCallLabelResponse(operation, mode)) {
-      try {
-        const output = await server.guard.labelResponse(call.toolName, rawResult, call.args, guardCall);
-        labeled = labelResponse(output, rawResult);
-        if (typeof output?.["items_path"] === "string") itemsPath = output["items_path"];
-      } catch (error) {
-        const detail = error instanceof ResponseLabelingError ? error.message : errorText(error);
-        throw new EnforcementError(GUARD_FAILED, responseLabelingFailedError(detail), { cause: error });
+    let outcome: ResponseOutcome | undefined;
+    try {
+      if (shouldCallLabelResponse(operation, mode)) {
+        try {
+          const output = await server.guard.labelResponse(call.toolName, rawResult, call.args, guardCall);
+          labeled = labelResponse(output, rawResult);
+          if (typeof output?.["items_path"] === "string") itemsPath = output["items_path"];
+        } catch (error) {
+          const detail = error instanceof ResponseLabelingError ? error.message : errorText(error);
+          throw new EnforcementError(GUARD_FAILED, responseLabelingFailedError(detail), { cause: error });
+        }
       }
-    }
 
-    const outcome = enforceResponse({
-      agentId: call.agentId,
-      serverId: call.serverId,
-      toolName: call.toolName,
-      operation,
-      mode,
-      agent,
-      resource,
-      coarse,
-      labeled,
-      rawResult,
-    });
+      outcome = enforceResponse({
+        agentId: call.agentId,
+        serverId: call.serverId,
+        toolName: call.toolName,
+        operation,
+        mode,
+        agent,
+        resource,
+        coarse,
+        labeled,
+        rawResult,
+      });
+    } finally {
+      // Fail closed: a response whose labels are not known (the guard failed) is logged as secret.
+      rpcLog.decide(
+        outcome === undefined ||
+          resourceIsSecret ||
+          outcome.kind === "error" ||
+          outcome.filtered.length > 0 ||
+          (labeled !== null && overallLabels(labeled).secrecy.size > 0),
+      );
+    }
     // The logger writes each record to rpc-messages.jsonl and as a [DIFC-FILTERED] line to the server's log.
     for (const record of outcome.records) logger.difcFiltered(record);
     if (outcome.kind === "error") throw new EnforcementError(POLICY_DENIED, outcome.message);
     if (outcome.absorb) await store.accumulateFromRead(call.agentId, outcome.absorb);
     if (method === "tools/call" || labeled === null || outcome.result === rawResult) return outcome.result;
     return withoutFiltered(rawResult, itemsPath, labeled, outcome.filtered.map(({ item }) => item), outcome.filtered.length);
+  }
+
+  /**
+   * Where a call no guard labels is logged: its arguments are sensitive when the agent holds
+   * secrecy tags, as a labelled call's are; its answer when `answerIsSecret`, for a guard's own
+   * call_backend, whose answer nothing labels (fail closed), but not for tools/list and the like.
+   */
+  async unlabelledRpcLog(agentId: string, answerIsSecret: boolean): Promise<(record: RpcLogRecord) => void> {
+    // entries(), not getOrCreate(): an agent that has only listed tools stays out of /reflect.
+    const agent = (await this.#options.store.entries()).get(agentId);
+    const rpcLog = new SecrecyMarkingRpcLog(this.#options.logger, agent !== undefined && agent.secrecy.size > 0);
+    rpcLog.decide(answerIsSecret);
+    return rpcLog.record;
+  }
+
+  /**
+   * The write check alone, for a method other than tools/call that carries the agent's data to
+   * the server (or the agent's reply to the server's request): the guard labels the method as it
+   * labels a tool (the method name as the tool, the params as its arguments), and the agent's
+   * labels must be allowed to flow there by the DIFC write rule, whatever operation the guard
+   * names. Returns the agent's labels when allowed; a refusal is thrown and logged as a denied
+   * tools/call is. The tool-call budget is not spent: these are not tool calls.
+   */
+  async checkWrite(call: EnforcedCall): Promise<AgentLabels> {
+    const { store } = this.#options;
+    const server = this.#guardOf(call.serverId);
+    const guardCall = this.#guardCall(call);
+    const session = await this.#guardSession(call, server, guardCall);
+    const agent = await store.getOrCreate(call.agentId);
+    const { resource } = await this.#labelResource(call, server, guardCall);
+    const evaluation = evaluate(agent, resource, "write", session.mode);
+    if (!isAllowed(evaluation)) this.#deny(call, agent, resource, evaluation);
+    return agent;
+  }
+
+  #guardCall(call: EnforcedCall): GuardCallOptions {
+    return { backend: withCollaboratorPermission(call.callBackend, this.#collaboratorPermission), signal: call.signal };
+  }
+
+  #guardOf(serverId: string): ServerGuard {
+    const server = this.#options.guards.get(serverId);
+    if (!server) throw new EnforcementError(GUARD_FAILED, `no guard is registered for server "${serverId}"`);
+    return server;
+  }
+
+  #guardSession(call: EnforcedCall, server: ServerGuard, guardCall: GuardCallOptions): Promise<GuardSessionState> {
+    return this.#options.sessions.ensure(call.agentId, server, guardCall).catch((error: unknown) => {
+      throw new EnforcementError(GUARD_FAILED, guardInitFailedError(`LabelAgent failed: ${errorText(error)}`), { cause: error });
+    });
+  }
+
+  async #labelResource(call: EnforcedCall, server: ServerGuard, guardCall: GuardCallOptions): Promise<{ resource: ResourceLabels; operation: Operation }> {
+    const labelled = await server.guard.labelResource(call.toolName, call.args, guardCall).catch((error: unknown) => {
+      throw new EnforcementError(GUARD_FAILED, guardLabelingFailedError(errorText(error)), { cause: error });
+    });
+    return {
+      resource: { description: labelled.description, secrecy: label(labelled.secrecy), integrity: label(labelled.integrity) },
+      operation: labelled.operation,
+    };
+  }
+
+  #deny(call: EnforcedCall, agent: AgentLabels, resource: ResourceLabels, evaluation: Evaluation): never {
+    this.#options.logger.server(call.serverId, "warn", "difc", `Access DENIED for agent ${call.agentId} to ${resource.description}: ${evaluation.reason}`);
+    throw new EnforcementError(POLICY_DENIED, formatViolationError(evaluation, agent, resource));
+  }
+}
+
+export interface RunOptions {
+  /**
+   * The request carries data the agent chose beyond what the guard reads it for (prompt
+   * arguments, a list cursor the server never handed out): a read is checked as a read-write.
+   */
+  carriesAgentData?: boolean;
+}
+
+/**
+ * Logs one enforced call's exchange with its backend, marking the payloads that may carry secret
+ * data as sensitive (the logger then writes a hash of them, not their content): the request when
+ * the agent already holds secrecy tags (its arguments may carry what it read), and the response
+ * when its labels carry secrecy tags or anything in it was refused. The response is known to be
+ * either only once it is labelled, so it waits here until `decide`.
+ */
+class SecrecyMarkingRpcLog {
+  readonly #logger: GatewayLogger;
+  readonly #agentHoldsSecrets: boolean;
+  #held: RpcLogRecord[] = [];
+  #responseIsSecret: boolean | undefined;
+
+  constructor(logger: GatewayLogger, agentHoldsSecrets: boolean) {
+    this.#logger = logger;
+    this.#agentHoldsSecrets = agentHoldsSecrets;
+  }
+
+  readonly record = (record: RpcLogRecord): void => {
+    if (record.event === "rpc_request") this.#logger.rpc(this.#agentHoldsSecrets ? { ...record, sensitive: true } : record);
+    else if (this.#responseIsSecret === undefined) this.#held.push(record);
+    else this.#logger.rpc(this.#responseIsSecret ? { ...record, sensitive: true } : record);
+  };
+
+  /** Writes the held response; only the first decision counts. */
+  decide(responseIsSecret: boolean): void {
+    if (this.#responseIsSecret !== undefined) return;
+    this.#responseIsSecret = responseIsSecret;
+    const held = this.#held;
+    this.#held = [];
+    for (const record of held) this.record(record);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   ResultSchema,
   RootsListChangedNotificationSchema,
   type CallToolResult,
+  type ClientCapabilities,
   type Notification,
   type Request,
   type Result,
@@ -23,7 +24,7 @@ import type { BackendSession } from "../backends/session.ts";
 import type { JoinedBackend, SessionSide, SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { AgentIdentity } from "./auth.ts";
-import type { Forward } from "./forward.ts";
+import type { Forward, ReplyCheck } from "./forward.ts";
 import { RpcError } from "./rpc-error.ts";
 import { spillLargePayload, type PayloadSettings } from "./large-payload.ts";
 import type { ResponseFilters } from "./response-filter.ts";
@@ -42,6 +43,9 @@ function firstIssue(issues: readonly { path: readonly PropertyKey[]; message: st
 }
 
 let lastWireProgressToken = 0;
+
+/** How many of a backend's latest list cursors a session remembers as handed out by it (a limit, since an agent may page on and on). */
+const REMEMBERED_CURSORS = 16;
 
 interface InFlight {
   extra: Extra;
@@ -67,6 +71,8 @@ export interface SessionEnvironment {
    * answer with collections is known only per call, so these servers' tools are listed without one.
    */
   itemLabelledServers?: ReadonlySet<string>;
+  /** Checks the agent's answer to a backend's request before the backend gets it (the enforcement layer's write check). */
+  checkReply?: ReplyCheck;
 }
 
 /**
@@ -85,6 +91,8 @@ export class AgentSession {
   private readonly inflight = new Map<string, InFlight[]>();
   /** Agent requests waiting for progress, by the progress token the backend was given (it echoes it). */
   private readonly progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
+  /** The latest `nextCursor`s each backend handed this session: paging on with one sends the backend nothing of the agent's. */
+  private readonly cursorsHandedOut = new Map<string, string[]>();
 
   constructor(serverName: string, capabilities: ServerCapabilities, identity: AgentIdentity, env: SessionEnvironment, instructions?: string) {
     this.identity = identity;
@@ -152,6 +160,7 @@ export class AgentSession {
         relayed.push(extra.sendNotification(restored).catch(() => undefined));
       });
     }
+    const cursor = params?.["cursor"];
     try {
       const result = await this.env.forward({
         serverId,
@@ -161,7 +170,9 @@ export class AgentSession {
         agentId: this.identity.credential,
         backend: this.backendSession(serverId),
         signal: extra.signal,
+        ...(typeof cursor === "string" && this.cursorsHandedOut.get(serverId)?.includes(cursor) ? { cursorFromBackend: true } : {}),
       });
+      if (typeof result.nextCursor === "string") this.rememberCursor(serverId, result.nextCursor);
       await Promise.all(relayed);
       return result;
     } finally {
@@ -203,6 +214,13 @@ export class AgentSession {
     return { ...result, tools };
   }
 
+  private rememberCursor(serverId: string, cursor: string): void {
+    const cursors = this.cursorsHandedOut.get(serverId) ?? [];
+    cursors.push(cursor);
+    if (cursors.length > REMEMBERED_CURSORS) cursors.shift();
+    this.cursorsHandedOut.set(serverId, cursors);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.joined.values()].map((joined) => joined.leave()));
     await this.server.close().catch(() => undefined);
@@ -211,15 +229,17 @@ export class AgentSession {
   private sessionSide(serverId: string): SessionSide {
     const current = () => this.inflight.get(serverId)?.at(-1)?.extra;
     return {
-      capabilities: this.server.getClientCapabilities() ?? {},
+      capabilities: relayedCapabilities(this.server.getClientCapabilities() ?? {}),
       callInFlightSince: () => this.inflight.get(serverId)?.at(-1)?.since,
-      request: (request: Request, signal: AbortSignal) => {
+      request: async (request: Request, signal: AbortSignal) => {
         const timeout = this.env.backends.get(serverId)?.toolTimeoutMs;
         const options = { signal, ...(timeout === undefined ? {} : { timeout }) };
         const extra = current();
-        return extra
+        const result = await (extra
           ? extra.sendRequest(request as ServerRequest, ResultSchema, options)
-          : this.server.request(request as ServerRequest, ResultSchema, options);
+          : this.server.request(request as ServerRequest, ResultSchema, options));
+        await this.env.checkReply?.({ serverId, method: request.method, result, agentId: this.identity.credential, backend: this.backendSession(serverId), signal });
+        return result;
       },
       notify: async (notification: Notification) => {
         const token = notification.params?.progressToken;
@@ -237,4 +257,28 @@ export class AgentSession {
       },
     };
   }
+}
+
+/**
+ * What the gateway declares to a backend on the agent's behalf: the requests it can relay to the
+ * agent (sampling, elicitation, roots) and their options, as flags. The agent's own objects are
+ * not passed on: what they hold, and `experimental` and `extensions`, is text of the agent's
+ * choosing that would reach the backend in initialize, past every check.
+ */
+function relayedCapabilities(declared: ClientCapabilities): ClientCapabilities {
+  const flags = (capability: Record<string, unknown>, options: readonly string[]) =>
+    Object.fromEntries(options.filter((option) => capability[option] !== undefined).map((option) => [option, {}]));
+  const form = declared.elicitation?.form;
+  return {
+    ...(declared.sampling ? { sampling: flags(declared.sampling, ["context", "tools"]) } : {}),
+    ...(declared.elicitation
+      ? {
+          elicitation: {
+            ...flags(declared.elicitation, ["url"]),
+            ...(form ? { form: form.applyDefaults === true ? { applyDefaults: true } : {} } : {}),
+          },
+        }
+      : {}),
+    ...(declared.roots ? { roots: declared.roots.listChanged === true ? { listChanged: true } : {} } : {}),
+  };
 }

@@ -143,7 +143,8 @@ export class HttpServerTransport implements Transport {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: Batch must not exceed ${MAX_BATCH_MESSAGES} messages`);
     }
     const messages = parseMessages(raw);
-    if (!messages) return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON-RPC message");
+    // Valid JSON that is not a JSON-RPC message (no method, no result or error) is an invalid request, not a parse error (JSON-RPC 2.0 §5.1).
+    if (!messages) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: not a JSON-RPC 2.0 message (a request needs \"jsonrpc\": \"2.0\" and a \"method\")");
     if (this.closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
 
     if (messages.some((message) => isRequest(message) && message.method === "initialize" && isInitializeRequest(message))) {

@@ -20,7 +20,8 @@ import { toolNotAllowed } from "./rpc-error.ts";
 /**
  * Routed mode (/mcp/{serverID}): the agent sees one backend as it is (its capabilities and
  * instructions), minus the tools its allow-list hides. Every method the backend offers is
- * forwarded, not only tools.
+ * forwarded, not only tools, and so is a method the gateway does not know (an extension of that
+ * server's), through the same enforcement as the others.
  */
 export function routedSession(backend: Backend, identity: AgentIdentity, env: SessionEnvironment): AgentSession {
   const offered = backend.capabilities ?? {};
@@ -59,5 +60,6 @@ export function routedSession(backend: Backend, identity: AgentIdentity, env: Se
     server.setRequestHandler(GetPromptRequestSchema, pass("prompts/get"));
   }
   if (offered.completions) server.setRequestHandler(CompleteRequestSchema, pass("completion/complete"));
+  server.fallbackRequestHandler = (request, extra) => session.call(id, request.method, request.params, extra) as never;
   return session;
 }

@@ -9,7 +9,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger } from "../log/file-logger.ts";
 import type { GatewayLogger } from "../log/types.ts";
-import { enforcementMiddleware } from "./enforcement.ts";
+import { enforcementMiddleware, enforcementReplyCheck } from "./enforcement.ts";
 import { serve } from "./serve.ts";
 import { writeSinkUrlAudit } from "./url-domains.ts";
 import { discoverBackends, startGateway, type GatewayHandle, type GatewayIO } from "./start.ts";
@@ -42,6 +42,7 @@ function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: 
       ...(runtime.urlDomainAudit ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
     ],
     itemLabelledServerIds: enforcement.itemLabelledServerIds(),
+    replyCheck: enforcementReplyCheck(enforcement.pipeline),
     reflect: () => enforcement.reflect(),
     guardStatus: () => enforcement.guardStatus(),
   };
@@ -55,6 +56,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     stderr: deps.io.err,
     ...(config.gateway.agentId ? { secrets: [config.gateway.agentId] } : {}),
     ...(debug ? { debug } : {}),
+    ...(runtime.logPayloads ? { logPayloads: runtime.logPayloads } : {}),
   });
   try {
     logger.log("info", "startup", `MCPG Gateway version: ${deps.version}`, { markdown: true });

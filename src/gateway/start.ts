@@ -10,12 +10,13 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
 import type { GuardHealthEntry } from "./health.ts";
-import { buildForward, type ForwardMiddleware } from "./forward.ts";
+import { buildForward, type ForwardMiddleware, type ReplyCheck } from "./forward.ts";
 import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
+import { startHealthMonitor } from "./health-monitor.ts";
 import { mcpEndpoints } from "./endpoints.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { JqEngine } from "./jq-engine.ts";
@@ -44,12 +45,16 @@ export interface GatewayDeps {
   itemLabelledServerIds?: readonly string[];
   /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
   forwardMiddleware?: ForwardMiddleware[];
+  /** Checks each answer of an agent to a backend's request (sampling, elicitation, roots) before the backend gets it. */
+  replyCheck?: ReplyCheck;
   /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
   clock?: () => number;
   /** How long a tool response filter may run; the reference's 5 s unless a test shortens it. */
   jqTimeoutMs?: number;
   /** The backends, discovery already under way (runGateway starts it while the guards load); else startGateway discovers them. */
   backends?: Promise<Map<string, Backend>>;
+  /** How often backends in `error` are relaunched; the reference's 30 s unless a test shortens it. */
+  healthCheckIntervalMs?: number;
 }
 
 export interface GatewayHandle {
@@ -102,12 +107,15 @@ export async function startGateway(
     ...(ResponseFilters.configured(config.servers) ? { responseFilters: responseFilters(config, logger, deps.jqTimeoutMs) } : {}),
     urlDomainAudit: runtime.urlDomainAudit,
     itemLabelledServers: new Set(deps.itemLabelledServerIds ?? []),
+    ...(deps.replyCheck ? { checkReply: deps.replyCheck } : {}),
   };
   // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";
   const endpointFor = mcpEndpoints(runtime.mode, backends, env, () => selfUrl);
 
   let shuttingDown = false;
+  // Set by the first /close before its drain starts, so a second /close (even pipelined on the same connection) gets 410.
+  let closeRequested = false;
   let resolveClosed: (code: number) => void = () => undefined;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   let ready: () => void = () => undefined;
@@ -120,16 +128,24 @@ export async function startGateway(
     connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeoutMs / 4))),
   });
 
-  // Graceful: stop taking connections, let in-flight calls finish (up to drainMs), then close the
-  // sessions (which ends their streams and backends) and the last connections.
+  const monitor = startHealthMonitor(backends.values(), logger, deps.healthCheckIntervalMs);
+
+  // Graceful: let in-flight calls finish (up to drainMs) while new MCP requests are answered 503
+  // (the listener stays open, so a client arriving now is told why rather than refused), then
+  // stop listening, close the sessions (which ends their streams and backends) and the last connections.
   const shutdown = async (drainMs: number): Promise<number> => {
     if (shuttingDown) return closed;
     shuttingDown = true;
+    monitor.stop();
     info("Shutting down gateway...");
     const deadline = Date.now() + drainMs;
-    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const callsDone = await withinMs(sessions.whenIdle(), drainMs);
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     await Promise.all([sessions.closeAll(), ...[...backends.values()].map((backend) => backend.close())]);
+    for (const backend of backends.values()) {
+      logger.log("info", "shutdown", `Terminated server ${backend.id}`, { markdown: true });
+      logger.server(backend.id, "info", "shutdown", "Terminated at gateway shutdown");
+    }
     await env.responseFilters?.close();
     const drained = await closeConnections(http, httpClosed, Math.max(0, deadline - Date.now()));
     resolveClosed(callsDone && drained ? 0 : 1);
@@ -148,9 +164,10 @@ export async function startGateway(
     endpointFor,
     reflect: deps.reflect ?? (() => ({})),
     guardStatus: deps.guardStatus ?? (() => ({})),
-    isShuttingDown: () => shuttingDown,
+    isShuttingDown: () => shuttingDown || closeRequested,
     requestClose: () => {
-      if (shuttingDown) return false;
+      if (shuttingDown || closeRequested) return false;
+      closeRequested = true;
       // Answer the /close request first, then drain.
       setImmediate(() => void shutdown(CLOSE_DRAIN_MS));
       return true;

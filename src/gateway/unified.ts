@@ -15,6 +15,7 @@ import {
 import { toolAllowed } from "../backends/allow-list.ts";
 import type { Backend } from "../backends/backend.ts";
 import { errorText } from "../backends/errors.ts";
+import { EnforcementError } from "../enforce/errors.ts";
 import { collectPages } from "../backends/paginate.ts";
 import { AgentSession, type Extra, type SessionEnvironment } from "./agent-session.ts";
 import type { AgentIdentity } from "./auth.ts";
@@ -97,7 +98,10 @@ export function unifiedSession(backends: ReadonlyMap<string, Backend>, identity:
     return { ...result, ...(Array.isArray(result.content) ? { content: result.content.map((item: Item) => qualifyContent(backend.id, item)) } : {}) } as never;
   });
   server.setRequestHandler(SetLevelRequestSchema, async (request, extra) => {
-    await Promise.all(offering("logging").map((backend) => session.call(backend.id, "logging/setLevel", request.params, extra).catch(() => undefined)));
+    const outcomes = await Promise.allSettled(offering("logging").map((backend) => session.call(backend.id, "logging/setLevel", request.params, extra)));
+    // A backend that fails to take the level is no reason to fail the others; a refusal by the policy is the agent's to see.
+    const refusal = outcomes.find((outcome) => outcome.status === "rejected" && outcome.reason instanceof EnforcementError);
+    if (refusal?.status === "rejected") throw refusal.reason;
     return {};
   });
 

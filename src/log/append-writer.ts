@@ -4,7 +4,7 @@
 // appends); nothing is ever in flight in the thread pool, so lines land in the order they were
 // logged, and a synchronous flush at process exit is complete. Data reaches the disk with fsync
 // only on close.
-import { close, fsync, openSync, writeSync } from "node:fs";
+import { close, fchmodSync, fsync, openSync, writeSync } from "node:fs";
 
 /** How long a logged line may wait in memory: short enough to tail the logs live. */
 const FLUSH_INTERVAL_MS = 50;
@@ -20,10 +20,16 @@ export class AppendWriter {
   #onError: (error: Error) => void;
   #closed: Promise<void> | undefined;
 
-  /** Opens (creating with `mode`) for appending, or truncating first with `truncate`; throws if it cannot. */
+  /** Opens (creating with, or setting, `mode`) for appending, or truncating first with `truncate`; throws if it cannot. */
   constructor(path: string, options: { mode: number; truncate?: boolean; onError: (error: Error) => void }) {
     this.path = path;
     this.#fd = openSync(path, options.truncate === true ? "w" : "a", options.mode);
+    try {
+      // A file that already existed keeps its old mode through openSync.
+      fchmodSync(this.#fd, options.mode);
+    } catch {
+      // Not ours to chmod (another owner): it is still ours to append to.
+    }
     this.#onError = options.onError;
   }
 

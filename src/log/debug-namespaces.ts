@@ -1,6 +1,7 @@
 // Namespace debug logging in the style of the npm `debug` package (gateway.md §6.8): `DEBUG`
 // selects namespaces such as `server:unified` with a comma or space separated list of patterns,
 // `*` matching anything, and `-pattern` exclusions that win over inclusions.
+import { escapeControlCharacters } from "./line-format.ts";
 
 function patternToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*");
@@ -46,8 +47,9 @@ function colourOf(namespace: string): number {
 }
 
 /** The stderr line of one debug message: `<namespace> <message> +<elapsed>\n`, coloured on request. */
-export function formatDebugLine(namespace: string, message: string, elapsedMs: number, colours: boolean): string {
+export function formatDebugLine(namespace: string, text: string, elapsedMs: number, colours: boolean): string {
   const elapsed = formatElapsed(elapsedMs);
+  const message = escapeControlCharacters(text);
   if (!colours) return `${namespace} ${message} ${elapsed}\n`;
   const code = colourOf(namespace);
   return `\u001b[3${code};1m${namespace} \u001b[0m${message} \u001b[3${code}m${elapsed}\u001b[0m\n`;

@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { AppendWriter } from "./append-writer.ts";
 import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
 import { formatConsoleLine, formatTextLine } from "./line-format.ts";
-import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry } from "./markdown-format.ts";
+import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry, formatRpcMarkdownEntry } from "./markdown-format.ts";
 import { formatDifcFilteredRecord, formatRpcRecord, formatUnrecognizedEndpoint } from "./rpc-format.ts";
 import { Sanitizer } from "./sanitize.ts";
 import { ToolsCatalogFile } from "./tools-file.ts";
 import { UrlDomainsFile } from "./url-domains-file.ts";
-import type { DifcFilteredRecord, GatewayLogger, LogLevel, RpcLogRecord } from "./types.ts";
+import type { DifcFilteredRecord, GatewayLogger, LogLevel, LogPayloads, RpcLogRecord } from "./types.ts";
 
 const LOG_FILE_NAMES = {
   unified: "mcp-gateway.log",
@@ -34,12 +34,18 @@ export interface FileLoggerOptions {
   debug?: string;
   /** ANSI colours on debug lines (the caller checks for a terminal and DEBUG_COLORS). */
   debugColors?: boolean;
+  /** `redacted` (the default) logs sensitive RPC payloads as a hash; `all` logs them whole. */
+  logPayloads?: LogPayloads;
   /**
    * The proxy's files (gateway.md §6.1): proxy.log instead of mcp-gateway.log, and no per-server
    * logs, tools.json or observed-url-domains.json, which belong to the gateway.
    */
   proxy?: boolean;
 }
+
+// Log files can hold what agents read (and may be uploaded as CI artifacts): only their owner reads them.
+const LOG_FILE_MODE = 0o600;
+const LOG_DIR_MODE = 0o700;
 
 // A server id becomes a file name, so it must not be able to name another path.
 const SAFE_FILE_STEM = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -53,6 +59,7 @@ export class FileLogger implements GatewayLogger {
   readonly #stderr: (text: string) => void;
   readonly #now: () => Date;
   readonly #sanitizer = new Sanitizer();
+  readonly #logPayloads: LogPayloads;
   readonly #dirUsable: boolean;
   readonly #proxy: boolean;
   #unified: AppendWriter | undefined;
@@ -77,27 +84,26 @@ export class FileLogger implements GatewayLogger {
     for (const secret of options.secrets ?? []) this.#sanitizer.addSecret(secret);
     this.#debugEnabled = debugNamespaceMatcher(options.debug);
     this.#debugColors = options.debugColors === true;
+    this.#logPayloads = options.logPayloads ?? "redacted";
     this.#dirUsable = this.#makeDir();
     this.#proxy = options.proxy === true;
 
     const unifiedPath = join(this.#dir, this.#proxy ? LOG_FILE_NAMES.proxy : LOG_FILE_NAMES.unified);
-    this.#unified = this.#open(unifiedPath, { mode: 0o644 }, (error) => {
+    this.#unified = this.#open(unifiedPath, { mode: LOG_FILE_MODE }, (error) => {
       this.#console(`WARNING: Failed to initialize log file: ${errorText(error)}`);
       this.#console("WARNING: Falling back to stderr for logging");
     });
     if (this.#unified) this.#console(`Logging to file: ${unifiedPath}`);
     if (this.#dirUsable && !this.#proxy) this.#console(`Initialized per-serverID logging in directory: ${this.#dir}`);
     // gateway.md is silently disabled when unusable, as in the reference.
-    this.#markdown = this.#open(join(this.#dir, LOG_FILE_NAMES.markdown), { mode: 0o644, truncate: true }, () => undefined);
-    this.#rpc = this.#open(join(this.#dir, LOG_FILE_NAMES.rpc), { mode: 0o644 }, (error) =>
+    this.#markdown = this.#open(join(this.#dir, LOG_FILE_NAMES.markdown), { mode: LOG_FILE_MODE, truncate: true }, () => undefined);
+    this.#rpc = this.#open(join(this.#dir, LOG_FILE_NAMES.rpc), { mode: LOG_FILE_MODE }, (error) =>
       this.#console(`Warning: Failed to initialize JSONL logger: ${errorText(error)}`),
     );
-    if (this.#proxy) {
-      process.on("exit", this.#flushOnExit);
-      return;
+    if (!this.#proxy) {
+      this.#tools = this.#openRewritten(LOG_FILE_NAMES.tools, "Tools", "tools", (path, onError) => new ToolsCatalogFile(path, onError));
+      this.#urlDomains = this.#openRewritten(LOG_FILE_NAMES.urlDomains, "Observed URL domains", "observed URL domains", (path, onError) => new UrlDomainsFile(path, onError));
     }
-    this.#tools = this.#openRewritten(LOG_FILE_NAMES.tools, "Tools", "tools", (path, onError) => new ToolsCatalogFile(path, onError));
-    this.#urlDomains = this.#openRewritten(LOG_FILE_NAMES.urlDomains, "Observed URL domains", "observed URL domains", (path, onError) => new UrlDomainsFile(path, onError));
     process.on("exit", this.#flushOnExit);
   }
 
@@ -116,10 +122,10 @@ export class FileLogger implements GatewayLogger {
 
   rpc(record: RpcLogRecord): void {
     const date = this.#now();
-    const formatted = formatRpcRecord(record, date, this.#sanitizer);
+    const formatted = formatRpcRecord(record, date, this.#sanitizer, this.#logPayloads);
     this.#rpc?.write(`${formatted.jsonl}\n`);
     this.#writeUnified(formatTextLine(date, "debug", "rpc", formatted.text));
-    this.#writeMarkdown(formatMarkdownEntry("debug", "rpc", formatted.markdown));
+    this.#writeMarkdown(formatRpcMarkdownEntry(formatted.markdown));
   }
 
   difcFiltered(record: DifcFilteredRecord): void {
@@ -185,7 +191,7 @@ export class FileLogger implements GatewayLogger {
 
   #makeDir(): boolean {
     try {
-      mkdirSync(this.#dir, { recursive: true, mode: 0o755 });
+      mkdirSync(this.#dir, { recursive: true, mode: LOG_DIR_MODE });
       return true;
     } catch {
       // Reported by the files that cannot be opened in it.
@@ -220,7 +226,7 @@ export class FileLogger implements GatewayLogger {
     if (known !== undefined) return known ?? undefined;
     let writer: AppendWriter | null = null;
     if (this.#dirUsable && !this.#proxy && SAFE_FILE_STEM.test(serverId)) {
-      writer = this.#open(join(this.#dir, `${serverId}.log`), { mode: 0o644 }, (error) =>
+      writer = this.#open(join(this.#dir, `${serverId}.log`), { mode: LOG_FILE_MODE }, (error) =>
         this.#console(`Warning: Failed to initialize server log for ${serverId}: ${errorText(error)}`),
       ) ?? null;
     }

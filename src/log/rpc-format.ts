@@ -1,10 +1,11 @@
 // The records of rpc-messages.jsonl and the matching DEBUG lines of the text log
 // (gateway.md §6.4, §6.5). Object literals are built in the reference's field order, which
 // JSON.stringify keeps.
+import { createHash } from "node:crypto";
 import { formatTimestamp } from "./line-format.ts";
 import { formatRpcMarkdownMessage } from "./markdown-format.ts";
 import type { Sanitizer } from "./sanitize.ts";
-import type { DifcFilteredRecord, RpcLogRecord } from "./types.ts";
+import type { DifcFilteredRecord, LogPayloads, RpcLogRecord } from "./types.ts";
 import { utf8Prefix } from "./utf8.ts";
 
 const TEXT_PAYLOAD_LIMIT = 10 * 1024;
@@ -70,15 +71,30 @@ function textPreview(payloadText: string): string {
   return utf8Prefix(Buffer.from(payloadText.slice(0, TEXT_PAYLOAD_LIMIT)), TEXT_PAYLOAD_LIMIT).toString("utf8");
 }
 
-export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: Sanitizer): FormattedRpc {
+/**
+ * What a sensitive payload is logged as: enough to tell two payloads apart, or to check one held
+ * elsewhere, without its content. `text` is the payload as it would have been logged.
+ */
+function redactionOf(text: string): { redacted: "secrecy"; bytes: number; sha256: string } {
+  return { redacted: "secrecy", bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
+}
+
+/** A sensitive response's error text may quote what the call read, so it is hidden as its payload is. */
+const REDACTED_ERROR = "(redacted: secrecy)";
+
+export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: Sanitizer, logPayloads: LogPayloads = "redacted"): FormattedRpc {
   const parsed = parsePayload(record);
   let message: unknown;
   if (parsed !== undefined) {
     message = record.event === "rpc_request" ? requestMessage(record.method, parsed.value) : responseMessage(parsed.value, record.id);
   }
   const rawText = message === undefined ? (typeof record.payload === "string" ? record.payload : "") : JSON.stringify(message);
-  const payload = message === undefined ? { _error: "invalid JSON", _raw: sanitizer.text(rawText) } : sanitizer.value(message);
+  const redact = record.sensitive === true && logPayloads === "redacted";
+  const logged = message === undefined ? { _error: "invalid JSON", _raw: sanitizer.text(rawText) } : sanitizer.value(message);
+  const payload = redact ? redactionOf(JSON.stringify(logged)) : logged;
   const payloadText = JSON.stringify(payload);
+  // gateway.md shows a payload that is JSON; a redacted one is.
+  const shown = redact || message !== undefined ? { payloadText, payload } : {};
   const bytes = Buffer.byteLength(rawText);
   const labels = {
     ...(record.agentSecrecy !== undefined && record.agentSecrecy.length > 0 ? { agent_secrecy: record.agentSecrecy } : {}),
@@ -96,15 +112,15 @@ export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: San
         direction: "out",
         method: record.method,
         toolName: toolNameOf(record.method, message),
-        ...(message === undefined ? {} : { payloadText, payload }),
+        ...shown,
       }),
     };
   }
-  const error = record.error === undefined ? undefined : sanitizer.text(record.error);
+  const error = record.error === undefined ? undefined : redact ? REDACTED_ERROR : sanitizer.text(record.error);
   return {
     jsonl: withPayload({ ...base, direction: "IN", server_id: serverId, ...(error === undefined ? {} : { error }), ...labels }, payloadText),
     text: `${serverId}←resp ${bytes}b${error === undefined ? "" : ` err:${error}`} ${textPayload}`,
-    markdown: formatRpcMarkdownMessage({ serverId, direction: "in", ...(message === undefined ? {} : { payloadText, payload }), error }),
+    markdown: formatRpcMarkdownMessage({ serverId, direction: "in", ...shown, error }),
   };
 }
 

@@ -13,7 +13,7 @@ export class ToolsCatalogFile {
 
   /** Truncates the file now; throws if it cannot be written. */
   constructor(path: string, onError: (error: Error) => void) {
-    this.#file = new AtomicFile(path, { mode: 0o644, initial: "", render: () => this.#render(), onError });
+    this.#file = new AtomicFile(path, { mode: 0o600, initial: "", render: () => this.#render(), onError });
   }
 
   set(serverId: string, tools: ReadonlyArray<CatalogTool>): void {

@@ -11,9 +11,11 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  * no payload (a transport `error` and nothing received) is logged as `{"_error":"invalid JSON",…}`.
  * `agentSecrecy`/`agentIntegrity` are written when non-empty; the reference sends them only for
  * servers in `--guards-sink-server-ids`, during `tools/call`.
+ * `sensitive`, decided by enforcement, marks a payload that may carry secret data: unless the
+ * logger logs all payloads, it is written as `{"redacted":"secrecy","bytes":N,"sha256":"…"}`.
  */
 export type RpcLogRecord =
-  | { event: "rpc_request"; serverId: string; method: string; payload: unknown; agentSecrecy?: string[]; agentIntegrity?: string[] }
+  | { event: "rpc_request"; serverId: string; method: string; payload: unknown; agentSecrecy?: string[]; agentIntegrity?: string[]; sensitive?: boolean }
   | {
       event: "rpc_response";
       serverId: string;
@@ -23,7 +25,11 @@ export type RpcLogRecord =
       id?: string | number;
       agentSecrecy?: string[];
       agentIntegrity?: string[];
+      sensitive?: boolean;
     };
+
+/** Whether sensitive RPC payloads reach the log files whole (`all`, the reference's logging) or as a hash. */
+export type LogPayloads = "redacted" | "all";
 
 /** One item removed from a response by DIFC filtering (difc-filtered/v2). */
 export interface DifcFilteredRecord {

@@ -57,7 +57,7 @@ describe("flowgate serve flags", () => {
     expect(stderr).toBe(`Reading configuration from ${TOML}...\n`);
     expect(served?.config.servers.map((server) => server.id)).toEqual(["mem"]);
     expect(served?.runtime).toEqual({
-      configSource: TOML, listenHost: "127.0.0.1", listenPort: 3000, mode: "routed", logDir: "/tmp/gh-aw/mcp-logs", verbosity: 0, guardsMode: "strict",
+      configSource: TOML, listenHost: "127.0.0.1", listenPort: 3000, mode: "routed", logDir: "/tmp/gh-aw/mcp-logs", logPayloads: "redacted", verbosity: 0, guardsMode: "strict",
       sinkServerIds: [], urlDomainAudit: false, sessionTimeoutMs: 6 * 3_600_000, shutdownTimeoutMs: 5000, limits: DEFAULT_LIMITS,
     });
   });
@@ -73,11 +73,11 @@ describe("flowgate serve flags", () => {
   it("maps the flags to runtime options", async () => {
     const { served } = await run([
       "-c", TOML, "-l", "[::1]:0", "--unified", "-vvv", "--log-dir", "/logs", "--guards-mode", "filter", "--guards-sink-server-ids", "mem, other",
-      "--url-domain-audit", "--sequential-launch", "--shutdown-timeout", "1m30s",
+      "--url-domain-audit", "--sequential-launch", "--shutdown-timeout", "1m30s", "--log-payloads", "all",
       "--max-agents-per-server", "4", "--max-message-size", "1048576", "--request-timeout", "2m", "--headers-timeout", "10s",
     ]);
     expect(served?.runtime).toMatchObject({
-      listenHost: "::1", listenPort: 0, mode: "unified", verbosity: 3, logDir: "/logs", guardsMode: "filter", sinkServerIds: ["mem", "other"], urlDomainAudit: true, shutdownTimeoutMs: 90_000,
+      listenHost: "::1", listenPort: 0, mode: "unified", verbosity: 3, logDir: "/logs", logPayloads: "all", guardsMode: "filter", sinkServerIds: ["mem", "other"], urlDomainAudit: true, shutdownTimeoutMs: 90_000,
       limits: { maxAgentsPerServer: 4, maxMessageBytes: 1_048_576, requestTimeoutMs: 120_000, headersTimeoutMs: 10_000 },
     });
     expect(served?.config.sequentialLaunch).toBe(true);
@@ -88,11 +88,11 @@ describe("flowgate serve flags", () => {
     const { served } = await run(["-c", TOML], {
       env: {
         MCP_GATEWAY_LOG_DIR: "/env/logs", MCP_GATEWAY_GUARDS_MODE: "propagate", MCP_GATEWAY_GUARDS_SINK_SERVER_IDS: "mem", MCP_GATEWAY_URL_DOMAIN_AUDIT: "Yes",
-        MCP_GATEWAY_SHUTDOWN_TIMEOUT: "250ms", MCP_GATEWAY_SESSION_TIMEOUT: "30m", MCP_GATEWAY_WASM_GUARDS_DIR: "",
+        MCP_GATEWAY_SHUTDOWN_TIMEOUT: "250ms", MCP_GATEWAY_SESSION_TIMEOUT: "30m", MCP_GATEWAY_WASM_GUARDS_DIR: "", MCP_GATEWAY_LOG_PAYLOADS: "all",
       },
     });
     expect(served?.runtime).toMatchObject({
-      logDir: "/env/logs", guardsMode: "propagate", sinkServerIds: ["mem"], urlDomainAudit: true, shutdownTimeoutMs: 250, sessionTimeoutMs: 1_800_000, wasmGuardsDir: "",
+      logDir: "/env/logs", logPayloads: "all", guardsMode: "propagate", sinkServerIds: ["mem"], urlDomainAudit: true, shutdownTimeoutMs: 250, sessionTimeoutMs: 1_800_000, wasmGuardsDir: "",
     });
   });
 
@@ -101,6 +101,7 @@ describe("flowgate serve flags", () => {
     ["MCP_GATEWAY_SHUTDOWN_TIMEOUT", "-5s", "shutdownTimeoutMs", 5000],
     ["MCP_GATEWAY_SESSION_TIMEOUT", "soon", "sessionTimeoutMs", 6 * 3_600_000],
     ["MCP_GATEWAY_URL_DOMAIN_AUDIT", "maybe", "urlDomainAudit", false],
+    ["MCP_GATEWAY_LOG_PAYLOADS", "everything", "logPayloads", "redacted"],
   ])("ignores an invalid %s=%s", async (name, value, field, expected) => {
     const { served } = await run(["-c", TOML], { env: { [name]: value } });
     expect(served?.runtime[field as keyof RuntimeOptions]).toEqual(expected);
@@ -177,6 +178,7 @@ describe("flowgate serve errors: exit 1 before anything is served", () => {
     ["an invalid --listen", ["-c", TOML, "--listen", "localhost"], {}, "", /invalid --listen address "localhost"/],
     ["a port out of range in --listen", ["-c", TOML, "--listen", "127.0.0.1:70000"], {}, "", /invalid --listen address/],
     ["an invalid --guards-mode", ["-c", TOML, "--guards-mode", "loose"], {}, "", /invalid --guards-mode "loose": expected strict, filter or propagate/],
+    ["an invalid --log-payloads", ["-c", TOML, "--log-payloads", "some"], {}, "", /invalid --log-payloads "some": expected redacted .* or all/],
     ["an invalid --shutdown-timeout", ["-c", TOML, "--shutdown-timeout", "5"], {}, "", /invalid --shutdown-timeout "5"/],
     ["an invalid --payload-size-threshold", ["-c", TOML, "--payload-size-threshold", "0"], {}, "", /invalid --payload-size-threshold "0"/],
     ["a zero --max-agents-per-server", ["-c", TOML, "--max-agents-per-server", "0"], {}, "", /invalid --max-agents-per-server "0": expected a positive whole number of agents/],

@@ -118,6 +118,37 @@ describe("the enforcement pipeline", () => {
     expect((await errorOf(echo(second, "fresh"))).code).toBe(TOOL_CALL_LIMIT_REACHED);
   });
 
+  // In order, on the one credential of this file, before anything else here reads a private file.
+  it.each([
+    ["nothing of a public read by an agent holding nothing", "README.md", "Acme launch workspace", { request: undefined, response: undefined }],
+    ["the answer of a private read, whose labels carry secrecy tags", "private/salaries.md", "182,000", { request: undefined, response: true }],
+    ["the arguments of a call by an agent that read a secret (they may carry it)", "README.md", "Acme launch workspace", { request: true, response: undefined }],
+  ])("marks as sensitive, for the log files, %s", async (_name, path, answerText, sensitive) => {
+    const client = await connect("files");
+    const before = logger.rpcRecords.length;
+    await client.callTool({ name: "read_text_file", arguments: { path: join(workspace, path) } });
+    const records = logger.rpcRecords.slice(before);
+    const request = records.find((record) => record.event === "rpc_request" && JSON.stringify(record.payload).includes(join(workspace, path)));
+    const response = records.find((record) => record.event === "rpc_response" && JSON.stringify(record.payload).includes(answerText));
+    expect({ request: request?.sensitive, response: response?.sensitive }).toEqual(sensitive);
+    expect([request, response].every((record) => record !== undefined)).toBe(true);
+  });
+
+  it("marks as sensitive the arguments of a call no guard labels (tools/list) by an agent that read a secret", async () => {
+    const client = await connect("files");
+    const before = logger.rpcRecords.length;
+    await client.listTools();
+    const requests = logger.rpcRecords.slice(before).filter((record) => record.event === "rpc_request" && record.method === "tools/list");
+    expect(requests.map((record) => record.sensitive)).toEqual([true]);
+  });
+
+  it("marks as sensitive the answer of a guard's own call to the backend, which nothing labels", () => {
+    // The filesystem guard asked the server for its root when the first call above reached "files".
+    const answers = logger.rpcRecords.filter((record) => record.event === "rpc_response" && JSON.stringify(record.payload).includes("Allowed directories"));
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.map((record) => record.sensitive)).toEqual(answers.map(() => true));
+  });
+
   it("logs a sink server's exchanges with the caller's labels at call time", async () => {
     await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
     // "files" is a sink server id: its exchanges are logged with the caller's labels at call time

@@ -39,6 +39,7 @@ describe("debug namespaces", () => {
 
   it("writes plain lines, or coloured ones when asked", () => {
     expect(formatDebugLine("server:unified", "hello", 12, false)).toBe("server:unified hello +12ms\n");
+    expect(formatDebugLine("server:unified", "a\nforged\u0000", 12, false)).toBe("server:unified a\\nforged\\u0000 +12ms\n");
     const coloured = formatDebugLine("server:unified", "hello", 12, true);
     const code = coloured.slice(3, 4);
     expect(coloured).toBe(`\u001b[3${code};1mserver:unified \u001b[0mhello \u001b[3${code}m+12ms\u001b[0m\n`);

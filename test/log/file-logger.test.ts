@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -98,16 +98,25 @@ describe("the file logger", () => {
   });
 
   it.each([
-    ["mcp-gateway.log", 0o644],
-    ["rpc-messages.jsonl", 0o644],
-    ["gateway.md", 0o644],
-    ["tools.json", 0o644],
+    ["mcp-gateway.log", 0o600],
+    ["rpc-messages.jsonl", 0o600],
+    ["gateway.md", 0o600],
+    ["tools.json", 0o600],
     ["observed-url-domains.json", 0o600],
-  ])("creates %s with mode %o", async (name, mode) => {
+  ])("creates %s with mode %o, and narrows one an earlier run left wider", async (name, mode) => {
     const dir = freshDir();
     const { logger } = start(dir);
     await logger.close();
     expect(statSync(join(dir, name)).mode & 0o777).toBe(mode);
+    chmodSync(join(dir, name), 0o644);
+    await start(dir).logger.close();
+    expect(statSync(join(dir, name)).mode & 0o777).toBe(mode);
+  });
+
+  it("creates a missing log directory 0700", async () => {
+    const dir = join(freshDir(), "logs", "run");
+    await start(dir).logger.close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it("appends to the text and JSONL logs across runs but starts gateway.md and tools.json afresh", async () => {

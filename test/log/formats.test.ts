@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatConsoleLine, formatTextLine, formatTimestamp } from "../../src/log/line-format.ts";
-import { formatMarkdownEntry, formatRpcMarkdownMessage } from "../../src/log/markdown-format.ts";
+import { formatMarkdownEntry, formatRpcMarkdownEntry, formatRpcMarkdownMessage } from "../../src/log/markdown-format.ts";
 
 const AT = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6));
 
@@ -13,7 +13,9 @@ describe("text log lines", () => {
     ["info", "startup", "Starting MCPG", "[2026-01-02T03:04:05.006Z] [INFO] [startup] Starting MCPG\n"],
     ["warn", "backend", "slow", "[2026-01-02T03:04:05.006Z] [WARN] [backend] slow\n"],
     ["error", "auth", "denied", "[2026-01-02T03:04:05.006Z] [ERROR] [auth] denied\n"],
-    ["debug", "server:unified", "a\nb", "[2026-01-02T03:04:05.006Z] [DEBUG] [server:unified] a\nb\n"],
+    ["debug", "server:unified", "a\nb", "[2026-01-02T03:04:05.006Z] [DEBUG] [server:unified] a\\nb\n"],
+    ["error", "auth", "x\r\u0000\t\u001b[2J\u2028y", "[2026-01-02T03:04:05.006Z] [ERROR] [auth] x\\r\\u0000\\t\\u001b[2J\\u2028y\n"],
+    ["info", "a\nb", "m", "[2026-01-02T03:04:05.006Z] [INFO] [a\\nb] m\n"],
   ] as const)("formats a %s line byte for byte", (level, category, message, expected) => {
     expect(formatTextLine(AT, level, category, message)).toBe(expected);
   });
@@ -33,7 +35,9 @@ describe("gateway.md entries", () => {
     ["error", "backend", "failed\nline two", "- ✗ **backend**\n  ```\n  failed\n  line two\n  ```\n"],
     ["info", "backend", "launching command=docker", "- ✓ **backend**\n  ```\n  launching command=docker\n  ```\n"],
     ["info", "backend", "args=[run -i]", "- ✓ **backend**\n  ```\n  args=[run -i]\n  ```\n"],
-    ["debug", "rpc", "**s1** → `tools/list`", "- 🔍 rpc **s1** → `tools/list`\n"],
+    ["info", "client", "a `b` </details> *c* [l](u) &amp; x|y", "- ✓ **client** a \\`b\\` \\</details\\> \\*c\\* \\[l\\](u) \\&amp; x\\|y\n"],
+    ["debug", "rpc", "**s1** → `tools/list`", "- 🔍 **rpc** \\*\\*s1\\*\\* → \\`tools/list\\`\n"],
+    ["error", "backend", "x\n```\n</details>\r", "- ✗ **backend**\n  ````\n  x\n  ```\n  </details>\\r\n  ````\n"],
   ] as const)("formats %s/%s %j", (level, category, message, expected) => {
     expect(formatMarkdownEntry(level, category, message)).toBe(expected);
   });
@@ -52,6 +56,11 @@ describe("gateway.md entries", () => {
       "**gh** ← `resp` ⚠️ `connection reset`",
     ],
     [
+      "fields with backticks and control characters, each in a code span of its own",
+      { serverId: "g*h", direction: "out", method: "tools/call", toolName: "a`b\n</details>", error: "`x`" },
+      "**g\\*h** → `tools/call` ``a`b\\n</details>`` ⚠️ `` `x` ``",
+    ],
+    [
       "a payload longer than 512 characters, inline",
       { serverId: "gh", direction: "in", payloadText: `{"jsonrpc":"2.0","id":1,"result":"${"x".repeat(600)}"}` },
       `**gh** ← \`resp\` \`${`{"jsonrpc":"2.0","id":1,"result":"${"x".repeat(600)}`.slice(0, 512)}\``,
@@ -62,6 +71,6 @@ describe("gateway.md entries", () => {
 
   it("indents the continuation lines of an RPC entry by two spaces", () => {
     const message = formatRpcMarkdownMessage({ serverId: "gh", direction: "in", payloadText: '{"jsonrpc":"2.0","id":7,"result":true}' });
-    expect(formatMarkdownEntry("debug", "rpc", message)).toBe('- 🔍 rpc **gh** ← `resp`\n  \n  ```json\n  {"id":7,"result":true}\n  ```\n');
+    expect(formatRpcMarkdownEntry(message)).toBe('- 🔍 rpc **gh** ← `resp`\n  \n  ```json\n  {"id":7,"result":true}\n  ```\n');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { formatDifcFilteredRecord, formatRpcRecord } from "../../src/log/rpc-format.ts";
 import { Sanitizer } from "../../src/log/sanitize.ts";
@@ -57,6 +58,43 @@ describe("rpc-messages.jsonl records", () => {
     ["a response with an error", { event: "rpc_response", serverId: "s1", payload: undefined, error: "EOF" }, 's1←resp 0b err:EOF {"_error":"invalid JSON","_raw":""}'],
   ])("writes the text-log line of %s", (_name, record, expected) => {
     expect(formatRpcRecord(record, AT, new Sanitizer()).text).toBe(expected);
+  });
+
+  const salaryText = '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"Alice 182,000"}]}}';
+  const redaction = `{"redacted":"secrecy","bytes":${Buffer.byteLength(salaryText)},"sha256":"${createHash("sha256").update(salaryText).digest("hex")}"}`;
+  it.each<[string, RpcLogRecord, "redacted" | "all", { jsonl: unknown; text: unknown; markdown: unknown }]>([
+    [
+      "a sensitive response, by default as the size and sha256 of the payload it replaces",
+      { event: "rpc_response", serverId: "fs", payload: { content: [{ type: "text", text: "Alice 182,000" }] }, sensitive: true },
+      "redacted",
+      {
+        jsonl: `{${TS},"event":"rpc_response","_schema":"rpc-message/v2","direction":"IN","server_id":"fs","payload":${redaction}}`,
+        text: `fs←resp ${Buffer.byteLength(salaryText)}b ${redaction}`,
+        markdown: `**fs** ← \`resp\`\n\n\`\`\`json\n${redaction}\n\`\`\``,
+      },
+    ],
+    [
+      "a sensitive error response, its error text too",
+      { event: "rpc_response", serverId: "fs", payload: { jsonrpc: "2.0", id: 1, error: { code: 1, message: "Alice 182,000" } }, error: "Alice 182,000", sensitive: true },
+      "redacted",
+      {
+        jsonl: expect.stringContaining(`"error":"(redacted: secrecy)","payload":{"redacted":"secrecy"`),
+        text: expect.stringMatching(/^fs←resp \d+b err:\(redacted: secrecy\) \{"redacted":"secrecy"/),
+        markdown: expect.stringContaining("⚠️ `(redacted: secrecy)`"),
+      },
+    ],
+    [
+      "a sensitive request with --log-payloads all, whole",
+      { event: "rpc_request", serverId: "fs", method: "tools/call", payload: { name: "write_file", arguments: { content: "Alice 182,000" } }, sensitive: true },
+      "all",
+      {
+        jsonl: expect.stringContaining('"payload":{"jsonrpc":"2.0","method":"tools/call","params":{"name":"write_file","arguments":{"content":"Alice 182,000"}}}'),
+        text: expect.stringContaining('"content":"Alice 182,000"'),
+        markdown: expect.stringContaining('"content":"Alice 182,000"'),
+      },
+    ],
+  ])("writes %s", (_name, record, logPayloads, expected) => {
+    expect(formatRpcRecord(record, AT, new Sanitizer(), logPayloads)).toEqual(expected);
   });
 
   it("cuts the text-log payload at 10 KiB", () => {

@@ -10,7 +10,14 @@ export interface RawResponse {
  * One HTTP/1.1 request written byte for byte on a socket: fetch and node:http refuse the
  * malformed headers (control characters, foreign Host) that the gateway must reject itself.
  */
-export function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string>, body = ""): Promise<RawResponse> {
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = "",
+  options: { wholeEventStream?: boolean } = {},
+): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const lines = [`${method} ${path} HTTP/1.1`, ...Object.entries({ Host: url.host, Connection: "close", "Content-Length": String(Buffer.byteLength(body)), ...headers }).map(([k, v]) => `${k}: ${v}`)];
   return new Promise((resolve, reject) => {
@@ -23,7 +30,7 @@ export function rawRequest(baseUrl: string, method: string, path: string, header
     // An SSE answer may keep the connection open after its last event: stop at the end of the message.
     socket.on("data", (chunk) => {
       chunks.push(chunk);
-      if (complete(Buffer.concat(chunks).toString("utf8"))) finish();
+      if (complete(Buffer.concat(chunks).toString("utf8"), options.wholeEventStream ?? false)) finish();
     });
     socket.on("error", reject);
     socket.on("end", finish);
@@ -62,14 +69,15 @@ function parseResponse(text: string): RawResponse {
   return { status: Number(statusLine.split(" ")[1]), headers, body };
 }
 
-function complete(text: string): boolean {
+/** With `wholeEventStream`, an SSE answer is read to its end (every event of a batch), not to its first event. */
+function complete(text: string, wholeEventStream: boolean): boolean {
   const at = text.indexOf("\r\n\r\n");
   if (at === -1) return false;
   const head = text.slice(0, at).toLowerCase();
   const body = text.slice(at + 4);
   const length = /content-length: (\d+)/.exec(head);
   if (length) return Buffer.byteLength(body) >= Number(length[1]);
-  if (head.includes("transfer-encoding: chunked")) return body.endsWith("0\r\n\r\n") || (head.includes("text/event-stream") && body.includes("\n\n\r\n"));
+  if (head.includes("transfer-encoding: chunked")) return body.endsWith("0\r\n\r\n") || (!wholeEventStream && head.includes("text/event-stream") && body.includes("\n\n\r\n"));
   return false;
 }
 

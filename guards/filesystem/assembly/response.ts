@@ -46,6 +46,16 @@ function lineItem(line: string, labels: Labels): LineItem {
   return item;
 }
 
+/**
+ * Labels for an entry the agent did not name (a listing's, a search's, a tree's): a private one
+ * is described without its name, which the filter notice and the logs would otherwise show to
+ * whoever may not see it. The notice still counts it.
+ */
+function unnamedIfPrivate(labels: Labels): Labels {
+  if (labels.secrecy.length > 0) labels.description = "private entry";
+  return labels;
+}
+
 function lineItems(items: LineItem[]): JsonWriter {
   const out = new JsonWriter().raw('{"items":[');
   for (let i = 0; i < items.length; i++) {
@@ -100,7 +110,7 @@ function listingLabels(policy: Policy, folder: string, text: string, sized: bool
     const line = lines[i];
     const name = entryName(line, sized);
     if (name != null) {
-      const labels = labelsOfPath(policy, childPath(folder, name));
+      const labels = unnamedIfPrivate(labelsOfPath(policy, childPath(folder, name)));
       entries.push(labels);
       items.push(lineItem(line, labels));
     } else if (line.length > 0) summaries.push(line);
@@ -123,7 +133,11 @@ function searchLabels(policy: Policy, text: string, whole: Labels): LineItem[] {
     const path = line.startsWith("/") ? resolvePath(policy.root, line) : null;
     // "No matches found" is about the searched folder; anything else unplaceable fails closed.
     const labels =
-      path != null ? labelsOfPath(policy, path) : line == "No matches found" ? whole : unknownReadLabels(policy, line);
+      path != null
+        ? unnamedIfPrivate(labelsOfPath(policy, path))
+        : line == "No matches found"
+          ? whole
+          : unnamedIfPrivate(unknownReadLabels(policy, line));
     items.push(lineItem(line, labels));
   }
   return items;
@@ -139,6 +153,7 @@ function treePaths(policy: Policy, folder: string, tree: JsonValue): JsonWriter 
     const labels =
       collected.length > 0 ? joinLabels(collected, "tree:" + folder) : unknownReadLabels(policy, "tree entry");
     if (collected.length > 0) labels.description = collected[0].description;
+    unnamedIfPrivate(labels);
     out.raw("{").key("path").string("/" + i.toString()).raw(",").key("labels");
     labels.write(out);
     out.raw("}");

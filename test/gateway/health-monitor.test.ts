@@ -1,0 +1,42 @@
+import { describe, expect, it, vi } from "vitest";
+import { connectAgent, gatewayConfig, runGateway, runtimeOptions } from "../support/gateway.ts";
+import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
+import { childPids } from "../support/processes.ts";
+
+const AGENT = "health-agent";
+const CHECK_MS = 200;
+
+async function serverStatus(baseUrl: string, id: string): Promise<string | undefined> {
+  const body = (await (await fetch(`${baseUrl}/health`)).json()) as { servers: Record<string, { status: string }> };
+  return body.servers[id]?.status;
+}
+
+describe("the periodic health check", () => {
+  it("relaunches a server whose process died, with no agent call, so /health shows it running again", async () => {
+    const marker = "health-monitor-relaunch";
+    const gateway = await runGateway(
+      gatewayConfig([stdioServer("a", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", marker] })], { agentId: AGENT }),
+      runtimeOptions(),
+      { healthCheckIntervalMs: CHECK_MS },
+    );
+    const agent = await connectAgent(gateway.entry("a"));
+    await agent.callTool({ name: "echo", arguments: { message: "up" } });
+    const [pid] = childPids(EVERYTHING_SCRIPT, marker);
+    process.kill(pid!, "SIGKILL");
+    await vi.waitFor(() => expect(gateway.logger.matching('Health check: server "a" relaunched')).toHaveLength(1), { timeout: 10_000 });
+    expect(await serverStatus(gateway.baseUrl, "a")).toBe("running");
+    expect((await agent.callTool({ name: "echo", arguments: { message: "back" } })).content).toEqual([{ type: "text", text: "Echo: back" }]);
+    await agent.close();
+    expect(await gateway.stop()).toBe(0);
+  });
+
+  it("gives up on a server after three failed relaunches in a row, leaving it in error", async () => {
+    const gateway = await runGateway(gatewayConfig([stdioServer("broken", "/nonexistent/flowgate-health-server")], { agentId: AGENT }), runtimeOptions(), {
+      healthCheckIntervalMs: CHECK_MS,
+    });
+    await vi.waitFor(() => expect(gateway.logger.matching('server "broken" reached max restart attempts (3)')).toHaveLength(1), { timeout: 10_000 });
+    expect(gateway.logger.matching('Health check: server "broken" is in error state')).toHaveLength(3);
+    expect(await serverStatus(gateway.baseUrl, "broken")).toBe("error");
+    expect(await gateway.stop()).toBe(0);
+  });
+});
