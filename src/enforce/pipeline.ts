@@ -5,7 +5,7 @@
 // readable reaches the agent.
 import {
   ResponseLabelingError,
-  consumeToolCall,
+  StateUnavailableError,
   enforceResponse,
   evaluateCoarseAccess,
   formatViolationError,
@@ -74,9 +74,10 @@ export class EnforcementPipeline {
     const guardCall: GuardCallOptions = { backend: withCollaboratorPermission(call.callBackend, this.#collaboratorPermission), signal: call.signal };
 
     const session = await sessions.ensure(call.agentId, server, guardCall).catch((error: unknown) => {
+      if (error instanceof StateUnavailableError) throw error;
       throw new EnforcementError(GUARD_FAILED, guardInitFailedError(`LabelAgent failed: ${errorText(error)}`), { cause: error });
     });
-    const overBudget = consumeToolCall(session.limits, session.counts, call.toolName);
+    const overBudget = await store.spendToolCall(call.agentId, call.serverId, session.limits, call.toolName);
     if (overBudget !== null) throw new EnforcementError(TOOL_CALL_LIMIT_REACHED, overBudget);
 
     const agent = await store.getOrCreate(call.agentId);

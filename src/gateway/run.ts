@@ -9,6 +9,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger } from "../log/file-logger.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { shareDigestKey } from "./auth.ts";
 import { enforcementMiddleware } from "./enforcement.ts";
 import { serve } from "./serve.ts";
 import { writeSinkUrlAudit } from "./url-domains.ts";
@@ -44,6 +45,7 @@ function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: 
     itemLabelledServerIds: enforcement.itemLabelledServerIds(),
     reflect: () => enforcement.reflect(),
     guardStatus: () => enforcement.guardStatus(),
+    stateHealth: () => enforcement.stateHealth(),
   };
 }
 
@@ -72,6 +74,7 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     let enforcement: Enforcement;
     try {
       enforcement = await createEnforcement(config, runtime, { logger, env: deps.env });
+      if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
     } catch (error) {
       const message = errorText(error);
       deps.io.err(`failed to start gateway: ${message}\n`);
@@ -107,6 +110,7 @@ export async function startEnforcedGateway(
   deps: Omit<RunDeps, "signal"> & { logger: GatewayLogger },
 ): Promise<{ gateway: GatewayHandle; enforcement: Enforcement; close(): Promise<void> }> {
   const enforcement = await createEnforcement(config, runtime, { logger: deps.logger, env: deps.env });
+  if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
   let gateway: GatewayHandle;
   try {
     gateway = await startGateway(config, runtime, gatewayDeps(enforcement, runtime, deps.logger, deps));

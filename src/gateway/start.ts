@@ -9,7 +9,7 @@ import { SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
-import type { GuardHealthEntry } from "./health.ts";
+import type { GuardHealthEntry, StateHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
 import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
@@ -40,6 +40,8 @@ export interface GatewayDeps {
   reflect?: () => ReflectAgents | Promise<ReflectAgents>;
   /** Each server's guard and its state for /health; none until the enforcement layer is wired in. */
   guardStatus?: () => Record<string, GuardHealthEntry>;
+  /** The shared DIFC state's health for /health; none when the state is in memory. */
+  stateHealth?: () => StateHealthEntry | undefined;
   /** Servers whose guard may filter a tool's result item by item: their tools are listed without output schemas. */
   itemLabelledServerIds?: readonly string[];
   /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
@@ -148,6 +150,7 @@ export async function startGateway(
     endpointFor,
     reflect: deps.reflect ?? (() => ({})),
     guardStatus: deps.guardStatus ?? (() => ({})),
+    stateHealth: deps.stateHealth ?? (() => undefined),
     isShuttingDown: () => shuttingDown,
     requestClose: () => {
       if (shuttingDown) return false;

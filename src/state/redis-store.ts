@@ -1,0 +1,196 @@
+// The DIFC state in Redis (or Valkey), shared by every replica that names the same server.
+// Each AgentStore method is one Lua script, so it runs as one atomic step on the server: no
+// replica ever reads, modifies and writes back. Labels are grow-only sets: secrecy tags, the
+// integrity tags ever granted, and the integrity tags ever dropped by a read (the integrity in
+// force is granted minus dropped). Adding to a set commutes, so concurrent updates from any
+// replicas land in any order with one result. Nothing is cached here: every decision reads the
+// labels the server holds, which include every write any replica had acknowledged.
+import { randomBytes } from "node:crypto";
+import { Redis, type RedisOptions } from "ioredis";
+import { label, StateUnavailableError, toolCallLimitText, type AgentLabels, type AgentStore } from "../difc/index.ts";
+
+/** How long one command may take before the call that needed it fails closed. */
+const COMMAND_TIMEOUT_MS = 1000;
+const CONNECT_TIMEOUT_MS = 1000;
+/** Reconnection attempts back off to this, and go on for as long as the process runs. */
+const MAX_RECONNECT_DELAY_MS = 500;
+
+const LABELS_REPLY = `return {redis.call('SMEMBERS', KEYS[2]), redis.call('SDIFF', KEYS[3], KEYS[4])}`;
+
+/** KEYS: agents, secrecy, integrity, dropped. ARGV: agent id. */
+const READ_LABELS = `redis.call('SADD', KEYS[1], ARGV[1])
+${LABELS_REPLY}`;
+
+/** ARGV: agent id, the count of secrecy tags, the secrecy tags, the integrity tags. */
+const ADD_LABELS = `redis.call('SADD', KEYS[1], ARGV[1])
+local secrecyEnd = 2 + tonumber(ARGV[2])
+for i = 3, secrecyEnd do redis.call('SADD', KEYS[2], ARGV[i]) end
+for i = secrecyEnd + 1, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
+${LABELS_REPLY}`;
+
+/** As ADD_LABELS, but integrity tags the read does not carry are dropped, for good. */
+const ACCUMULATE_READ = `redis.call('SADD', KEYS[1], ARGV[1])
+local secrecyEnd = 2 + tonumber(ARGV[2])
+for i = 3, secrecyEnd do redis.call('SADD', KEYS[2], ARGV[i]) end
+local carried = {}
+for i = secrecyEnd + 1, #ARGV do carried[ARGV[i]] = true end
+for _, tag in ipairs(redis.call('SDIFF', KEYS[3], KEYS[4])) do
+  if not carried[tag] then redis.call('SADD', KEYS[4], tag) end
+end
+${LABELS_REPLY}`;
+
+/** KEYS: the agent's budget hash. ARGV: server and tool, the limit. 1 when a call was spent, 0 when none is left. */
+const SPEND_CALL = `local used = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if used >= tonumber(ARGV[2]) then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+return 1`;
+
+/** The first replica's random key wins; every later one reads it. */
+const DIGEST_KEY = `redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])`;
+
+type LabelsReply = [string[], string[]];
+
+interface StateScripts {
+  flowgateReadLabels(agents: string, secrecy: string, integrity: string, dropped: string, agentId: string): Promise<LabelsReply>;
+  flowgateAddLabels(agents: string, secrecy: string, integrity: string, dropped: string, ...args: string[]): Promise<LabelsReply>;
+  flowgateAccumulateRead(agents: string, secrecy: string, integrity: string, dropped: string, ...args: string[]): Promise<LabelsReply>;
+  flowgateSpendCall(budget: string, field: string, limit: string): Promise<number>;
+  flowgateDigestKey(key: string, candidate: string): Promise<string>;
+}
+
+export interface RedisStateHealth {
+  backend: "redis";
+  status: "ok" | "unavailable";
+  /** The server, without any password the URL carries. */
+  url: string;
+  /** Why calls that need DIFC state are refused. */
+  error?: string;
+}
+
+/** The URL as it may be shown: a password in it is replaced by "***". */
+export function displayedStateUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)[^@/]*@/i, (_, scheme: string) => `${scheme}***@`);
+}
+
+function connectionOptions(url: string): RedisOptions {
+  const shared: RedisOptions = {
+    lazyConnect: true,
+    // A call never waits for a connection that may not come back: it fails closed at once.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: (attempt: number) => Math.min(attempt * 50, MAX_RECONNECT_DELAY_MS),
+    // Ordinary commands issued in the same turn share one write to the socket.
+    enableAutoPipelining: true,
+  };
+  if (url.startsWith("unix://")) return { ...shared, path: decodeURIComponent(new URL(url).pathname) };
+  return shared;
+}
+
+export class RedisAgentStore implements AgentStore {
+  readonly #redis: Redis & StateScripts;
+  readonly #url: string;
+  readonly #prefix: string;
+  #error: string | undefined;
+
+  private constructor(redis: Redis, url: string, prefix: string) {
+    this.#redis = redis as Redis & StateScripts;
+    this.#url = displayedStateUrl(url);
+    this.#prefix = prefix;
+    redis.on("ready", () => (this.#error = undefined));
+    redis.on("error", (error: Error) => (this.#error = error.message));
+    redis.on("close", () => (this.#error ??= "the connection to the state store was lost"));
+  }
+
+  /**
+   * Connects (start-up needs the server: the digest key that names agents comes from it) and
+   * returns the store with the key every replica shares.
+   */
+  static async open(url: string, prefix = "flowgate:"): Promise<{ store: RedisAgentStore; digestKey: Buffer }> {
+    const options = connectionOptions(url);
+    const redis = url.startsWith("unix://") ? new Redis(options) : new Redis(url, options);
+    redis.defineCommand("flowgateReadLabels", { numberOfKeys: 4, lua: READ_LABELS });
+    redis.defineCommand("flowgateAddLabels", { numberOfKeys: 4, lua: ADD_LABELS });
+    redis.defineCommand("flowgateAccumulateRead", { numberOfKeys: 4, lua: ACCUMULATE_READ });
+    redis.defineCommand("flowgateSpendCall", { numberOfKeys: 1, lua: SPEND_CALL });
+    redis.defineCommand("flowgateDigestKey", { numberOfKeys: 1, lua: DIGEST_KEY });
+    const store = new RedisAgentStore(redis, url, prefix);
+    try {
+      await redis.connect();
+      const hex = await store.#redis.flowgateDigestKey(`${prefix}digest-key`, randomBytes(32).toString("hex"));
+      return { store, digestKey: Buffer.from(hex, "hex") };
+    } catch (error) {
+      redis.disconnect();
+      throw new Error(`cannot reach the state store at ${store.#url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  health(): RedisStateHealth {
+    return { backend: "redis", status: this.#error === undefined ? "ok" : "unavailable", url: this.#url, ...(this.#error !== undefined ? { error: this.#error } : {}) };
+  }
+
+  getOrCreate(agentId: string): Promise<AgentLabels> {
+    return this.#labels(() => this.#redis.flowgateReadLabels(...this.#labelKeys(agentId), agentId));
+  }
+
+  addLabels(agentId: string, added: AgentLabels): Promise<AgentLabels> {
+    return this.#labels(() => this.#redis.flowgateAddLabels(...this.#labelKeys(agentId), ...labelArgs(agentId, added)));
+  }
+
+  accumulateFromRead(agentId: string, read: AgentLabels): Promise<AgentLabels> {
+    return this.#labels(() => this.#redis.flowgateAccumulateRead(...this.#labelKeys(agentId), ...labelArgs(agentId, read)));
+  }
+
+  async spendToolCall(agentId: string, serverId: string, limits: ReadonlyMap<string, number>, toolName: string): Promise<string | null> {
+    const limit = limits.get(toolName) ?? 0;
+    if (limit === 0) return null;
+    const spent = await this.#answer(() => this.#redis.flowgateSpendCall(`${this.#prefix}budget:${agentId}`, JSON.stringify([serverId, toolName]), String(limit)));
+    return spent === 1 ? null : toolCallLimitText(toolName, limit);
+  }
+
+  async entries(): Promise<ReadonlyMap<string, AgentLabels>> {
+    return this.#answer(async () => {
+      const ids = (await this.#redis.smembers(`${this.#prefix}agents`)).sort();
+      const replies = await Promise.all(ids.map((id) => this.#redis.flowgateReadLabels(...this.#labelKeys(id), id)));
+      return new Map(ids.map((id, i) => [id, labelsOf(replies[i]!)]));
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #labelKeys(agentId: string): [string, string, string, string] {
+    const agent = `${this.#prefix}agent:${agentId}:`;
+    return [`${this.#prefix}agents`, `${agent}secrecy`, `${agent}integrity`, `${agent}integrity-dropped`];
+  }
+
+  async #labels(command: () => Promise<LabelsReply>): Promise<AgentLabels> {
+    return labelsOf(await this.#answer(command));
+  }
+
+  /** One exchange with the server; any failure becomes the fail-closed error callers turn into a JSON-RPC error. */
+  async #answer<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      const reply = await command();
+      this.#error = undefined;
+      return reply;
+    } catch (error) {
+      this.#error = error instanceof Error ? error.message : String(error);
+      throw new StateUnavailableError(
+        `the shared DIFC state at ${this.#url} did not answer (${this.#error}): the call was refused rather than decided on labels flowgate could not read; it succeeds again once the state store is back`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function labelArgs(agentId: string, labels: AgentLabels): string[] {
+  return [agentId, String(labels.secrecy.size), ...labels.secrecy, ...labels.integrity];
+}
+
+function labelsOf([secrecy, integrity]: LabelsReply): AgentLabels {
+  return { secrecy: label(secrecy), integrity: label(integrity) };
+}
