@@ -9,7 +9,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { attackLeaks } from "../../demo/attack.ts";
 import type { GuardsMode } from "../../src/config/types.ts";
-import { POLICY_DENIED } from "../../src/enforce/index.ts";
+import { POLICY_DENIED, STATE_UNAVAILABLE, TOOL_CALL_LIMIT_REACHED } from "../../src/enforce/index.ts";
 import { builtGuardPath } from "../support/guards.ts";
 import { HAPROXY, NO_HAPROXY_REASON, startHaproxy, type RunningHaproxy } from "../support/haproxy.ts";
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type RedisUnderTest } from "../support/redis.ts";
@@ -44,7 +44,7 @@ function replaced(text: string, from: string, to: string): string {
 }
 
 /** demo/flowgate.toml for `mode`, on a scratch workspace and memory file. */
-async function demoToml(mode: GuardsMode, scratch: string): Promise<{ file: string; workspace: string; memoryFile: string }> {
+async function demoToml(mode: GuardsMode, scratch: string, toolCallLimits: string): Promise<{ file: string; workspace: string; memoryFile: string }> {
   const workspace = join(scratch, "workspace");
   const memoryFile = join(scratch, "memory.jsonl");
   await cp(join(repoRoot, "demo/workspace"), workspace, { recursive: true });
@@ -56,6 +56,7 @@ async function demoToml(mode: GuardsMode, scratch: string): Promise<{ file: stri
   text = replaced(text, '"demo/workspace"]', `${JSON.stringify(workspace)}]`);
   text = replaced(text, '"/tmp/flowgate-demo-memory.jsonl"', JSON.stringify(memoryFile));
   text = replaced(text, '"guards/filesystem/build/filesystem.wasm"', JSON.stringify(builtGuardPath("filesystem")));
+  text = replaced(text, 'min-integrity = "approved"', `min-integrity = "approved"\ntool-call-limits = ${toolCallLimits}`);
   const file = join(scratch, "flowgate.toml");
   await writeFile(file, text);
   return { file, workspace, memoryFile };
@@ -92,10 +93,10 @@ async function startReplica(name: string, configFile: string, stateUrl: string, 
   };
 }
 
-async function startDeployment(mode: GuardsMode): Promise<Deployment> {
+async function startDeployment(mode: GuardsMode, toolCallLimits = "{}"): Promise<Deployment> {
   const scratch = await mkdtemp(join(tmpdir(), `flowgate-replicas-${mode}-`));
   const redis = await startRedis();
-  const { file, workspace, memoryFile } = await demoToml(mode, scratch);
+  const { file, workspace, memoryFile } = await demoToml(mode, scratch, toolCallLimits);
   const replicas = await Promise.all(["a", "b"].map((name) => startReplica(name, file, redis.url, join(scratch, `logs-${name}`))));
   const haproxy = await startHaproxy(replicas);
   return { redis, replicas, haproxy, workspace, memoryFile, scratch };
@@ -203,4 +204,65 @@ describe.skipIf(missing !== undefined)(missing === undefined ? "two flowgate rep
     },
     120_000,
   );
+
+  it("spends one tool-call budget across both replicas: concurrent calls through the balancer add up exactly to the limit", async () => {
+    deployment = await startDeployment("filter", "{ list_allowed_directories = 7 }");
+    const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
+    sessions.push(...Object.values(files));
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      files[i % 2 === 0 ? "a" : "b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).then(
+        () => "spent",
+        (error: unknown) => (error instanceof McpError ? error.code : error),
+      ),
+    );
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((outcome) => outcome === "spent")).toHaveLength(7);
+    expect(outcomes.filter((outcome) => outcome !== "spent")).toEqual(Array(13).fill(TOOL_CALL_LIMIT_REACHED));
+  }, 120_000);
+
+  it("fails guarded calls closed while Redis is down, says why on /health, and recovers with every label when it returns", async () => {
+    deployment = await startDeployment("propagate");
+    const { redis, replicas } = deployment;
+    const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
+    const memory = await sessionsOnBothReplicas(deployment.haproxy.url, "memory");
+    sessions.push(...Object.values(files), ...Object.values(memory));
+    expect((await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") })).verdict).toBe("allowed");
+
+    await redis.kill();
+    const refused = await files["b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(McpError);
+    expect((refused as McpError).code).toBe(STATE_UNAVAILABLE);
+    expect((refused as McpError).message).toMatch(/the shared DIFC state at unix:\/\/.*redis\.sock did not answer .*: the call was refused/);
+    const health = (await (await fetch(`http://127.0.0.1:${replicas[1]!.port}/health`)).json()) as { status: string; state: { status: string; error: string } };
+    expect(health.status).toBe("unhealthy");
+    expect(health.state).toMatchObject({ backend: "redis", status: "unavailable", url: redis.url });
+    expect(health.state.error).toBeTruthy();
+
+    await redis.restart();
+    // The replicas reconnect by themselves; a caller sees that by asking again.
+    await expect
+      .poll(() => files["b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).then(() => "answered", () => "refused"), { timeout: 15_000, interval: 100 })
+      .toBe("answered");
+    // the taint written before Redis died is still there: the leak through the other replica stays blocked
+    expect((await verdictOf(memory["b"]!, "create_entities", { entities: [{ name: "salaries", entityType: "note", observations: ["x"] }] })).verdict).toBe("blocked");
+    const healthAfter = (await (await fetch(`http://127.0.0.1:${replicas[1]!.port}/health`)).json()) as { status: string; state: { status: string } };
+    expect(healthAfter.state.status).toBe("ok");
+  }, 120_000);
+
+  it("sends a client whose replica died to another one, which answers 404 for the old session; a new session there carries the agent's labels", async () => {
+    deployment = await startDeployment("propagate");
+    const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
+    sessions.push(...Object.values(files));
+    expect((await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") })).verdict).toBe("allowed");
+
+    await deployment.replicas[0]!.stop();
+    const lost = await files["a"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).catch((error: unknown) => error);
+    expect(String(lost)).toContain(`{"code":-32000,"message":"Session not found"}`);
+    expect([...files["a"]!.replicas]).toEqual(["a", "b"]);
+
+    const memory = await openSession(deployment.haproxy.url, "memory");
+    sessions.push(memory);
+    expect([...memory.replicas]).toEqual(["b"]);
+    expect((await verdictOf(memory, "create_entities", { entities: [{ name: "salaries", entityType: "note", observations: ["x"] }] })).verdict).toBe("blocked");
+  }, 120_000);
 });
