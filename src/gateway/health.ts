@@ -20,6 +20,8 @@ export interface StateHealthEntry {
   /** The store's URL, without a password. */
   url: string;
   error?: string;
+  /** Why acknowledged label updates could be lost if the store restarts. */
+  warning?: string;
 }
 
 /** A server's guard as /health shows it (a flowgate addition: the reference shows no guards). */

@@ -82,6 +82,11 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       await abandonDiscovery(backends, deps.earlyProcesses);
       return 1;
     }
+    const stateWarning = enforcement.stateHealth()?.warning;
+    if (stateWarning !== undefined) {
+      deps.io.err(`Warning: ${stateWarning}\n`);
+      logger.log("warn", "startup", stateWarning, { markdown: true });
+    }
     for (const [serverId, { fallback }] of Object.entries(enforcement.guardStatus())) {
       if (fallback === undefined) continue;
       deps.io.err(`Warning: server "${serverId}": ${fallback}\n`);

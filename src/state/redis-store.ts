@@ -66,6 +66,8 @@ export interface RedisStateHealth {
   url: string;
   /** Why calls that need DIFC state are refused. */
   error?: string;
+  /** Set when the server may lose acknowledged label updates if it restarts. */
+  warning?: string;
 }
 
 /** The URL as it may be shown: a password in it is replaced by "***". */
@@ -94,6 +96,7 @@ export class RedisAgentStore implements AgentStore {
   readonly #url: string;
   readonly #prefix: string;
   #error: string | undefined;
+  #warning: string | undefined;
 
   private constructor(redis: Redis, url: string, prefix: string) {
     this.#redis = redis as Redis & StateScripts;
@@ -120,6 +123,7 @@ export class RedisAgentStore implements AgentStore {
     try {
       await redis.connect();
       const hex = await store.#redis.flowgateDigestKey(`${prefix}digest-key`, randomBytes(32).toString("hex"));
+      store.#warning = await persistenceWarning(redis, store.#url);
       return { store, digestKey: Buffer.from(hex, "hex") };
     } catch (error) {
       redis.disconnect();
@@ -128,7 +132,13 @@ export class RedisAgentStore implements AgentStore {
   }
 
   health(): RedisStateHealth {
-    return { backend: "redis", status: this.#error === undefined ? "ok" : "unavailable", url: this.#url, ...(this.#error !== undefined ? { error: this.#error } : {}) };
+    return {
+      backend: "redis",
+      status: this.#error === undefined ? "ok" : "unavailable",
+      url: this.#url,
+      ...(this.#error !== undefined ? { error: this.#error } : {}),
+      ...(this.#warning !== undefined ? { warning: this.#warning } : {}),
+    };
   }
 
   getOrCreate(agentId: string): Promise<AgentLabels> {
@@ -185,6 +195,23 @@ export class RedisAgentStore implements AgentStore {
       );
     }
   }
+}
+
+/**
+ * Label updates are acknowledged once the server has them in memory; only an append-only file
+ * fsynced on every write keeps each acknowledged one across a crash. Undefined when it is so, or
+ * when the server does not let us ask (CONFIG is often disabled on managed services).
+ */
+async function persistenceWarning(redis: Redis, url: string): Promise<string | undefined> {
+  let settings: string[];
+  try {
+    settings = [...((await redis.config("GET", "appendonly")) as string[]), ...((await redis.config("GET", "appendfsync")) as string[])];
+  } catch {
+    return undefined;
+  }
+  const value = (name: string) => settings[settings.indexOf(name) + 1];
+  if (value("appendonly") === "yes" && value("appendfsync") === "always") return undefined;
+  return `the state store at ${url} runs with appendonly ${value("appendonly")}, appendfsync ${value("appendfsync")}: label updates it acknowledged may be lost if it restarts; set appendonly yes and appendfsync always (docs/scale-out.md)`;
 }
 
 function labelArgs(agentId: string, labels: AgentLabels): string[] {

@@ -103,6 +103,21 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
   });
 });
 
+describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the persistence check (${NO_REDIS_REASON})` : "the persistence check", () => {
+  it("warns, in health, of a server that may lose acknowledged label updates when it restarts", async () => {
+    const weak = await startRedis("everysec");
+    const state = await openStateBackend(weak.url);
+    try {
+      expect(state.health()!.warning).toBe(
+        `the state store at ${weak.url} runs with appendonly yes, appendfsync everysec: label updates it acknowledged may be lost if it restarts; set appendonly yes and appendfsync always (docs/scale-out.md)`,
+      );
+    } finally {
+      await state.close();
+      await weak.stop();
+    }
+  });
+});
+
 describe("state store URLs", () => {
   it.each([
     ["redis://127.0.0.1:6379", undefined],

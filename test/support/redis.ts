@@ -29,11 +29,13 @@ export interface RedisUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisUnderTest> {
+/** `appendfsync` other than "always" (the default here) is for the test of the warning it earns. */
+export async function startRedis(appendfsync: "always" | "everysec" = "always"): Promise<RedisUnderTest> {
   if (REDIS_SERVER === undefined) throw new Error(NO_REDIS_REASON);
   const dir = await mkdtemp(join(tmpdir(), "flowgate-redis-"));
   const socket = join(dir, "redis.sock");
-  let child: ChildProcess = await launch(REDIS_SERVER, dir, socket);
+  const launch = () => launchRedis(REDIS_SERVER, dir, socket, appendfsync);
+  let child: ChildProcess = await launch();
   return {
     url: `unix://${socket}`,
     socket,
@@ -42,7 +44,7 @@ export async function startRedis(): Promise<RedisUnderTest> {
       await ended(child, "SIGKILL");
     },
     async restart() {
-      child = await launch(REDIS_SERVER, dir, socket);
+      child = await launch();
     },
     freeze() {
       child.kill("SIGSTOP");
@@ -58,10 +60,10 @@ export async function startRedis(): Promise<RedisUnderTest> {
   };
 }
 
-async function launch(binary: string, dir: string, socket: string): Promise<ChildProcess> {
+async function launchRedis(binary: string, dir: string, socket: string, appendfsync: string): Promise<ChildProcess> {
   const child = spawn(
     binary,
-    ["--port", "0", "--unixsocket", socket, "--unixsocketperm", "700", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--logfile", ""],
+    ["--port", "0", "--unixsocket", socket, "--unixsocketperm", "700", "--dir", dir, "--appendonly", "yes", "--appendfsync", appendfsync, "--save", "", "--logfile", ""],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
