@@ -222,10 +222,9 @@ args = [${JSON.stringify(everything)}, "stdio"]
 `,
 });
 
-export const flowgateGuarded = flowgateTarget({
-  name: "flowgate+guard",
-  description: "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
-  configToml: ({ everything, node }) => `[gateway]
+/** flowgate+guard's configuration: the pass-through WASM guard in front of server-everything. */
+export function guardedConfigToml({ everything, node }: { everything: string; node: string }): string {
+  return `[gateway]
 agent_id = "bench-agent"
 
 [servers.everything]
@@ -240,5 +239,11 @@ path = ${JSON.stringify(join(root, "guards/passthrough/build/passthrough.wasm"))
 [guards.pass.policy.allow-only]
 repos = "all"
 min-integrity = "none"
-`,
+`;
+}
+
+export const flowgateGuarded = flowgateTarget({
+  name: "flowgate+guard",
+  description: "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
+  configToml: guardedConfigToml,
 });
