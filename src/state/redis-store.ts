@@ -15,34 +15,49 @@ const CONNECT_TIMEOUT_MS = 1000;
 /** Reconnection attempts back off to this, and go on for as long as the process runs. */
 const MAX_RECONNECT_DELAY_MS = 500;
 
-const LABELS_REPLY = `return {redis.call('SMEMBERS', KEYS[2]), redis.call('SDIFF', KEYS[3], KEYS[4])}`;
+// Every script first checks that the server still holds the digest key this replica started
+// with: a server that lost its data (restarted without persistence, flushed, replaced) would
+// otherwise answer with empty labels, and an agent's taint would be gone. It then refuses.
+const STATE_LOST = "FLOWGATE_STATE_LOST the state store no longer holds the state this replica started with (its data was lost or replaced); restart every replica once its persistence is checked";
+const SAME_STATE = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return redis.error_reply('${STATE_LOST}')
+end`;
 
-/** KEYS: agents, secrecy, integrity, dropped. ARGV: agent id. */
-const READ_LABELS = `redis.call('SADD', KEYS[1], ARGV[1])
+const LABELS_REPLY = `return {redis.call('SMEMBERS', KEYS[3]), redis.call('SDIFF', KEYS[4], KEYS[5])}`;
+
+/** KEYS: digest key, agents, secrecy, integrity, dropped. ARGV: the digest key's value, agent id. */
+const READ_LABELS = `${SAME_STATE}
+redis.call('SADD', KEYS[2], ARGV[2])
 ${LABELS_REPLY}`;
 
-/** ARGV: agent id, the count of secrecy tags, the secrecy tags, the integrity tags. */
-const ADD_LABELS = `redis.call('SADD', KEYS[1], ARGV[1])
-local secrecyEnd = 2 + tonumber(ARGV[2])
-for i = 3, secrecyEnd do redis.call('SADD', KEYS[2], ARGV[i]) end
-for i = secrecyEnd + 1, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
+/** KEYS as READ_LABELS. ARGV: the digest key's value, agent id, the count of secrecy tags, the secrecy tags, the integrity tags. */
+const ADD_LABELS = `${SAME_STATE}
+redis.call('SADD', KEYS[2], ARGV[2])
+local secrecyEnd = 3 + tonumber(ARGV[3])
+for i = 4, secrecyEnd do redis.call('SADD', KEYS[3], ARGV[i]) end
+for i = secrecyEnd + 1, #ARGV do redis.call('SADD', KEYS[4], ARGV[i]) end
 ${LABELS_REPLY}`;
 
 /** As ADD_LABELS, but integrity tags the read does not carry are dropped, for good. */
-const ACCUMULATE_READ = `redis.call('SADD', KEYS[1], ARGV[1])
-local secrecyEnd = 2 + tonumber(ARGV[2])
-for i = 3, secrecyEnd do redis.call('SADD', KEYS[2], ARGV[i]) end
+const ACCUMULATE_READ = `${SAME_STATE}
+redis.call('SADD', KEYS[2], ARGV[2])
+local secrecyEnd = 3 + tonumber(ARGV[3])
+for i = 4, secrecyEnd do redis.call('SADD', KEYS[3], ARGV[i]) end
 local carried = {}
 for i = secrecyEnd + 1, #ARGV do carried[ARGV[i]] = true end
-for _, tag in ipairs(redis.call('SDIFF', KEYS[3], KEYS[4])) do
-  if not carried[tag] then redis.call('SADD', KEYS[4], tag) end
+for _, tag in ipairs(redis.call('SDIFF', KEYS[4], KEYS[5])) do
+  if not carried[tag] then redis.call('SADD', KEYS[5], tag) end
 end
 ${LABELS_REPLY}`;
 
-/** KEYS: the agent's budget hash. ARGV: server and tool, the limit. 1 when a call was spent, 0 when none is left. */
-const SPEND_CALL = `local used = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-if used >= tonumber(ARGV[2]) then return 0 end
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+/**
+ * KEYS: digest key, the agent's budget hash. ARGV: the digest key's value, server and tool, the
+ * limit. 1 when a call was spent, 0 when none is left.
+ */
+const SPEND_CALL = `${SAME_STATE}
+local used = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
+if used >= tonumber(ARGV[3]) then return 0 end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 return 1`;
 
 /** The first replica's random key wins; every later one reads it. */
@@ -51,11 +66,13 @@ return redis.call('GET', KEYS[1])`;
 
 type LabelsReply = [string[], string[]];
 
+type LabelKeys = [digestKey: string, agents: string, secrecy: string, integrity: string, dropped: string];
+
 interface StateScripts {
-  flowgateReadLabels(agents: string, secrecy: string, integrity: string, dropped: string, agentId: string): Promise<LabelsReply>;
-  flowgateAddLabels(agents: string, secrecy: string, integrity: string, dropped: string, ...args: string[]): Promise<LabelsReply>;
-  flowgateAccumulateRead(agents: string, secrecy: string, integrity: string, dropped: string, ...args: string[]): Promise<LabelsReply>;
-  flowgateSpendCall(budget: string, field: string, limit: string): Promise<number>;
+  flowgateReadLabels(...keysAndArgs: [...LabelKeys, string, string]): Promise<LabelsReply>;
+  flowgateAddLabels(...keysAndArgs: [...LabelKeys, ...string[]]): Promise<LabelsReply>;
+  flowgateAccumulateRead(...keysAndArgs: [...LabelKeys, ...string[]]): Promise<LabelsReply>;
+  flowgateSpendCall(digestKey: string, budget: string, keyValue: string, field: string, limit: string): Promise<number>;
   flowgateDigestKey(key: string, candidate: string): Promise<string>;
 }
 
@@ -95,6 +112,8 @@ export class RedisAgentStore implements AgentStore {
   readonly #redis: Redis & StateScripts;
   readonly #url: string;
   readonly #prefix: string;
+  /** The digest key as the server held it at start-up: each script checks it is still there. */
+  #keyValue = "";
   #error: string | undefined;
   #warning: string | undefined;
 
@@ -102,7 +121,16 @@ export class RedisAgentStore implements AgentStore {
     this.#redis = redis as Redis & StateScripts;
     this.#url = displayedStateUrl(url);
     this.#prefix = prefix;
-    redis.on("ready", () => (this.#error = undefined));
+    redis.on("ready", () => {
+      this.#error = undefined;
+      // /health tells of a server that came back without its data before any call meets it.
+      if (this.#keyValue !== "") {
+        this.#redis.get(this.#digestKeyName()).then(
+          (value) => value !== this.#keyValue && (this.#error = STATE_LOST),
+          () => undefined,
+        );
+      }
+    });
     redis.on("error", (error: Error) => (this.#error = error.message));
     redis.on("close", () => (this.#error ??= "the connection to the state store was lost"));
   }
@@ -114,15 +142,16 @@ export class RedisAgentStore implements AgentStore {
   static async open(url: string, prefix = "flowgate:"): Promise<{ store: RedisAgentStore; digestKey: Buffer }> {
     const options = connectionOptions(url);
     const redis = url.startsWith("unix://") ? new Redis(options) : new Redis(url, options);
-    redis.defineCommand("flowgateReadLabels", { numberOfKeys: 4, lua: READ_LABELS });
-    redis.defineCommand("flowgateAddLabels", { numberOfKeys: 4, lua: ADD_LABELS });
-    redis.defineCommand("flowgateAccumulateRead", { numberOfKeys: 4, lua: ACCUMULATE_READ });
-    redis.defineCommand("flowgateSpendCall", { numberOfKeys: 1, lua: SPEND_CALL });
+    redis.defineCommand("flowgateReadLabels", { numberOfKeys: 5, lua: READ_LABELS });
+    redis.defineCommand("flowgateAddLabels", { numberOfKeys: 5, lua: ADD_LABELS });
+    redis.defineCommand("flowgateAccumulateRead", { numberOfKeys: 5, lua: ACCUMULATE_READ });
+    redis.defineCommand("flowgateSpendCall", { numberOfKeys: 2, lua: SPEND_CALL });
     redis.defineCommand("flowgateDigestKey", { numberOfKeys: 1, lua: DIGEST_KEY });
     const store = new RedisAgentStore(redis, url, prefix);
     try {
       await redis.connect();
-      const hex = await store.#redis.flowgateDigestKey(`${prefix}digest-key`, randomBytes(32).toString("hex"));
+      const hex = await store.#redis.flowgateDigestKey(store.#digestKeyName(), randomBytes(32).toString("hex"));
+      store.#keyValue = hex;
       store.#warning = await persistenceWarning(redis, store.#url);
       return { store, digestKey: Buffer.from(hex, "hex") };
     } catch (error) {
@@ -142,28 +171,29 @@ export class RedisAgentStore implements AgentStore {
   }
 
   getOrCreate(agentId: string): Promise<AgentLabels> {
-    return this.#labels(() => this.#redis.flowgateReadLabels(...this.#labelKeys(agentId), agentId));
+    return this.#labels(() => this.#redis.flowgateReadLabels(...this.#labelKeys(agentId), this.#keyValue, agentId));
   }
 
   addLabels(agentId: string, added: AgentLabels): Promise<AgentLabels> {
-    return this.#labels(() => this.#redis.flowgateAddLabels(...this.#labelKeys(agentId), ...labelArgs(agentId, added)));
+    return this.#labels(() => this.#redis.flowgateAddLabels(...this.#labelKeys(agentId), this.#keyValue, ...labelArgs(agentId, added)));
   }
 
   accumulateFromRead(agentId: string, read: AgentLabels): Promise<AgentLabels> {
-    return this.#labels(() => this.#redis.flowgateAccumulateRead(...this.#labelKeys(agentId), ...labelArgs(agentId, read)));
+    return this.#labels(() => this.#redis.flowgateAccumulateRead(...this.#labelKeys(agentId), this.#keyValue, ...labelArgs(agentId, read)));
   }
 
   async spendToolCall(agentId: string, serverId: string, limits: ReadonlyMap<string, number>, toolName: string): Promise<string | null> {
     const limit = limits.get(toolName) ?? 0;
     if (limit === 0) return null;
-    const spent = await this.#answer(() => this.#redis.flowgateSpendCall(`${this.#prefix}budget:${agentId}`, JSON.stringify([serverId, toolName]), String(limit)));
+    const field = JSON.stringify([serverId, toolName]);
+    const spent = await this.#answer(() => this.#redis.flowgateSpendCall(this.#digestKeyName(), `${this.#prefix}budget:${agentId}`, this.#keyValue, field, String(limit)));
     return spent === 1 ? null : toolCallLimitText(toolName, limit);
   }
 
   async entries(): Promise<ReadonlyMap<string, AgentLabels>> {
     return this.#answer(async () => {
       const ids = (await this.#redis.smembers(`${this.#prefix}agents`)).sort();
-      const replies = await Promise.all(ids.map((id) => this.#redis.flowgateReadLabels(...this.#labelKeys(id), id)));
+      const replies = await Promise.all(ids.map((id) => this.#redis.flowgateReadLabels(...this.#labelKeys(id), this.#keyValue, id)));
       return new Map(ids.map((id, i) => [id, labelsOf(replies[i]!)]));
     });
   }
@@ -172,9 +202,13 @@ export class RedisAgentStore implements AgentStore {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  #labelKeys(agentId: string): [string, string, string, string] {
+  #digestKeyName(): string {
+    return `${this.#prefix}digest-key`;
+  }
+
+  #labelKeys(agentId: string): LabelKeys {
     const agent = `${this.#prefix}agent:${agentId}:`;
-    return [`${this.#prefix}agents`, `${agent}secrecy`, `${agent}integrity`, `${agent}integrity-dropped`];
+    return [this.#digestKeyName(), `${this.#prefix}agents`, `${agent}secrecy`, `${agent}integrity`, `${agent}integrity-dropped`];
   }
 
   async #labels(command: () => Promise<LabelsReply>): Promise<AgentLabels> {

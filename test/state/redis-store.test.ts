@@ -101,6 +101,17 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
     expect(tags(await replicaA.store.getOrCreate("agent-frozen"))).toEqual({ secrecy: [], integrity: [] });
     expect(replicaA.health()!.status).toBe("ok");
   });
+
+  it("refuses every call, rather than answer with empty labels, once the server comes back without its data", async () => {
+    await replicaA.store.addLabels("agent-wiped", labelsOf(["private:repo"], []));
+    await redis.kill();
+    await redis.restart({ wipe: true });
+    await expect.poll(() => replicaB.health()!.error, { timeout: 10_000, interval: 50 }).toMatch(/^FLOWGATE_STATE_LOST /);
+    const answer = () => replicaB.store.getOrCreate("agent-wiped").then(tags, (error: unknown) => (error as Error).message);
+    await expect.poll(answer, { timeout: 10_000, interval: 50 }).toMatch(/FLOWGATE_STATE_LOST the state store no longer holds the state this replica started with/);
+    await expect(replicaA.store.spendToolCall("agent-wiped", "s", new Map([["t", 5]]), "t")).rejects.toThrow(/FLOWGATE_STATE_LOST/);
+    expect(replicaA.health()).toMatchObject({ status: "unavailable" });
+  });
 });
 
 describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the persistence check (${NO_REDIS_REASON})` : "the persistence check", () => {

@@ -21,8 +21,8 @@ export interface RedisUnderTest {
   dir: string;
   /** Ends the server as a crash would (SIGKILL): only what reached the append-only file survives. */
   kill(): Promise<void>;
-  /** Starts it again on the same socket and data directory, and waits until it answers. */
-  restart(): Promise<void>;
+  /** Starts it again on the same socket and data directory (emptied first with `wipe`: a server that lost its data), and waits until it answers. */
+  restart(options?: { wipe?: boolean }): Promise<void>;
   /** SIGSTOP: the server holds its connections and answers nothing, as a badly overloaded one. */
   freeze(): void;
   thaw(): void;
@@ -43,7 +43,8 @@ export async function startRedis(appendfsync: "always" | "everysec" = "always"):
     async kill() {
       await ended(child, "SIGKILL");
     },
-    async restart() {
+    async restart({ wipe = false } = {}) {
+      if (wipe) await rm(join(dir, "appendonlydir"), { recursive: true, force: true });
       child = await launch();
     },
     freeze() {
