@@ -29,6 +29,8 @@ export interface Enforcement {
   stateHealth(): RedisStateHealth | undefined;
   /** The key replicas sharing state digest credentials under; undefined for in-memory state. */
   digestKey: Buffer | undefined;
+  /** Where replicas tell each other a backend's circuit breaker opened; undefined for in-memory state. */
+  breakerBoard: StateBackend["breakerBoard"];
   /** Closes every guard and the state store; errors from all of them are joined. */
   close(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     },
     stateHealth: () => state.health(),
     digestKey: state.digestKey,
+    breakerBoard: state.breakerBoard,
     async close() {
       const results = await Promise.allSettled([...[...guards.values()].map(({ guard }) => guard.close()), state.close()]);
       const errors = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));

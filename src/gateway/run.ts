@@ -46,6 +46,7 @@ function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: 
     reflect: () => enforcement.reflect(),
     guardStatus: () => enforcement.guardStatus(),
     stateHealth: () => enforcement.stateHealth(),
+    ...(enforcement.breakerBoard ? { breakerBoard: enforcement.breakerBoard } : {}),
   };
 }
 

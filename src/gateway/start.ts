@@ -11,7 +11,7 @@ import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
 import type { GuardHealthEntry, StateHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware } from "./forward.ts";
-import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
+import { circuitBreakerMiddleware, type BreakerBoard } from "./circuit-breaker.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import { dialableHost } from "./dialable-host.ts";
@@ -48,6 +48,8 @@ export interface GatewayDeps {
   forwardMiddleware?: ForwardMiddleware[];
   /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
   clock?: () => number;
+  /** Where replicas sharing DIFC state tell each other a breaker opened; none for a single process. */
+  breakerBoard?: BreakerBoard;
   /** How long a tool response filter may run; the reference's 5 s unless a test shortens it. */
   jqTimeoutMs?: number;
   /** The backends, discovery already under way (runGateway starts it while the guards load); else startGateway discovers them. */
@@ -97,7 +99,7 @@ export async function startGateway(
     backends,
     backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
     // The breaker goes innermost, nearest the backend: DIFC pre-phases → breaker → backend.
-    forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock)]),
+    forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock, deps.breakerBoard)]),
     logger,
     version,
     payloads: config.gateway,

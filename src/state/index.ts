@@ -13,6 +13,11 @@ export interface StateBackend {
    * credential alike. Absent for the in-memory store, whose process picks its own.
    */
   digestKey?: Buffer;
+  /** Where replicas tell each other a backend's circuit breaker opened; absent for the in-memory store. */
+  breakerBoard?: {
+    openUntil(serverId: string): Promise<number>;
+    opened(serverId: string, until: number): Promise<void>;
+  };
   /** What /health shows of the shared state; absent for the in-memory store. */
   health(): RedisStateHealth | undefined;
   close(): Promise<void>;
@@ -43,5 +48,11 @@ export async function openStateBackend(url: string | undefined): Promise<StateBa
   const problem = stateUrlProblem(url);
   if (problem !== undefined) throw new Error(`invalid state store URL: ${problem}`);
   const { store, digestKey } = await RedisAgentStore.open(url);
-  return { store, digestKey, health: () => store.health(), close: () => store.close() };
+  return {
+    store,
+    digestKey,
+    breakerBoard: { openUntil: (serverId) => store.breakerOpenUntil(serverId), opened: (serverId, until) => store.breakerOpened(serverId, until) },
+    health: () => store.health(),
+    close: () => store.close(),
+  };
 }

@@ -60,6 +60,10 @@ if used >= tonumber(ARGV[3]) then return 0 end
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 return 1`;
 
+/** KEYS: the server's breaker key. ARGV: the moment it is open until; the later moment wins. */
+const BREAKER_OPENED = `if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`;
+
 /** The first replica's random key wins; every later one reads it. */
 const DIGEST_KEY = `redis.call('SET', KEYS[1], ARGV[1], 'NX')
 return redis.call('GET', KEYS[1])`;
@@ -74,6 +78,7 @@ interface StateScripts {
   flowgateAccumulateRead(...keysAndArgs: [...LabelKeys, ...string[]]): Promise<LabelsReply>;
   flowgateSpendCall(digestKey: string, budget: string, keyValue: string, field: string, limit: string): Promise<number>;
   flowgateDigestKey(key: string, candidate: string): Promise<string>;
+  flowgateBreakerOpened(breaker: string, until: string): Promise<number>;
 }
 
 export interface RedisStateHealth {
@@ -147,6 +152,7 @@ export class RedisAgentStore implements AgentStore {
     redis.defineCommand("flowgateAccumulateRead", { numberOfKeys: 5, lua: ACCUMULATE_READ });
     redis.defineCommand("flowgateSpendCall", { numberOfKeys: 2, lua: SPEND_CALL });
     redis.defineCommand("flowgateDigestKey", { numberOfKeys: 1, lua: DIGEST_KEY });
+    redis.defineCommand("flowgateBreakerOpened", { numberOfKeys: 1, lua: BREAKER_OPENED });
     const store = new RedisAgentStore(redis, url, prefix);
     try {
       await redis.connect();
@@ -198,8 +204,25 @@ export class RedisAgentStore implements AgentStore {
     });
   }
 
+  /**
+   * Circuit breakers are not DIFC state: a breaker that cannot reach the board goes on with what
+   * its replica saw (the callers treat a rejection as "nothing shared"), so these do not touch
+   * the health the fail-closed calls report.
+   */
+  async breakerOpenUntil(serverId: string): Promise<number> {
+    return Number((await this.#redis.get(this.#breakerKey(serverId))) ?? 0);
+  }
+
+  async breakerOpened(serverId: string, until: number): Promise<void> {
+    await this.#redis.flowgateBreakerOpened(this.#breakerKey(serverId), String(until));
+  }
+
   async close(): Promise<void> {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+
+  #breakerKey(serverId: string): string {
+    return `${this.#prefix}breaker:${serverId}`;
   }
 
   #digestKeyName(): string {
