@@ -83,7 +83,12 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       await abandonDiscovery(backends, deps.earlyProcesses);
       return 1;
     }
-    const stateWarning = enforcement.stateHealth()?.warning;
+    const sharedState = enforcement.stateHealth();
+    if (sharedState !== undefined) {
+      deps.io.err(`DIFC state: shared with other replicas in ${sharedState.url}\n`);
+      logger.log("info", "startup", `DIFC state: shared with other replicas in ${sharedState.url}`, { markdown: true });
+    }
+    const stateWarning = sharedState?.warning;
     if (stateWarning !== undefined) {
       deps.io.err(`Warning: ${stateWarning}\n`);
       logger.log("warn", "startup", stateWarning, { markdown: true });

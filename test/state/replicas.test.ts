@@ -80,6 +80,9 @@ async function startReplica(name: string, configFile: string, stateUrl: string, 
     });
     child.once("exit", (code) => reject(new Error(`replica ${name} exited with ${code}:\n${stderr}`)));
   });
+  // Start-up says where the state is shared, and the store's persistence earns no warning.
+  expect(stderr).toContain(`DIFC state: shared with other replicas in ${stateUrl}\n`);
+  expect(stderr).not.toContain("Warning: the state store");
   return {
     name,
     port,

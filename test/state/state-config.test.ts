@@ -1,4 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
+import { childPids } from "../support/processes.ts";
 import { loadJsonConfig } from "../../src/config/json-loader.ts";
 import { loadTomlConfig } from "../../src/config/toml-loader.ts";
 import { applyOverrides, resolveFlagSettings } from "../../src/cli/serve-options.ts";
@@ -31,5 +36,21 @@ describe("the state store setting", () => {
     const { config: applied } = applyOverrides(config, resolveFlagSettings(flags, {}), flags, {});
     expect(applied.gateway.state).toEqual({ url: "unix:///run/redis.sock" });
     expect(applied.warnings).toContain("--state-url overrides the configuration's [gateway.state] url");
+  });
+
+  it("stops start-up with exit 1, naming the store without its password, when --state-url cannot be reached, and leaves no backend running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowgate-state-start-"));
+    const marker = "state-start-unreachable";
+    const config = join(dir, "flowgate.toml");
+    writeFileSync(config, `[servers.idle]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ["-e", "setInterval(() => {}, 1000)", "${marker}"]\n`);
+    let stderr = "";
+    const code = await main(["node", "flowgate", "--config", config, "--listen", "127.0.0.1:0", "--log-dir", join(dir, "logs"), "--state-url", "redis://:hunter2@127.0.0.1:1"], {
+      out: () => undefined,
+      err: (text) => void (stderr += text),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/failed to start gateway: cannot reach the state store at redis:\/\/\*\*\*@127\.0\.0\.1:1: /);
+    expect(stderr).not.toContain("hunter2");
+    expect(childPids(marker)).toEqual([]);
   });
 });
