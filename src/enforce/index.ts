@@ -29,6 +29,8 @@ export interface Enforcement {
   stateHealth(): RedisStateHealth | undefined;
   /** The key replicas sharing state digest credentials under; undefined for in-memory state. */
   digestKey: Buffer | undefined;
+  /** Where the shared state lives (no password), for start-up lines; undefined for in-memory state. */
+  stateUrl: string | undefined;
   /** Where replicas tell each other a backend's circuit breaker opened; undefined for in-memory state. */
   breakerBoard: StateBackend["breakerBoard"];
   /** Closes every guard and the state store; errors from all of them are joined. */
@@ -82,6 +84,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     },
     stateHealth: () => state.health(),
     digestKey: state.digestKey,
+    stateUrl: state.url,
     breakerBoard: state.breakerBoard,
     async close() {
       const results = await Promise.allSettled([...[...guards.values()].map(({ guard }) => guard.close()), state.close()]);

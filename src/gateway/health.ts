@@ -17,8 +17,6 @@ export interface HealthDocument {
 export interface StateHealthEntry {
   backend: string;
   status: "ok" | "unavailable";
-  /** The store's URL, without a password. */
-  url: string;
   error?: string;
   /** Why acknowledged label updates could be lost if the store restarts. */
   warning?: string;

@@ -83,12 +83,11 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
       await abandonDiscovery(backends, deps.earlyProcesses);
       return 1;
     }
-    const sharedState = enforcement.stateHealth();
-    if (sharedState !== undefined) {
-      deps.io.err(`DIFC state: shared with other replicas in ${sharedState.url}\n`);
-      logger.log("info", "startup", `DIFC state: shared with other replicas in ${sharedState.url}`, { markdown: true });
+    if (enforcement.stateUrl !== undefined) {
+      deps.io.err(`DIFC state: shared with other replicas in ${enforcement.stateUrl}\n`);
+      logger.log("info", "startup", `DIFC state: shared with other replicas in ${enforcement.stateUrl}`, { markdown: true });
     }
-    const stateWarning = sharedState?.warning;
+    const stateWarning = enforcement.stateHealth()?.warning;
     if (stateWarning !== undefined) {
       deps.io.err(`Warning: ${stateWarning}\n`);
       logger.log("warn", "startup", stateWarning, { markdown: true });

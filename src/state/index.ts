@@ -18,6 +18,8 @@ export interface StateBackend {
     openUntil(serverId: string): Promise<number>;
     opened(serverId: string, until: number): Promise<void>;
   };
+  /** The shared store's URL without a password, for start-up lines; absent for the in-memory store. */
+  url?: string;
   /** What /health shows of the shared state; absent for the in-memory store. */
   health(): RedisStateHealth | undefined;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ export async function openStateBackend(url: string | undefined): Promise<StateBa
   return {
     store,
     digestKey,
+    url: store.url,
     breakerBoard: { openUntil: (serverId) => store.breakerOpenUntil(serverId), opened: (serverId, until) => store.breakerOpened(serverId, until) },
     health: () => store.health(),
     close: () => store.close(),

@@ -84,8 +84,6 @@ interface StateScripts {
 export interface RedisStateHealth {
   backend: "redis";
   status: "ok" | "unavailable";
-  /** The server, without any password the URL carries. */
-  url: string;
   /** Why calls that need DIFC state are refused. */
   error?: string;
   /** Set when the server may lose acknowledged label updates if it restarts. */
@@ -136,7 +134,7 @@ export class RedisAgentStore implements AgentStore {
         );
       }
     });
-    redis.on("error", (error: Error) => (this.#error = error.message));
+    redis.on("error", (error: Error) => (this.#error = withoutAddress(error.message)));
     redis.on("close", () => (this.#error ??= "the connection to the state store was lost"));
   }
 
@@ -158,7 +156,7 @@ export class RedisAgentStore implements AgentStore {
       await redis.connect();
       const hex = await store.#redis.flowgateDigestKey(store.#digestKeyName(), randomBytes(32).toString("hex"));
       store.#keyValue = hex;
-      store.#warning = await persistenceWarning(redis, store.#url);
+      store.#warning = await persistenceWarning(redis);
       return { store, digestKey: Buffer.from(hex, "hex") };
     } catch (error) {
       redis.disconnect();
@@ -166,11 +164,15 @@ export class RedisAgentStore implements AgentStore {
     }
   }
 
+  /** The server's URL as it may be shown: without a password. Not in health(): /health answers anyone. */
+  get url(): string {
+    return this.#url;
+  }
+
   health(): RedisStateHealth {
     return {
       backend: "redis",
       status: this.#error === undefined ? "ok" : "unavailable",
-      url: this.#url,
       ...(this.#error !== undefined ? { error: this.#error } : {}),
       ...(this.#warning !== undefined ? { warning: this.#warning } : {}),
     };
@@ -245,9 +247,9 @@ export class RedisAgentStore implements AgentStore {
       this.#error = undefined;
       return reply;
     } catch (error) {
-      this.#error = error instanceof Error ? error.message : String(error);
+      this.#error = withoutAddress(error instanceof Error ? error.message : String(error));
       throw new StateUnavailableError(
-        `the shared DIFC state at ${this.#url} did not answer (${this.#error}): the call was refused rather than decided on labels flowgate could not read; it succeeds again once the state store is back`,
+        `the shared DIFC state store did not answer (${this.#error}): the call was refused rather than decided on labels flowgate could not read; it succeeds again once the state store is back`,
         { cause: error },
       );
     }
@@ -259,7 +261,7 @@ export class RedisAgentStore implements AgentStore {
  * fsynced on every write keeps each acknowledged one across a crash. Undefined when it is so, or
  * when the server does not let us ask (CONFIG is often disabled on managed services).
  */
-async function persistenceWarning(redis: Redis, url: string): Promise<string | undefined> {
+async function persistenceWarning(redis: Redis): Promise<string | undefined> {
   let settings: string[];
   try {
     settings = [...((await redis.config("GET", "appendonly")) as string[]), ...((await redis.config("GET", "appendfsync")) as string[])];
@@ -268,7 +270,15 @@ async function persistenceWarning(redis: Redis, url: string): Promise<string | u
   }
   const value = (name: string) => settings[settings.indexOf(name) + 1];
   if (value("appendonly") === "yes" && value("appendfsync") === "always") return undefined;
-  return `the state store at ${url} runs with appendonly ${value("appendonly")}, appendfsync ${value("appendfsync")}: label updates it acknowledged may be lost if it restarts; set appendonly yes and appendfsync always (docs/scale-out.md)`;
+  return `the state store runs with appendonly ${value("appendonly")}, appendfsync ${value("appendfsync")}: label updates it acknowledged may be lost if it restarts; set appendonly yes and appendfsync always (docs/scale-out.md)`;
+}
+
+/**
+ * A socket error without the address it names ("connect ECONNREFUSED 10.0.0.5:6379" becomes
+ * "connect ECONNREFUSED"): /health answers anyone, and agents see these reasons too.
+ */
+function withoutAddress(message: string): string {
+  return message.replace(/\b(connect|getaddrinfo|read|write) (E[A-Z]+)\b.*/, "$1 $2");
 }
 
 function labelArgs(agentId: string, labels: AgentLabels): string[] {

@@ -74,10 +74,11 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
     const refused = await replicaB.store.getOrCreate("agent-restart").catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(StateUnavailableError);
     expect((refused as StateUnavailableError).code).toBe(STATE_UNAVAILABLE);
-    expect((refused as Error).message).toMatch(/^the shared DIFC state at unix:\/\/.*redis\.sock did not answer \(.+\): the call was refused/);
+    expect((refused as Error).message).toMatch(/^the shared DIFC state store did not answer \(.+\): the call was refused rather than decided on labels flowgate could not read; it succeeds again once the state store is back$/);
     await expect(replicaA.store.spendToolCall("agent-restart", "s", new Map([["t", 1]]), "t")).rejects.toBeInstanceOf(StateUnavailableError);
-    expect(replicaB.health()).toMatchObject({ backend: "redis", status: "unavailable", url: redis.url });
-    expect(replicaB.health()!.error).toBeTruthy();
+    expect(replicaB.health()).toMatchObject({ backend: "redis", status: "unavailable" });
+    // reconnection attempts fail with a socket error, reported without the address it names
+    await expect.poll(() => replicaB.health()!.error, { timeout: 5000, interval: 20 }).toMatch(/^connect E[A-Z]+$/);
 
     await redis.restart();
     // Reconnection is the client's own: wait for it as a caller would, by asking again.
@@ -85,7 +86,7 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
       secrecy: ["private:before-crash"],
       integrity: ["approved:repo"],
     });
-    expect(replicaB.health()).toEqual({ backend: "redis", status: "ok", url: redis.url });
+    expect(replicaB.health()).toEqual({ backend: "redis", status: "ok" });
   });
 
   it("fails calls closed within the command timeout when the server stops answering, and recovers when it answers again", async () => {
@@ -120,7 +121,7 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the pe
     const state = await openStateBackend(weak.url);
     try {
       expect(state.health()!.warning).toBe(
-        `the state store at ${weak.url} runs with appendonly yes, appendfsync everysec: label updates it acknowledged may be lost if it restarts; set appendonly yes and appendfsync always (docs/scale-out.md)`,
+        `the state store runs with appendonly yes, appendfsync everysec: label updates it acknowledged may be lost if it restarts; set appendonly yes and appendfsync always (docs/scale-out.md)`,
       );
     } finally {
       await state.close();
