@@ -42,7 +42,7 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
     expect(tags((await replicaA.store.entries()).get("agent-shared")!)).toEqual({ secrecy: ["private:repo"], integrity: ["unapproved:repo"] });
   });
 
-  it("ends with the same labels whatever order concurrent updates from two replicas land in", async () => {
+  it("keeps every tag of concurrent updates from two replicas: none is lost to another", async () => {
     const updates = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? replicaA : replicaB).store.accumulateFromRead("agent-concurrent", labelsOf([`secret:${i}`], [])));
     await Promise.all([replicaA.store.addLabels("agent-concurrent", labelsOf(["granted"], [])), ...updates]);
     const final = tags(await replicaB.store.getOrCreate("agent-concurrent"));
