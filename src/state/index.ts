@@ -2,9 +2,11 @@
 // process needs nothing else), or a Redis/Valkey server that several replicas share
 // ([gateway.state] url, --state-url). docs/scale-out.md explains the shared case.
 import { InMemoryAgentStore, type AgentStore } from "../difc/index.ts";
-import { displayedStateUrl, RedisAgentStore, type RedisStateHealth } from "./redis-store.ts";
+import type { RedisStateHealth } from "./redis-store.ts";
+import { stateUrlProblem } from "./state-url.ts";
 
-export { displayedStateUrl, type RedisStateHealth } from "./redis-store.ts";
+export type { RedisStateHealth } from "./redis-store.ts";
+export { displayedStateUrl, stateUrlProblem } from "./state-url.ts";
 
 export interface StateBackend {
   store: AgentStore;
@@ -25,23 +27,6 @@ export interface StateBackend {
   close(): Promise<void>;
 }
 
-const STATE_URL_SCHEMES = ["redis:", "rediss:", "unix:"];
-
-/** Why a state URL cannot be used, or undefined when it can. */
-export function stateUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `"${displayedStateUrl(url)}" is not a URL: expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock`;
-  }
-  if (!STATE_URL_SCHEMES.includes(parsed.protocol)) {
-    return `unsupported scheme "${parsed.protocol}": expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock`;
-  }
-  if (parsed.protocol === "unix:" && parsed.pathname === "") return "a unix:// URL needs the socket's path, e.g. unix:///run/redis/redis.sock";
-  return undefined;
-}
-
 /** The store for `url`, connected; throws with the reason when the server cannot be reached. */
 export async function openStateBackend(url: string | undefined): Promise<StateBackend> {
   if (url === undefined) {
@@ -49,6 +34,8 @@ export async function openStateBackend(url: string | undefined): Promise<StateBa
   }
   const problem = stateUrlProblem(url);
   if (problem !== undefined) throw new Error(`invalid state store URL: ${problem}`);
+  // Loaded only here: the Redis client costs every start about 40 ms, and most never use it.
+  const { RedisAgentStore } = await import("./redis-store.ts");
   const { store, digestKey } = await RedisAgentStore.open(url);
   return {
     store,

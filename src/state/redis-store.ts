@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { label, StateUnavailableError, toolCallLimitText, type AgentLabels, type AgentStore } from "../difc/index.ts";
+import { displayedStateUrl } from "./state-url.ts";
 
 /** How long one command may take before the call that needed it fails closed. */
 const COMMAND_TIMEOUT_MS = 1000;
@@ -88,11 +89,6 @@ export interface RedisStateHealth {
   error?: string;
   /** Set when the server may lose acknowledged label updates if it restarts. */
   warning?: string;
-}
-
-/** The URL as it may be shown: a password in it is replaced by "***". */
-export function displayedStateUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)[^@/]*@/i, (_, scheme: string) => `${scheme}***@`);
 }
 
 function connectionOptions(url: string): RedisOptions {
