@@ -13,6 +13,12 @@ import { displayedStateUrl } from "./state-url.ts";
 /** How long one command may take before the call that needed it fails closed. */
 const COMMAND_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 1000;
+/**
+ * How long a replica trusts what it last read of a breaker: breakers are not DIFC state, and
+ * reading the board on every call would put a second round trip in every tools/call. Another
+ * replica's opening is seen within this time.
+ */
+const BREAKER_READ_TTL_MS = 1000;
 /** Reconnection attempts back off to this, and go on for as long as the process runs. */
 const MAX_RECONNECT_DELAY_MS = 500;
 
@@ -115,6 +121,8 @@ export class RedisAgentStore implements AgentStore {
   #keyValue = "";
   #error: string | undefined;
   #warning: string | undefined;
+  /** What was last read of each server's breaker, and when (performance.now()). */
+  readonly #breakers = new Map<string, { until: number; readAt: number }>();
 
   private constructor(redis: Redis, url: string, prefix: string) {
     this.#redis = redis as Redis & StateScripts;
@@ -208,7 +216,11 @@ export class RedisAgentStore implements AgentStore {
    * the health the fail-closed calls report.
    */
   async breakerOpenUntil(serverId: string): Promise<number> {
-    return Number((await this.#redis.get(this.#breakerKey(serverId))) ?? 0);
+    const known = this.#breakers.get(serverId);
+    if (known && performance.now() - known.readAt < BREAKER_READ_TTL_MS) return known.until;
+    const until = Number((await this.#redis.get(this.#breakerKey(serverId))) ?? 0);
+    this.#breakers.set(serverId, { until, readAt: performance.now() });
+    return until;
   }
 
   async breakerOpened(serverId: string, until: number): Promise<void> {
