@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Backend } from "../backends/backend.ts";
+import { StateUnavailableError } from "../difc/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import { checkAuthorization } from "./auth.ts";
@@ -68,7 +69,12 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
   if (path === "/reflect") {
     // The agents' labels are the credential's business; /reflect asks for it as /mcp does.
     if (!authorized(req, res, ctx, path)) return;
-    return sendJson(res, 200, { agents: await ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
+    const agents = await Promise.resolve(ctx.reflect()).catch((error: unknown) => {
+      if (error instanceof StateUnavailableError) return error;
+      throw error;
+    });
+    if (agents instanceof StateUnavailableError) return sendJson(res, 503, { error: "state_unavailable", message: agents.message });
+    return sendJson(res, 200, { agents, mode: ctx.runtime.guardsMode, timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
   }
   if (path === "/close") {
     if (!authorized(req, res, ctx, path)) return;

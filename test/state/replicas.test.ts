@@ -241,6 +241,9 @@ describe.skipIf(missing !== undefined)(missing === undefined ? "two flowgate rep
     expect(health.state).toMatchObject({ backend: "redis", status: "unavailable" });
     // /health answers without authentication: it does not say where the store is
     expect(JSON.stringify(health)).not.toContain(redis.socket);
+    const reflect = await fetch(`http://127.0.0.1:${replicas[1]!.port}/reflect`, { headers: { Authorization: AGENT } });
+    expect(reflect.status).toBe(503);
+    expect(await reflect.json()).toEqual({ error: "state_unavailable", message: expect.stringMatching(/^the shared DIFC state store did not answer/) as unknown });
     expect(health.state.error).toBeTruthy();
 
     await redis.restart();
