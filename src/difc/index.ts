@@ -24,6 +24,8 @@ export {
 } from "./decisions.ts";
 export {
   InMemoryAgentStore,
+  STATE_UNAVAILABLE,
+  StateUnavailableError,
   accumulateFromRead,
   addLabels,
   reflectSnapshot,
@@ -73,7 +75,7 @@ export { parseSinkVisibility, parseWriteSink, type SinkVisibility, type WriteSin
 export { parseGuardPolicy, parseServerGuardPolicy, resolveGuardPolicy, type GuardPolicy } from "./policy/guard-policy.ts";
 export { allowOnlyToJson, guardPolicyToJson } from "./policy/policy-json.ts";
 export { forcePublicGlobalPolicy, forcePublicServerPolicy } from "./policy/force-public-repos.ts";
-export { consumeToolCall } from "./policy/tool-call-limits.ts";
+export { consumeToolCall, toolCallLimitText } from "./policy/tool-call-limits.ts";
 export { defaultEnforcementMode, parseEnforcementMode, parseSinkServerIds } from "./policy/modes.ts";
 export { labelAgentPayload, type LabelAgentExtras } from "./policy/label-agent-payload.ts";
 export { acceptForRepos, effectiveSinkVisibility } from "./policy/sink-rules.ts";

@@ -9,6 +9,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger } from "../log/file-logger.ts";
 import type { GatewayLogger } from "../log/types.ts";
+import { shareDigestKey } from "./auth.ts";
 import { enforcementMiddleware, enforcementReplyCheck } from "./enforcement.ts";
 import { serve } from "./serve.ts";
 import { writeSinkUrlAudit } from "./url-domains.ts";
@@ -45,6 +46,8 @@ function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: 
     replyCheck: enforcementReplyCheck(enforcement.pipeline),
     reflect: () => enforcement.reflect(),
     guardStatus: () => enforcement.guardStatus(),
+    stateHealth: () => enforcement.stateHealth(),
+    ...(enforcement.breakerBoard ? { breakerBoard: enforcement.breakerBoard } : {}),
   };
 }
 
@@ -74,12 +77,22 @@ export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions,
     let enforcement: Enforcement;
     try {
       enforcement = await createEnforcement(config, runtime, { logger, env: deps.env });
+      if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
     } catch (error) {
       const message = errorText(error);
       deps.io.err(`failed to start gateway: ${message}\n`);
       logger.log("error", "startup", `failed to start gateway: ${message}`, { markdown: true });
       await abandonDiscovery(backends, deps.earlyProcesses);
       return 1;
+    }
+    if (enforcement.stateUrl !== undefined) {
+      deps.io.err(`DIFC state: shared with other replicas in ${enforcement.stateUrl}\n`);
+      logger.log("info", "startup", `DIFC state: shared with other replicas in ${enforcement.stateUrl}`, { markdown: true });
+    }
+    const stateWarning = enforcement.stateHealth()?.warning;
+    if (stateWarning !== undefined) {
+      deps.io.err(`Warning: ${stateWarning}\n`);
+      logger.log("warn", "startup", stateWarning, { markdown: true });
     }
     for (const [serverId, { fallback }] of Object.entries(enforcement.guardStatus())) {
       if (fallback === undefined) continue;
@@ -109,6 +122,7 @@ export async function startEnforcedGateway(
   deps: Omit<RunDeps, "signal"> & { logger: GatewayLogger },
 ): Promise<{ gateway: GatewayHandle; enforcement: Enforcement; close(): Promise<void> }> {
   const enforcement = await createEnforcement(config, runtime, { logger: deps.logger, env: deps.env });
+  if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
   let gateway: GatewayHandle;
   try {
     gateway = await startGateway(config, runtime, gatewayDeps(enforcement, runtime, deps.logger, deps));

@@ -9,9 +9,9 @@ import { SharedBackendSessions } from "../backends/shared-sessions.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/types.ts";
 import type { GatewayLogger } from "../log/types.ts";
 import type { SessionEnvironment } from "./agent-session.ts";
-import type { GuardHealthEntry } from "./health.ts";
+import type { GuardHealthEntry, StateHealthEntry } from "./health.ts";
 import { buildForward, type ForwardMiddleware, type ReplyCheck } from "./forward.ts";
-import { circuitBreakerMiddleware } from "./circuit-breaker.ts";
+import { circuitBreakerMiddleware, type BreakerBoard } from "./circuit-breaker.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./http-router.ts";
 import { dialableHost } from "./dialable-host.ts";
@@ -41,6 +41,8 @@ export interface GatewayDeps {
   reflect?: () => ReflectAgents | Promise<ReflectAgents>;
   /** Each server's guard and its state for /health; none until the enforcement layer is wired in. */
   guardStatus?: () => Record<string, GuardHealthEntry>;
+  /** The shared DIFC state's health for /health; none when the state is in memory. */
+  stateHealth?: () => StateHealthEntry | undefined;
   /** Servers whose guard may filter a tool's result item by item: their tools are listed without output schemas. */
   itemLabelledServerIds?: readonly string[];
   /** Wraps every forwarded call (the enforcement pipeline plugs in here), outermost first. */
@@ -49,6 +51,8 @@ export interface GatewayDeps {
   replyCheck?: ReplyCheck;
   /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
   clock?: () => number;
+  /** Where replicas sharing DIFC state tell each other a breaker opened; none for a single process. */
+  breakerBoard?: BreakerBoard;
   /** How long a tool response filter may run; the reference's 5 s unless a test shortens it. */
   jqTimeoutMs?: number;
   /** The backends, discovery already under way (runGateway starts it while the guards load); else startGateway discovers them. */
@@ -100,7 +104,7 @@ export async function startGateway(
     backends,
     backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
     // The breaker goes innermost, nearest the backend: DIFC pre-phases → breaker → backend.
-    forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock)]),
+    forward: buildForward([...(deps.forwardMiddleware ?? []), circuitBreakerMiddleware(config.servers, logger, deps.clock, deps.breakerBoard)]),
     logger,
     version,
     payloads: config.gateway,
@@ -164,6 +168,7 @@ export async function startGateway(
     endpointFor,
     reflect: deps.reflect ?? (() => ({})),
     guardStatus: deps.guardStatus ?? (() => ({})),
+    stateHealth: deps.stateHealth ?? (() => undefined),
     isShuttingDown: () => shuttingDown || closeRequested,
     requestClose: () => {
       if (shuttingDown || closeRequested) return false;

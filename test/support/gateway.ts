@@ -75,7 +75,7 @@ export interface RunningGateway {
 export async function runGateway(
   config: GatewayConfig,
   runtime: RuntimeOptions = runtimeOptions(),
-  extra: Pick<GatewayDeps, "forwardMiddleware" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs"> = {},
+  extra: Pick<GatewayDeps, "forwardMiddleware" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs" | "breakerBoard"> = {},
 ): Promise<RunningGateway> {
   const logger = new RecordingLogger();
   let stdout = "";
