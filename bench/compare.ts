@@ -9,6 +9,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { measureLargeFilter, runMicroBenchmarks, type LargeFilterReport, type MicroBenchmark } from "./lib/children.ts";
 import { measureColdStart, type ColdStartReport } from "./lib/cold-start.ts";
 import { filesystemTargets } from "./lib/filesystem-targets.ts";
+import { flowgateGuardedRedis } from "./lib/redis-target.ts";
 import { checkTargets } from "./lib/issue-targets.ts";
 import { killAll, rssMiB } from "./lib/processes.ts";
 import { writePerformanceDoc } from "./lib/report.ts";
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await measureColdStart(flags.quick ? 1 : 5, { withoutGuard: true }), null, 2));
     return;
   }
-  const allTargets: Target[] = [direct, httpFloor, flowgateNoGuard, flowgateGuarded, supergateway, mcpProxy, ...(await filesystemTargets())];
+  const allTargets: Target[] = [direct, httpFloor, flowgateNoGuard, flowgateGuarded, flowgateGuardedRedis, supergateway, mcpProxy, ...(await filesystemTargets())];
   const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
   const results = await compareConfigurations(targets);
   const coldStart: ColdStartReport | { error: string } = await attempt("cold start", () => measureColdStart(plan.coldStartRepetitions, { withoutGuard: !flags.quick }));

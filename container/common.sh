@@ -119,9 +119,13 @@ warn_unset_gateway_variables() {
   [[ -n ${MCP_GATEWAY_API_KEY:-}${MCP_GATEWAY_AGENT_ID:-} ]] || log_warn "neither MCP_GATEWAY_API_KEY nor MCP_GATEWAY_AGENT_ID is set"
 }
 
-refuse_proxy_mode() {
-  fail "proxy mode (awmg proxy, the GitHub API filtering proxy) is not implemented in flowgate" \
-    "start the container without the 'proxy' argument to run the MCP gateway, or use gh-aw-mcpg's image for the proxy"
+# `proxy` as the first argument runs the GitHub API proxy (awmg proxy) with the other arguments;
+# it reads MCP_GATEWAY_LOG_DIR and the guards directory itself.
+run_proxy_mode() {
+  resolve_gateway_binary
+  log_info "Starting flowgate GitHub API proxy (awmg proxy)"
+  # Arguments are not echoed: they may carry a secret (--github-token).
+  exec "$GATEWAY_BIN" "$@"
 }
 
 # Sets GATEWAY_BIN to the gateway executable: $AWMG_BIN, by default awmg on PATH.

@@ -23,7 +23,7 @@ main() {
     log_info "This is a container: handing over to run_containerized.sh"
     exec "$(dirname "${BASH_SOURCE[0]}")/run_containerized.sh" "$@"
   fi
-  if [[ ${1:-} == proxy ]]; then refuse_proxy_mode; fi
+  if [[ ${1:-} == proxy ]]; then run_proxy_mode "$@"; fi
   log_info "Starting flowgate (MCPG Gateway)"
 
   local host=${HOST:-0.0.0.0} mode=${MODE:---routed} port_variable=PORT

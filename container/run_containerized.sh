@@ -14,8 +14,8 @@
 #   FLOWGATE_SKIP_DOCKER_CHECKS=1  skip the container and Docker checks below
 #   FLOWGATE_DOCKER_SOCKET_WAIT    seconds to wait for the Docker socket (default 10)
 #
-# Arguments are appended to the gateway's flags; a first argument `proxy` is refused, because
-# flowgate has no proxy mode.
+# Arguments are appended to the gateway's flags; a first argument `proxy` runs the GitHub API
+# proxy instead (`awmg proxy` with the other arguments; MCP_GATEWAY_PORT is not needed then).
 set -euo pipefail
 
 # shellcheck source=common.sh source-path=SCRIPTDIR
@@ -87,7 +87,10 @@ check_container_environment() {
 }
 
 main() {
-  if [[ ${1:-} == proxy ]]; then refuse_proxy_mode; fi
+  if [[ ${1:-} == proxy ]]; then
+    use_baked_guards
+    run_proxy_mode "$@"
+  fi
   log_info "Starting flowgate (MCPG Gateway) in containerized mode"
 
   [[ -n ${MCP_GATEWAY_PORT:-} ]] ||

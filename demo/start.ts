@@ -21,8 +21,9 @@ function splitPort(args: string[]): { port: string; rest: string[] } {
     else if (arg.startsWith("--port=")) port = arg.slice("--port=".length);
     else rest.push(arg);
   }
-  if (!/^\d+$/.test(port) || Number(port) > 65535) {
-    process.stderr.write(`npm start: --port expects a port number from 0 to 65535, got "${port}"\n`);
+  // Port 0 is refused: the commands printed below must name the port the gateway will serve on.
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    process.stderr.write(`npm start: --port expects a port number from 1 to 65535, got "${port}"\n`);
     process.exit(1);
   }
   return { port, rest };

@@ -49,10 +49,21 @@ function compilerVersions(): string {
   return `asc ${asc}; wabt ${wabt}; flags ${DEFAULT_ASC_FLAGS.join(" ")}`;
 }
 
-async function sourceHash(guard: GuardSources): Promise<string> {
+/**
+ * The hash of a guard's sources, and of the sources of the other guards it imports from
+ * (`from "../../<guard>/assembly/…"`, as github-lite shares filesystem's JSON reader), so that a
+ * change there rebuilds it too.
+ */
+async function sourceHash(guard: GuardSources, all: readonly GuardSources[]): Promise<string> {
   const hash = createHash("sha256").update(compilerVersions());
+  const shared = new Set<string>();
   for (const file of guard.files) {
-    hash.update(relative(guard.dir, file)).update("\0").update(await readFile(file)).update("\0");
+    const text = await readFile(file);
+    hash.update(relative(guard.dir, file)).update("\0").update(text).update("\0");
+    if (file.endsWith(".ts")) for (const match of text.toString("utf8").matchAll(/from "\.\.\/\.\.\/([^/"]+)\/assembly\//g)) shared.add(match[1]!);
+  }
+  for (const other of all.filter(({ name }) => shared.has(name) && name !== guard.name)) {
+    for (const file of other.files) hash.update(relative(guardsDir, file)).update("\0").update(await readFile(file)).update("\0");
   }
   return hash.digest("hex");
 }
@@ -81,11 +92,12 @@ async function compileWat(file: string, outFile: string): Promise<void> {
 /** Builds the named guards (default: all) whose sources changed; returns the names it compiled. */
 export async function buildGuards(only: readonly string[] = []): Promise<string[]> {
   const built: string[] = [];
-  for (const guard of await findGuards()) {
+  const guards = await findGuards();
+  for (const guard of guards) {
     if (only.length > 0 && !only.includes(guard.name)) continue;
     const buildDir = join(guard.dir, "build");
     const stampFile = join(buildDir, ".source-hash");
-    const hash = await sourceHash(guard);
+    const hash = await sourceHash(guard, guards);
     if (existsSync(stampFile) && (await readFile(stampFile, "utf8")) === hash) continue;
     await mkdir(buildDir, { recursive: true });
     const entry = join(guard.dir, "assembly", "index.ts");

@@ -122,5 +122,16 @@ export function checkTargets(
   cold: ColdStartReport | { error: string } | undefined,
   filter: LargeFilterReport | { error: string } | undefined,
 ): TargetCheck[] {
-  return [...latency(rows), ...throughput(rows), ...rss(rows), coldStart(cold), ...largeFilter(filter)];
+  return [...latency(rows), ...throughput(rows), ...rss(rows), sharedState(rows), coldStart(cold), ...largeFilter(filter)];
+}
+
+const SHARED_STATE_BUDGET_US = 300;
+
+/** Issue 18: what keeping the DIFC state in Redis adds to a guarded call, over keeping it in memory. */
+function sharedState(rows: readonly ResultRow[]): TargetCheck {
+  const target = `flowgate+guard+redis adds ≤ ${SHARED_STATE_BUDGET_US} µs p50 over flowgate+guard (in-memory state)`;
+  const [inMemory, shared] = ["flowgate+guard", "flowgate+guard+redis"].map((name) => rows.find((row) => row.name === name && !row.error));
+  if (!inMemory || !shared) return missing(target, "flowgate+guard or flowgate+guard+redis failed");
+  const added = shared.small.p50Us - inMemory.small.p50Us;
+  return { target, figure: `${f0(shared.small.p50Us)} µs against ${f0(inMemory.small.p50Us)} µs: ${f0(added)} µs added (needs ≤ ${SHARED_STATE_BUDGET_US})`, met: added <= SHARED_STATE_BUDGET_US };
 }

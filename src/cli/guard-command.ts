@@ -160,5 +160,9 @@ export function registerGuardCommand(program: Command, io: CliIO): void {
     .option("--backend <file>", "JSON file mapping tool names to results, answering call_backend")
     .option("--raw", "print the guard's output JSON exactly as the guard returned it, instead of the result as the gateway reads it")
     .option("-v, --verbose", "also print debug lines: the guard's own and the host's (such as an output buffer grown and the call retried)")
-    .action((file: string, fn: string, _options: CallOptions, command: Command) => call(file, fn, command.optsWithGlobals<CallOptions>(), io));
+    // -v is the root's flag too: written before `guard` it counts there, after `call` here (and
+    // optsWithGlobals lets the root's default 0 win over this command's own value).
+    .action((file: string, fn: string, options: CallOptions, command: Command) =>
+      call(file, fn, { ...options, verbose: Boolean(options.verbose) || Boolean(command.optsWithGlobals<CallOptions>().verbose) }, io),
+    );
 }

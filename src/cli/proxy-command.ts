@@ -1,23 +1,184 @@
+import { join } from "node:path";
 import type { Command } from "commander";
+import { parseEnforcementMode, parseTrustedBotsFlag, type EnforcementMode } from "../difc/index.ts";
+import { githubApiUrl, githubToken } from "../enforce/index.ts";
+import { discoverGuardFile } from "../guard/index.ts";
+import { envBoolean } from "./env-values.ts";
 import { CliExit, type CliIO } from "./io.ts";
+import { DEFAULT_LOG_DIR } from "./serve-options.ts";
 
-/**
- * `awmg proxy` is the reference's GitHub API filtering proxy, a mode flowgate does not have yet.
- * It is registered so that a deployment switching binaries gets a plain refusal naming the mode,
- * instead of a usage error about an unexpected argument.
- */
+const DEFAULT_PROXY_LISTEN = "127.0.0.1:8080";
+
+interface ProxyFlags {
+  guardWasm?: string;
+  policy?: string;
+  githubToken?: string;
+  listen?: string;
+  logDir?: string;
+  wasmCacheDir?: string;
+  guardsMode?: string;
+  githubApiUrl?: string;
+  forcePublicRepos?: string | boolean;
+  tls?: boolean;
+  tlsDir?: string;
+  trustedBots?: string;
+  trustedUsers?: string;
+  otlpEndpoint?: string;
+  otlpServiceName?: string;
+  otlpSampleRate?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The settings the flags and the environment resolve to (gateway.md §1.3); throws on a bad value. */
+export interface ProxySettings {
+  guardPath: string;
+  policyJson: string | undefined;
+  githubToken: string | undefined;
+  listen: string;
+  logDir: string;
+  guardsMode: EnforcementMode;
+  apiUrl: string;
+  forcePublicRepos: boolean;
+  tlsDir: string | undefined;
+  trustedBots: string[];
+  trustedUsers: string[];
+  otlpEndpoint: string | undefined;
+}
+
+export function resolveProxySettings(flags: ProxyFlags, env: Env): ProxySettings {
+  const guardsModeText = flags.guardsMode ?? env["MCP_GATEWAY_GUARDS_MODE"] ?? "strict";
+  let guardsMode: EnforcementMode;
+  try {
+    guardsMode = parseEnforcementMode(guardsModeText);
+  } catch (error) {
+    throw new Error(`invalid --guards-mode flag: ${(error as Error).message}`, { cause: error });
+  }
+  const guardPath = flags.guardWasm?.trim() || discoverGuardFile("github", { env });
+  if (guardPath === undefined) {
+    throw new Error(
+      "no guard: pass --guard-wasm <file.wasm>, or put one in $MCP_GATEWAY_WASM_GUARDS_DIR/github/ (the image's /guards/github/00-github-guard.wasm is used when present)",
+    );
+  }
+  const listen = flags.listen ?? DEFAULT_PROXY_LISTEN;
+  const port = Number(listen.slice(listen.lastIndexOf(":") + 1));
+  if (!listen.includes(":") || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`invalid --listen "${listen}": expected host:port, e.g. 127.0.0.1:8080`);
+  }
+  const logDir = flags.logDir ?? env["MCP_GATEWAY_LOG_DIR"] ?? DEFAULT_LOG_DIR;
+  const forcePublicRepos = booleanSetting("--force-public-repos", flags.forcePublicRepos, env["MCP_GATEWAY_FORCE_PUBLIC_REPOS"], true);
+  const apiUrl = flags.githubApiUrl?.trim() ? flags.githubApiUrl.trim().replace(/\/+$/, "") : githubApiUrl(env);
+  return {
+    guardPath,
+    policyJson: flags.policy ?? env["MCP_GATEWAY_GUARD_POLICY_JSON"],
+    githubToken: flags.githubToken?.trim() || githubToken(env),
+    listen,
+    logDir,
+    guardsMode,
+    apiUrl,
+    forcePublicRepos,
+    tlsDir: flags.tls ? (flags.tlsDir ?? join(logDir, "proxy-tls")) : undefined,
+    trustedBots: parseTrustedBotsFlag(flags.trustedBots ?? ""),
+    trustedUsers: parseTrustedBotsFlag(flags.trustedUsers ?? ""),
+    otlpEndpoint: flags.otlpEndpoint ?? env["OTEL_EXPORTER_OTLP_ENDPOINT"],
+  };
+}
+
+/** A boolean flag that may be given bare (`--tls`) or with a value (`--force-public-repos=false`), else the environment. */
+function booleanSetting(name: string, flag: string | boolean | undefined, envValue: string | undefined, fallback: boolean): boolean {
+  if (typeof flag === "boolean") return flag;
+  if (flag !== undefined) {
+    const value = envBoolean(flag);
+    if (value === undefined) throw new Error(`invalid ${name} value "${flag}": expected true or false`);
+    return value;
+  }
+  return envBoolean(envValue) ?? fallback;
+}
+
+/** What the reference prints on stderr once the proxy listens: where it is and how to point clients at it. */
+export function proxyBanner(settings: ProxySettings, url: string, mode: EnforcementMode, caCertPath: string | undefined): string {
+  const hostPort = url.replace(/^https?:\/\//, "").replace(/^0\.0\.0\.0:|^\[::\]:/, "localhost:");
+  const lines = [
+    "MCPG GitHub API Proxy",
+    `  Listening: ${url}`,
+    `  Upstream:  ${settings.apiUrl}`,
+    `  Mode:      ${mode}`,
+    `  Guard:     ${settings.guardPath}`,
+  ];
+  if (caCertPath !== undefined) {
+    lines.push(
+      `  CA cert:   ${caCertPath}`,
+      "",
+      "Connect with:",
+      `  export GH_HOST=${hostPort}`,
+      `  export NODE_EXTRA_CA_CERTS=${caCertPath}`,
+      `  export SSL_CERT_FILE=${caCertPath}`,
+      `  export GIT_SSL_CAINFO=${caCertPath}`,
+      "  gh issue list -R org/repo",
+    );
+  } else {
+    lines.push("", "Connect with:", `  curl ${url}/repos/org/repo/issues`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `flowgate proxy` (and `awmg proxy`): the GitHub API filtering proxy of gateway.md §7. */
 export function registerProxyCommand(program: Command, io: CliIO): void {
   program
     .command("proxy")
-    .description("the reference's GitHub API filtering proxy: not implemented in flowgate (exits 1)")
-    .helpOption(false)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      io.err(
-        "flowgate proxy: proxy mode (the GitHub API filtering proxy of gh-aw-mcpg) is not implemented in flowgate; " +
-          "run the reference's `awmg proxy` for it, or flowgate without a subcommand for the MCP gateway\n",
-      );
-      throw new CliExit(1);
+    .description("GitHub API proxy that runs the guard and DIFC pipeline on REST and GraphQL reads")
+    .helpOption("-h, --help", "show this help")
+    .option("--guard-wasm <file>", "the guard (default /guards/github/00-github-guard.wasm, else the first *.wasm in $MCP_GATEWAY_WASM_GUARDS_DIR/github/)")
+    .option("--policy <json>", "guard policy JSON (env MCP_GATEWAY_GUARD_POLICY_JSON); without one every filtered read is refused with 503")
+    .option("--github-token <token>", "token for clients that send no Authorization, and for the guard's lookups (default GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, GITHUB_PERSONAL_ACCESS_TOKEN, GH_TOKEN)")
+    .option("-l, --listen <host:port>", `address to listen on (default ${DEFAULT_PROXY_LISTEN})`)
+    .option("--log-dir <dir>", `log directory (env MCP_GATEWAY_LOG_DIR, default ${DEFAULT_LOG_DIR})`)
+    .option("--wasm-cache-dir <dir>", "accepted for compatibility; compiled guards are cached in memory (env MCP_GATEWAY_WASM_CACHE_DIR)")
+    .option("--guards-mode <mode>", "strict, filter or propagate (env MCP_GATEWAY_GUARDS_MODE, default strict)")
+    .option("--github-api-url <url>", "upstream API (default GITHUB_API_URL, else derived from GITHUB_SERVER_URL, else https://api.github.com)")
+    .option("--force-public-repos [bool]", "narrow the policy to public repositories when the workflow's repository is public (env MCP_GATEWAY_FORCE_PUBLIC_REPOS, default true)")
+    .option("--tls", "serve HTTPS with a generated CA and server certificate")
+    .option("--tls-dir <dir>", "where --tls writes ca.crt, server.crt and server.key (default <log-dir>/proxy-tls)")
+    .option("--trusted-bots <names>", "comma-separated bot accounts the guard trusts")
+    .option("--trusted-users <names>", "comma-separated users the guard trusts")
+    .option("--otlp-endpoint <url>", "OTLP endpoint (env OTEL_EXPORTER_OTLP_ENDPOINT); accepted, nothing is exported yet")
+    .option("--otlp-service-name <name>", "OTLP service name (default mcp-gateway)")
+    .option("--otlp-sample-rate <rate>", "OTLP sample rate (default 1.0)")
+    .action(async (flags: ProxyFlags) => {
+      let settings: ProxySettings;
+      try {
+        settings = resolveProxySettings(flags, process.env);
+      } catch (error) {
+        io.err(`flowgate proxy: ${(error as Error).message}\n`);
+        throw new CliExit(1);
+      }
+      await runProxy(settings, io);
     });
+}
+
+async function runProxy(settings: ProxySettings, io: CliIO): Promise<void> {
+  const [{ openFileLogger }, { startProxy }] = await Promise.all([import("../log/index.ts"), import("../proxy/index.ts")]);
+  const logger = openFileLogger({ dir: settings.logDir, stderr: io.err, proxy: true, ...(settings.githubToken ? { secrets: [settings.githubToken] } : {}) });
+  if (settings.otlpEndpoint) logger.log("warn", "startup", "OpenTelemetry export is not implemented in flowgate yet; --otlp-endpoint is ignored");
+  const stopped = new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  let proxy;
+  try {
+    proxy = await startProxy({ ...settings, logger, env: process.env });
+  } catch (error) {
+    io.err(`flowgate proxy: ${(error as Error).message}\n`);
+    await logger.close();
+    throw new CliExit(1);
+  }
+  if (proxy.tls) {
+    // As the reference does, so that tools started from this process trust the proxy.
+    for (const name of ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "GIT_SSL_CAINFO", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"]) process.env[name] = proxy.tls.caCertPath;
+  }
+  io.err(proxyBanner(settings, proxy.url, proxy.mode, proxy.tls?.caCertPath));
+  await stopped;
+  logger.log("info", "shutdown", "proxy shutting down");
+  await proxy.close();
+  await logger.close();
 }

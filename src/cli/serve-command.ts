@@ -59,7 +59,8 @@ function addServeOptions(program: Command): void {
     .option("--max-agents-per-server <n>", `agents with their own connection (stdio: process) to one server at once (default ${DEFAULT_LIMITS.maxAgentsPerServer})`)
     .option("--max-message-size <bytes>", `largest request body, and largest message from a stdio server (default ${DEFAULT_LIMITS.maxMessageBytes})`)
     .option("--request-timeout <duration>", `time a client has to send a whole request (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000}s)`)
-    .option("--headers-timeout <duration>", `time a client has to send a request's headers (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000}s)`);
+    .option("--headers-timeout <duration>", `time a client has to send a request's headers (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000}s)`)
+    .option("--state-url <url>", "share the DIFC state with other replicas in Redis/Valkey: redis://host:port or unix:///path/redis.sock (default: this process's memory)");
 }
 
 function failWith(io: CliIO, message: string): never {

@@ -34,6 +34,7 @@ export interface ServeFlags {
   maxMessageSize?: string;
   requestTimeout?: string;
   headersTimeout?: string;
+  stateUrl?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -206,6 +207,10 @@ export function applyOverrides(config: GatewayConfig, settings: FlagSettings, fl
     "payload size threshold",
     warn,
   );
+  if (flags.stateUrl !== undefined) {
+    if (gateway.state !== undefined && gateway.state.url !== flags.stateUrl) warn("--state-url overrides the configuration's [gateway.state] url");
+    gateway.state = { url: flags.stateUrl };
+  }
   if (settings.guardsMode !== undefined && config.guardsMode !== undefined && settings.guardsMode !== config.guardsMode) {
     warn(`${flags.guardsMode !== undefined ? "--guards-mode" : "MCP_GATEWAY_GUARDS_MODE"} "${settings.guardsMode}" overrides the configuration's guards mode "${config.guardsMode}"`);
   }

@@ -60,6 +60,7 @@ interface JsonDocument {
     trustedBots?: string[];
     forcePublicRepos?: boolean;
     sinkVisibilityExemptServers?: string[];
+    state?: { url: string };
     opentelemetry?: { endpoint: string; traceId?: string; spanId?: string; serviceName?: string };
   };
   customSchemas?: Record<string, string>;
@@ -129,6 +130,7 @@ function gatewaySettings(gateway: JsonDocument["gateway"], env: Environment, iss
     ...(gateway.trustedBots ? { trustedBots: [...gateway.trustedBots] } : {}),
     forcePublicRepos: gateway.forcePublicRepos ?? true,
     ...(gateway.sinkVisibilityExemptServers ? { sinkVisibilityExemptServers: [...gateway.sinkVisibilityExemptServers] } : {}),
+    ...(gateway.state ? { state: { url: gateway.state.url } } : {}),
     ...(opentelemetry ? { opentelemetry } : {}),
   };
 }

@@ -66,6 +66,7 @@ interface TomlDocument {
     trusted_bots?: string[];
     force_public_repos?: boolean;
     sink_visibility_exempt_servers?: string[];
+    state?: { url: string };
     opentelemetry?: TomlTracing;
     tracing?: TomlTracing;
   };
@@ -141,6 +142,7 @@ function gatewaySettings(document: TomlDocument, env: Environment, issues: Confi
     ...(gateway.trusted_bots ? { trustedBots: [...gateway.trusted_bots] } : {}),
     forcePublicRepos: gateway.force_public_repos ?? true,
     ...(gateway.sink_visibility_exempt_servers ? { sinkVisibilityExemptServers: [...gateway.sink_visibility_exempt_servers] } : {}),
+    ...(gateway.state ? { state: { url: gateway.state.url } } : {}),
     ...(opentelemetry ? { opentelemetry } : {}),
   };
 }

@@ -77,6 +77,8 @@ export interface GatewaySettings {
   trustedBots?: string[];
   forcePublicRepos: boolean;
   sinkVisibilityExemptServers?: string[];
+  /** Where the DIFC state lives when replicas share it (a flowgate extension); this process's memory when absent. */
+  state?: { url: string };
   /** Tracing settings, validated and kept for the tracing layer (a later issue). */
   opentelemetry?: OpenTelemetryConfig;
 }

@@ -1,4 +1,5 @@
 import { intersect, label, sortedTags, union, type AgentLabels, type EnforcementMode } from "./labels.ts";
+import { consumeToolCall } from "./policy/tool-call-limits.ts";
 
 /**
  * The labels of every agent (keyed by agent id = MCP session id), shared by all backend servers.
@@ -12,8 +13,25 @@ export interface AgentStore {
   addLabels(agentId: string, added: AgentLabels): Promise<AgentLabels>;
   /** Propagate-mode read: secrecy ∪= read.secrecy, integrity ∩= read.integrity. */
   accumulateFromRead(agentId: string, read: AgentLabels): Promise<AgentLabels>;
+  /**
+   * Spends one call of the agent's budget for `toolName` on `serverId` (limits from the server's
+   * allow-only.tool-call-limits). Null when the call may proceed, else the refusal's text. Check
+   * and spend are one step, so concurrent calls (on any replica) never overspend.
+   */
+  spendToolCall(agentId: string, serverId: string, limits: ReadonlyMap<string, number>, toolName: string): Promise<string | null>;
   /** Every agent's labels at this moment. */
   entries(): Promise<ReadonlyMap<string, AgentLabels>>;
+}
+
+/** The JSON-RPC error code of a call refused because the shared DIFC state could not be read or written. */
+export const STATE_UNAVAILABLE = -32033;
+
+/**
+ * What a shared store rejects with when it cannot answer (unreachable, too slow): the call that
+ * needed the state fails closed with this message and code, never with labels it could not read.
+ */
+export class StateUnavailableError extends Error {
+  readonly code = STATE_UNAVAILABLE;
 }
 
 const EMPTY: AgentLabels = { secrecy: label(), integrity: label() };
@@ -30,6 +48,8 @@ export function addLabels(agent: AgentLabels, added: AgentLabels): AgentLabels {
 /** The process-local store: one Map; labels live until the process exits, as in the reference. */
 export class InMemoryAgentStore implements AgentStore {
   readonly #agents = new Map<string, AgentLabels>();
+  /** Calls spent, by agent and server, then by tool. */
+  readonly #spent = new Map<string, Map<string, number>>();
 
   getOrCreate(agentId: string): Promise<AgentLabels> {
     return Promise.resolve(this.#current(agentId));
@@ -41,6 +61,13 @@ export class InMemoryAgentStore implements AgentStore {
 
   accumulateFromRead(agentId: string, read: AgentLabels): Promise<AgentLabels> {
     return Promise.resolve(this.#set(agentId, accumulateFromRead(this.#current(agentId), read)));
+  }
+
+  spendToolCall(agentId: string, serverId: string, limits: ReadonlyMap<string, number>, toolName: string): Promise<string | null> {
+    const key = `${agentId}\u0000${serverId}`;
+    let counts = this.#spent.get(key);
+    if (!counts) this.#spent.set(key, (counts = new Map()));
+    return Promise.resolve(consumeToolCall(limits, counts, toolName));
   }
 
   entries(): Promise<ReadonlyMap<string, AgentLabels>> {

@@ -24,6 +24,8 @@ export {
 } from "./decisions.ts";
 export {
   InMemoryAgentStore,
+  STATE_UNAVAILABLE,
+  StateUnavailableError,
   accumulateFromRead,
   addLabels,
   reflectSnapshot,
@@ -37,6 +39,8 @@ export {
   type LabeledCollection,
   type LabeledItem,
 } from "./labeled-response.ts";
+// The proxy puts the visible items back where label_response said the collection lies.
+export { pointerSegments } from "./json-pointer.ts";
 export { filterCollection, type FilterContext, type FilterOutcome, type FilteredItem } from "./filter.ts";
 export { difcPolicyLabel, filteredNotice, singleItemDeniedError, type FilteredItemSummary } from "./notice.ts";
 export {
@@ -71,7 +75,7 @@ export { parseSinkVisibility, parseWriteSink, type SinkVisibility, type WriteSin
 export { parseGuardPolicy, parseServerGuardPolicy, resolveGuardPolicy, type GuardPolicy } from "./policy/guard-policy.ts";
 export { allowOnlyToJson, guardPolicyToJson } from "./policy/policy-json.ts";
 export { forcePublicGlobalPolicy, forcePublicServerPolicy } from "./policy/force-public-repos.ts";
-export { consumeToolCall } from "./policy/tool-call-limits.ts";
+export { consumeToolCall, toolCallLimitText } from "./policy/tool-call-limits.ts";
 export { defaultEnforcementMode, parseEnforcementMode, parseSinkServerIds } from "./policy/modes.ts";
 export { labelAgentPayload, type LabelAgentExtras } from "./policy/label-agent-payload.ts";
 export { acceptForRepos, effectiveSinkVisibility } from "./policy/sink-rules.ts";

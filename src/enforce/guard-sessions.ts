@@ -1,7 +1,8 @@
 // Step S3 of the pipeline: label_agent runs once per (agent, server), the first time that agent
 // calls that server; its tags are added to the agent and its mode governs that agent's calls to
-// that server. The result is cached with the per-session tool-call budget. Concurrent first
-// calls share one label_agent call; a failed one is not cached, so the next call tries again.
+// that server. The result is cached with the server's tool-call limits (the calls spent are
+// counted in the store). Concurrent first calls share one label_agent call; a failed one is not
+// cached, so the next call tries again.
 import { guardPolicyToJson, label, labelAgentPayload, trimmedTags, type AgentStore, type EnforcementMode } from "../difc/index.ts";
 import type { GuardCallOptions } from "../guard/index.ts";
 import type { ServerGuard } from "./server-guards.ts";
@@ -10,7 +11,6 @@ export interface GuardSessionState {
   mode: EnforcementMode;
   /** Per-tool budgets from allow-only.tool-call-limits; empty when the server has no policy. */
   limits: ReadonlyMap<string, number>;
-  counts: Map<string, number>;
 }
 
 export interface GuardSessionsOptions {
@@ -41,14 +41,13 @@ export class GuardSessions {
 
   async #initialize(agentId: string, server: ServerGuard, call: GuardCallOptions): Promise<GuardSessionState> {
     const { policy } = server;
-    if (!policy) return { mode: this.#options.defaultMode, limits: new Map(), counts: new Map() };
+    if (!policy) return { mode: this.#options.defaultMode, limits: new Map() };
     const result = await server.guard.labelAgent(this.payload(server), call);
     // label_agent tags are trimmed and empties dropped (difc.md §1.1); other guard outputs are verbatim.
     await this.#options.store.addLabels(agentId, { secrecy: label(trimmedTags(result.secrecy)), integrity: label(trimmedTags(result.integrity)) });
     return {
       mode: result.difcMode,
       limits: policy.kind === "allow-only" ? policy.allowOnly.toolCallLimits : new Map(),
-      counts: new Map(),
     };
   }
 

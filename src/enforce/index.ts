@@ -2,17 +2,21 @@
 // assembled from a config. The gateway plugs `pipeline` into its forward seam, serves `reflect`
 // at /reflect and `guardStatus` in /health, and calls `close` on shutdown.
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
-import { InMemoryAgentStore, reflectSnapshot, type AgentStore } from "../difc/index.ts";
+import { reflectSnapshot, type AgentStore } from "../difc/index.ts";
 import type { GuardStatus } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
+import { openStateBackend, type RedisStateHealth, type StateBackend } from "../state/index.ts";
 import { collaboratorPermissionLookup } from "./collaborator-permission.ts";
 import { GuardSessions } from "./guard-sessions.ts";
 import { EnforcementPipeline } from "./pipeline.ts";
-import { createServerGuards } from "./server-guards.ts";
+import { createServerGuards, type ServerGuard } from "./server-guards.ts";
 
+export { STATE_UNAVAILABLE } from "../difc/index.ts";
 export { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
 export { EnforcementPipeline, type EnforcedCall } from "./pipeline.ts";
 export { createServerGuards } from "./server-guards.ts";
+// The proxy (src/proxy) takes the same token, API URL and workflow-repository visibility as the gateway.
+export { githubApiUrl, githubToken, workflowRepoVisibility } from "./github-visibility.ts";
 
 export interface Enforcement {
   pipeline: EnforcementPipeline;
@@ -24,20 +28,37 @@ export interface Enforcement {
   writeSinkServerIds(): string[];
   /** The servers with a WASM guard, which may label a tool's result item by item and filter it. */
   itemLabelledServerIds(): string[];
-  /** Closes every guard; errors from all of them are joined. */
+  /** The shared DIFC state's health for /health; undefined when the state is this process's memory. */
+  stateHealth(): RedisStateHealth | undefined;
+  /** The key replicas sharing state digest credentials under; undefined for in-memory state. */
+  digestKey: Buffer | undefined;
+  /** Where the shared state lives (no password), for start-up lines; undefined for in-memory state. */
+  stateUrl: string | undefined;
+  /** Where replicas tell each other a backend's circuit breaker opened; undefined for in-memory state. */
+  breakerBoard: StateBackend["breakerBoard"];
+  /** Closes every guard and the state store; errors from all of them are joined. */
   close(): Promise<void>;
 }
 
 export interface EnforcementOptions {
   logger: GatewayLogger;
   env: Readonly<Record<string, string | undefined>>;
-  /** The agent-label store; default in memory, one per process. */
+  /** The agent-label store; default the one config.gateway.state names, else in memory. */
   store?: AgentStore;
 }
 
 export async function createEnforcement(config: GatewayConfig, runtime: RuntimeOptions, options: EnforcementOptions): Promise<Enforcement> {
-  const store = options.store ?? new InMemoryAgentStore();
-  const guards = await createServerGuards(config, runtime, options);
+  const state: StateBackend = options.store
+    ? { store: options.store, health: () => undefined, close: () => Promise.resolve() }
+    : await openStateBackend(config.gateway.state?.url);
+  const { store } = state;
+  let guards: Map<string, ServerGuard>;
+  try {
+    guards = await createServerGuards(config, runtime, options);
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
   const sessions = new GuardSessions({
     store,
     defaultMode: runtime.guardsMode,
@@ -64,8 +85,12 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     guardStatus() {
       return Object.fromEntries([...guards].map(([serverId, { guard, fallback }]) => [serverId, { ...guard.status(), ...(fallback ? { fallback } : {}) }]));
     },
+    stateHealth: () => state.health(),
+    digestKey: state.digestKey,
+    stateUrl: state.url,
+    breakerBoard: state.breakerBoard,
     async close() {
-      const results = await Promise.allSettled([...guards.values()].map(({ guard }) => guard.close()));
+      const results = await Promise.allSettled([...[...guards.values()].map(({ guard }) => guard.close()), state.close()]);
       const errors = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
       if (errors.length > 0) throw new AggregateError(errors, `closing ${errors.length} guard(s) failed`);
     },

@@ -6,7 +6,7 @@
 // (and the agent's replies to a backend's requests) gets the write check alone (checkWrite).
 import {
   ResponseLabelingError,
-  consumeToolCall,
+  StateUnavailableError,
   enforceResponse,
   evaluate,
   evaluateCoarseAccess,
@@ -87,7 +87,7 @@ export class EnforcementPipeline {
     const guardCall = this.#guardCall(call);
 
     const session = await this.#guardSession(call, server, guardCall);
-    const overBudget = consumeToolCall(session.limits, session.counts, call.toolName);
+    const overBudget = await store.spendToolCall(call.agentId, call.serverId, session.limits, call.toolName);
     if (overBudget !== null) throw new EnforcementError(TOOL_CALL_LIMIT_REACHED, overBudget);
 
     const agent = await store.getOrCreate(call.agentId);
@@ -196,6 +196,7 @@ export class EnforcementPipeline {
 
   #guardSession(call: EnforcedCall, server: ServerGuard, guardCall: GuardCallOptions): Promise<GuardSessionState> {
     return this.#options.sessions.ensure(call.agentId, server, guardCall).catch((error: unknown) => {
+      if (error instanceof StateUnavailableError) throw error;
       throw new EnforcementError(GUARD_FAILED, guardInitFailedError(`LabelAgent failed: ${errorText(error)}`), { cause: error });
     });
   }

@@ -18,10 +18,11 @@ import {
   enforcementReplyCheck,
   resultUrlAudit,
   writeSinkUrlAudit,
+  type BreakerBoard,
   type ForwardMiddleware,
 } from "./forward/index.ts";
 import { startHealthMonitor } from "./health-monitor.ts";
-import { listen, type GatewayIO, type ListeningGateway } from "./http/index.ts";
+import { listen, shareDigestKey, type GatewayIO, type ListeningGateway } from "./http/index.ts";
 import { ResponseFilters, responseFilterStep, spillStep } from "./results/index.ts";
 import { mcpEndpoints, type SessionEnvironment } from "./sessions/index.ts";
 
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   jqTimeoutMs?: number;
   /** How often backends in `error` are relaunched; the reference's 30 s unless a test shortens it. */
   healthCheckIntervalMs?: number;
+  /** Where replicas sharing DIFC state tell each other a breaker opened; by default the state store's, none for a single process. */
+  breakerBoard?: BreakerBoard;
 }
 
 export interface Gateway extends ListeningGateway {
@@ -81,10 +84,12 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     if (options.enforcement === undefined) {
       try {
         enforcement = await createEnforcement(config, runtime, { logger, env });
+        if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
       } catch (error) {
         await abandonDiscovery(discovery, options.earlyProcesses);
         throw error;
       }
+      announceState(enforcement, io, logger);
       warnFallbacks(enforcement, io, logger);
     }
     const backends = await discovery;
@@ -112,6 +117,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
         endpoints: (selfUrl) => mcpEndpoints(runtime.mode, backends, sessionEnv, selfUrl),
         reflect: () => enforcement?.reflect() ?? {},
         guardStatus: () => enforcement?.guardStatus() ?? {},
+        stateHealth: () => enforcement?.stateHealth(),
         onShutdown: () => monitor.stop(),
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
@@ -159,7 +165,7 @@ function forwardChain(
     ...(enforcementStep ? [enforcementStep] : []),
     // Inside enforcement, so a call the policy refuses is not counted.
     ...(runtime.urlDomainAudit && enforcement ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
-    circuitBreakerMiddleware(config.servers, logger, options.clock),
+    circuitBreakerMiddleware(config.servers, logger, options.clock, options.breakerBoard ?? enforcement?.breakerBoard),
   ];
 }
 
@@ -218,6 +224,16 @@ function warnUnisolated(config: GatewayConfig, io: GatewayIO, logger: GatewayLog
   for (const server of config.servers) {
     if (server.type === "stdio" && server.unisolated) warn(io, logger, `server "${server.id}" runs "${server.command}" directly on this machine: it is not isolated in a container`);
   }
+}
+
+/** Where the DIFC state is shared, and why label updates could be lost there. */
+function announceState(enforcement: Enforcement, io: GatewayIO, logger: GatewayLogger): void {
+  if (enforcement.stateUrl !== undefined) {
+    io.err(`DIFC state: shared with other replicas in ${enforcement.stateUrl}\n`);
+    logger.log("info", "startup", `DIFC state: shared with other replicas in ${enforcement.stateUrl}`, { markdown: true });
+  }
+  const stateWarning = enforcement.stateHealth()?.warning;
+  if (stateWarning !== undefined) warn(io, logger, stateWarning);
 }
 
 function warnFallbacks(enforcement: Enforcement, io: GatewayIO, logger: GatewayLogger): void {

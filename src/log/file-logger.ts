@@ -7,7 +7,7 @@ import { AppendWriter } from "./append-writer.ts";
 import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
 import { formatConsoleLine, formatTextLine } from "./line-format.ts";
 import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry, formatRpcMarkdownEntry } from "./markdown-format.ts";
-import { formatDifcFilteredRecord, formatRpcRecord } from "./rpc-format.ts";
+import { formatDifcFilteredRecord, formatRpcRecord, formatUnrecognizedEndpoint } from "./rpc-format.ts";
 import { Sanitizer } from "./sanitize.ts";
 import { ToolsCatalogFile } from "./tools-file.ts";
 import { UrlDomainsFile } from "./url-domains-file.ts";
@@ -16,6 +16,7 @@ import { errorText } from "../shared/index.ts";
 
 const LOG_FILE_NAMES = {
   unified: "mcp-gateway.log",
+  proxy: "proxy.log",
   markdown: "gateway.md",
   rpc: "rpc-messages.jsonl",
   tools: "tools.json",
@@ -36,6 +37,11 @@ export interface FileLoggerOptions {
   debugColors?: boolean;
   /** `redacted` (the default) logs sensitive RPC payloads as a hash; `all` logs them whole. */
   logPayloads?: LogPayloads;
+  /**
+   * The proxy's files (gateway.md §6.1): proxy.log instead of mcp-gateway.log, and no per-server
+   * logs, tools.json or observed-url-domains.json, which belong to the gateway.
+   */
+  proxy?: boolean;
 }
 
 // Log files can hold what agents read (and may be uploaded as CI artifacts): only their owner reads them.
@@ -52,6 +58,7 @@ export class FileLogger implements GatewayLogger {
   readonly #sanitizer = new Sanitizer();
   readonly #logPayloads: LogPayloads;
   readonly #dirUsable: boolean;
+  readonly #proxy: boolean;
   #unified: AppendWriter | undefined;
   #markdown: AppendWriter | undefined;
   #markdownStarted = false;
@@ -76,21 +83,24 @@ export class FileLogger implements GatewayLogger {
     this.#debugColors = options.debugColors === true;
     this.#logPayloads = options.logPayloads ?? "redacted";
     this.#dirUsable = this.#makeDir();
+    this.#proxy = options.proxy === true;
 
-    const unifiedPath = join(this.#dir, LOG_FILE_NAMES.unified);
+    const unifiedPath = join(this.#dir, this.#proxy ? LOG_FILE_NAMES.proxy : LOG_FILE_NAMES.unified);
     this.#unified = this.#open(unifiedPath, { mode: LOG_FILE_MODE }, (error) => {
       this.#console(`WARNING: Failed to initialize log file: ${errorText(error)}`);
       this.#console("WARNING: Falling back to stderr for logging");
     });
     if (this.#unified) this.#console(`Logging to file: ${unifiedPath}`);
-    if (this.#dirUsable) this.#console(`Initialized per-serverID logging in directory: ${this.#dir}`);
+    if (this.#dirUsable && !this.#proxy) this.#console(`Initialized per-serverID logging in directory: ${this.#dir}`);
     // gateway.md is silently disabled when unusable, as in the reference.
     this.#markdown = this.#open(join(this.#dir, LOG_FILE_NAMES.markdown), { mode: LOG_FILE_MODE, truncate: true }, () => undefined);
     this.#rpc = this.#open(join(this.#dir, LOG_FILE_NAMES.rpc), { mode: LOG_FILE_MODE }, (error) =>
       this.#console(`Warning: Failed to initialize JSONL logger: ${errorText(error)}`),
     );
-    this.#tools = this.#openRewritten(LOG_FILE_NAMES.tools, "Tools", "tools", (path, onError) => new ToolsCatalogFile(path, onError));
-    this.#urlDomains = this.#openRewritten(LOG_FILE_NAMES.urlDomains, "Observed URL domains", "observed URL domains", (path, onError) => new UrlDomainsFile(path, onError));
+    if (!this.#proxy) {
+      this.#tools = this.#openRewritten(LOG_FILE_NAMES.tools, "Tools", "tools", (path, onError) => new ToolsCatalogFile(path, onError));
+      this.#urlDomains = this.#openRewritten(LOG_FILE_NAMES.urlDomains, "Observed URL domains", "observed URL domains", (path, onError) => new UrlDomainsFile(path, onError));
+    }
     process.on("exit", this.#flushOnExit);
   }
 
@@ -119,6 +129,12 @@ export class FileLogger implements GatewayLogger {
     const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
     this.#rpc?.write(`${formatted.jsonl}\n`);
     this.server(record.serverId, "info", "difc", formatted.text);
+  }
+
+  unrecognizedEndpoint(method: string, path: string): void {
+    const formatted = formatUnrecognizedEndpoint(method, path, this.#now(), this.#sanitizer);
+    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.log("warn", "proxy", formatted.text, { markdown: true });
   }
 
   debug(namespace: string, message: string | (() => string)): void {
@@ -206,7 +222,7 @@ export class FileLogger implements GatewayLogger {
     const known = this.#servers.get(serverId);
     if (known !== undefined) return known ?? undefined;
     let writer: AppendWriter | null = null;
-    if (this.#dirUsable && SAFE_FILE_STEM.test(serverId)) {
+    if (this.#dirUsable && !this.#proxy && SAFE_FILE_STEM.test(serverId)) {
       writer = this.#open(join(this.#dir, `${serverId}.log`), { mode: LOG_FILE_MODE }, (error) =>
         this.#console(`Warning: Failed to initialize server log for ${serverId}: ${errorText(error)}`),
       ) ?? null;
@@ -230,7 +246,7 @@ export class FileLogger implements GatewayLogger {
   }
 
   #writeFailed(path: string, error: Error): void {
-    const fallback = path.endsWith(LOG_FILE_NAMES.unified) ? "; logging to stderr instead" : "";
+    const fallback = path.endsWith(LOG_FILE_NAMES.unified) || path.endsWith(LOG_FILE_NAMES.proxy) ? "; logging to stderr instead" : "";
     this.#console(`WARNING: Failed to write ${path}: ${error.message}${fallback}`);
   }
 

@@ -145,3 +145,20 @@ export function formatDifcFilteredRecord(record: DifcFilteredRecord, date: Date,
     text: `[DIFC-FILTERED] ${JSON.stringify(fields)}`,
   };
 }
+
+/**
+ * The proxy's record of a read it forwarded without labels (gateway.md §6.4, §6.5): the JSONL
+ * line, and the same object for the `[UNRECOGNIZED-ENDPOINT]` text and markdown entries.
+ */
+export function formatUnrecognizedEndpoint(method: string, path: string, date: Date, sanitizer: Sanitizer): { jsonl: string; text: string } {
+  const jsonl = JSON.stringify({
+    timestamp: formatTimestamp(date),
+    event: "unrecognized_endpoint_passthrough",
+    _schema: "difc-event/v1",
+    method,
+    path: sanitizer.text(path),
+    action: "passthrough_with_empty_labels",
+    note: "Endpoint not in route table or metadata allowlist -- forwarded with no integrity and no secrecy labels",
+  });
+  return { jsonl, text: `[UNRECOGNIZED-ENDPOINT] ${jsonl}` };
+}

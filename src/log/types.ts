@@ -53,6 +53,11 @@ export interface GatewayLogger {
   server(serverId: string, level: LogLevel, category: string, message: string): void;
   rpc(record: RpcLogRecord): void;
   difcFiltered(record: DifcFilteredRecord): void;
+  /**
+   * The proxy forwarded a read that matches no route, without labels: a JSONL event and a WARN
+   * `[UNRECOGNIZED-ENDPOINT]` line (with gateway.md). Optional: only the proxy calls it.
+   */
+  unrecognizedEndpoint?(method: string, path: string): void;
   /** Replaces this server's entry in tools.json: its allow-listed tools, unprefixed names, original descriptions. */
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void;
   /**

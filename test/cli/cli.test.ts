@@ -52,10 +52,21 @@ describe("flowgate CLI", () => {
     expect(io.stderr).toContain("flowgate --help");
   });
 
-  it.each([[[]], [["--policy", "{}", "--listen", "0.0.0.0:8080"]]])("refuses the reference's proxy mode by name, with exit code 1 (extra arguments %j)", async (extra) => {
+  it.each([
+    ["an unknown --guards-mode", ["--guards-mode", "loose", "--guard-wasm", "/dev/null"], "invalid --guards-mode flag: unknown enforcement mode: loose (valid modes: strict, filter, propagate)"],
+    ["no guard to load", ["--listen", "127.0.0.1:0"], "no guard: pass --guard-wasm <file.wasm>"],
+    ["a --listen without a port", ["--listen", "localhost", "--guard-wasm", "/dev/null"], 'invalid --listen "localhost": expected host:port'],
+  ])("refuses to start the proxy with %s, exit code 1 and the reason", async (_name, extra, message) => {
     const { io, cli } = capture();
-    expect(await main(["node", "awmg", "proxy", ...extra], cli)).toBe(1);
-    expect(io.stderr).toContain("proxy mode (the GitHub API filtering proxy of gh-aw-mcpg) is not implemented in flowgate");
+    const guardsDir = process.env["MCP_GATEWAY_WASM_GUARDS_DIR"];
+    process.env["MCP_GATEWAY_WASM_GUARDS_DIR"] = "";
+    try {
+      expect(await main(["node", "awmg", "proxy", ...extra], cli)).toBe(1);
+    } finally {
+      if (guardsDir === undefined) delete process.env["MCP_GATEWAY_WASM_GUARDS_DIR"];
+      else process.env["MCP_GATEWAY_WASM_GUARDS_DIR"] = guardsDir;
+    }
+    expect(io.stderr).toContain(message);
     expect(io.stdout).toBe("");
   });
 

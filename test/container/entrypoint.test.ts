@@ -3,12 +3,13 @@
 // here, so the Docker checks are skipped, except where a failing `docker` stand-in shows that a
 // check stops the script.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/cli/version.ts";
+import { builtGuardPath } from "../support/guards.ts";
 import { connectAgent, type ClientEntry } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, freePort } from "../support/mcp-servers.ts";
 
@@ -207,8 +208,6 @@ describe("entrypoint scripts refuse to start, with exit code 1 and a message on 
     ["run_containerized.sh with a port that is not a number", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "http" }, [], /MCP_GATEWAY_PORT="http" is not a TCP port: use a whole number from 1 to 65535/],
     ["run_containerized.sh with a port out of range", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "65536" }, [], /MCP_GATEWAY_PORT="65536" is not a TCP port/],
     ["run.sh with a PORT that is not a number", RUN, { PORT: "abc" }, [], /PORT="abc" is not a TCP port/],
-    ["run_containerized.sh asked for proxy mode", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "8000" }, ["proxy", "--policy", "{}"], /proxy mode \(awmg proxy, the GitHub API filtering proxy\) is not implemented in flowgate/],
-    ["run.sh asked for proxy mode", RUN, {}, ["proxy"], /proxy mode .* is not implemented in flowgate/],
     ["an unknown MCP_GATEWAY_MODE", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "8000", MCP_GATEWAY_MODE: "--proxy" }, [], /MCP_GATEWAY_MODE="--proxy" is not a gateway mode: use --routed .* or --unified/],
     ["an unknown MODE", RUN, { MODE: "unified" }, [], /MODE="unified" is not a gateway mode/],
     ["run.sh with a CONFIG file that does not exist", RUN, { CONFIG: join(dir, "absent.toml") }, [], /CONFIG=.*absent\.toml: no such file/],
@@ -239,5 +238,34 @@ describe("entrypoint scripts refuse to start, with exit code 1 and a message on 
     expect(await run.exit).toBe(1);
     expect(run.stderr()).toMatch(message);
     expect(run.stdout()).toBe("");
+  });
+});
+
+/** An image's guards folder with a GitHub guard for the proxy to find (the test guard stands in for it). */
+const PROXY_BAKED_GUARDS = dirname(dirname(file("proxy-guards/github/00-github-guard.wasm", "")));
+writeFileSync(join(PROXY_BAKED_GUARDS, "github", "00-github-guard.wasm"), readFileSync(builtGuardPath("github-lite")));
+
+describe("entrypoint scripts run the GitHub API proxy when the first argument is proxy", () => {
+  it.each([
+    ["run_containerized.sh, guard found in the baked guards", RUN_CONTAINERIZED, { FLOWGATE_BAKED_GUARDS_DIR: PROXY_BAKED_GUARDS }, [] as string[]],
+    ["run.sh, guard given by flag", RUN, {}, ["--guard-wasm", builtGuardPath("github-lite")]],
+  ])("%s", async (_case, script, env, guardArgs) => {
+    const logDir = mkdtempSync(join(dir, "proxy-logs-"));
+    const run = start(script, env, { args: ["proxy", ...guardArgs, "--listen", "127.0.0.1:0", "--log-dir", logDir] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        run.child.stderr!.on("data", () => {
+          if (run.stderr().includes("Connect with:")) resolve();
+        });
+        void run.exit.then((code) => reject(new Error(`exited with ${code} before listening:\n${run.stderr()}`)));
+      });
+      expect(run.stderr()).toContain("Starting flowgate GitHub API proxy (awmg proxy)");
+      expect(run.stderr()).toMatch(/MCPG GitHub API Proxy\n {2}Listening: http:\/\/127\.0\.0\.1:\d+\n/);
+      expect(run.stderr()).toMatch(/ {2}Guard: {5}.*github(-lite|\/00-github-guard)\.wasm\n/);
+      expect(existsSync(join(logDir, "proxy.log"))).toBe(true);
+      expect(existsSync(join(logDir, "mcp-gateway.log"))).toBe(false);
+    } finally {
+      expect(await stop(run)).toBe(0);
+    }
   });
 });

@@ -85,3 +85,10 @@ describe("npm start -- --port N --log-dir D", () => {
     expect(stdout).toContain('"name": "list_directory"');
   });
 });
+
+describe("npm start -- --port 0", () => {
+  it("refuses, since the commands it prints must name the port it serves on", async () => {
+    const run = shell(process.execPath, ["--import", "./bin/compile-cache.js", "demo/start.ts", "--port", "0"], { cwd: root });
+    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("--port expects a port number from 1 to 65535") });
+  });
+});

@@ -14,6 +14,7 @@ export class RecordingLogger implements GatewayLogger {
   readonly filtered: DifcFilteredRecord[] = [];
   readonly toolCatalogue = new Map<string, Array<{ name: string; description?: string }>>();
   readonly urlDomains: Array<{ key: string; domains: string[] }> = [];
+  readonly unrecognizedEndpoints: Array<{ method: string; path: string }> = [];
 
   log(level: LogLevel, category: string, message: string): void {
     this.lines.push({ level, category, message });
@@ -29,6 +30,9 @@ export class RecordingLogger implements GatewayLogger {
   }
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void {
     this.toolCatalogue.set(serverId, tools.map(({ name, description }) => ({ name, ...(description === undefined ? {} : { description }) })));
+  }
+  unrecognizedEndpoint(method: string, path: string): void {
+    this.unrecognizedEndpoints.push({ method, path });
   }
   observedUrlDomains(key: string, domains: readonly string[]): void {
     this.urlDomains.push({ key, domains: [...domains] });

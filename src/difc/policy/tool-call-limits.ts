@@ -11,7 +11,11 @@ export function consumeToolCall(
   const limit = limits.get(toolName) ?? 0;
   if (limit === 0) return null;
   const used = counts.get(toolName) ?? 0;
-  if (used >= limit) return `tool call limit reached for "${toolName}" (max: ${limit})`;
+  if (used >= limit) return toolCallLimitText(toolName, limit);
   counts.set(toolName, used + 1);
   return null;
+}
+
+export function toolCallLimitText(toolName: string, limit: number): string {
+  return `tool call limit reached for "${toolName}" (max: ${limit})`;
 }

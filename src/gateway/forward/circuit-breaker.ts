@@ -13,6 +13,18 @@ export const RATE_LIMIT_CIRCUIT_OPEN = -32040;
 
 export type BreakerState = "CLOSED" | "OPEN" | "HALF-OPEN";
 
+/**
+ * Where replicas sharing DIFC state tell each other that a backend's breaker opened (issue 18):
+ * a replica that finds a server open on another replica opens its own until the same moment,
+ * so a rate-limited upstream is left alone by every replica, not only the one that saw it.
+ */
+export interface BreakerBoard {
+  /** Milliseconds since the epoch until which some replica holds `serverId`'s breaker open; 0 when none does. */
+  openUntil(serverId: string): Promise<number>;
+  /** Tells every replica that `serverId`'s breaker is open until `until`. */
+  opened(serverId: string, until: number): Promise<void>;
+}
+
 export interface BreakerSettings {
   serverId: string;
   /** Consecutive rate-limited results that open the breaker. */
@@ -22,6 +34,8 @@ export interface BreakerSettings {
   /** Milliseconds since the epoch; injected so tests move time without waiting. */
   clock: () => number;
   log: (level: LogLevel, message: string) => void;
+  /** Shared with other replicas; a board that cannot answer is treated as one that knows nothing. */
+  board?: BreakerBoard;
 }
 
 /** A refused call: the breaker's text, and the server and seconds to wait for a client to act on. */
@@ -55,6 +69,7 @@ export class CircuitBreaker {
    * count; a thrown error (transport failure, cancellation) counts neither way.
    */
   async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#state === "CLOSED") await this.#adoptSharedOpening();
     const probe = this.#admit();
     let result: T;
     try {
@@ -63,8 +78,22 @@ export class CircuitBreaker {
       if (probe) this.#probeInFlight = false;
       throw error;
     }
+    const wasOpen = this.#state === "OPEN";
     this.#record(result, probe);
+    if (!wasOpen && this.#state === "OPEN") await this.#settings.board?.opened(this.#settings.serverId, this.#retryAt()).catch(() => undefined);
     return result;
+  }
+
+  /** Opens this breaker when another replica holds the server's open. */
+  async #adoptSharedOpening(): Promise<void> {
+    const { board, serverId, clock } = this.#settings;
+    if (!board) return;
+    const until = await board.openUntil(serverId).catch(() => 0);
+    const now = clock();
+    if (this.#state !== "CLOSED" || until <= now) return;
+    // Open until exactly the shared moment, not a cooldown of this replica's own on top of it.
+    this.#open(until - this.#settings.cooldownMs, until);
+    this.#settings.log("warn", `circuit breaker for server "${serverId}" OPENED: another replica opened it; resets at ${rfc3339Seconds(new Date(this.#retryAt()))}`);
   }
 
   /** Whether the admitted call is the half-open probe; throws when the call is refused. */
@@ -139,7 +168,7 @@ export class CircuitBreaker {
 }
 
 /** One breaker per configured server, applied to tools/call; other methods pass untouched. */
-export function circuitBreakerMiddleware(servers: readonly ServerConfig[], logger: GatewayLogger, clock: () => number = Date.now): ForwardMiddleware {
+export function circuitBreakerMiddleware(servers: readonly ServerConfig[], logger: GatewayLogger, clock: () => number = Date.now, board?: BreakerBoard): ForwardMiddleware {
   const breakers = new Map(
     servers.map((server) => [
       server.id,
@@ -149,6 +178,7 @@ export function circuitBreakerMiddleware(servers: readonly ServerConfig[], logge
         cooldownMs: server.rateLimitCooldown * 1000,
         clock,
         log: (level, message) => logger.log(level, "backend", message),
+        ...(board ? { board } : {}),
       }),
     ]),
   );

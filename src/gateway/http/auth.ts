@@ -38,15 +38,21 @@ export function agentIdentity(headers: IncomingHttpHeaders): AgentIdentity | und
 }
 
 // Generated once per process: digests stay stable while it runs, and cannot be matched against
-// guessed credentials by anyone who sees them.
-const DISPLAY_KEY = randomBytes(32);
+// guessed credentials by anyone who sees them. Replicas sharing DIFC state replace it with the
+// key they share (shareDigestKey), so that each names one credential alike.
+let displayKey: Buffer = randomBytes(32);
+
+/** Digests from now on are under `key`: the key the replicas sharing DIFC state hold in common. */
+export function shareDigestKey(key: Buffer): void {
+  displayKey = key;
+}
 
 /**
  * What stands for an agent id wherever one is shown or used as a name (/reflect, log lines,
  * directory names): an HMAC-SHA256 digest under a per-process key, 16 hex digits.
  */
 export function displayedAgentId(value: string): string {
-  return createHmac("sha256", DISPLAY_KEY).update(value).digest("hex").slice(0, 16);
+  return createHmac("sha256", displayKey).update(value).digest("hex").slice(0, 16);
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -9,6 +9,17 @@ export interface HealthDocument {
   gatewayVersion: string;
   /** `error` and `guard` are flowgate additions: why the server failed, and what labels its traffic. */
   servers: Record<string, { status: string; uptime: number; error?: string; guard?: GuardHealthEntry }>;
+  /** A flowgate addition, present when replicas share DIFC state: where it lives, and why calls needing it fail when they do. */
+  state?: StateHealthEntry;
+}
+
+/** The shared DIFC state store as /health shows it. */
+export interface StateHealthEntry {
+  backend: string;
+  status: "ok" | "unavailable";
+  error?: string;
+  /** Why acknowledged label updates could be lost if the store restarts. */
+  warning?: string;
 }
 
 /** A server's guard as /health shows it (a flowgate addition: the reference shows no guards). */
@@ -23,11 +34,12 @@ export interface GuardHealthEntry {
   fallback?: string;
 }
 
-/** Unhealthy when any server is in `error`; the HTTP status is 200 either way. */
+/** Unhealthy when any server is in `error` or the shared state is unavailable; the HTTP status is 200 either way. */
 export function healthDocument(
   backends: Iterable<Backend>,
   gatewayVersion: string,
   guards: Readonly<Record<string, GuardHealthEntry>> = {},
+  state?: StateHealthEntry,
 ): HealthDocument {
   const servers: HealthDocument["servers"] = {};
   let healthy = true;
@@ -41,5 +53,6 @@ export function healthDocument(
     };
     if (backend.status === "error") healthy = false;
   }
-  return { status: healthy ? "healthy" : "unhealthy", specVersion: SPEC_VERSION, gatewayVersion, servers };
+  if (state?.status === "unavailable") healthy = false;
+  return { status: healthy ? "healthy" : "unhealthy", specVersion: SPEC_VERSION, gatewayVersion, servers, ...(state ? { state } : {}) };
 }

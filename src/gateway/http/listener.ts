@@ -11,7 +11,7 @@ import type { McpEndpoint } from "../sessions/index.ts";
 import { errorText, goLogTimestamp } from "../../shared/index.ts";
 import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
-import type { GuardHealthEntry } from "./health.ts";
+import type { GuardHealthEntry, StateHealthEntry } from "./health.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./router.ts";
 import { SessionRegistry } from "./session-registry.ts";
@@ -38,6 +38,8 @@ export interface ListenerDeps {
   reflect: () => ReflectAgents | Promise<ReflectAgents>;
   /** Each server's guard and its state for /health. */
   guardStatus: () => Record<string, GuardHealthEntry>;
+  /** The shared DIFC state's health for /health; undefined when the state is in memory. */
+  stateHealth: () => StateHealthEntry | undefined;
   /** Runs as the shutdown starts, before the drain (the health checks stop relaunching backends). */
   onShutdown(): void;
 }
@@ -127,6 +129,7 @@ export async function listen(
     endpointFor,
     reflect: deps.reflect,
     guardStatus: deps.guardStatus,
+    stateHealth: deps.stateHealth,
     isShuttingDown: () => shuttingDown || closeRequested,
     requestClose: () => {
       if (shuttingDown || closeRequested) return false;

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Backend } from "../../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../../config/index.ts";
+import { StateUnavailableError } from "../../difc/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
 import { checkAuthorization } from "./auth.ts";
-import { healthDocument, type GuardHealthEntry } from "./health.ts";
+import { healthDocument, type GuardHealthEntry, type StateHealthEntry } from "./health.ts";
 import { hostAllowed, originAllowed } from "./host-check.ts";
 import { sendJson, sendText } from "./json-response.ts";
 import type { McpEndpoint } from "../sessions/index.ts";
@@ -27,6 +28,8 @@ export interface RouterContext {
   reflect: () => ReflectAgents | Promise<ReflectAgents>;
   /** Each server's guard and its state, shown in /health. */
   guardStatus: () => Record<string, GuardHealthEntry>;
+  /** The shared DIFC state's health, shown in /health; undefined when the state is in memory. */
+  stateHealth?: () => StateHealthEntry | undefined;
   isShuttingDown(): boolean;
   /** Starts the graceful shutdown /close asks for; false when it already ran. */
   requestClose(): boolean;
@@ -64,11 +67,16 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
       message: `Origin "${origin ?? ""}" is not allowed: a browser may call the gateway only from its own origin (http://${req.headers.host ?? "localhost"})`,
     });
   }
-  if (path === "/health") return sendJson(res, 200, healthDocument(ctx.backends.values(), ctx.version, ctx.guardStatus()));
+  if (path === "/health") return sendJson(res, 200, healthDocument(ctx.backends.values(), ctx.version, ctx.guardStatus(), ctx.stateHealth?.()));
   if (path === "/reflect") {
     // The agents' labels are the credential's business; /reflect asks for it as /mcp does.
     if (!authorized(req, res, ctx, path)) return;
-    return sendJson(res, 200, { agents: await ctx.reflect(), mode: ctx.runtime.guardsMode, timestamp: rfc3339Seconds(new Date()) });
+    const agents = await Promise.resolve(ctx.reflect()).catch((error: unknown) => {
+      if (error instanceof StateUnavailableError) return error;
+      throw error;
+    });
+    if (agents instanceof StateUnavailableError) return sendJson(res, 503, { error: "state_unavailable", message: agents.message });
+    return sendJson(res, 200, { agents, mode: ctx.runtime.guardsMode, timestamp: rfc3339Seconds(new Date()) });
   }
   if (path === "/close") {
     if (!authorized(req, res, ctx, path)) return;

@@ -1,0 +1,174 @@
+// One HTTP request through the proxy (gateway.md §7.2): health, /reflect, writes passed through,
+// reads mapped to a guard tool, labelled and coarse-checked, forwarded, and their JSON answers
+// filtered item by item before the client sees them.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GatewayLogger } from "../log/index.ts";
+import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
+import { classifyGraphql, withAuthorFields } from "./graphql.ts";
+import { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
+import { UpstreamError, type Upstream, type UpstreamAnswer } from "./upstream.ts";
+
+/** Largest request body the proxy reads (a GraphQL query or a write); GitHub's own limits are lower. */
+export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+
+const PASSTHROUGH_PATHS = new Set(["/meta", "/rate_limit", "/octocat", "/zen", "/versions"]);
+const GRAPHQL_PATHS = new Set(["/graphql", "/api/graphql"]);
+const API_PREFIX = "/api/v3";
+
+const UNRECOGNIZED_GRAPHQL = { data: null, errors: [{ message: "access denied: unrecognized GraphQL operation" }] };
+
+export interface ProxyHandlerOptions {
+  enforcer: ProxyEnforcer;
+  upstream: Upstream;
+  logger: GatewayLogger;
+}
+
+export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const abort = new AbortController();
+
+    response.on("close", () => abort.abort());
+    handle(options, request, response, abort.signal).catch((error: unknown) => {
+      const refusal = toRefusal(error);
+      if (refusal.status >= 500) options.logger.log("error", "proxy", `${request.method} ${pathOnly(request.url)}: ${refusal.message}`);
+      sendJson(response, refusal.status, refusal.body);
+    });
+  };
+}
+
+async function handle(options: ProxyHandlerOptions, request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
+  const { enforcer, upstream, logger } = options;
+  const target = new URL(request.url ?? "/", "http://proxy.invalid");
+  // Empty segments are collapsed, so `/repos//o/r` is matched (and forwarded) as `/repos/o/r`.
+  let path = target.pathname.replace(/\/{2,}/g, "/");
+  if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) path = path.slice(API_PREFIX.length) || "/";
+  const method = request.method ?? "GET";
+  const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+
+  if (trimmed === "/health" || trimmed === "/healthz") return sendJson(response, 200, { status: "ok" });
+  if (method === "GET" && trimmed === "/reflect") return sendJson(response, 200, await enforcer.reflect());
+
+  const isGraphql = GRAPHQL_PATHS.has(trimmed);
+  const url = isGraphql ? upstream.graphqlUrl : `${upstream.apiUrl}${path}${target.search}`;
+  const authorization = request.headers.authorization;
+  const contentType = request.headers["content-type"];
+  const isRead = method === "GET" || (method === "POST" && isGraphql);
+
+  if (!isRead || (method === "GET" && PASSTHROUGH_PATHS.has(trimmed))) {
+    const body = await readBody(request);
+    logger.log("info", "proxy", `${method} ${path} passed through`);
+    return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body, signal }), logger);
+  }
+
+  let call: GuardToolCall;
+  let shape: AnswerShape = "rest";
+  let body: Buffer | undefined;
+  if (isGraphql) {
+    shape = "graphql";
+    const raw = await readBody(request);
+    const parsed = parseJson(raw.toString("utf8"));
+    if (parsed === undefined) {
+      return sendJson(response, 400, { data: null, errors: [{ message: "request body is not JSON: send {\"query\": \"…\", \"variables\": {…}}" }] });
+    }
+    const operation = classifyGraphql(parsed);
+    if (operation.kind === "mutation" || operation.kind === "introspection") {
+      logger.log("info", "proxy", `GraphQL ${operation.kind} passed through`);
+      return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body: raw, signal }), logger);
+    }
+    if (operation.kind === "unrecognized") {
+      logger.log("warn", "proxy", "GraphQL operation not recognised: refused");
+      return sendJson(response, 403, UNRECOGNIZED_GRAPHQL);
+    }
+    if (operation.kind === "several-sources") {
+      logger.log("warn", "proxy", `GraphQL read with ${operation.count} sources of data: refused`);
+      const message = `access denied: a GraphQL read may query one repository, search, user or organization, this one queries ${operation.count}; send one query for each`;
+      return sendJson(response, 403, { data: null, errors: [{ message }] });
+    }
+    call = operation.call;
+    const document = parsed as Record<string, unknown>;
+    body = Buffer.from(JSON.stringify({ ...document, query: withAuthorFields(document["query"] as string) }));
+  } else {
+    const matched = matchRestRoute(trimmed, target.searchParams);
+    if (matched === null) {
+      logger.unrecognizedEndpoint?.(method, path);
+      return sendAnswer(response, await upstream.send({ method, url, authorization, signal }), logger);
+    }
+    call = matched;
+  }
+
+  const backend = upstream.backendCaller(authorization);
+  const read: CheckedRead = await enforcer.check(call, backend, signal);
+  const answer = await upstream.send({ method, url, authorization, contentType: isGraphql ? "application/json" : undefined, body, signal });
+  const text = answer.body.toString("utf8");
+  const json = answer.status < 300 ? parseJson(text) : undefined;
+  if (json === undefined) {
+    // Nothing here can be labelled item by item, so a read that failed the coarse check gets
+    // nothing (the reference passes a non-JSON answer, a log archive say, through regardless).
+    if (answer.status < 300 && read.coarse.kind !== "allowed") throw difcForbidden(read.coarse.evaluation.reason);
+    return sendAnswer(response, answer, logger);
+  }
+  const filtered = await enforcer.filter(read, text, json, shape, signal);
+  logger.log("info", "proxy", `${method} ${path} read as ${call.toolName}`);
+  sendAnswer(response, filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) }, logger);
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      // The rest is read and dropped, so the client gets the 413 instead of a reset connection.
+      if (!refused) {
+        refused = true;
+        chunks = [];
+        reject(new ProxyRefusal(413, { error: "payload_too_large", message: `request body larger than ${MAX_REQUEST_BYTES} bytes` }, "request too large"));
+      }
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function sendAnswer(response: ServerResponse, answer: UpstreamAnswer, logger: GatewayLogger): void {
+  if (response.headersSent || response.destroyed) return;
+  const headers: Record<string, string> = { ...answer.headers, "content-length": String(answer.body.length) };
+  if (answer.retryAfter !== undefined) {
+    headers["retry-after"] = String(answer.retryAfter);
+    logger.log("error", "client", `GitHub API rate limit reached (status ${answer.status}): clients are told to retry after ${answer.retryAfter} s`);
+  }
+  response.writeHead(answer.status, headers);
+  response.end(answer.body);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent || response.destroyed) return;
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
+  response.end(text);
+}
+
+function toRefusal(error: unknown): ProxyRefusal {
+  if (error instanceof ProxyRefusal) return error;
+  if (error instanceof UpstreamError) return new ProxyRefusal(502, { error: "bad_gateway", message: "upstream request failed" }, error.message);
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProxyRefusal(500, { error: "internal_error", message: "the proxy failed to handle the request" }, message);
+}
+
+/** The path of a request URL without its query string, which may carry search terms. */
+function pathOnly(url: string | undefined): string {
+  return (url ?? "/").split("?")[0] ?? "/";
+}
