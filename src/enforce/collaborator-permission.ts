@@ -3,6 +3,7 @@
 // API, since no MCP backend has such a tool. The answer is wrapped as an MCP text result, as the
 // guard reads every call_backend answer.
 import type { BackendCaller } from "../guard/index.ts";
+import { readBoundedBody } from "../shared/index.ts";
 import { githubApiUrl, githubToken } from "./github-visibility.ts";
 
 export const COLLABORATOR_PERMISSION_TOOL = "get_collaborator_permission";
@@ -58,19 +59,7 @@ function permissionArgs(args: unknown): { owner: string; repo: string; username:
 }
 
 async function boundedText(response: Response, path: string): Promise<string> {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new Error(`${COLLABORATOR_PERMISSION_TOOL}: GET ${path} answered more than ${MAX_ANSWER_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const body = await readBoundedBody(response, MAX_ANSWER_BYTES);
+  if (body === undefined) throw new Error(`${COLLABORATOR_PERMISSION_TOOL}: GET ${path} answered more than ${MAX_ANSWER_BYTES} bytes`);
+  return body.toString("utf8");
 }

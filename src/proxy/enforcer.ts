@@ -27,6 +27,7 @@ import {
 } from "../difc/index.ts";
 import type { BackendCaller, Guard } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
+import { errorText } from "../shared/index.ts";
 import type { GuardToolCall } from "./rest-routes.ts";
 
 export const PROXY_AGENT_ID = "proxy";
@@ -193,8 +194,4 @@ function withItems(answer: unknown, itemsPath: string, kept: unknown[], shape: A
 function emptyAnswer(answer: unknown, shape: AnswerShape): unknown {
   if (shape === "graphql") return { data: null };
   return Array.isArray(answer) ? [] : {};
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@
 // and a mutation is a write, passed through like a REST write (the reference refuses it as an
 // unrecognised read).
 import type { GuardToolCall } from "./rest-routes.ts";
+import { isObject } from "../shared/index.ts";
 
 export type GraphqlRequest =
   | { kind: "introspection" }
@@ -85,10 +86,6 @@ function repositoryOf(query: string, variables: Record<string, unknown>): { owne
 
 function stringOr(value: unknown, fallback: string | undefined): string | undefined {
   return typeof value === "string" && value !== "" ? value : fallback;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 const AUTHOR_FIELDS = "authorAssociation author{login}";

@@ -3,6 +3,7 @@
 // filtered item by item before the client sees them.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayLogger } from "../log/index.ts";
+import { errorText } from "../shared/index.ts";
 import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
 import { classifyGraphql, withAuthorFields } from "./graphql.ts";
 import { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
@@ -164,7 +165,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 function toRefusal(error: unknown): ProxyRefusal {
   if (error instanceof ProxyRefusal) return error;
   if (error instanceof UpstreamError) return new ProxyRefusal(502, { error: "bad_gateway", message: "upstream request failed" }, error.message);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return new ProxyRefusal(500, { error: "internal_error", message: "the proxy failed to handle the request" }, message);
 }
 

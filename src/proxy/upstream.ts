@@ -1,6 +1,7 @@
 // The GitHub API behind the proxy (gateway.md §7.2 steps 8, 10 and 11): forwarding a request,
 // and answering the guard's enrichment calls (call_backend) with REST reads.
 import type { BackendCaller } from "../guard/index.ts";
+import { readBoundedBody } from "../shared/index.ts";
 
 const UPSTREAM_TIMEOUT_MS = 60_000;
 /** Larger answers are refused rather than held in memory to be labelled. */
@@ -115,21 +116,9 @@ function enrichmentPath(toolName: string, args: unknown): string {
 }
 
 async function boundedBody(response: Response): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_UPSTREAM_BYTES) {
-      await reader.cancel();
-      throw new UpstreamError(`upstream response larger than ${MAX_UPSTREAM_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  const body = await readBoundedBody(response, MAX_UPSTREAM_BYTES);
+  if (body === undefined) throw new UpstreamError(`upstream response larger than ${MAX_UPSTREAM_BYTES} bytes`);
+  return body;
 }
 
 function retryAfterSeconds(reset: string | null): number {

@@ -1,5 +1,6 @@
 // What every layer needs and no layer owns. It imports nothing of ours, so any folder may import
 // it; src/difc keeps its own few helpers instead, to stay pure.
+export { readBoundedBody } from "./bounded-body.ts";
 export { envBoolean } from "./env-boolean.ts";
 export { CodedError, errorText, rpcErrorOf } from "./errors.ts";
 export { isObject } from "./is-object.ts";

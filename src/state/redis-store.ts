@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { label, StateUnavailableError, toolCallLimitText, type AgentLabels, type AgentStore } from "../difc/index.ts";
+import { errorText } from "../shared/index.ts";
 import { displayedStateUrl } from "./state-url.ts";
 
 /** How long one command may take before the call that needed it fails closed. */
@@ -164,7 +165,7 @@ export class RedisAgentStore implements AgentStore {
       return { store, digestKey: Buffer.from(hex, "hex") };
     } catch (error) {
       redis.disconnect();
-      throw new Error(`cannot reach the state store at ${store.#url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`cannot reach the state store at ${store.#url}: ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -255,7 +256,7 @@ export class RedisAgentStore implements AgentStore {
       this.#error = undefined;
       return reply;
     } catch (error) {
-      this.#error = withoutAddress(error instanceof Error ? error.message : String(error));
+      this.#error = withoutAddress(errorText(error));
       throw new StateUnavailableError(
         `the shared DIFC state store did not answer (${this.#error}): the call was refused rather than decided on labels flowgate could not read; it succeeds again once the state store is back`,
         { cause: error },
