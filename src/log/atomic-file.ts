@@ -4,6 +4,7 @@
 // Neither the file nor its temporary is ever opened through a symlink (see open-log-file.ts).
 import { closeSync, constants, fchmodSync, writeSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
+import { escapeLineBreakers } from "./json-line.ts";
 import { openLogFileSync } from "./open-log-file.ts";
 
 const CREATE_ONLY = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -65,7 +66,7 @@ export class AtomicFile {
       try {
         // The umask may have narrowed the mode further than ours.
         await handle.chmod(this.#mode);
-        await handle.writeFile(this.#render());
+        await handle.writeFile(escapeLineBreakers(this.#render()));
       } finally {
         await handle.close();
       }

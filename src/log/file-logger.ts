@@ -7,6 +7,7 @@ import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AppendWriter } from "./append-writer.ts";
 import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
+import { escapeLineBreakers } from "./json-line.ts";
 import { formatConsoleLine, formatTextLine } from "./line-format.ts";
 import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry, formatRpcMarkdownEntry } from "./markdown-format.ts";
 import { formatDifcFilteredRecord, formatRpcRecord, formatUnrecognizedEndpoint } from "./rpc-format.ts";
@@ -133,20 +134,20 @@ export class FileLogger implements GatewayLogger {
   rpc(record: RpcLogRecord): void {
     const date = this.#now();
     const formatted = formatRpcRecord(record, date, this.#sanitizer, this.#logPayloads);
-    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.#writeRpcLine(formatted.jsonl);
     this.#writeUnified(formatTextLine(date, "debug", "rpc", formatted.text));
     this.#writeMarkdown(formatRpcMarkdownEntry(formatted.markdown));
   }
 
   difcFiltered(record: DifcFilteredRecord): void {
     const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
-    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.#writeRpcLine(formatted.jsonl);
     this.server(record.serverId, "info", "difc", formatted.text);
   }
 
   unrecognizedEndpoint(method: string, path: string): void {
     const formatted = formatUnrecognizedEndpoint(method, path, this.#now(), this.#sanitizer);
-    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.#writeRpcLine(formatted.jsonl);
     this.log("warn", "proxy", formatted.text, { markdown: true });
   }
 
@@ -256,6 +257,10 @@ export class FileLogger implements GatewayLogger {
   #writeUnified(line: string): void {
     if (this.#unified?.isOpen === true) this.#unified.write(line);
     else if (this.#closed === undefined) this.#stderr(line);
+  }
+
+  #writeRpcLine(jsonl: string): void {
+    this.#rpc?.write(`${escapeLineBreakers(jsonl)}\n`);
   }
 
   #writeMarkdown(entry: string): void {
