@@ -6,6 +6,7 @@
 // (and the agent's replies to a backend's requests) gets the write check alone (checkWrite).
 import {
   ResponseLabelingError,
+  accessDeniedLogMessage,
   StateUnavailableError,
   enforceResponse,
   evaluate,
@@ -216,7 +217,7 @@ export class EnforcementPipeline {
     // put what it read there, and the agent's own error (below) is the only place it may go back to.
     const description = agent.secrecy.size > 0 ? secrecyMarker(resource.description) : resource.description;
     const reason = evaluation.reason.replaceAll(resource.description, description);
-    this.#options.logger.server(call.serverId, "warn", "difc", `Access DENIED for agent ${call.agentId} to ${description}: ${reason}`);
+    this.#options.logger.server(call.serverId, "warn", "difc", accessDeniedLogMessage(call.agentId, description, reason));
     throw new EnforcementError(POLICY_DENIED, formatViolationError(evaluation, agent, resource));
   }
 }
