@@ -284,17 +284,16 @@ export class FileLogger implements GatewayLogger {
 
 /**
  * Why an existing log directory is not safe for the gateway's files, with how to fix it, or
- * undefined. Whoever else can write in it could plant links or files where the logs go; O_NOFOLLOW
- * guards each file, this guards the directory as a whole (and its last path component).
+ * undefined. Whoever else can write in it could plant links or files where the logs go; each file
+ * is guarded as it is opened (openLogFileSync), this guards the directory as a whole (and its last
+ * path component). Another user's directory is accepted when only that user can write in it: in
+ * gh-aw the runner creates the log directory on the host and the gateway's container, running as
+ * root, writes into it; a file that user planted there is refused as it is opened.
  */
 function unsafeDirectoryReason(dir: string): string | undefined {
   const stats = lstatSync(dir);
   if (stats.isSymbolicLink()) return "it is a symbolic link; give --log-dir the directory it points to";
   if (!stats.isDirectory()) return "it is not a directory";
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid) {
-    return `it is owned by uid ${stats.uid}, not by this user (uid ${uid}); remove it, or give --log-dir a directory of your own`;
-  }
   if ((stats.mode & 0o022) !== 0) {
     const mode = (stats.mode & 0o777).toString(8).padStart(4, "0");
     return `it is writable by group or others (mode ${mode}); run chmod go-w ${dir}, or give --log-dir another directory`;

@@ -2,7 +2,7 @@
 // world-writable /tmp) with symlinks where the log files go, so the gateway appends to, truncates
 // or chmods a file of the attacker's choosing. Each log file must be opened without following a
 // link, and a directory others could write in must not be used at all.
-import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,6 +16,8 @@ interface Prepared {
   dirMode: number;
   /** Names in the log directory that are links to a victim file each. */
   links: string[];
+  /** Hard links instead of symbolic ones. */
+  hard?: boolean;
 }
 
 /** Prepares the directory, runs a logger over it as the gateway would, and reports what happened. */
@@ -27,7 +29,7 @@ async function attack(prepared: Prepared): Promise<{ dir: string; warnings: stri
   const victimPaths = prepared.links.map((name) => join(scratch, `victim-${name}`));
   for (const [i, name] of prepared.links.entries()) {
     await writeFile(victimPaths[i]!, VICTIM_TEXT, { mode: 0o644 });
-    await symlink(victimPaths[i]!, join(dir, name));
+    await (prepared.hard === true ? link : symlink)(victimPaths[i]!, join(dir, name));
   }
   const stderr: string[] = [];
   const logger = openFileLogger({ dir, stderr: (text) => stderr.push(text) });
@@ -50,6 +52,11 @@ describe("symlinks planted in the log directory", () => {
     const result = await attack({ dirMode: 0o700, links });
     expect(result.victims).toEqual(links.map(() => ({ text: VICTIM_TEXT, mode: 0o644 })));
     for (const name of links.filter((link) => LOG_FILES.includes(link))) expect((await lstat(join(result.dir, name))).isSymbolicLink()).toBe(true);
+  });
+
+  it("a hard link at every log file's name leaves the linked files untouched", async () => {
+    const result = await attack({ dirMode: 0o700, links: LOG_FILES, hard: true });
+    expect(result.victims).toEqual(LOG_FILES.map(() => ({ text: VICTIM_TEXT, mode: 0o644 })));
   });
 
   it("rewrites tools.json through a fresh temporary file when a link holds the temporary name", async () => {
