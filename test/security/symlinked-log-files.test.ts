@@ -2,6 +2,7 @@
 // world-writable /tmp) with symlinks where the log files go, so the gateway appends to, truncates
 // or chmods a file of the attacker's choosing. Each log file must be opened without following a
 // link, and a directory others could write in must not be used at all.
+import { execFileSync } from "node:child_process";
 import { chmod, link, lstat, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,6 +58,22 @@ describe("symlinks planted in the log directory", () => {
   it("a hard link at every log file's name leaves the linked files untouched", async () => {
     const result = await attack({ dirMode: 0o700, links: LOG_FILES, hard: true });
     expect(result.victims).toEqual(LOG_FILES.map(() => ({ text: VICTIM_TEXT, mode: 0o644 })));
+  });
+
+  it("a FIFO at every log file's name neither stalls the logger nor takes its lines", async () => {
+    const scratch = await mkdtemp(join(tmpdir(), "flowgate-fifo-logs-"));
+    const dir = join(scratch, "logs");
+    await mkdir(dir, { mode: 0o700 });
+    for (const name of LOG_FILES) execFileSync("mkfifo", [join(dir, name)]);
+    const stderr: string[] = [];
+    const logger = openFileLogger({ dir, stderr: (text) => stderr.push(text) });
+    logger.log("info", "startup", "started", { markdown: true });
+    logger.server("files", "info", "backend", "a line for files.log");
+    logger.tools("files", [{ name: "read_text_file" }]);
+    await logger.flush();
+    await logger.close();
+    for (const name of LOG_FILES) expect((await lstat(join(dir, name))).isFIFO()).toBe(true);
+    expect(stderr.join("")).toContain("started");
   });
 
   it("rewrites tools.json through a fresh temporary file when a link holds the temporary name", async () => {
