@@ -34,7 +34,9 @@ function debugPatterns(runtime: RuntimeOptions, env: RunDeps["env"]): string | u
 }
 
 function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: GatewayLogger, deps: Pick<RunDeps, "io" | "version">) {
+  const agentHoldsSecrets = (agentId: string) => enforcement.pipeline.agentHoldsSecrets(agentId);
   return {
+    agentHoldsSecrets,
     io: deps.io,
     logger,
     version: deps.version,
