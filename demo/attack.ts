@@ -82,13 +82,14 @@ export interface DemoGateway {
   close(): Promise<void>;
 }
 
-/** `extraServers`: servers added to the demo's (as a test's own sinks). */
+/** `extraServers`: servers added to the demo's (as a test's own sinks); `urlDomainAudit`: --url-domain-audit. */
 export interface DemoGatewayOptions {
   logPayloads?: LogPayloads;
   extraServers?: ServerConfig[];
+  urlDomainAudit?: boolean;
 }
 
-export async function startDemoGateway(mode: GuardsMode, scratch: string, { extraServers = [], ...options }: DemoGatewayOptions = {}): Promise<DemoGateway> {
+export async function startDemoGateway(mode: GuardsMode, scratch: string, { extraServers = [], urlDomainAudit = false, ...options }: DemoGatewayOptions = {}): Promise<DemoGateway> {
   const { config, workspace, memoryFile } = await demoConfig(mode, scratch);
   config.servers.push(...extraServers);
   const runtime: RuntimeOptions = {
@@ -100,7 +101,7 @@ export async function startDemoGateway(mode: GuardsMode, scratch: string, { extr
     verbosity: 0,
     guardsMode: mode,
     sinkServerIds: [],
-    urlDomainAudit: false,
+    urlDomainAudit,
     sessionTimeoutMs: 60_000,
     shutdownTimeoutMs: 1000,
     limits: DEFAULT_LIMITS,

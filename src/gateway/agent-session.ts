@@ -189,7 +189,11 @@ export class AgentSession {
     // After enforcement, in the reference's order: response filter, URL audit, size check.
     const tool = typeof params["name"] === "string" ? params["name"] : "";
     const filtered = this.env.responseFilters ? await this.env.responseFilters.apply(serverId, tool, result) : result;
-    if (this.env.urlDomainAudit && filtered.isError !== true) auditUrlDomains(this.env.logger, serverId, filtered);
+    if (this.env.urlDomainAudit && filtered.isError !== true) {
+      // A tainted agent's result may carry what it read (propagate mode taints on the read itself).
+      const sensitive = (await this.env.agentHoldsSecrets?.(this.identity.credential).catch(() => true)) ?? false;
+      auditUrlDomains(this.env.logger, serverId, filtered, sensitive);
+    }
     return spillLargePayload(filtered, this.identity.agent, this.env.payloads, this.env.logger);
   }
 

@@ -42,7 +42,7 @@ function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: 
     version: deps.version,
     forwardMiddleware: [
       enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds),
-      ...(runtime.urlDomainAudit ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
+      ...(runtime.urlDomainAudit ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger, agentHoldsSecrets)] : []),
     ],
     itemLabelledServerIds: enforcement.itemLabelledServerIds(),
     replyCheck: enforcementReplyCheck(enforcement.pipeline),
