@@ -19,7 +19,9 @@ const servedAgents = new WeakMap<object, () => Promise<boolean>>();
 
 /** From now on the stderr of `transport`'s process is logged as a redaction marker whenever `agentHoldsSecrets` says so. */
 export function stderrServesAgent(transport: object, agentHoldsSecrets: () => Promise<boolean>): void {
-  servedAgents.set(transport, agentHoldsSecrets);
+  // An agent's secrecy tags only grow while the gateway runs: once tainted, its lines need no more questions of the store.
+  let tainted = false;
+  servedAgents.set(transport, async () => (tainted ||= await agentHoldsSecrets()));
 }
 
 /**
