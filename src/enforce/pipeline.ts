@@ -152,15 +152,20 @@ export class EnforcementPipeline {
     return withoutFiltered(rawResult, itemsPath, labeled, outcome.filtered.map(({ item }) => item), outcome.filtered.length);
   }
 
+  /** Whether the agent holds secrecy tags now: then whatever it sends (or a backend echoes of it) stays out of the logs. */
+  async agentHoldsSecrets(agentId: string): Promise<boolean> {
+    // entries(), not getOrCreate(): an agent that has only listed tools stays out of /reflect.
+    const agent = (await this.#options.store.entries()).get(agentId);
+    return agent !== undefined && agent.secrecy.size > 0;
+  }
+
   /**
    * Where a call no guard labels is logged: its arguments and answer are sensitive when the agent
    * holds secrecy tags, as a labelled call's are; its answer also when `answerIsSecret`, for a
    * guard's own call_backend, whose answer nothing labels (fail closed).
    */
   async unlabelledRpcLog(agentId: string, answerIsSecret: boolean): Promise<(record: RpcLogRecord) => void> {
-    // entries(), not getOrCreate(): an agent that has only listed tools stays out of /reflect.
-    const agent = (await this.#options.store.entries()).get(agentId);
-    const rpcLog = new SecrecyMarkingRpcLog(this.#options.logger, agent !== undefined && agent.secrecy.size > 0);
+    const rpcLog = new SecrecyMarkingRpcLog(this.#options.logger, await this.agentHoldsSecrets(agentId));
     rpcLog.decide(answerIsSecret);
     return rpcLog.record;
   }

@@ -73,6 +73,8 @@ export interface SessionEnvironment {
   itemLabelledServers?: ReadonlySet<string>;
   /** Checks the agent's answer to a backend's request before the backend gets it (the enforcement layer's write check). */
   checkReply?: ReplyCheck;
+  /** Whether the agent (by credential) holds secrecy tags now; never, unless the enforcement layer says so. */
+  agentHoldsSecrets?: (agentId: string) => Promise<boolean>;
 }
 
 /**
@@ -187,7 +189,11 @@ export class AgentSession {
     // After enforcement, in the reference's order: response filter, URL audit, size check.
     const tool = typeof params["name"] === "string" ? params["name"] : "";
     const filtered = this.env.responseFilters ? await this.env.responseFilters.apply(serverId, tool, result) : result;
-    if (this.env.urlDomainAudit && filtered.isError !== true) auditUrlDomains(this.env.logger, serverId, filtered);
+    if (this.env.urlDomainAudit && filtered.isError !== true) {
+      // A tainted agent's result may carry what it read (propagate mode taints on the read itself).
+      const sensitive = (await this.env.agentHoldsSecrets?.(this.identity.credential).catch(() => true)) ?? false;
+      auditUrlDomains(this.env.logger, serverId, filtered, sensitive);
+    }
     return spillLargePayload(filtered, this.identity.agent, this.env.payloads, this.env.logger);
   }
 
@@ -228,8 +234,10 @@ export class AgentSession {
 
   private sessionSide(serverId: string): SessionSide {
     const current = () => this.inflight.get(serverId)?.at(-1)?.extra;
+    const agentHoldsSecrets = this.env.agentHoldsSecrets;
     return {
       capabilities: relayedCapabilities(this.server.getClientCapabilities() ?? {}),
+      ...(agentHoldsSecrets ? { agentHoldsSecrets: () => agentHoldsSecrets(this.identity.credential) } : {}),
       callInFlightSince: () => this.inflight.get(serverId)?.at(-1)?.since,
       request: async (request: Request, signal: AbortSignal) => {
         const timeout = this.env.backends.get(serverId)?.toolTimeoutMs;

@@ -34,13 +34,15 @@ function debugPatterns(runtime: RuntimeOptions, env: RunDeps["env"]): string | u
 }
 
 function gatewayDeps(enforcement: Enforcement, runtime: RuntimeOptions, logger: GatewayLogger, deps: Pick<RunDeps, "io" | "version">) {
+  const agentHoldsSecrets = (agentId: string) => enforcement.pipeline.agentHoldsSecrets(agentId);
   return {
+    agentHoldsSecrets,
     io: deps.io,
     logger,
     version: deps.version,
     forwardMiddleware: [
       enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds),
-      ...(runtime.urlDomainAudit ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
+      ...(runtime.urlDomainAudit ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger, agentHoldsSecrets)] : []),
     ],
     itemLabelledServerIds: enforcement.itemLabelledServerIds(),
     replyCheck: enforcementReplyCheck(enforcement.pipeline),

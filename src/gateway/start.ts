@@ -49,6 +49,8 @@ export interface GatewayDeps {
   forwardMiddleware?: ForwardMiddleware[];
   /** Checks each answer of an agent to a backend's request (sampling, elicitation, roots) before the backend gets it. */
   replyCheck?: ReplyCheck;
+  /** Whether an agent (by credential) holds secrecy tags now: its backends' stderr and URL domains stay out of the logs then. */
+  agentHoldsSecrets?: (agentId: string) => Promise<boolean>;
   /** Milliseconds since the epoch for the rate-limit circuit breakers; Date.now unless a test moves time. */
   clock?: () => number;
   /** Where replicas sharing DIFC state tell each other a breaker opened; none for a single process. */
@@ -112,6 +114,7 @@ export async function startGateway(
     urlDomainAudit: runtime.urlDomainAudit,
     itemLabelledServers: new Set(deps.itemLabelledServerIds ?? []),
     ...(deps.replyCheck ? { checkReply: deps.replyCheck } : {}),
+    ...(deps.agentHoldsSecrets ? { agentHoldsSecrets: deps.agentHoldsSecrets } : {}),
   };
   // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";
