@@ -3,7 +3,7 @@
 // gateway append to, truncate or chmod whatever file it points at. A hard link or a file someone
 // else created is refused too: the first would write through to another file, the second would
 // hand the writes to whoever owns it. O_NONBLOCK keeps a FIFO planted there from stalling the
-// start (its open would wait for a reader); anything but a regular file is refused.
+// start (its open would wait for a reader); anything but a regular file or a device is refused.
 import { closeSync, constants, fstatSync, ftruncateSync, openSync } from "node:fs";
 
 const { O_APPEND, O_CREAT, O_NONBLOCK, O_NOFOLLOW, O_WRONLY } = constants;
@@ -23,7 +23,8 @@ export function openLogFileSync(path: string, how: keyof typeof FLAGS, mode: num
   try {
     const stats = fstatSync(fd);
     const uid = process.getuid?.();
-    if (!stats.isFile()) throw new Error(`${path} is not a regular file; remove it so the gateway can create its own`);
+    // A device node needs root to make, so one at a log file's name was put there on purpose (/dev/null).
+    if (!stats.isFile() && !stats.isCharacterDevice()) throw new Error(`${path} is not a regular file; remove it so the gateway can create its own`);
     if (stats.nlink > 1) throw new Error(`${path} has ${stats.nlink} hard links; remove it so the gateway can create its own`);
     if (uid !== undefined && stats.uid !== uid) throw new Error(`${path} is owned by uid ${stats.uid}, not by this user (uid ${uid}); remove it`);
     if (how === "truncate") ftruncateSync(fd);
