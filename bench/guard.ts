@@ -13,7 +13,7 @@ import { buildGuards } from "../scripts/build-guards.ts";
 import { builtGuardPath } from "../test/support/guards.ts";
 import { loadWasmGuard } from "../src/guard/index.ts";
 import { goJsonBytes } from "../src/guard/go-json.ts";
-import { parseResourceLabels } from "../src/guard/results.ts";
+import { parseResourceLabels, parseResponseLabels } from "../src/guard/results.ts";
 import { generatedGuard } from "./lib/large-guard.ts";
 import { percentile } from "./lib/stats.ts";
 
@@ -36,24 +36,47 @@ function summary(samples: number[]): { p50: number; p99: number } {
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-/** The floor: an in-process instance, no worker, no deadline. */
-async function floorCaller(bytes: Uint8Array<ArrayBuffer>) {
+type FloorFunction = "label_resource" | "label_response";
+
+/**
+ * The floor: an in-process instance on the main thread, no worker, no deadline, with the same
+ * imports; call_backend (if `backend` is given) answers synchronously from memory, encoding the
+ * answer as the host does. A call includes the JSON encode of the input, the copies and the parse.
+ */
+async function floorCaller(bytes: Uint8Array<ArrayBuffer>, backend: (toolName: string, args: unknown) => unknown = () => undefined) {
   const module = await WebAssembly.compile(bytes);
   const noop = () => 0;
   const wasi = Object.fromEntries(["fd_write", "fd_read", "random_get", "proc_exit"].map((n) => [n, noop]));
-  const instance = await WebAssembly.instantiate(module, { env: { call_backend: () => -1, host_log: () => {} }, wasi_snapshot_preview1: wasi });
+  const decoder = new TextDecoder();
+  // call_backend needs the memory, which exists only once the instance does.
+  const bound: { memory?: WebAssembly.Memory } = {};
+  const guardBytes = (ptr: number, len: number) => new Uint8Array((bound.memory as WebAssembly.Memory).buffer, ptr, len);
+  const callBackend = (namePtr: number, nameLen: number, argsPtr: number, argsLen: number, resultPtr: number, resultSize: number) => {
+    const answer = backend(decoder.decode(guardBytes(namePtr, nameLen)), JSON.parse(decoder.decode(guardBytes(argsPtr, argsLen))));
+    if (answer === undefined) return -1;
+    const json = goJsonBytes(answer);
+    if (json.length > resultSize) return -2;
+    guardBytes(resultPtr, json.length).set(json);
+    return json.length;
+  };
+  const instance = await WebAssembly.instantiate(module, { env: { call_backend: callBackend, host_log: () => {} }, wasi_snapshot_preview1: wasi });
   const e = instance.exports as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
+  bound.memory = e.memory;
   const outputSize = 4 * 1024 * 1024;
-  return (toolName: string, args: unknown) => {
-    const input = goJsonBytes({ capabilities: {}, tool_args: args, tool_name: toolName });
+  return (func: FloorFunction, toolName: string, args: unknown, result?: unknown) => {
+    const input =
+      func === "label_resource"
+        ? goJsonBytes({ capabilities: {}, tool_args: args, tool_name: toolName })
+        : goJsonBytes({ capabilities: {}, tool_args: args, tool_name: toolName, tool_result: result });
     const inPtr = e.alloc!(input.length);
     const outPtr = e.alloc!(outputSize);
     new Uint8Array(e.memory.buffer, inPtr, input.length).set(input);
-    const n = e.label_resource!(inPtr, input.length, outPtr, outputSize);
+    const n = e[func]!(inPtr, input.length, outPtr, outputSize);
+    if (n < 0) throw new Error(`the floor's ${func} returned ${n}`);
     const output = new Uint8Array(e.memory.buffer).slice(outPtr, outPtr + n);
     e.dealloc!(outPtr, outputSize);
     e.dealloc!(inPtr, input.length);
-    return parseResourceLabels(output);
+    return func === "label_resource" ? parseResourceLabels(output) : parseResponseLabels(output);
   };
 }
 
@@ -69,7 +92,7 @@ async function latency() {
     const n = size > 4096 ? Math.ceil(ITERATIONS / 5) : ITERATIONS;
     for (let i = 0; i < n; i++) {
       let t = performance.now();
-      floor("read", args);
+      floor("label_resource", "read", args);
       direct.push(performance.now() - t);
       t = performance.now();
       await guard.labelResource("read", args, { deadline: Date.now() + 5000 });
@@ -78,6 +101,75 @@ async function latency() {
     const h = summary(host.slice(n / 10));
     const f = summary(direct.slice(n / 10));
     rows.push({ input: label, calls: n, "host p50": us(h.p50), "host p99": us(h.p99), "floor p50": us(f.p50), "floor p99": us(f.p99), "p50 overhead": us(h.p50 - f.p50) });
+  }
+  await guard.close();
+  return rows;
+}
+
+/**
+ * A `list_issues` answer of 30 issues, 18.5 KB, as a GitHub MCP server returns it: the
+ * issue list is the JSON text of the result's one text item.
+ */
+function issuesAnswer(): { args: Record<string, unknown>; result: unknown; repository: unknown } {
+  const issues = Array.from({ length: 30 }, (_, i) => ({
+    number: 1000 + i,
+    title: `Crash when the configuration file has a trailing comma (case ${i})`,
+    state: i % 3 === 0 ? "closed" : "open",
+    user: { login: `contributor-${i % 7}`, id: 50_000 + i, type: "User" },
+    author_association: ["OWNER", "MEMBER", "CONTRIBUTOR", "NONE"][i % 4],
+    labels: [{ name: "bug", color: "d73a4a" }, { name: i % 2 ? "needs-triage" : "confirmed", color: "ededed" }],
+    comments: i % 5,
+    created_at: "2026-11-02T10:15:00Z",
+    updated_at: "2026-12-01T08:00:00Z",
+    html_url: `https://github.com/octo-org/widgets/issues/${1000 + i}`,
+    body: `Steps to reproduce:\n1. write a config with a trailing comma\n2. run widgets --check\n\nExpected: a clear error. Actual: a stack trace. ${"Details follow. ".repeat(3)}`,
+  }));
+  const text = JSON.stringify(issues);
+  const repository = { content: [{ type: "text", text: JSON.stringify({ full_name: "octo-org/widgets", private: true, visibility: "private" }) }] };
+  return { args: { owner: "octo-org", repo: "widgets", state: "all", perPage: 30 }, result: { content: [{ type: "text", text }] }, repository };
+}
+
+/**
+ * A guard of ours that does real work and calls back (guards/issues-labels): both functions ask
+ * the backend for the repository's facts; label_response labels each of the 30 issues. Host and
+ * floor calls alternate, so both see the same machine.
+ */
+async function callingBack() {
+  const bytes = new Uint8Array(await readFile(builtGuardPath("issues-labels")));
+  const { args, result, repository } = issuesAnswer();
+  const answerFor = (toolName: string) => (toolName === "get_repository" ? repository : undefined);
+  const floor = await floorCaller(bytes, answerFor);
+  const guard = await loadWasmGuard(bytes, { name: "issues-labels", poolSize: 1 });
+  const backend = async (toolName: string) => answerFor(toolName) ?? Promise.reject(new Error(`no tool ${toolName}`));
+  const same = JSON.stringify(await guard.labelResponse("list_issues", result, args, { backend })) === JSON.stringify(floor("label_response", "list_issues", args, result));
+  if (!same) throw new Error("the host and the floor answered label_response differently");
+  const inputKiB = (goJsonBytes({ capabilities: {}, tool_args: args, tool_name: "list_issues", tool_result: result }).length / 1024).toFixed(1);
+  const rows = [];
+  for (const func of ["label_resource", "label_response"] as const) {
+    const host: number[] = [];
+    const direct: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      let t = performance.now();
+      floor(func, "list_issues", args, result);
+      direct.push(performance.now() - t);
+      t = performance.now();
+      if (func === "label_resource") await guard.labelResource("list_issues", args, { backend, deadline: Date.now() + 5000 });
+      else await guard.labelResponse("list_issues", result, args, { backend, deadline: Date.now() + 5000 });
+      host.push(performance.now() - t);
+    }
+    const h = summary(host.slice(ITERATIONS / 10));
+    const f = summary(direct.slice(ITERATIONS / 10));
+    rows.push({
+      function: func,
+      input: func === "label_resource" ? "tool args" : `${inputKiB} KiB, 30 issues`,
+      calls: ITERATIONS,
+      "host p50": us(h.p50),
+      "floor p50": us(f.p50),
+      "p50 ratio": (h.p50 / f.p50).toFixed(2),
+      "host p99": us(h.p99),
+      "floor p99": us(f.p99),
+      "p99 ratio": (h.p99 / f.p99).toFixed(2),
+    });
   }
   await guard.close();
   return rows;
@@ -197,6 +289,8 @@ await buildGuards();
 console.log(`node ${process.version}, ${ITERATIONS} iterations`);
 console.log("\nlabel_resource latency");
 console.table(await latency());
+console.log("\na guard that does real work and calls back (issues-labels, one call_backend per call)");
+console.table(await callingBack());
 console.log(`\nloading a 3 MB guard (spare ready: ${SPARE_SETTLE_MS} ms after the previous load; no spare: right after one)`);
 console.table(await loading());
 console.log("\nbooting a guard worker (the cost a spare hides)");

@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_LIMITS } from "../src/config/defaults.ts";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
-import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../src/config/types.ts";
+import type { GatewayConfig, GuardsMode, RuntimeOptions, ServerConfig } from "../src/config/types.ts";
 import { POLICY_DENIED } from "../src/enforce/index.ts";
 import { displayedAgentId } from "../src/gateway/http/auth.ts";
 import { createGateway } from "../src/gateway/index.ts";
@@ -82,8 +82,16 @@ export interface DemoGateway {
   close(): Promise<void>;
 }
 
-export async function startDemoGateway(mode: GuardsMode, scratch: string, options: { logPayloads?: LogPayloads } = {}): Promise<DemoGateway> {
+/** `extraServers`: servers added to the demo's (as a test's own sinks); `urlDomainAudit`: --url-domain-audit. */
+export interface DemoGatewayOptions {
+  logPayloads?: LogPayloads;
+  extraServers?: ServerConfig[];
+  urlDomainAudit?: boolean;
+}
+
+export async function startDemoGateway(mode: GuardsMode, scratch: string, { extraServers = [], urlDomainAudit = false, ...options }: DemoGatewayOptions = {}): Promise<DemoGateway> {
   const { config, workspace, memoryFile } = await demoConfig(mode, scratch);
+  config.servers.push(...extraServers);
   const runtime: RuntimeOptions = {
     configSource: "demo/flowgate.toml",
     listenHost: "127.0.0.1",
@@ -93,7 +101,7 @@ export async function startDemoGateway(mode: GuardsMode, scratch: string, option
     verbosity: 0,
     guardsMode: mode,
     sinkServerIds: [],
-    urlDomainAudit: false,
+    urlDomainAudit,
     sessionTimeoutMs: 60_000,
     shutdownTimeoutMs: 1000,
     limits: DEFAULT_LIMITS,

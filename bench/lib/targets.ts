@@ -157,7 +157,12 @@ export interface ClientConfigDocument {
  * `configToml`, and returns it once it has written its client configuration document. `nodeArgs`
  * go to the node that runs it, before the script (e.g. --expose-gc).
  */
-export async function startFlowgate(configToml: string, checkout = root, nodeArgs: readonly string[] = []): Promise<{ child: BenchProcess; document: ClientConfigDocument }> {
+export async function startFlowgate(
+  configToml: string,
+  checkout = root,
+  nodeArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: BenchProcess; document: ClientConfigDocument }> {
   const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-"));
   const configPath = join(dir, "config.toml");
   await writeFile(configPath, configToml);
@@ -171,7 +176,7 @@ export async function startFlowgate(configToml: string, checkout = root, nodeArg
     `127.0.0.1:${port}`,
     "--log-dir",
     join(dir, "logs"),
-  ]);
+  ], env);
   try {
     const match = await child.waitFor(/^\{\n[\s\S]*?\n\}$/m, STARTUP_TIMEOUT_MS);
     return { child, document: JSON.parse(match[0]) as ClientConfigDocument };

@@ -29,7 +29,7 @@ export class AdoptedProcessTransport implements Transport {
     const { child, server } = early;
     this.#readBuffer = messageReader(server, logger, maxMessageBytes);
     for (const line of early.launchLines) reportLaunchLine(server, logger, stderrLine, line);
-    if (child.stderr) logServerStderr(server, logger, createInterface({ input: child.stderr }));
+    if (child.stderr) logServerStderr(server, logger, createInterface({ input: child.stderr }), this);
     child.stdin?.on("error", (error) => this.onerror?.(error));
     child.stdout?.on("error", (error) => this.onerror?.(error));
     child.stdout?.on("data", (chunk: Buffer) => {

@@ -10,4 +10,6 @@ export interface ClientSide {
   capabilities: ClientCapabilities;
   request(request: Request, signal: AbortSignal): Promise<Result>;
   notify(notification: Notification): Promise<void>;
+  /** Whether the agent holds secrecy tags now (its backend's stderr may echo what it sent); never, unless given. */
+  agentHoldsSecrets?(): Promise<boolean>;
 }

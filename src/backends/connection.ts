@@ -16,7 +16,7 @@ import { connectHttp } from "./http-transport.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
 import { PrestartedTransport, type StartedStdioTransport } from "./prestarted-transport.ts";
 import { sharedSchemaValidator } from "./schema-validator.ts";
-import { stdioTransport } from "./stdio-transport.ts";
+import { stderrServesAgent, stdioTransport } from "./stdio-transport.ts";
 
 /** One live MCP client connection to a backend. */
 export interface BackendConnection {
@@ -51,6 +51,8 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   if (server.type === "stdio") {
     client = makeClient();
     const transport = options.prestarted ?? stdioTransport(server, options.logger, options.stderrLine ?? (() => undefined), options.maxMessageBytes);
+    const agentHoldsSecrets = options.clientSide?.agentHoldsSecrets?.bind(options.clientSide);
+    if (agentHoldsSecrets) stderrServesAgent(transport, agentHoldsSecrets);
     try {
       await client.connect(options.prestarted ? new PrestartedTransport(transport) : transport, { timeout: options.startupTimeoutMs });
     } catch (error) {

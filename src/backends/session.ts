@@ -128,7 +128,9 @@ export class BackendSession {
         this.backend.options.logger.server(this.backend.id, "warn", "backend", timeout.message);
         throw timeout;
       }
-      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      // The SDK rejects a request whose connection closed with -32000, the code a backend may use
+      // for an error of its own: only a connection that is gone (no transport left) crashed.
+      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && connection.client.transport === undefined) {
         throw this.#unavailable(`closed its connection during ${method} (crashed or exited); it is restarted on the next call`);
       }
       if (error instanceof McpError) throw new BackendError(error.code, this.backend.id, errorText(error));

@@ -97,10 +97,17 @@ class SessionSides implements ClientSide {
   /** What the connection was opened with: those of every session on it. */
   readonly capabilities: ClientSide["capabilities"];
   readonly #sides: SessionSide[];
+  // Every session on the connection is the same agent's (see join), so the first one answers for all.
+  readonly #first: SessionSide;
 
   constructor(first: SessionSide) {
     this.capabilities = first.capabilities;
     this.#sides = [first];
+    this.#first = first;
+  }
+
+  agentHoldsSecrets(): Promise<boolean> {
+    return this.#first.agentHoldsSecrets?.() ?? Promise.resolve(false);
   }
 
   get empty(): boolean {

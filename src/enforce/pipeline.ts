@@ -6,6 +6,7 @@
 // (and the agent's replies to a backend's requests) gets the write check alone (checkWrite).
 import {
   ResponseLabelingError,
+  accessDeniedLogMessage,
   StateUnavailableError,
   enforceResponse,
   evaluate,
@@ -28,7 +29,7 @@ import {
   type ResponseOutcome,
 } from "../difc/index.ts";
 import type { BackendCaller, GuardCallOptions } from "../guard/index.ts";
-import type { GatewayLogger, RpcLogRecord } from "../log/index.ts";
+import { secrecyMarker, type GatewayLogger, type RpcLogRecord } from "../log/index.ts";
 import { collaboratorPermissionLookup, withCollaboratorPermission } from "./collaborator-permission.ts";
 import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
 import type { GuardSessionState, GuardSessions } from "./guard-sessions.ts";
@@ -151,15 +152,20 @@ export class EnforcementPipeline {
     return withoutFiltered(rawResult, itemsPath, labeled, outcome.filtered.map(({ item }) => item), outcome.filtered.length);
   }
 
-  /**
-   * Where a call no guard labels is logged: its arguments are sensitive when the agent holds
-   * secrecy tags, as a labelled call's are; its answer when `answerIsSecret`, for a guard's own
-   * call_backend, whose answer nothing labels (fail closed), but not for tools/list and the like.
-   */
-  async unlabelledRpcLog(agentId: string, answerIsSecret: boolean): Promise<(record: RpcLogRecord) => void> {
+  /** Whether the agent holds secrecy tags now: then whatever it sends (or a backend echoes of it) stays out of the logs. */
+  async agentHoldsSecrets(agentId: string): Promise<boolean> {
     // entries(), not getOrCreate(): an agent that has only listed tools stays out of /reflect.
     const agent = (await this.#options.store.entries()).get(agentId);
-    const rpcLog = new SecrecyMarkingRpcLog(this.#options.logger, agent !== undefined && agent.secrecy.size > 0);
+    return agent !== undefined && agent.secrecy.size > 0;
+  }
+
+  /**
+   * Where a call no guard labels is logged: its arguments and answer are sensitive when the agent
+   * holds secrecy tags, as a labelled call's are; its answer also when `answerIsSecret`, for a
+   * guard's own call_backend, whose answer nothing labels (fail closed).
+   */
+  async unlabelledRpcLog(agentId: string, answerIsSecret: boolean): Promise<(record: RpcLogRecord) => void> {
+    const rpcLog = new SecrecyMarkingRpcLog(this.#options.logger, await this.agentHoldsSecrets(agentId));
     rpcLog.decide(answerIsSecret);
     return rpcLog.record;
   }
@@ -212,7 +218,11 @@ export class EnforcementPipeline {
   }
 
   #deny(call: EnforcedCall, agent: AgentLabels, resource: ResourceLabels, evaluation: Evaluation): never {
-    this.#options.logger.server(call.serverId, "warn", "difc", `Access DENIED for agent ${call.agentId} to ${resource.description}: ${evaluation.reason}`);
+    // The description is made from the agent's tool name and arguments: a tainted agent may have
+    // put what it read there, and the agent's own error (below) is the only place it may go back to.
+    const description = agent.secrecy.size > 0 ? secrecyMarker(resource.description) : resource.description;
+    const reason = evaluation.reason.replaceAll(resource.description, description);
+    this.#options.logger.server(call.serverId, "warn", "difc", accessDeniedLogMessage(call.agentId, description, reason));
     throw new EnforcementError(POLICY_DENIED, formatViolationError(evaluation, agent, resource));
   }
 }
@@ -227,10 +237,11 @@ export interface RunOptions {
 
 /**
  * Logs one enforced call's exchange with its backend, marking the payloads that may carry secret
- * data as sensitive (the logger then writes a hash of them, not their content): the request when
- * the agent already holds secrecy tags (its arguments may carry what it read), and the response
- * when its labels carry secrecy tags or anything in it was refused. The response is known to be
- * either only once it is labelled, so it waits here until `decide`.
+ * data as sensitive (the logger then writes a hash of them, not their content): the request and its
+ * response when the agent already holds secrecy tags (its arguments may carry what it read, and
+ * the response may echo them, as an ENOENT naming the path does), and otherwise the response when
+ * its labels carry secrecy tags or anything in it was refused. The response is known to be either
+ * only once it is labelled, so it waits here until `decide`.
  */
 class SecrecyMarkingRpcLog {
   readonly #logger: GatewayLogger;
@@ -252,7 +263,7 @@ class SecrecyMarkingRpcLog {
   /** Writes the held response; only the first decision counts. */
   decide(responseIsSecret: boolean): void {
     if (this.#responseIsSecret !== undefined) return;
-    this.#responseIsSecret = responseIsSecret;
+    this.#responseIsSecret = responseIsSecret || this.#agentHoldsSecrets;
     const held = this.#held;
     this.#held = [];
     for (const record of held) this.record(record);

@@ -94,6 +94,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     }
     const backends = await discovery;
     filters = ResponseFilters.forServers(config.servers, logger, options.jqTimeoutMs);
+    const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
     const sessionEnv: SessionEnvironment = {
       backends,
       backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
@@ -102,6 +103,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
       version,
       itemLabelledServers: new Set(enforcement?.itemLabelledServerIds() ?? []),
       ...(enforcement ? { checkReply: enforcementReplyCheck(enforcement.pipeline) } : {}),
+      ...(agentHoldsSecrets ? { agentHoldsSecrets } : {}),
     };
     const monitor = startHealthMonitor(backends.values(), logger, options.healthCheckIntervalMs);
     failedWhere = ` on ${runtime.listenHost}:${runtime.listenPort}`;
@@ -158,15 +160,23 @@ function forwardChain(
   filters: ResponseFilters | undefined,
 ): ForwardMiddleware[] {
   const enforcementStep = enforcement ? enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds) : options.enforcement || undefined;
+  const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
   return [
     spillStep(config.gateway, logger),
-    ...(runtime.urlDomainAudit ? [resultUrlAudit(logger)] : []),
+    ...(runtime.urlDomainAudit ? [resultUrlAudit(logger, agentHoldsSecrets)] : []),
     ...(filters ? [responseFilterStep(filters)] : []),
     ...(enforcementStep ? [enforcementStep] : []),
     // Inside enforcement, so a call the policy refuses is not counted.
-    ...(runtime.urlDomainAudit && enforcement ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger)] : []),
+    ...(runtime.urlDomainAudit && enforcement && agentHoldsSecrets
+      ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger, agentHoldsSecrets)]
+      : []),
     circuitBreakerMiddleware(config.servers, logger, options.clock, options.breakerBoard ?? enforcement?.breakerBoard),
   ];
+}
+
+/** Whether an agent (by credential) holds secrecy tags now: its backends' stderr and URL domains stay out of the logs then. */
+function agentSecrecy(enforcement: Enforcement): (agentId: string) => Promise<boolean> {
+  return (agentId) => enforcement.pipeline.agentHoldsSecrets(agentId);
 }
 
 /** The gateway once listening: `closed` resolves after everything it opened is closed too. */

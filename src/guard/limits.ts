@@ -68,6 +68,13 @@ export const SYNC_WAIT_MAX_INPUT_BYTES = 16 * 1024;
 /** JS heap of a guard worker; the wasm memory is capped separately by the memory limit. */
 export const WORKER_HEAP_LIMIT_MB = 256;
 
+/**
+ * Young generation of a guard worker. A worker makes little short-lived garbage (a call's log
+ * lines, call_backend's arguments), and V8's default lets each worker's young generation grow as
+ * large as the gateway's own: resident memory for nothing (figures in docs/performance.md).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 3;
+
 /** Return codes of the ABI. */
 export const CODE_ERROR = -1;
 export const CODE_BUFFER_TOO_SMALL = -2;

@@ -7,7 +7,7 @@ import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES, SYNC_WAIT_MAX_INPUT_B
 import { waitBriefly } from "./brief-wait.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/index.ts";
-import { CALL_ANSWERED, CALL_IDLE, CALL_REQUESTED, CALL_SLOT_COUNT, SLOT_FUNCTION, SLOT_INPUT_LENGTH, SLOT_LOG_LENGTH, SLOT_OUTPUT_LENGTH, SLOT_PORT_MESSAGES, SLOT_STATE, VIA_PORT, type BackendReply, type BackendRequest, type CallFailureKind, type CallRequest, type CallResponse, type HostToWorker, type LogLine, type WorkerInit, type WorkerToHost } from "./worker/messages.ts";
+import { CALL_ANSWERED, CALL_AWAITING_HOST, CALL_IDLE, CALL_REQUESTED, CALL_SLOT_COUNT, SLOT_FUNCTION, SLOT_INPUT_LENGTH, SLOT_LOG_LENGTH, SLOT_OUTPUT_LENGTH, SLOT_PORT_MESSAGES, SLOT_STATE, VIA_PORT, type BackendReply, type BackendRequest, type CallFailureKind, type CallRequest, type CallResponse, type HostToWorker, type LogLine, type WorkerInit, type WorkerToHost } from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 import { readLogRecords } from "./worker/log-records.ts";
 import { errorText } from "../shared/index.ts";
@@ -145,17 +145,26 @@ export class GuardWorker {
       }
       Atomics.store(slots, SLOT_STATE, CALL_REQUESTED);
       Atomics.notify(slots, SLOT_STATE);
-      // A small call is usually answered before the event loop could even run the async wait's task.
-      if (input.length <= SYNC_WAIT_MAX_INPUT_BYTES) waitBriefly(slots, SLOT_STATE, CALL_REQUESTED);
+      // A small call is usually answered before the event loop could even run the async wait's
+      // task, so it is first waited for on the spot (also after each call_backend answer).
+      const waitsBriefly = input.length <= SYNC_WAIT_MAX_INPUT_BYTES;
       // The wait's own timeout is the deadline: cheaper per call than a timer. A wake-up is not
       // proof of an answer (the worker's notify for the previous call can arrive late, and
       // call_backend changes the state twice), so look at the state and wait again until the
       // answer or the deadline.
       const budget = Math.max(0, deadline - Date.now());
       const wait = (): void => {
+        if (this.#pending !== pending) return;
         const state = Atomics.load(slots, SLOT_STATE);
         if (state === CALL_ANSWERED) return this.#collect();
-        if (this.#pending !== pending) return;
+        if (state === CALL_AWAITING_HOST) {
+          // Take the guard's request now rather than when the port's message event comes round
+          // (an event-loop turn per call_backend); the wait resumes once it is answered, or at
+          // the deadline if the backend is slower than that.
+          const request = receiveMessageOnPort(this.#backendPort)?.message as BackendRequest | undefined;
+          if (request) return this.#serveThenWait(request, pending, deadline, budget, wait);
+        }
+        if (waitsBriefly && waitBriefly(slots, SLOT_STATE, state)) return wait();
         const left = deadline - Date.now();
         if (left <= 0) return this.#timeout(budget);
         if (!pending.keepsAlive) {
@@ -167,6 +176,16 @@ export class GuardWorker {
         if (answered.async) void answered.value.then(wait);
         else wait();
       };
+      wait();
+    });
+  }
+
+  #serveThenWait(request: BackendRequest, pending: PendingCall, deadline: number, budget: number, wait: () => void): void {
+    const timer = setTimeout(() => {
+      if (this.#pending === pending) this.#timeout(budget);
+    }, Math.max(0, deadline - Date.now()));
+    void this.#serveBackend(request).then(() => {
+      clearTimeout(timer);
       wait();
     });
   }

@@ -3,7 +3,7 @@
 // one booted, blank worker ready for the whole process: a guard that needs a worker (at load,
 // or to replace one stopped at a deadline) takes it and a new spare boots in the background.
 import { Worker } from "node:worker_threads";
-import { WORKER_HEAP_LIMIT_MB } from "./limits.ts";
+import { WORKER_HEAP_LIMIT_MB, WORKER_YOUNG_GENERATION_MB } from "./limits.ts";
 import type { WorkerToHost } from "./worker/messages.ts";
 import { workerEnv } from "../shared/index.ts";
 
@@ -14,7 +14,7 @@ let spare: Promise<Worker> | undefined;
 function boot(): Promise<Worker> {
   const worker = new Worker(WORKER_URL, {
     env: workerEnv(),
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     // Guard output goes to the log through messages, never to the gateway's stdio.
     stdin: false,
     stdout: true,

@@ -4,7 +4,8 @@
 // appends); nothing is ever in flight in the thread pool, so lines land in the order they were
 // logged, and a synchronous flush at process exit is complete. Data reaches the disk with fsync
 // only on close.
-import { close, fchmodSync, fsync, openSync, writeSync } from "node:fs";
+import { close, fchmodSync, fsync, writeSync } from "node:fs";
+import { openLogFileSync } from "./open-log-file.ts";
 
 /** How long a logged line may wait in memory: short enough to tail the logs live. */
 const FLUSH_INTERVAL_MS = 50;
@@ -23,7 +24,7 @@ export class AppendWriter {
   /** Opens (creating with, or setting, `mode`) for appending, or truncating first with `truncate`; throws if it cannot. */
   constructor(path: string, options: { mode: number; truncate?: boolean; onError: (error: Error) => void }) {
     this.path = path;
-    this.#fd = openSync(path, options.truncate === true ? "w" : "a", options.mode);
+    this.#fd = openLogFileSync(path, options.truncate === true ? "truncate" : "append", options.mode);
     try {
       // A file that already existed keeps its old mode through openSync.
       fchmodSync(this.#fd, options.mode);

@@ -1,8 +1,13 @@
 // A small JSON file that is rewritten whole (tools.json, observed-url-domains.json): each write
 // goes to `<path>.tmp` and is renamed over the file, so a reader sees the previous content or
 // the new one, never half of one. Changes that arrive during a write are coalesced into the next.
-import { chmodSync, writeFileSync } from "node:fs";
-import { chmod, rename, writeFile } from "node:fs/promises";
+// Neither the file nor its temporary is ever opened through a symlink (see open-log-file.ts).
+import { closeSync, constants, fchmodSync, writeSync } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
+import { escapeLineBreakers } from "./json-line.ts";
+import { openLogFileSync } from "./open-log-file.ts";
+
+const CREATE_ONLY = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 export class AtomicFile {
   readonly path: string;
@@ -19,8 +24,13 @@ export class AtomicFile {
     this.#mode = options.mode;
     this.#render = options.render;
     this.#onError = options.onError;
-    writeFileSync(path, options.initial, { mode: options.mode });
-    chmodSyncQuiet(path, options.mode);
+    const fd = openLogFileSync(path, "truncate", options.mode);
+    try {
+      fchmodQuiet(fd, options.mode);
+      writeSync(fd, options.initial);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** The content changed: rewrite the file (once more, if a write is under way). */
@@ -49,9 +59,18 @@ export class AtomicFile {
   async #rewrite(): Promise<void> {
     const temporary = `${this.path}.tmp`;
     try {
-      await writeFile(temporary, this.#render(), { mode: this.#mode });
-      // A leftover temporary file keeps its old mode through writeFile.
-      await chmod(temporary, this.#mode);
+      // A leftover temporary (or a link planted in its name) is removed, not written through:
+      // the temporary is always a file this write creates.
+      await rm(temporary, { force: true });
+      const handle = await open(temporary, CREATE_ONLY, this.#mode);
+      try {
+        // The umask may have narrowed the mode further than ours.
+        await handle.chmod(this.#mode);
+        await handle.writeFile(escapeLineBreakers(this.#render()));
+      } finally {
+        await handle.close();
+      }
+      // rename replaces a symlink at `path` itself, never its target.
       await rename(temporary, this.path);
     } catch (error) {
       this.#failed = true;
@@ -60,10 +79,10 @@ export class AtomicFile {
   }
 }
 
-/** An existing file keeps its old mode through writeFileSync; a file we may not chmod keeps it. */
-function chmodSyncQuiet(path: string, mode: number): void {
+/** An existing file keeps its old mode through open; a file we may not chmod keeps it. */
+function fchmodQuiet(fd: number, mode: number): void {
   try {
-    chmodSync(path, mode);
+    fchmodSync(fd, mode);
   } catch {
     // Not our file to chmod (another owner): the content is still ours to write.
   }

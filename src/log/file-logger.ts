@@ -1,10 +1,13 @@
 // The GatewayLogger over a log directory, with the reference's files and formats (gateway.md §6).
 // A file that cannot be opened or written never stops the gateway: the unified log falls back to
 // stderr, a per-server log is skipped, and the other files are disabled, each with one warning.
-import { mkdirSync } from "node:fs";
+// A log directory someone else could have prepared (not ours, writable by others, a symlink) is
+// not used at all: one warning, and the unified log goes to stderr.
+import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AppendWriter } from "./append-writer.ts";
 import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
+import { escapeLineBreakers } from "./json-line.ts";
 import { formatConsoleLine, formatTextLine } from "./line-format.ts";
 import { MARKDOWN_FOOTER, MARKDOWN_HEADER, formatMarkdownEntry, formatRpcMarkdownEntry } from "./markdown-format.ts";
 import { formatDifcFilteredRecord, formatRpcRecord, formatUnrecognizedEndpoint } from "./rpc-format.ts";
@@ -58,6 +61,8 @@ export class FileLogger implements GatewayLogger {
   readonly #sanitizer = new Sanitizer();
   readonly #logPayloads: LogPayloads;
   readonly #dirUsable: boolean;
+  /** The directory exists but is not safe to write in: nothing is opened there. */
+  #dirRefused = false;
   readonly #proxy: boolean;
   #unified: AppendWriter | undefined;
   #markdown: AppendWriter | undefined;
@@ -82,8 +87,14 @@ export class FileLogger implements GatewayLogger {
     this.#debugEnabled = debugNamespaceMatcher(options.debug);
     this.#debugColors = options.debugColors === true;
     this.#logPayloads = options.logPayloads ?? "redacted";
-    this.#dirUsable = this.#makeDir();
     this.#proxy = options.proxy === true;
+    const unsafe = this.#makeDir();
+    this.#dirUsable = unsafe === undefined;
+    if (unsafe !== undefined && unsafe !== "") {
+      this.#dirRefused = true;
+      const what = this.#proxy ? "proxy.log" : "mcp-gateway.log";
+      this.#console(`WARNING: Refusing log directory ${this.#dir}: ${unsafe}; logging to stderr instead of ${what}, and writing no other log file`);
+    }
 
     const unifiedPath = join(this.#dir, this.#proxy ? LOG_FILE_NAMES.proxy : LOG_FILE_NAMES.unified);
     this.#unified = this.#open(unifiedPath, { mode: LOG_FILE_MODE }, (error) => {
@@ -120,20 +131,20 @@ export class FileLogger implements GatewayLogger {
   rpc(record: RpcLogRecord): void {
     const date = this.#now();
     const formatted = formatRpcRecord(record, date, this.#sanitizer, this.#logPayloads);
-    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.#writeRpcLine(formatted.jsonl);
     this.#writeUnified(formatTextLine(date, "debug", "rpc", formatted.text));
     this.#writeMarkdown(formatRpcMarkdownEntry(formatted.markdown));
   }
 
   difcFiltered(record: DifcFilteredRecord): void {
     const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
-    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.#writeRpcLine(formatted.jsonl);
     this.server(record.serverId, "info", "difc", formatted.text);
   }
 
   unrecognizedEndpoint(method: string, path: string): void {
     const formatted = formatUnrecognizedEndpoint(method, path, this.#now(), this.#sanitizer);
-    this.#rpc?.write(`${formatted.jsonl}\n`);
+    this.#writeRpcLine(formatted.jsonl);
     this.log("warn", "proxy", formatted.text, { markdown: true });
   }
 
@@ -186,17 +197,25 @@ export class FileLogger implements GatewayLogger {
     for (const writer of this.#writers()) writer?.flushSync();
   }
 
-  #makeDir(): boolean {
+  /**
+   * Creates the directory, or checks the one that exists: undefined when usable, "" when it could
+   * not be created (each file then reports its own failure), or why it is refused and how to fix it.
+   */
+  #makeDir(): string | undefined {
     try {
       mkdirSync(this.#dir, { recursive: true, mode: LOG_DIR_MODE });
-      return true;
     } catch {
-      // Reported by the files that cannot be opened in it.
-      return false;
+      return "";
+    }
+    try {
+      return unsafeDirectoryReason(this.#dir);
+    } catch (error) {
+      return `it cannot be examined (${errorText(error)})`;
     }
   }
 
   #open(path: string, options: { mode: number; truncate?: boolean }, onInitFailure: (error: unknown) => void): AppendWriter | undefined {
+    if (this.#dirRefused) return undefined;
     try {
       return new AppendWriter(path, { ...options, onError: (error) => this.#writeFailed(path, error) });
     } catch (error) {
@@ -207,6 +226,7 @@ export class FileLogger implements GatewayLogger {
 
   /** A file rewritten whole (tools.json, observed-url-domains.json), announced on stderr as the reference does. */
   #openRewritten<T>(name: string, title: string, label: string, open: (path: string, onError: (error: Error) => void) => T): T | undefined {
+    if (this.#dirRefused) return undefined;
     const path = join(this.#dir, name);
     try {
       const file = open(path, (error) => this.#writeFailed(path, error));
@@ -236,6 +256,10 @@ export class FileLogger implements GatewayLogger {
     else if (this.#closed === undefined) this.#stderr(line);
   }
 
+  #writeRpcLine(jsonl: string): void {
+    this.#rpc?.write(`${escapeLineBreakers(jsonl)}\n`);
+  }
+
   #writeMarkdown(entry: string): void {
     if (this.#markdown?.isOpen !== true || this.#closed !== undefined) return;
     if (!this.#markdownStarted) {
@@ -253,6 +277,25 @@ export class FileLogger implements GatewayLogger {
   #console(message: string): void {
     this.#stderr(formatConsoleLine(this.#now(), message));
   }
+}
+
+/**
+ * Why an existing log directory is not safe for the gateway's files, with how to fix it, or
+ * undefined. Whoever else can write in it could plant links or files where the logs go; each file
+ * is guarded as it is opened (openLogFileSync), this guards the directory as a whole (and its last
+ * path component). Another user's directory is accepted when only that user can write in it: in
+ * gh-aw the runner creates the log directory on the host and the gateway's container, running as
+ * root, writes into it; a file that user planted there is refused as it is opened.
+ */
+function unsafeDirectoryReason(dir: string): string | undefined {
+  const stats = lstatSync(dir);
+  if (stats.isSymbolicLink()) return "it is a symbolic link; give --log-dir the directory it points to";
+  if (!stats.isDirectory()) return "it is not a directory";
+  if ((stats.mode & 0o022) !== 0) {
+    const mode = (stats.mode & 0o777).toString(8).padStart(4, "0");
+    return `it is writable by group or others (mode ${mode}); run chmod go-w ${dir}, or give --log-dir another directory`;
+  }
+  return undefined;
 }
 
 /** Opens the log files in `dir` (creating it); never throws for an unusable directory. */

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { formatTimestamp } from "./line-format.ts";
 import { formatRpcMarkdownMessage } from "./markdown-format.ts";
+import { secrecyMarker } from "./redaction.ts";
 import type { Sanitizer } from "./sanitize.ts";
 import type { DifcFilteredRecord, LogPayloads, RpcLogRecord } from "./types.ts";
 import { isObject, utf8Prefix } from "../shared/index.ts";
@@ -75,6 +76,16 @@ function redactionOf(text: string): { redacted: "secrecy"; bytes: number; sha256
   return { redacted: "secrecy", bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
 }
 
+/**
+ * The MCP methods a request record may name as they are. Any other method name was chosen by the
+ * agent (the routed endpoint forwards methods it does not know), so in a redacted record it may
+ * spell out a secret, and is hidden as the payload is.
+ */
+const MCP_REQUEST_METHODS = new Set([
+  "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read",
+  "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get", "completion/complete", "logging/setLevel",
+]);
+
 /** A sensitive response's error text may quote what the call read, so it is hidden as its payload is. */
 const REDACTED_ERROR = "(redacted: secrecy)";
 
@@ -100,14 +111,17 @@ export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: San
   const serverId = record.serverId;
   const textPayload = textPreview(payloadText);
   if (record.event === "rpc_request") {
+    const method = redact && !MCP_REQUEST_METHODS.has(record.method) ? secrecyMarker(record.method) : record.method;
+    // The tool name is part of the payload: a redacted one shows neither.
+    const toolName = redact ? undefined : toolNameOf(record.method, message);
     return {
-      jsonl: withPayload({ ...base, direction: "OUT", server_id: serverId, method: record.method, ...labels }, payloadText),
-      text: `${serverId}→${record.method} ${bytes}b ${textPayload}`,
+      jsonl: withPayload({ ...base, direction: "OUT", server_id: serverId, method, ...labels }, payloadText),
+      text: `${serverId}→${method} ${bytes}b ${textPayload}`,
       markdown: formatRpcMarkdownMessage({
         serverId,
         direction: "out",
-        method: record.method,
-        toolName: toolNameOf(record.method, message),
+        method,
+        toolName,
         ...shown,
       }),
     };

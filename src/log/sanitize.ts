@@ -18,20 +18,23 @@ interface TextRule {
   replace: string;
 }
 
+// A run of at least N is written X{N}X*, never X{N,}: V8 matches X{N,} with a backtrack entry
+// per character, which overflows the stack (RangeError) on a run of a few million, such as a
+// backend's answer can hold.
 const TEXT_RULES: readonly TextRule[] = [
   // key=value, key: value and "key":"value", keeping the key and separator so JSON text stays JSON.
   // The key is matched from the keyword on (a prefix such as "MY_" stays in place), never from
   // a run of word characters before it: that would rescan the run from every "-" in it, which
   // takes quadratic time on the long strings an untrusted backend can send.
   { pattern: new RegExp(String.raw`(${STRONG_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}+`, "gi"), replace: `$1${REDACTED}` },
-  { pattern: new RegExp(String.raw`(${WEAK_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}{8,}`, "gi"), replace: `$1${REDACTED}` },
+  { pattern: new RegExp(String.raw`(${WEAK_KEY}"?\s*[=:]\s*"?)${SCHEME}${VALUE_END}{8}${VALUE_END}*`, "gi"), replace: `$1${REDACTED}` },
   // Tokens recognisable by their shape, wherever they stand.
   { pattern: /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi, replace: REDACTED },
-  { pattern: /\bgh[pousr]_[A-Za-z0-9]{16,}/g, replace: REDACTED },
-  { pattern: /\bgithub_pat_[A-Za-z0-9_]{20,}/g, replace: REDACTED },
+  { pattern: /\bgh[pousr]_[A-Za-z0-9]{16}[A-Za-z0-9]*/g, replace: REDACTED },
+  { pattern: /\bgithub_pat_[A-Za-z0-9_]{20}[A-Za-z0-9_]*/g, replace: REDACTED },
   // Only where a token can start, for the same reason: "eyJ-eyJ-…" must not be rescanned.
   { pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replace: REDACTED },
-  { pattern: /[a-f0-9]{32,}/gi, replace: REDACTED },
+  { pattern: /[a-f0-9]{32}[a-f0-9]*/gi, replace: REDACTED },
 ];
 
 // Every match of TEXT_RULES contains one of these, so text without any of them (most payload

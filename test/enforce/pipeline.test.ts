@@ -122,7 +122,7 @@ describe("the enforcement pipeline", () => {
   it.each([
     ["nothing of a public read by an agent holding nothing", "README.md", "Acme launch workspace", { request: undefined, response: undefined }],
     ["the answer of a private read, whose labels carry secrecy tags", "private/salaries.md", "182,000", { request: undefined, response: true }],
-    ["the arguments of a call by an agent that read a secret (they may carry it)", "README.md", "Acme launch workspace", { request: true, response: undefined }],
+    ["the arguments of a call by an agent that read a secret (they may carry it), and its answer (which may echo them)", "README.md", "Acme launch workspace", { request: true, response: true }],
   ])("marks as sensitive, for the log files, %s", async (_name, path, answerText, sensitive) => {
     const client = await connect("files");
     const before = logger.rpcRecords.length;
@@ -134,12 +134,15 @@ describe("the enforcement pipeline", () => {
     expect([request, response].every((record) => record !== undefined)).toBe(true);
   });
 
-  it("marks as sensitive the arguments of a call no guard labels (tools/list) by an agent that read a secret", async () => {
+  it("marks as sensitive the arguments and answer of a call no guard labels (tools/list) by an agent that read a secret", async () => {
     const client = await connect("files");
     const before = logger.rpcRecords.length;
     await client.listTools();
-    const requests = logger.rpcRecords.slice(before).filter((record) => record.event === "rpc_request" && record.method === "tools/list");
-    expect(requests.map((record) => record.sensitive)).toEqual([true]);
+    const records = logger.rpcRecords.slice(before).filter((record) => record.serverId === "files");
+    expect(records.map((record) => [record.event, record.sensitive])).toEqual([
+      ["rpc_request", true],
+      ["rpc_response", true],
+    ]);
   });
 
   it("marks as sensitive the answer of a guard's own call to the backend, which nothing labels", () => {

@@ -16,6 +16,19 @@ describe("recovery after a guard fails", () => {
     await guard.close();
   });
 
+  it("stops a call at its deadline while the guard waits for a backend that does not answer, and aborts the backend call", async () => {
+    const guard = await loadEdgeGuard("scripted", { poolSize: 1 });
+    let backendSignal: AbortSignal | undefined;
+    const hangingBackend: BackendCaller = (_tool, _args, signal) => {
+      backendSignal = signal;
+      return new Promise(() => {});
+    };
+    await expect(guard.labelResource(command("C"), null, { backend: hangingBackend, ...soon() })).rejects.toMatchObject({ kind: "timeout" });
+    expect(backendSignal?.aborted).toBe(true);
+    await expect(guard.labelResource("ok", null)).resolves.toMatchObject({ operation: "read" });
+    await guard.close();
+  });
+
   it.each([
     ["T", "unreachable"],
     ["S", "Maximum call stack size exceeded"],

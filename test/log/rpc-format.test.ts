@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { formatDifcFilteredRecord, formatRpcRecord } from "../../src/log/rpc-format.ts";
+import { secrecyMarker } from "../../src/log/redaction.ts";
 import { Sanitizer } from "../../src/log/sanitize.ts";
 import type { RpcLogRecord } from "../../src/log/types.ts";
 
@@ -81,6 +82,26 @@ describe("rpc-messages.jsonl records", () => {
         jsonl: expect.stringContaining(`"error":"(redacted: secrecy)","payload":{"redacted":"secrecy"`),
         text: expect.stringMatching(/^fs←resp \d+b err:\(redacted: secrecy\) \{"redacted":"secrecy"/),
         markdown: expect.stringContaining("⚠️ `(redacted: secrecy)`"),
+      },
+    ],
+    [
+      "a sensitive tools/call, without the tool name the agent chose",
+      { event: "rpc_request", serverId: "fs", method: "tools/call", payload: { name: "Alice_182000", arguments: {} }, sensitive: true },
+      "redacted",
+      {
+        jsonl: expect.stringMatching(/"method":"tools\/call","payload":\{"redacted":"secrecy"/),
+        text: expect.stringMatching(/^fs→tools\/call \d+b \{"redacted":"secrecy"/),
+        markdown: expect.not.stringContaining("Alice_182000"),
+      },
+    ],
+    [
+      "a sensitive request of a method the agent named, with the method as a redaction marker",
+      { event: "rpc_request", serverId: "fs", method: "x/Alice 182,000", payload: {}, sensitive: true },
+      "redacted",
+      {
+        jsonl: expect.stringContaining(`"method":"${secrecyMarker("x/Alice 182,000")}","payload":{"redacted":"secrecy"`),
+        text: expect.stringMatching(/^fs→\(redacted: secrecy, sha256 [0-9a-f]{16}\) \d+b \{"redacted":"secrecy"/),
+        markdown: expect.not.stringContaining("Alice"),
       },
     ],
     [

@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GatewayConfig, RuntimeOptions, ServerConfig } from "../../src/config/types.ts";
 import { POLICY_DENIED } from "../../src/enforce/index.ts";
 import { createGateway } from "../../src/gateway/index.ts";
+import { secrecyMarker } from "../../src/log/redaction.ts";
 import { connectAgent, gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { builtGuardPath } from "../support/guards.ts";
 import { EVERYTHING_SCRIPT, httpServer, startEverythingHttp, stdioServer } from "../support/mcp-servers.ts";
@@ -197,7 +198,7 @@ describe("covert channels to a write sink", () => {
         expect(error.message).toContain(`write-sink:public (${method})`);
         expect(proxy.bodies.slice(sentClean).some((body) => body.includes(SECRET))).toBe(false);
         expect(proxy.bodies.slice(sentTainted).filter((body) => body.includes(`"method":"${method}"`))).toEqual([]);
-        expect(logger.matching(`to write-sink:public (${method})`, "sink").filter((line) => line.startsWith("Access DENIED for agent "))).toHaveLength(1);
+        expect(logger.matching(`to ${secrecyMarker(`write-sink:public (${method})`)}`, "sink").filter((line) => line.startsWith("Access DENIED for agent "))).toHaveLength(1);
       });
     },
   );
@@ -353,7 +354,7 @@ describe("covert channels in replies to a write sink's requests", () => {
       const seen = await trigger(sink);
       expect(seen).toContain("DIFC Violation: Agent carries");
       expect(proxy.bodies.slice(sentClean).some((body) => body.includes(SECRET))).toBe(false);
-      expect(logger.matching(`to write-sink:public (${method})`, "sink").filter((line) => line.startsWith("Access DENIED for agent ")).length).toBeGreaterThan(0);
+      expect(logger.matching(`to ${secrecyMarker(`write-sink:public (${method})`)}`, "sink").filter((line) => line.startsWith("Access DENIED for agent ")).length).toBeGreaterThan(0);
     });
   });
 });

@@ -1,10 +1,12 @@
 // A small MCP server over stdio whose tool "large" answers with as many bytes of text as asked,
 // and "held" stays in flight meanwhile: "large" waits until "held" has arrived, and "held" is
 // answered only after "large", so its answer follows the large one on stdout. "await-held"
-// answers once "held" has arrived, which tells a client that "held" is in flight.
+// answers once "held" has arrived, which tells a client that "held" is in flight. The request
+// "x/busy" is answered with a JSON-RPC error of the backend's own, code -32000.
 // Run with Node 24: `node test/support/large-answer-server.ts`.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 
 const server = new McpServer({ name: "large-answer", version: "1.0.0" });
@@ -28,5 +30,11 @@ server.registerTool("large", { description: "Answers with `bytes` bytes of text"
   return { content: [{ type: "text", text: "x".repeat(bytes) }] };
 });
 server.registerTool("echo", { description: "Echoes its message", inputSchema: { message: z.string() } }, ({ message }) => ({ content: [{ type: "text", text: message }] }));
+
+// -32000 is also the code the SDK gives a request whose connection closed, which a gateway must
+// not mistake for this answer.
+server.server.setRequestHandler(z.object({ method: z.literal("x/busy") }), () => {
+  throw new McpError(ErrorCode.ConnectionClosed, "busy: try again later");
+});
 
 await server.connect(new StdioServerTransport());

@@ -33,17 +33,30 @@ export function urlDomains(value: unknown): string[] {
   return [...found].sort();
 }
 
-/** Records the domains in `value` under `key` (a server id, or "write-sink"), if there are any. */
-export function auditUrlDomains(logger: GatewayLogger, key: string, value: unknown): void {
+/**
+ * Records the domains in `value` under `key` (a server id, or "write-sink"), if there are any. A
+ * `sensitive` value (sent or received by an agent holding secrecy tags) may spell out a secret as
+ * a host name: its domains are only counted, in a warning, as the log files keep such payloads out.
+ */
+function auditUrlDomains(logger: GatewayLogger, key: string, value: unknown, sensitive: boolean): void {
   const domains = urlDomains(value);
-  if (domains.length > 0) logger.observedUrlDomains?.(key, domains);
+  if (domains.length === 0) return;
+  if (sensitive) logger.log("warn", "backend", `URL domain audit: ${domains.length} domain(s) under ${key} not recorded: the payload is secret (the agent holds secrecy tags)`);
+  else logger.observedUrlDomains?.(key, domains);
 }
 
-/** The domains of URLs in every tool result that is not an error, recorded under the server's id. */
-export function resultUrlAudit(logger: GatewayLogger): ForwardMiddleware {
+/**
+ * The domains of URLs in every tool result that is not an error, recorded under the server's id.
+ * A tainted agent's result may carry what it read (propagate mode taints on the read itself), so
+ * its domains are only counted; `agentHoldsSecrets` is absent when there is no enforcement.
+ */
+export function resultUrlAudit(logger: GatewayLogger, agentHoldsSecrets?: (agentId: string) => Promise<boolean>): ForwardMiddleware {
   return (next) => async (request) => {
     const result = await next(request);
-    if (request.method === "tools/call" && result.isError !== true) auditUrlDomains(logger, request.serverId, result);
+    if (request.method === "tools/call" && result.isError !== true) {
+      const sensitive = (await agentHoldsSecrets?.(request.agentId).catch(() => true)) ?? false;
+      auditUrlDomains(logger, request.serverId, result, sensitive);
+    }
     return result;
   };
 }
@@ -52,10 +65,11 @@ export function resultUrlAudit(logger: GatewayLogger): ForwardMiddleware {
  * The arguments of every tools/call that reaches a write-sink server, audited under "write-sink".
  * It goes inside the enforcement middleware, so a call the policy refuses is not counted.
  */
-export function writeSinkUrlAudit(writeSinkServerIds: ReadonlySet<string>, logger: GatewayLogger): ForwardMiddleware {
-  return (next) => (request) => {
+export function writeSinkUrlAudit(writeSinkServerIds: ReadonlySet<string>, logger: GatewayLogger, agentHoldsSecrets: (agentId: string) => Promise<boolean>): ForwardMiddleware {
+  return (next) => async (request) => {
     if (request.method === "tools/call" && writeSinkServerIds.has(request.serverId)) {
-      auditUrlDomains(logger, "write-sink", request.params?.["arguments"]);
+      const sensitive = await agentHoldsSecrets(request.agentId).catch(() => true);
+      auditUrlDomains(logger, "write-sink", request.params?.["arguments"], sensitive);
     }
     return next(request);
   };

@@ -71,6 +71,8 @@ export interface SessionEnvironment {
   itemLabelledServers?: ReadonlySet<string>;
   /** Checks the agent's answer to a backend's request before the backend gets it (the enforcement layer's write check). */
   checkReply?: ReplyCheck;
+  /** Whether the agent (by credential) holds secrecy tags now; never, unless the enforcement layer says so. */
+  agentHoldsSecrets?: (agentId: string) => Promise<boolean>;
 }
 
 /**
@@ -217,8 +219,10 @@ export class AgentSession {
 
   #sessionSide(serverId: string): SessionSide {
     const current = () => this.#inflight.get(serverId)?.at(-1)?.extra;
+    const agentHoldsSecrets = this.env.agentHoldsSecrets;
     return {
       capabilities: relayedCapabilities(this.server.getClientCapabilities() ?? {}),
+      ...(agentHoldsSecrets ? { agentHoldsSecrets: () => agentHoldsSecrets(this.identity.credential) } : {}),
       callInFlightSince: () => this.#inflight.get(serverId)?.at(-1)?.since,
       request: async (request: Request, signal: AbortSignal) => {
         const timeout = this.env.backends.get(serverId)?.toolTimeoutMs;

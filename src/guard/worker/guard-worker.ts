@@ -72,6 +72,8 @@ function askHost(toolName: string, args: unknown): BackendReply | undefined {
   Atomics.notify(callSlots, SLOT_STATE);
   while (Atomics.load(backendFlag, 0) === 0) Atomics.wait(backendFlag, 0, 0);
   Atomics.store(callSlots, SLOT_STATE, CALL_REQUESTED);
+  // Every state change is notified, so a host waiting on the state never misses one.
+  Atomics.notify(callSlots, SLOT_STATE);
   return receiveMessageOnPort(init.backendPort)?.message as BackendReply | undefined;
 }
 
