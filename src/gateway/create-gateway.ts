@@ -76,6 +76,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   let failedWhere = "";
   let enforcement: Enforcement | undefined;
   let filters: ResponseFilters | undefined;
+  let monitor: { stop(): void } | undefined;
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
@@ -105,7 +106,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
       ...(enforcement ? { checkReply: enforcementReplyCheck(enforcement.pipeline) } : {}),
       ...(agentHoldsSecrets ? { agentHoldsSecrets } : {}),
     };
-    const monitor = startHealthMonitor(backends.values(), logger, options.healthCheckIntervalMs);
+    monitor = startHealthMonitor(backends.values(), logger, options.healthCheckIntervalMs);
     failedWhere = ` on ${runtime.listenHost}:${runtime.listenPort}`;
     const listening = await listen(
       config,
@@ -120,7 +121,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
         reflect: () => enforcement?.reflect() ?? {},
         guardStatus: () => enforcement?.guardStatus() ?? {},
         stateHealth: () => enforcement?.stateHealth(),
-        onShutdown: () => monitor.stop(),
+        onShutdown: () => monitor?.stop(),
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
     );
@@ -132,6 +133,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   } catch (error) {
     io.err(`failed to start gateway${failedWhere}: ${errorText(error)}\n`);
     logger.log("error", "startup", `failed to start gateway: ${errorText(error)}`, { markdown: true });
+    monitor?.stop();
     await filters?.close();
     await enforcement?.close().catch(() => undefined);
     await ownLogger?.close();

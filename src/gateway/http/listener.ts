@@ -55,7 +55,7 @@ export interface ListeningGateway {
 }
 
 /** What close() waits for in-flight HTTP requests before cutting them, as /close does. */
-export const CLOSE_DRAIN_MS = 30_000;
+const CLOSE_DRAIN_MS = 30_000;
 
 /** One stderr line with the reference's Go log prefix, and the same line in the log. */
 function announce(io: GatewayIO, logger: GatewayLogger, message: string): void {

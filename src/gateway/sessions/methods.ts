@@ -27,7 +27,7 @@ import { toolNotAllowed } from "./rpc-error.ts";
 type Item = Record<string, unknown>;
 type Params = Record<string, unknown>;
 export type Feature = "tools" | "resources" | "prompts" | "completions" | "logging";
-export type NameKind = "tool" | "prompt" | "resource";
+type NameKind = "tool" | "prompt" | "resource";
 
 /** How a mode maps what the agent names onto its backends. */
 export interface Namespace {
