@@ -29,8 +29,28 @@ const { values: flags } = parseArgs({
 // its own backend process, so it uses 2 sessions instead of 16, one repetition of the rest, and
 // leaves out the micro-benchmarks and the cold start without a guard.
 const plan = flags.quick
-  ? { rounds: 2, warmup: 20, smallPerRound: 60, largePerRound: 3, throughputRounds: 1, throughputMs: 1500, sessions: 2, coldStartRepetitions: 1, largeFilterRuns: 1 }
-  : { rounds: 5, warmup: 200, smallPerRound: 420, largePerRound: 20, throughputRounds: 2, throughputMs: 5000, sessions: 16, coldStartRepetitions: 7, largeFilterRuns: 5 };
+  ? {
+      rounds: 2,
+      warmup: 20,
+      smallPerRound: 60,
+      largePerRound: 3,
+      throughputRounds: 1,
+      throughputMs: 1500,
+      sessions: 2,
+      coldStartRepetitions: 1,
+      largeFilterRuns: 1,
+    }
+  : {
+      rounds: 5,
+      warmup: 200,
+      smallPerRound: 420,
+      largePerRound: 20,
+      throughputRounds: 2,
+      throughputMs: 5000,
+      sessions: 16,
+      coldStartRepetitions: 7,
+      largeFilterRuns: 5,
+    };
 
 const startedAt = performance.now();
 const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
@@ -154,7 +174,9 @@ async function compareConfigurations(targets: readonly Target[]): Promise<Result
       small: summarize(s.small),
       ...(target.workload.large ? { large: summarize(s.largeError ? [] : s.large) } : {}),
       ...(s.largeError ? { largeError: s.largeError } : {}),
-      ...(target.workload.throughput ? { throughput: { callsPerSecond: s.calls / seconds, calls: s.calls, errors: s.errors, sessions: plan.sessions, seconds } } : {}),
+      ...(target.workload.throughput
+        ? { throughput: { callsPerSecond: s.calls / seconds, calls: s.calls, errors: s.errors, sessions: plan.sessions, seconds } }
+        : {}),
       ...(entry.target.gatewayPid === undefined ? {} : { rssMiB: await rssMiB(entry.target.gatewayPid) }),
     });
   }
@@ -184,12 +206,27 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await measureColdStart(flags.quick ? 1 : 5, { withoutGuard: true }), null, 2));
     return;
   }
-  const allTargets: Target[] = [direct, httpFloor, flowgateNoGuard, flowgateGuarded, flowgateGuardedRedis, supergateway, mcpProxy, ...(await filesystemTargets())];
+  const allTargets: Target[] = [
+    direct,
+    httpFloor,
+    flowgateNoGuard,
+    flowgateGuarded,
+    flowgateGuardedRedis,
+    supergateway,
+    mcpProxy,
+    ...(await filesystemTargets()),
+  ];
   const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
   const results = await compareConfigurations(targets);
-  const coldStart: ColdStartReport | { error: string } = await attempt("cold start", () => measureColdStart(plan.coldStartRepetitions, { withoutGuard: !flags.quick }));
-  const largeFilter: LargeFilterReport | { error: string } = await attempt("16 MiB filtered response", () => measureLargeFilter(plan.largeFilterRuns, "stand-in"));
-  const largeFilterWasm: LargeFilterReport | { error: string } = await attempt("7.5 MiB filtered response, WASM guard", () => measureLargeFilter(plan.largeFilterRuns, "wasm"));
+  const coldStart: ColdStartReport | { error: string } = await attempt("cold start", () =>
+    measureColdStart(plan.coldStartRepetitions, { withoutGuard: !flags.quick }),
+  );
+  const largeFilter: LargeFilterReport | { error: string } = await attempt("16 MiB filtered response", () =>
+    measureLargeFilter(plan.largeFilterRuns, "stand-in"),
+  );
+  const largeFilterWasm: LargeFilterReport | { error: string } = await attempt("7.5 MiB filtered response, WASM guard", () =>
+    measureLargeFilter(plan.largeFilterRuns, "wasm"),
+  );
   // The micro-benchmarks take minutes; a smoke run leaves them out.
   const micro: MicroBenchmark[] | undefined = flags.quick ? undefined : await runMicroBenchmarks();
 

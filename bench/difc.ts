@@ -4,14 +4,7 @@
  */
 import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import {
-  evaluate,
-  filterCollection,
-  labelResponse,
-  type AgentLabels,
-  type LabeledCollection,
-  type ResourceLabels,
-} from "../src/difc/index.ts";
+import { evaluate, filterCollection, labelResponse, type AgentLabels, type LabeledCollection, type ResourceLabels } from "../src/difc/index.ts";
 
 const ITEMS = 10_000;
 const TAGS = 10;
@@ -82,15 +75,22 @@ const denyChecks = checks(deniedResource);
 const outcome = filterCollection(collection, agent, context);
 const kept = outcome.kind === "filtered" ? outcome.kept.length : 0;
 const ms = (value: number) => `${value.toFixed(2)} ms`.padStart(10);
-const perSecond = (count: number, millis: number) => Math.round((count / millis) * 1000).toLocaleString("en-US").padStart(12);
+const perSecond = (count: number, millis: number) =>
+  Math.round((count / millis) * 1000)
+    .toLocaleString("en-US")
+    .padStart(12);
 
 console.log(`DIFC benchmark: Node ${process.versions.node}, ${ITEMS} items, ${TAGS} tags per label, median of ${RUNS} runs`);
 console.log(`(agent holds ${TAGS} secrecy + ${TAGS} integrity tags; ${ITEMS - kept} of ${ITEMS} items filtered)`);
 console.log(`load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} CPUs: on a busy machine the median rises, the minimum less so`);
 console.log("");
 console.log(`filter 10,000 labelled items          ${ms(filter.median)} (min ${filter.min.toFixed(2)})  ${perSecond(ITEMS, filter.median)} items/s`);
-console.log(`filter, no labels shared (worst case)  ${ms(filterUnshared.median)} (min ${filterUnshared.min.toFixed(2)})  ${perSecond(ITEMS, filterUnshared.median)} items/s`);
-console.log(`label (path format) + filter          ${ms(labelAndFilter.median)} (min ${labelAndFilter.min.toFixed(2)})  ${perSecond(ITEMS, labelAndFilter.median)} items/s`);
+console.log(
+  `filter, no labels shared (worst case)  ${ms(filterUnshared.median)} (min ${filterUnshared.min.toFixed(2)})  ${perSecond(ITEMS, filterUnshared.median)} items/s`,
+);
+console.log(
+  `label (path format) + filter          ${ms(labelAndFilter.median)} (min ${labelAndFilter.min.toFixed(2)})  ${perSecond(ITEMS, labelAndFilter.median)} items/s`,
+);
 console.log(`evaluator, allowed read (10+10 tags)  ${perSecond(CHECKS, allowChecks.median)} checks/s`);
 console.log(`evaluator, denied read with reason    ${perSecond(CHECKS, denyChecks.median)} checks/s`);
 console.log("");

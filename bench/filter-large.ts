@@ -89,7 +89,14 @@ const pipeline = new EnforcementPipeline({
   store,
   logger,
 });
-const call = { serverId: "bench", agentId: "bench-agent", toolName: "list_items", args: { page: 1 }, signal: new AbortController().signal, callBackend: async () => null };
+const call = {
+  serverId: "bench",
+  agentId: "bench-agent",
+  toolName: "list_items",
+  args: { page: 1 },
+  signal: new AbortController().signal,
+  callBackend: async () => null,
+};
 
 async function once(): Promise<{ ms: number; cpuMs: number; extraBytes: number; keptItems: number; resultBytes: number }> {
   gc!();

@@ -18,7 +18,9 @@ import { killAll } from "./lib/processes.ts";
 import { percentile, timeNs } from "./lib/stats.ts";
 import { startFlowgate } from "./lib/targets.ts";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
     calls: { type: "string", default: "1500" },
     rounds: { type: "string", default: "5" },
     sessions: { type: "string", default: "0" },
@@ -62,16 +64,24 @@ async function rawClient(gateway: Gateway): Promise<(id: number) => Promise<void
   const post = (body: unknown) =>
     new Promise<{ sessionId: unknown; text: string }>((resolve, reject) => {
       const text = JSON.stringify(body);
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(text) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ sessionId: res.headers["mcp-session-id"], text: Buffer.concat(chunks).toString() }));
-        res.on("error", reject);
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(text) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolve({ sessionId: res.headers["mcp-session-id"], text: Buffer.concat(chunks).toString() }));
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
       req.end(text);
     });
-  const init = await post({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+  const init = await post({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  });
   headers["Mcp-Session-Id"] = String(init.sessionId);
   headers["Mcp-Protocol-Version"] = "2025-11-25";
   await post({ jsonrpc: "2.0", method: "notifications/initialized" });
@@ -142,7 +152,10 @@ try {
   );
   const loops = new Map<string, Loop>();
   for (const gateway of gateways) {
-    for (const [kind, make] of [["raw", rawClient], ["sdk", sdkClient]] as const) {
+    for (const [kind, make] of [
+      ["raw", rawClient],
+      ["sdk", sdkClient],
+    ] as const) {
       const call = await make(gateway);
       // Warm-up, which also starts the session's backend.
       for (let i = 1; i <= 100; i++) await call(i);

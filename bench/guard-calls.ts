@@ -43,9 +43,27 @@ filesystem.callJson("label_agent", POLICY);
 
 const cases: Case[] = [
   { name: "passthrough label_resource", guard: passthrough, fn: "label_resource", input: { tool_name: "echo", tool_args: { message: "hi" } }, calls: 20_000 },
-  { name: "filesystem label_resource read_text_file", guard: filesystem, fn: "label_resource", input: { tool_name: "read_text_file", tool_args: { path: "/srv/private/a.md" } }, calls: 20_000 },
-  { name: "filesystem label_response list_directory, 100 entries", guard: filesystem, fn: "label_response", input: { tool_name: "list_directory", tool_args: { path: "/srv" }, tool_result: listing(100) }, calls: 2_000 },
-  { name: "filesystem label_response read_text_file, 1 MiB", guard: filesystem, fn: "label_response", input: { tool_name: "read_text_file", tool_args: { path: "/srv/a.md" }, tool_result: fileRead(1 << 20) }, calls: 50 },
+  {
+    name: "filesystem label_resource read_text_file",
+    guard: filesystem,
+    fn: "label_resource",
+    input: { tool_name: "read_text_file", tool_args: { path: "/srv/private/a.md" } },
+    calls: 20_000,
+  },
+  {
+    name: "filesystem label_response list_directory, 100 entries",
+    guard: filesystem,
+    fn: "label_response",
+    input: { tool_name: "list_directory", tool_args: { path: "/srv" }, tool_result: listing(100) },
+    calls: 2_000,
+  },
+  {
+    name: "filesystem label_response read_text_file, 1 MiB",
+    guard: filesystem,
+    fn: "label_response",
+    input: { tool_name: "read_text_file", tool_args: { path: "/srv/a.md" }, tool_result: fileRead(1 << 20) },
+    calls: 50,
+  },
 ];
 
 for (const benchCase of cases) {

@@ -85,7 +85,10 @@ async function latency() {
   const floor = await floorCaller(bytes);
   const guard = await loadWasmGuard(bytes, { name: "bench", poolSize: 1 });
   const rows = [];
-  for (const [label, size] of [["1 KB", 1024], ["256 KB", 256 * 1024]] as const) {
+  for (const [label, size] of [
+    ["1 KB", 1024],
+    ["256 KB", 256 * 1024],
+  ] as const) {
     const args = { data: "x".repeat(size - 60) };
     const host: number[] = [];
     const direct: number[] = [];
@@ -100,7 +103,15 @@ async function latency() {
     }
     const h = summary(host.slice(n / 10));
     const f = summary(direct.slice(n / 10));
-    rows.push({ input: label, calls: n, "host p50": us(h.p50), "host p99": us(h.p99), "floor p50": us(f.p50), "floor p99": us(f.p99), "p50 overhead": us(h.p50 - f.p50) });
+    rows.push({
+      input: label,
+      calls: n,
+      "host p50": us(h.p50),
+      "host p99": us(h.p99),
+      "floor p50": us(f.p50),
+      "floor p99": us(f.p99),
+      "p50 overhead": us(h.p50 - f.p50),
+    });
   }
   await guard.close();
   return rows;
@@ -117,7 +128,10 @@ function issuesAnswer(): { args: Record<string, unknown>; result: unknown; repos
     state: i % 3 === 0 ? "closed" : "open",
     user: { login: `contributor-${i % 7}`, id: 50_000 + i, type: "User" },
     author_association: ["OWNER", "MEMBER", "CONTRIBUTOR", "NONE"][i % 4],
-    labels: [{ name: "bug", color: "d73a4a" }, { name: i % 2 ? "needs-triage" : "confirmed", color: "ededed" }],
+    labels: [
+      { name: "bug", color: "d73a4a" },
+      { name: i % 2 ? "needs-triage" : "confirmed", color: "ededed" },
+    ],
     comments: i % 5,
     created_at: "2026-11-02T10:15:00Z",
     updated_at: "2026-12-01T08:00:00Z",
@@ -141,7 +155,9 @@ async function callingBack() {
   const floor = await floorCaller(bytes, answerFor);
   const guard = await loadWasmGuard(bytes, { name: "issues-labels", poolSize: 1 });
   const backend = async (toolName: string) => answerFor(toolName) ?? Promise.reject(new Error(`no tool ${toolName}`));
-  const same = JSON.stringify(await guard.labelResponse("list_issues", result, args, { backend })) === JSON.stringify(floor("label_response", "list_issues", args, result));
+  const same =
+    JSON.stringify(await guard.labelResponse("list_issues", result, args, { backend })) ===
+    JSON.stringify(floor("label_response", "list_issues", args, result));
   if (!same) throw new Error("the host and the floor answered label_response differently");
   const inputKiB = (goJsonBytes({ capabilities: {}, tool_args: args, tool_name: "list_issues", tool_result: result }).length / 1024).toFixed(1);
   const rows = [];
@@ -253,7 +269,13 @@ async function failures() {
     const t2 = performance.now();
     await guard.labelResource("ok", null);
     const normal = performance.now() - t2;
-    rows.push({ run, "loop stopped after deadline": ms(stoppedAfterDeadline), "next call after timeout": ms(afterTimeout), "next call after trap (re-instantiate + replay)": ms(afterTrap), "normal call": ms(normal) });
+    rows.push({
+      run,
+      "loop stopped after deadline": ms(stoppedAfterDeadline),
+      "next call after timeout": ms(afterTimeout),
+      "next call after trap (re-instantiate + replay)": ms(afterTrap),
+      "normal call": ms(normal),
+    });
   }
   await guard.close();
   return rows;
@@ -282,7 +304,9 @@ async function rssPerInstance() {
   await Promise.all(Array.from({ length: instances * 2 }, () => guard.labelResponse("t", null, null)));
   const after = process.memoryUsage().rss;
   await guard.close();
-  return [{ instances: guard.status().instances || instances, "RSS per extra instance": `${((after - before) / (instances - 1) / 1024 / 1024).toFixed(1)} MiB` }];
+  return [
+    { instances: guard.status().instances || instances, "RSS per extra instance": `${((after - before) / (instances - 1) / 1024 / 1024).toFixed(1)} MiB` },
+  ];
 }
 
 await buildGuards();

@@ -73,10 +73,15 @@ async function threads(pid: number): Promise<number> {
 }
 
 async function measure(variant: Variant) {
-  const { child, document } = await startFlowgate(guardedEverythingToml({ everything: everythingServer, node: process.execPath }), variant.checkout, variant.nodeArgs, {
-    ...process.env,
-    ...variant.env,
-  });
+  const { child, document } = await startFlowgate(
+    guardedEverythingToml({ everything: everythingServer, node: process.execPath }),
+    variant.checkout,
+    variant.nodeArgs,
+    {
+      ...process.env,
+      ...variant.env,
+    },
+  );
   try {
     const server = document.mcpServers["everything"]!;
     const clients = await Promise.all(Array.from({ length: SESSIONS }, () => connectHttp(server.url, server.headers)));

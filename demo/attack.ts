@@ -89,7 +89,11 @@ export interface DemoGatewayOptions {
   urlDomainAudit?: boolean;
 }
 
-export async function startDemoGateway(mode: GuardsMode, scratch: string, { extraServers = [], urlDomainAudit = false, ...options }: DemoGatewayOptions = {}): Promise<DemoGateway> {
+export async function startDemoGateway(
+  mode: GuardsMode,
+  scratch: string,
+  { extraServers = [], urlDomainAudit = false, ...options }: DemoGatewayOptions = {},
+): Promise<DemoGateway> {
   const { config, workspace, memoryFile } = await demoConfig(mode, scratch);
   config.servers.push(...extraServers);
   const runtime: RuntimeOptions = {

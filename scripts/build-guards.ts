@@ -63,7 +63,12 @@ async function sourceHash(guard: GuardSources, all: readonly GuardSources[]): Pr
     if (file.endsWith(".ts")) for (const match of text.toString("utf8").matchAll(/from "\.\.\/\.\.\/([^/"]+)\/assembly\//g)) shared.add(match[1]!);
   }
   for (const other of all.filter(({ name }) => shared.has(name) && name !== guard.name)) {
-    for (const file of other.files) hash.update(relative(guardsDir, file)).update("\0").update(await readFile(file)).update("\0");
+    for (const file of other.files)
+      hash
+        .update(relative(guardsDir, file))
+        .update("\0")
+        .update(await readFile(file))
+        .update("\0");
   }
   return hash.digest("hex");
 }
@@ -71,7 +76,7 @@ async function sourceHash(guard: GuardSources, all: readonly GuardSources[]): Pr
 async function compileAssemblyScript(guard: GuardSources, entry: string, outFile: string): Promise<void> {
   const { default: asc } = await import("assemblyscript/asc");
   const ascJson = join(guard.dir, "asc.json");
-  const extra = existsSync(ascJson) ? (JSON.parse(await readFile(ascJson, "utf8")) as { flags?: string[] }).flags ?? [] : [];
+  const extra = existsSync(ascJson) ? ((JSON.parse(await readFile(ascJson, "utf8")) as { flags?: string[] }).flags ?? []) : [];
   const result = await asc.main([entry, ...DEFAULT_ASC_FLAGS, ...extra, "--outFile", outFile]);
   if (result.error) {
     throw new Error(`AssemblyScript failed to compile guard '${guard.name}':\n${result.stderr.toString()}`);

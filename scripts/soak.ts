@@ -63,7 +63,12 @@ interface Memory {
 }
 
 const mib = (bytes: number) => round1(bytes / 2 ** 20);
-const memory = (usage: NodeJS.MemoryUsage): Memory => ({ rssMiB: mib(usage.rss), heapUsedMiB: mib(usage.heapUsed), heapTotalMiB: mib(usage.heapTotal), externalMiB: mib(usage.external) });
+const memory = (usage: NodeJS.MemoryUsage): Memory => ({
+  rssMiB: mib(usage.rss),
+  heapUsedMiB: mib(usage.heapUsed),
+  heapTotalMiB: mib(usage.heapTotal),
+  externalMiB: mib(usage.external),
+});
 
 /**
  * Signals the gateway's preloaded handler (scripts/soak-gc-signal.ts) and returns the memory it
@@ -109,7 +114,8 @@ async function makeCalls(clients: Client[], count: number, deadline: number, pha
           if (text === `Echo: ${message}`) tally.ok++;
           else {
             tally.wrong++;
-            if (tally.wrongExamples.length < EXAMPLES) tally.wrongExamples.push(`call ${call}: expected the echo of '${message}', got ${JSON.stringify(text)?.slice(0, 200)}`);
+            if (tally.wrongExamples.length < EXAMPLES)
+              tally.wrongExamples.push(`call ${call}: expected the echo of '${message}', got ${JSON.stringify(text)?.slice(0, 200)}`);
           }
         } catch (error) {
           tally.lost++;
@@ -154,11 +160,16 @@ async function main(): Promise<number> {
     const warmUp = await makeCalls(clients, WARM_UP, deadline, "warm-up");
     const start = await forcedGc(gateway);
     const loadStart = os.loadavg();
-    console.error(`soak: ${CONCURRENCY} sessions warmed up with ${WARM_UP} calls at ${elapsedS()} s, gateway RSS ${start.afterLastResortGc.rssMiB} MiB; ${CALLS} calls to make`);
+    console.error(
+      `soak: ${CONCURRENCY} sessions warmed up with ${WARM_UP} calls at ${elapsedS()} s, gateway RSS ${start.afterLastResortGc.rssMiB} MiB; ${CALLS} calls to make`,
+    );
 
     let rssPeak = start.afterGc.rssMiB;
     const sampler = setInterval(() => {
-      void rssMiB(gateway.pid).then((rss) => (rssPeak = Math.max(rssPeak, rss)), () => undefined);
+      void rssMiB(gateway.pid).then(
+        (rss) => (rssPeak = Math.max(rssPeak, rss)),
+        () => undefined,
+      );
     }, 1000);
     const runStart = performance.now();
     const run = await makeCalls(clients, CALLS, deadline, "soak");

@@ -26,7 +26,11 @@ export interface LargeFilterReport {
 }
 
 export async function measureLargeFilter(runs: number, guard: "stand-in" | "wasm"): Promise<LargeFilterReport> {
-  const stdout = await runToExit(process.execPath, [...COMPILE_CACHE, "--expose-gc", `${benchDir}filter-large.ts`, "--runs", String(runs), "--guard", guard], 5 * 60_000);
+  const stdout = await runToExit(
+    process.execPath,
+    [...COMPILE_CACHE, "--expose-gc", `${benchDir}filter-large.ts`, "--runs", String(runs), "--guard", guard],
+    5 * 60_000,
+  );
   return JSON.parse(stdout) as LargeFilterReport;
 }
 
@@ -48,7 +52,11 @@ export async function runMicroBenchmarks(): Promise<MicroBenchmark[]> {
   const results: MicroBenchmark[] = [];
   for (const { name, script, command } of MICRO_BENCHMARKS) {
     try {
-      results.push({ name, command, output: (await runToExit(process.execPath, [...COMPILE_CACHE, "--expose-gc", `${benchDir}${script}`], 10 * 60_000)).trimEnd() });
+      results.push({
+        name,
+        command,
+        output: (await runToExit(process.execPath, [...COMPILE_CACHE, "--expose-gc", `${benchDir}${script}`], 10 * 60_000)).trimEnd(),
+      });
     } catch (error) {
       results.push({ name, command, error: error instanceof Error ? error.message : String(error) });
     }

@@ -50,7 +50,10 @@ async function timeToHealthMs(configPath: string, logDir: string): Promise<numbe
   try {
     const deadline = start + HEALTH_TIMEOUT_MS;
     for (;;) {
-      const status = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.status, () => 0);
+      const status = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (response) => response.status,
+        () => 0,
+      );
       if (status === 200) return performance.now() - start;
       if (gateway.child.exitCode !== null) throw new Error(`flowgate exited before /health answered:\n${gateway.output().slice(-2000)}`);
       if (performance.now() > deadline) throw new Error(`flowgate's /health did not answer 200 within ${HEALTH_TIMEOUT_MS} ms`);

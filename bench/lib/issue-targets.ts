@@ -108,7 +108,11 @@ function largeFilter(report: LargeFilterReport | { error: string } | undefined):
     return [missing(speed, why), missing(memory, why)];
   }
   return [
-    { target: speed, figure: `${f1(report.mbPerSecond)} MB/s (median ${f0(report.medianMs)} ms for ${f1(report.payloadBytes / 1e6)} MB)`, met: report.mbPerSecond >= FILTER_MB_PER_SECOND },
+    {
+      target: speed,
+      figure: `${f1(report.mbPerSecond)} MB/s (median ${f0(report.medianMs)} ms for ${f1(report.payloadBytes / 1e6)} MB)`,
+      met: report.mbPerSecond >= FILTER_MB_PER_SECOND,
+    },
     {
       target: memory,
       figure: `peak ${f1(report.maxExtraPeakBytes / 2 ** 20)} MiB extra = ${f2(report.extraOverPayload)} × the payload (needs ≤ ${FILTER_MEMORY_FACTOR})`,
@@ -133,5 +137,9 @@ function sharedState(rows: readonly ResultRow[]): TargetCheck {
   const [inMemory, shared] = ["flowgate+guard", "flowgate+guard+redis"].map((name) => rows.find((row) => row.name === name && !row.error));
   if (!inMemory || !shared) return missing(target, "flowgate+guard or flowgate+guard+redis failed");
   const added = shared.small.p50Us - inMemory.small.p50Us;
-  return { target, figure: `${f0(shared.small.p50Us)} µs against ${f0(inMemory.small.p50Us)} µs: ${f0(added)} µs added (needs ≤ ${SHARED_STATE_BUDGET_US})`, met: added <= SHARED_STATE_BUDGET_US };
+  return {
+    target,
+    figure: `${f0(shared.small.p50Us)} µs against ${f0(inMemory.small.p50Us)} µs: ${f0(added)} µs added (needs ≤ ${SHARED_STATE_BUDGET_US})`,
+    met: added <= SHARED_STATE_BUDGET_US,
+  };
 }

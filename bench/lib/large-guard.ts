@@ -14,7 +14,10 @@ export async function generatedGuard(targetBytes: number, salt: number): Promise
   const wabt = await wabtInit();
   const body = Array.from({ length: 40 }, (_, i) => `(local.set 1 (i32.add (i32.mul (local.get 1) (i32.const ${i + 3})) (local.get 0)))`).join(" ");
   const count = Math.ceil(targetBytes / BYTES_PER_FUNCTION);
-  const funcs = Array.from({ length: count }, (_, i) => `(func $f${i} (param i32) (result i32) (local i32) ${body} (i32.add (local.get 1) (i32.const ${i + salt})))`);
+  const funcs = Array.from(
+    { length: count },
+    (_, i) => `(func $f${i} (param i32) (result i32) (local i32) ${body} (i32.add (local.get 1) (i32.const ${i + salt})))`,
+  );
   const text = `(module (memory (export "memory") 1)
     ${funcs.join("\n")}
     (func (export "label_agent") (param i32 i32 i32 i32) (result i32) (call $f0 (local.get 0)) drop i32.const 0)

@@ -19,7 +19,22 @@ export const flowgateGuardedRedis: Target = {
     if (REDIS_SERVER === undefined) throw new Error("no redis-server installed (apt-get install redis-server)");
     const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-redis-"));
     const port = await freePort();
-    const redis = startProcess(REDIS_SERVER, ["--bind", "127.0.0.1", "--port", String(port), "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--logfile", ""]);
+    const redis = startProcess(REDIS_SERVER, [
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--save",
+      "",
+      "--logfile",
+      "",
+    ]);
     await redis.waitFor(/ready to accept connections/i, 10_000);
     try {
       const flowgate = await flowgateTarget({

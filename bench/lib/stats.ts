@@ -32,5 +32,8 @@ export async function timeNs(call: () => Promise<unknown>): Promise<number> {
 
 /** The middle value (upper middle for an even count); NaN for no samples. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 0.5);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }

@@ -167,16 +167,11 @@ export async function startFlowgate(
   const configPath = join(dir, "config.toml");
   await writeFile(configPath, configToml);
   const port = await freePort();
-  const child = startProcess(process.execPath, [
-    ...nodeArgs,
-    join(checkout, "bin/flowgate.js"),
-    "--config",
-    configPath,
-    "--listen",
-    `127.0.0.1:${port}`,
-    "--log-dir",
-    join(dir, "logs"),
-  ], env);
+  const child = startProcess(
+    process.execPath,
+    [...nodeArgs, join(checkout, "bin/flowgate.js"), "--config", configPath, "--listen", `127.0.0.1:${port}`, "--log-dir", join(dir, "logs")],
+    env,
+  );
   try {
     const match = await child.waitFor(/^\{\n[\s\S]*?\n\}$/m, STARTUP_TIMEOUT_MS);
     return { child, document: JSON.parse(match[0]) as ClientConfigDocument };

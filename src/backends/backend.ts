@@ -85,7 +85,12 @@ export class Backend {
   failureText(): string | undefined {
     if (this.lastError === undefined) return undefined;
     const sanitizer = new Sanitizer();
-    const configured = this.config.type === "http" ? Object.values(this.config.headers) : Object.entries(this.config.env).filter(([key]) => isSecretKey(key)).map(([, value]) => value);
+    const configured =
+      this.config.type === "http"
+        ? Object.values(this.config.headers)
+        : Object.entries(this.config.env)
+            .filter(([key]) => isSecretKey(key))
+            .map(([, value]) => value);
     for (const value of configured) sanitizer.addSecret(value);
     return sanitizer.text(this.lastError);
   }
@@ -219,11 +224,7 @@ export class Backend {
       this.options.logger.log("info", "backend", `Registered ${this.tools.length} tools from ${this.id}`);
     } catch (error) {
       if (this.status !== "error") this.markFailed(`tool discovery failed: ${errorText(error)}`);
-      this.options.logger.log(
-        "error",
-        "backend",
-        `Failed to register tools from ${this.id} (took ${Date.now() - started}ms): ${errorText(error)}`,
-      );
+      this.options.logger.log("error", "backend", `Failed to register tools from ${this.id} (took ${Date.now() - started}ms): ${errorText(error)}`);
     } finally {
       await connection?.close().catch(() => undefined);
     }

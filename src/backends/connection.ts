@@ -62,7 +62,11 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
       await client.close().catch(() => undefined);
       if (!timedOut) throw error;
       const seconds = options.startupTimeoutMs / 1000;
-      throw new BackendError(BACKEND_TIMEOUT, server.id, `backend "${server.id}" did not start within the startup timeout (${seconds} s); its process was killed`);
+      throw new BackendError(
+        BACKEND_TIMEOUT,
+        server.id,
+        `backend "${server.id}" did not start within the startup timeout (${seconds} s); its process was killed`,
+      );
     }
     pid = transport.pid ?? undefined;
   } else {

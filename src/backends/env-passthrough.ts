@@ -4,11 +4,7 @@
  * at launch. `report` gets the reference's line for each pass-through: the value shortened to its
  * first four characters, so a secret does not end up on stderr.
  */
-export function expandEnvPassthrough(
-  args: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  report: (line: string) => void,
-): string[] {
+export function expandEnvPassthrough(args: readonly string[], env: Readonly<Record<string, string | undefined>>, report: (line: string) => void): string[] {
   const expanded = [...args];
   for (let index = 0; index < expanded.length - 1; index++) {
     const name = expanded[index + 1];

@@ -12,11 +12,7 @@ import { errorText } from "../shared/index.ts";
  * transport, then plain JSON-RPC over POST, each attempt bounded by the server's connectTimeout.
  * Configured headers go on every request of every transport.
  */
-export async function connectHttp(
-  server: HttpServerConfig,
-  makeClient: () => Client,
-  logger: GatewayLogger,
-): Promise<Client> {
+export async function connectHttp(server: HttpServerConfig, makeClient: () => Client, logger: GatewayLogger): Promise<Client> {
   const url = new URL(server.url);
   const requestInit: RequestInit = { headers: server.headers };
   const attempts: Array<{ name: string; transport: () => Transport; connected?: () => void }> = [

@@ -29,6 +29,8 @@ function resultText(result: object): string {
   const content = (result as { content?: unknown }).content;
   if (!Array.isArray(content)) return "";
   return content
-    .map((item: unknown) => (typeof item === "object" && item !== null && typeof (item as { text?: unknown }).text === "string" ? (item as { text: string }).text : ""))
+    .map((item: unknown) =>
+      typeof item === "object" && item !== null && typeof (item as { text?: unknown }).text === "string" ? (item as { text: string }).text : "",
+    )
     .join("\n");
 }

@@ -123,7 +123,11 @@ export class BackendSession {
     } catch (error) {
       if (timedOut && !options.signal?.aborted) {
         void this.#probeForHang(connection, Math.min(HANG_PROBE_MS, timeoutMs));
-        const timeout = new BackendError(BACKEND_TIMEOUT, this.backend.id, `backend "${this.backend.id}" did not answer ${method} within ${timeoutMs / 1000}s (tool timeout)`);
+        const timeout = new BackendError(
+          BACKEND_TIMEOUT,
+          this.backend.id,
+          `backend "${this.backend.id}" did not answer ${method} within ${timeoutMs / 1000}s (tool timeout)`,
+        );
         // Spec §9.2: the server, the method and the time it was given, in the log as well as to the client.
         this.backend.options.logger.server(this.backend.id, "warn", "backend", timeout.message);
         throw timeout;

@@ -32,8 +32,13 @@ export function stderrServesAgent(transport: object, agentHoldsSecrets: () => Pr
 export function logServerStderr(server: StdioServerConfig, logger: GatewayLogger, lines: Interface, transport: object): void {
   let previous: Promise<void> = Promise.resolve();
   lines.on("line", (line) => {
-    const holdsSecrets = servedAgents.get(transport)?.().catch(() => true) ?? Promise.resolve(false);
-    previous = Promise.all([previous, holdsSecrets]).then(([, secret]) => logger.server(server.id, "info", "backend", `[stderr] ${secret ? secrecyMarker(line) : line}`));
+    const holdsSecrets =
+      servedAgents
+        .get(transport)?.()
+        .catch(() => true) ?? Promise.resolve(false);
+    previous = Promise.all([previous, holdsSecrets]).then(([, secret]) =>
+      logger.server(server.id, "info", "backend", `[stderr] ${secret ? secrecyMarker(line) : line}`),
+    );
   });
 }
 
@@ -47,7 +52,12 @@ export function messageReader(server: StdioServerConfig, logger: GatewayLogger, 
 }
 
 /** A transport that spawns the server's command with serverEnvironment(server). */
-export function stdioTransport(server: StdioServerConfig, logger: GatewayLogger, stderrLine: (line: string) => void, maxMessageBytes: number): StdioClientTransport {
+export function stdioTransport(
+  server: StdioServerConfig,
+  logger: GatewayLogger,
+  stderrLine: (line: string) => void,
+  maxMessageBytes: number,
+): StdioClientTransport {
   const transport = new StdioClientTransport({
     command: server.command,
     args: expandEnvPassthrough(server.args, process.env, (line) => reportLaunchLine(server, logger, stderrLine, line)),

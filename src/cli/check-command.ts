@@ -14,7 +14,8 @@ import { errorText } from "../shared/index.ts";
 function warningLogger(warnings: string[]): GatewayLogger {
   return {
     log: (level, _category, message) => void (level === "warn" || level === "error" ? warnings.push(message) : undefined),
-    server: (serverId, level, _category, message) => void (level === "warn" || level === "error" ? warnings.push(`server "${serverId}": ${message}`) : undefined),
+    server: (serverId, level, _category, message) =>
+      void (level === "warn" || level === "error" ? warnings.push(`server "${serverId}": ${message}`) : undefined),
     rpc: () => undefined,
     difcFiltered: () => undefined,
     tools: () => undefined,

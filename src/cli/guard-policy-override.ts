@@ -39,7 +39,8 @@ function fromAllowOnly(inputs: PolicyInputs): GuardPolicyConfig {
   if (repo && !owner) fail("a repository scope needs an owner scope");
   const level = inputs.minIntegrity?.replace(/-/g, "").trim().toLowerCase();
   if (!level) fail("the minimum integrity is required (none, unapproved, approved or merged)");
-  if (!(INTEGRITY_LEVELS as readonly string[]).includes(level)) fail(`unknown minimum integrity "${inputs.minIntegrity}" (expected none, unapproved, approved or merged)`);
+  if (!(INTEGRITY_LEVELS as readonly string[]).includes(level))
+    fail(`unknown minimum integrity "${inputs.minIntegrity}" (expected none, unapproved, approved or merged)`);
   const repos = inputs.scopePublic ? "public" : [repo ? `${owner}/${repo}` : `${owner}/*`];
   return { "allow-only": { repos, "min-integrity": level } };
 }

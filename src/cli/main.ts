@@ -18,10 +18,7 @@ const processIO: CliIO = {
  * The whole CLI. `registerServe` adds the root (serve) command; tests pass one that serves with a
  * recording function instead of starting a gateway.
  */
-export function buildProgram(
-  io: CliIO,
-  registerServe: (program: Command) => void = (program) => registerServeCommand(program, io, gatewayServe(io)),
-): Command {
+export function buildProgram(io: CliIO, registerServe: (program: Command) => void = (program) => registerServeCommand(program, io, gatewayServe(io))): Command {
   const program = new Command("flowgate")
     .description(
       `flowgate ${VERSION}, a drop-in replacement for gh-aw-mcpg (also installed as awmg).\n` +

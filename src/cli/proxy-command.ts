@@ -130,13 +130,19 @@ export function registerProxyCommand(program: Command, io: CliIO): void {
     .helpOption("-h, --help", "show this help")
     .option("--guard-wasm <file>", "the guard (default /guards/github/00-github-guard.wasm, else the first *.wasm in $MCP_GATEWAY_WASM_GUARDS_DIR/github/)")
     .option("--policy <json>", "guard policy JSON (env MCP_GATEWAY_GUARD_POLICY_JSON); without one every filtered read is refused with 503")
-    .option("--github-token <token>", "token for clients that send no Authorization, and for the guard's lookups (default GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, GITHUB_PERSONAL_ACCESS_TOKEN, GH_TOKEN)")
+    .option(
+      "--github-token <token>",
+      "token for clients that send no Authorization, and for the guard's lookups (default GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, GITHUB_PERSONAL_ACCESS_TOKEN, GH_TOKEN)",
+    )
     .option("-l, --listen <host:port>", `address to listen on (default ${DEFAULT_PROXY_LISTEN})`)
     .option("--log-dir <dir>", `log directory (env MCP_GATEWAY_LOG_DIR, default ${DEFAULT_LOG_DIR})`)
     .option("--wasm-cache-dir <dir>", "accepted for compatibility; compiled guards are cached in memory (env MCP_GATEWAY_WASM_CACHE_DIR)")
     .option("--guards-mode <mode>", "strict, filter or propagate (env MCP_GATEWAY_GUARDS_MODE, default strict)")
     .option("--github-api-url <url>", "upstream API (default GITHUB_API_URL, else derived from GITHUB_SERVER_URL, else https://api.github.com)")
-    .option("--force-public-repos [bool]", "narrow the policy to public repositories when the workflow's repository is public (env MCP_GATEWAY_FORCE_PUBLIC_REPOS, default true)")
+    .option(
+      "--force-public-repos [bool]",
+      "narrow the policy to public repositories when the workflow's repository is public (env MCP_GATEWAY_FORCE_PUBLIC_REPOS, default true)",
+    )
     .option("--tls", "serve HTTPS with a generated CA and server certificate")
     .option("--tls-dir <dir>", "where --tls writes ca.crt, server.crt and server.key (default <log-dir>/proxy-tls)")
     .option("--trusted-bots <names>", "comma-separated bot accounts the guard trusts")
@@ -174,7 +180,8 @@ async function runProxy(settings: ProxySettings, io: CliIO): Promise<void> {
   }
   if (proxy.tls) {
     // As the reference does, so that tools started from this process trust the proxy.
-    for (const name of ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "GIT_SSL_CAINFO", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"]) process.env[name] = proxy.tls.caCertPath;
+    for (const name of ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "GIT_SSL_CAINFO", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"])
+      process.env[name] = proxy.tls.caCertPath;
   }
   io.err(proxyBanner(settings, proxy.url, proxy.mode, proxy.tls?.caCertPath));
   await stopped;

@@ -42,11 +42,17 @@ function addServeOptions(program: Command): void {
     .option("--env <file>", ".env file of KEY=VALUE lines loaded before the configuration")
     .option("-v, --verbose", "more output (repeat for more)", increment, 0)
     .option("--log-dir <dir>", `log directory (env MCP_GATEWAY_LOG_DIR, default ${DEFAULT_LOG_DIR})`)
-    .option("--log-payloads <which>", "redacted: payloads that may carry secret data are logged as their size and sha256; all: logged whole (env MCP_GATEWAY_LOG_PAYLOADS, default redacted)")
+    .option(
+      "--log-payloads <which>",
+      "redacted: payloads that may carry secret data are logged as their size and sha256; all: logged whole (env MCP_GATEWAY_LOG_PAYLOADS, default redacted)",
+    )
     .option("--payload-dir <dir>", "where large tool results are written (env MCP_GATEWAY_PAYLOAD_DIR)")
     .option("--payload-path-prefix <prefix>", "path prefix of payloadPath in results (env MCP_GATEWAY_PAYLOAD_PATH_PREFIX)")
     .option("--payload-size-threshold <bytes>", "results larger than this go to disk (env MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD, default 524288)")
-    .option("--url-domain-audit", "record the domains of URLs in tool results and write-sink arguments in observed-url-domains.json (env MCP_GATEWAY_URL_DOMAIN_AUDIT)")
+    .option(
+      "--url-domain-audit",
+      "record the domains of URLs in tool results and write-sink arguments in observed-url-domains.json (env MCP_GATEWAY_URL_DOMAIN_AUDIT)",
+    )
     .option("--guards-mode <mode>", "strict, filter or propagate (env MCP_GATEWAY_GUARDS_MODE, default strict)")
     .option("--guards-sink-server-ids <ids>", "comma-separated server ids whose RPC log records carry agent labels (env MCP_GATEWAY_GUARDS_SINK_SERVER_IDS)")
     .option("--guard-policy-json <json>", "guard policy applied to every server (env MCP_GATEWAY_GUARD_POLICY_JSON)")
@@ -56,11 +62,17 @@ function addServeOptions(program: Command): void {
     .option("--allowonly-min-integrity <level>", "none, unapproved, approved or merged (env MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY)")
     .option("--sequential-launch", "start the servers one after another instead of in parallel")
     .option("--shutdown-timeout <duration>", "graceful shutdown limit, e.g. 5s (env MCP_GATEWAY_SHUTDOWN_TIMEOUT, default 5s)")
-    .option("--max-agents-per-server <n>", `agents with their own connection (stdio: process) to one server at once (default ${DEFAULT_LIMITS.maxAgentsPerServer})`)
+    .option(
+      "--max-agents-per-server <n>",
+      `agents with their own connection (stdio: process) to one server at once (default ${DEFAULT_LIMITS.maxAgentsPerServer})`,
+    )
     .option("--max-message-size <bytes>", `largest request body, and largest message from a stdio server (default ${DEFAULT_LIMITS.maxMessageBytes})`)
     .option("--request-timeout <duration>", `time a client has to send a whole request (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000}s)`)
     .option("--headers-timeout <duration>", `time a client has to send a request's headers (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000}s)`)
-    .option("--state-url <url>", "share the DIFC state with other replicas in Redis/Valkey: redis://host:port or unix:///path/redis.sock (default: this process's memory)");
+    .option(
+      "--state-url <url>",
+      "share the DIFC state with other replicas in Redis/Valkey: redis://host:port or unix:///path/redis.sock (default: this process's memory)",
+    );
 }
 
 function failWith(io: CliIO, message: string): never {

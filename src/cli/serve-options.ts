@@ -2,7 +2,15 @@
 // the ones that override config values, with the reference's precedence (gateway.md §1.2, §1.4,
 // §1.6 steps 7–8). Pure: the caller passes the environment.
 
-import { DEFAULT_LIMITS, DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD, type GatewayConfig, type GatewayLimits, type GuardsMode, type RuntimeOptions } from "../config/index.ts";
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_PAYLOAD_DIR,
+  DEFAULT_PAYLOAD_SIZE_THRESHOLD,
+  type GatewayConfig,
+  type GatewayLimits,
+  type GuardsMode,
+  type RuntimeOptions,
+} from "../config/index.ts";
 import { envBoolean, positiveDuration, positiveInteger } from "./env-values.ts";
 import { resolveGuardPolicyOverride } from "./guard-policy-override.ts";
 
@@ -66,9 +74,13 @@ function isLogPayloads(value: string | undefined): value is "redacted" | "all" {
 }
 
 function sinkServerIds(list: string | undefined): string[] {
-  const ids = (list ?? "").split(",").map((id) => id.trim()).filter((id) => id !== "");
+  const ids = (list ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
   const bad = ids.find((id) => /\s/.test(id));
-  if (bad !== undefined) throw new Error(`invalid --guards-sink-server-ids: server id "${bad}" contains whitespace (expected a comma-separated list of server ids)`);
+  if (bad !== undefined)
+    throw new Error(`invalid --guards-sink-server-ids: server id "${bad}" contains whitespace (expected a comma-separated list of server ids)`);
   return ids;
 }
 
@@ -99,7 +111,9 @@ function limitFlags(flags: ServeFlags): GatewayLimits {
   // Node refuses a headers timeout above the request timeout: the default follows a shorter request timeout.
   const headersTimeoutMs = duration(flags.headersTimeout, "--headers-timeout", Math.min(DEFAULT_LIMITS.headersTimeoutMs, requestTimeoutMs));
   if (headersTimeoutMs > requestTimeoutMs) {
-    throw new Error(`invalid --headers-timeout "${flags.headersTimeout}": must not exceed the request timeout (${requestTimeoutMs} ms), which covers the headers too`);
+    throw new Error(
+      `invalid --headers-timeout "${flags.headersTimeout}": must not exceed the request timeout (${requestTimeoutMs} ms), which covers the headers too`,
+    );
   }
   return {
     maxAgentsPerServer: count(flags.maxAgentsPerServer, "--max-agents-per-server", "agents", DEFAULT_LIMITS.maxAgentsPerServer),
@@ -113,7 +127,9 @@ export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   thresholdFlag(flags);
   if (flags.logPayloads !== undefined && !isLogPayloads(flags.logPayloads)) {
-    throw new Error(`invalid --log-payloads "${flags.logPayloads}": expected redacted (payloads that may carry secret data are logged as their size and sha256) or all`);
+    throw new Error(
+      `invalid --log-payloads "${flags.logPayloads}": expected redacted (payloads that may carry secret data are logged as their size and sha256) or all`,
+    );
   }
   if (flags.guardsMode !== undefined && !isGuardsMode(flags.guardsMode)) {
     throw new Error(`invalid --guards-mode "${flags.guardsMode}": expected strict, filter or propagate`);
@@ -170,7 +186,11 @@ interface OverrideSource<T> {
  */
 function overridden<T>(source: OverrideSource<T>, builtIn: T, configured: T, configName: string, warn: (text: string) => void): T {
   const winner =
-    source.flag !== undefined ? { value: source.flag, name: source.flagName } : source.fromEnv !== undefined && source.fromEnv !== builtIn ? { value: source.fromEnv, name: source.envName } : undefined;
+    source.flag !== undefined
+      ? { value: source.flag, name: source.flagName }
+      : source.fromEnv !== undefined && source.fromEnv !== builtIn
+        ? { value: source.fromEnv, name: source.envName }
+        : undefined;
   if (winner === undefined) return configured;
   if (configured !== builtIn && winner.value !== configured) {
     warn(`${winner.name} ${JSON.stringify(winner.value)} overrides the configuration's ${configName} ${JSON.stringify(configured)}`);
@@ -192,7 +212,12 @@ export function applyOverrides(config: GatewayConfig, settings: FlagSettings, fl
     warn,
   );
   const prefix = overridden(
-    { flag: flags.payloadPathPrefix, flagName: "--payload-path-prefix", fromEnv: env.MCP_GATEWAY_PAYLOAD_PATH_PREFIX, envName: "MCP_GATEWAY_PAYLOAD_PATH_PREFIX" },
+    {
+      flag: flags.payloadPathPrefix,
+      flagName: "--payload-path-prefix",
+      fromEnv: env.MCP_GATEWAY_PAYLOAD_PATH_PREFIX,
+      envName: "MCP_GATEWAY_PAYLOAD_PATH_PREFIX",
+    },
     "",
     gateway.payloadPathPrefix ?? "",
     "payload path prefix",
@@ -201,7 +226,12 @@ export function applyOverrides(config: GatewayConfig, settings: FlagSettings, fl
   if (prefix === "") delete gateway.payloadPathPrefix;
   else gateway.payloadPathPrefix = prefix;
   gateway.payloadSizeThreshold = overridden(
-    { flag: threshold, flagName: "--payload-size-threshold", fromEnv: positiveInteger(env.MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD), envName: "MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD" },
+    {
+      flag: threshold,
+      flagName: "--payload-size-threshold",
+      fromEnv: positiveInteger(env.MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD),
+      envName: "MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD",
+    },
     DEFAULT_PAYLOAD_SIZE_THRESHOLD,
     gateway.payloadSizeThreshold,
     "payload size threshold",
@@ -212,7 +242,9 @@ export function applyOverrides(config: GatewayConfig, settings: FlagSettings, fl
     gateway.state = { url: flags.stateUrl };
   }
   if (settings.guardsMode !== undefined && config.guardsMode !== undefined && settings.guardsMode !== config.guardsMode) {
-    warn(`${flags.guardsMode !== undefined ? "--guards-mode" : "MCP_GATEWAY_GUARDS_MODE"} "${settings.guardsMode}" overrides the configuration's guards mode "${config.guardsMode}"`);
+    warn(
+      `${flags.guardsMode !== undefined ? "--guards-mode" : "MCP_GATEWAY_GUARDS_MODE"} "${settings.guardsMode}" overrides the configuration's guards mode "${config.guardsMode}"`,
+    );
   }
   // As in gh-aw-mcpg the configured port only describes the deployment; a port that differs from
   // the one flowgate listens on is most likely a configuration that expects to set it.

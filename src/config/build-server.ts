@@ -76,12 +76,20 @@ function isDocker(command: string): boolean {
 
 function buildStdio(entry: ServerEntry, ctx: BuildContext, issues: ConfigIssue[]): Omit<StdioServerConfig, keyof CommonFields> | undefined {
   if (entry.container !== undefined && entry.command !== undefined) {
-    issues.push({ path: at(entry, "command"), problem: "a server has either 'container' or 'command', not both", expected: "keep container (runs isolated in Docker) or command (runs as a local process)" });
+    issues.push({
+      path: at(entry, "command"),
+      problem: "a server has either 'container' or 'command', not both",
+      expected: "keep container (runs isolated in Docker) or command (runs as a local process)",
+    });
     return undefined;
   }
   if (entry.container !== undefined) {
     if (!IMAGE.test(entry.container)) {
-      issues.push({ path: at(entry, "container"), problem: `invalid container image '${entry.container}'`, expected: "an image reference such as ghcr.io/owner/name:tag or name@sha256:<64 hex digits>" });
+      issues.push({
+        path: at(entry, "container"),
+        problem: `invalid container image '${entry.container}'`,
+        expected: "an image reference such as ghcr.io/owner/name:tag or name@sha256:<64 hex digits>",
+      });
     }
     entry.mounts?.forEach((mount, index) => {
       const issue = mountIssue(mount, childPath(at(entry, "mounts"), index));
@@ -98,12 +106,20 @@ function buildStdio(entry: ServerEntry, ctx: BuildContext, issues: ConfigIssue[]
   }
   if (entry.command === undefined) {
     const field = ctx.stdioField;
-    issues.push({ path: at(entry, field), problem: `'${field}' is required for stdio servers`, expected: "a container image in 'container', or a local program in 'command' with its 'args'" });
+    issues.push({
+      path: at(entry, field),
+      problem: `'${field}' is required for stdio servers`,
+      expected: "a container image in 'container', or a local program in 'command' with its 'args'",
+    });
     return undefined;
   }
   for (const field of ["entrypoint", "entrypointArgs", "mounts"] as const) {
     if (entry[field] !== undefined) {
-      issues.push({ path: at(entry, field), problem: `'${field}' only applies to container servers`, expected: "remove it, or declare the server with 'container' instead of 'command'" });
+      issues.push({
+        path: at(entry, field),
+        problem: `'${field}' only applies to container servers`,
+        expected: "remove it, or declare the server with 'container' instead of 'command'",
+      });
     }
   }
   return {
@@ -118,10 +134,18 @@ function buildStdio(entry: ServerEntry, ctx: BuildContext, issues: ConfigIssue[]
 
 function buildHttp(entry: ServerEntry, ctx: BuildContext, issues: ConfigIssue[]): Omit<HttpServerConfig, keyof CommonFields> | undefined {
   if (entry.mounts !== undefined) {
-    issues.push({ path: at(entry, "mounts"), problem: "mounts are only supported for stdio (containerized) servers", expected: "remove mounts from this http server" });
+    issues.push({
+      path: at(entry, "mounts"),
+      problem: "mounts are only supported for stdio (containerized) servers",
+      expected: "remove mounts from this http server",
+    });
   }
   if (entry.auth && ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL === undefined) {
-    issues.push({ path: at(entry, "auth"), problem: "github-oidc auth needs ACTIONS_ID_TOKEN_REQUEST_URL, which is not set", expected: "run inside GitHub Actions with id-token: write permission, or remove auth" });
+    issues.push({
+      path: at(entry, "auth"),
+      problem: "github-oidc auth needs ACTIONS_ID_TOKEN_REQUEST_URL, which is not set",
+      expected: "run inside GitHub Actions with id-token: write permission, or remove auth",
+    });
   }
   if (entry.url === undefined) {
     issues.push({ path: at(entry, "url"), problem: "'url' is required for HTTP servers", expected: "an http:// or https:// URL" });
@@ -142,13 +166,21 @@ function buildCommon(entry: ServerEntry, ctx: BuildContext, issues: ConfigIssue[
   let toolTimeout = entry.toolTimeout || undefined;
   if (toolTimeout !== undefined && ctx.enforceToolTimeoutMinimum && toolTimeout < MIN_TOOL_TIMEOUT_S) {
     const key = entry.keys.toolTimeout ?? "toolTimeout";
-    issues.push({ path: at(entry, "toolTimeout"), problem: `${key} must be at least ${MIN_TOOL_TIMEOUT_S}, got ${toolTimeout}`, expected: `a whole number of seconds, at least ${MIN_TOOL_TIMEOUT_S} (0 uses the gateway's)` });
+    issues.push({
+      path: at(entry, "toolTimeout"),
+      problem: `${key} must be at least ${MIN_TOOL_TIMEOUT_S}, got ${toolTimeout}`,
+      expected: `a whole number of seconds, at least ${MIN_TOOL_TIMEOUT_S} (0 uses the gateway's)`,
+    });
     toolTimeout = undefined;
   }
   let guardPolicies: GuardPolicyConfig | undefined;
   if (entry.guardPolicies !== undefined) guardPolicies = normaliseGuardPolicy(entry.guardPolicies, at(entry, "guardPolicies"), issues);
   if (entry.guard !== undefined && !ctx.guardNames.has(entry.guard)) {
-    issues.push({ path: at(entry, "guard"), problem: `guard '${entry.guard}' is not defined`, expected: `the name of an entry in guards${ctx.guardNames.size ? ` (${[...ctx.guardNames].join(", ")})` : ", which has none"}` });
+    issues.push({
+      path: at(entry, "guard"),
+      problem: `guard '${entry.guard}' is not defined`,
+      expected: `the name of an entry in guards${ctx.guardNames.size ? ` (${[...ctx.guardNames].join(", ")})` : ", which has none"}`,
+    });
   }
   return {
     id: entry.id,

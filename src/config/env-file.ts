@@ -14,7 +14,10 @@ export function parseEnvFile(text: string, env: Readonly<Record<string, string |
     const equals = line.indexOf("=");
     if (line === "" || line.startsWith("#") || equals < 0) continue;
     const key = line.slice(0, equals).trim();
-    const value = line.slice(equals + 1).trim().replace(REFERENCE, (_, braced?: string, bare?: string) => seen[(braced ?? bare) as string] ?? "");
+    const value = line
+      .slice(equals + 1)
+      .trim()
+      .replace(REFERENCE, (_, braced?: string, bare?: string) => seen[(braced ?? bare) as string] ?? "");
     seen[key] = value;
     entries.push([key, value]);
   }

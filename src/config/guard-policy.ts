@@ -34,7 +34,10 @@ export function normaliseGuardPolicy(raw: unknown, path: string, issues: ConfigI
   }
   const forms = new Set(keys.map((key) => ALIASES[key]));
   if (forms.size !== 1 || keys.length !== 1) {
-    const problem = keys.length === 0 ? "policy must include allow-only or write-sink" : "policy must include allow-only or write-sink, not both (or one of them twice through an alias)";
+    const problem =
+      keys.length === 0
+        ? "policy must include allow-only or write-sink"
+        : "policy must include allow-only or write-sink, not both (or one of them twice through an alias)";
     issues.push({ path, problem, expected: EXPECTED });
     return undefined;
   }

@@ -6,4 +6,14 @@ export type { ConfigIssue } from "./issues.ts";
 export { describeRunError, runtimeProgram } from "./jq/index.ts";
 export { loadJsonConfig } from "./json-loader.ts";
 export { loadTomlConfig } from "./toml-loader.ts";
-export type { GatewayConfig, GatewayLimits, GatewaySettings, GuardPolicyConfig, GuardsMode, HttpServerConfig, RuntimeOptions, ServerConfig, StdioServerConfig } from "./types.ts";
+export type {
+  GatewayConfig,
+  GatewayLimits,
+  GatewaySettings,
+  GuardPolicyConfig,
+  GuardsMode,
+  HttpServerConfig,
+  RuntimeOptions,
+  ServerConfig,
+  StdioServerConfig,
+} from "./types.ts";

@@ -23,9 +23,7 @@ export class ConfigError extends Error {
   constructor(issues: readonly ConfigIssue[], options: { schema?: boolean } = {}) {
     const body = issues.map(formatIssue).join("\n\n");
     super(
-      options.schema
-        ? `Configuration validation error:\n\n${body}\n\nThe supported fields are those of the MCP Gateway Specification:\n${SPEC_URL}`
-        : body,
+      options.schema ? `Configuration validation error:\n\n${body}\n\nThe supported fields are those of the MCP Gateway Specification:\n${SPEC_URL}` : body,
     );
     this.name = "ConfigError";
     this.issues = issues;

@@ -71,7 +71,9 @@ function parse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([{ path: "configuration", problem: `invalid JSON: ${(error as Error).message}`, expected: "one JSON object with mcpServers and gateway" }]);
+    throw new ConfigError([
+      { path: "configuration", problem: `invalid JSON: ${(error as Error).message}`, expected: "one JSON object with mcpServers and gateway" },
+    ]);
   }
 }
 
@@ -88,8 +90,12 @@ function normaliseServerTypes(document: unknown): void {
     const path = `mcpServers.${id}.type`;
     issues.push(
       type in registered
-        ? { path, problem: `custom server type '${type}' is registered in customSchemas, but flowgate cannot launch custom server types`, expected: "\"stdio\" or \"http\"" }
-        : { path, problem: `unsupported server type '${type}' (not registered in customSchemas)`, expected: "\"stdio\" (the default), \"local\" or \"http\"" },
+        ? {
+            path,
+            problem: `custom server type '${type}' is registered in customSchemas, but flowgate cannot launch custom server types`,
+            expected: '"stdio" or "http"',
+          }
+        : { path, problem: `unsupported server type '${type}' (not registered in customSchemas)`, expected: '"stdio" (the default), "local" or "http"' },
     );
   }
   throwIfAny(issues);
@@ -106,7 +112,11 @@ function toolTimeoutFromEnv(env: Environment, warnings: string[]): number {
 
 function gatewaySettings(gateway: JsonDocument["gateway"], env: Environment, issues: ConfigIssue[], warnings: string[]): GatewaySettings {
   if (gateway.agentId === undefined && gateway.apiKey === undefined) {
-    issues.push({ path: "gateway.agentId", problem: "required field is missing", expected: "a non-empty string that clients send as their Authorization header" });
+    issues.push({
+      path: "gateway.agentId",
+      problem: "required field is missing",
+      expected: "a non-empty string that clients send as their Authorization header",
+    });
   }
   if (gateway.agentId === undefined && gateway.apiKey !== undefined) warnings.push("gateway.apiKey is deprecated; use gateway.agentId");
   const agentId = gateway.agentId ?? gateway.apiKey;
@@ -136,7 +146,16 @@ function gatewaySettings(gateway: JsonDocument["gateway"], env: Environment, iss
 }
 
 function serverEntry(id: string, server: JsonServer): ServerEntry {
-  const { "guard-policies": guardPolicies, tool_response_filters: toolResponseFilters, toolTimeout, tool_timeout, connectTimeout, connect_timeout, type, ...rest } = server;
+  const {
+    "guard-policies": guardPolicies,
+    tool_response_filters: toolResponseFilters,
+    toolTimeout,
+    tool_timeout,
+    connectTimeout,
+    connect_timeout,
+    type,
+    ...rest
+  } = server;
   return {
     ...rest,
     id,
@@ -150,8 +169,8 @@ function serverEntry(id: string, server: JsonServer): ServerEntry {
     },
     ...(guardPolicies !== undefined ? { guardPolicies } : {}),
     ...(toolResponseFilters ? { toolResponseFilters } : {}),
-    ...(toolTimeout ?? tool_timeout) !== undefined ? { toolTimeout: toolTimeout ?? tool_timeout } : {},
-    ...(connectTimeout ?? connect_timeout) !== undefined ? { connectTimeout: connectTimeout ?? connect_timeout } : {},
+    ...((toolTimeout ?? tool_timeout) !== undefined ? { toolTimeout: toolTimeout ?? tool_timeout } : {}),
+    ...((connectTimeout ?? connect_timeout) !== undefined ? { connectTimeout: connectTimeout ?? connect_timeout } : {}),
   };
 }
 

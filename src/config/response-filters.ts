@@ -20,7 +20,7 @@ function compileIssue(path: string, stderr: string): ConfigIssue {
     problem: `${path} contains an invalid jq expression: ${detail}`,
     expected: variable
       ? `a jq expression without outside variables: tool_response_filters take none, so bind $${variable} inside the expression (… as $${variable} | …) or remove it`
-      : "a valid jq expression, e.g. \".items\" or \"{path: .path, sha: .sha}\"",
+      : 'a valid jq expression, e.g. ".items" or "{path: .path, sha: .sha}"',
   };
 }
 

@@ -17,7 +17,10 @@ const DEFAULT_CACHE_DIR = fileURLToPath(new URL("../../node_modules/.cache/flowg
 /** The validator of `schema` (which may refer to `dependencies`), from the cache or compiled and then cached. */
 export function cachedValidator(schema: object, dependencies: readonly object[], options: Options, cacheDir = DEFAULT_CACHE_DIR): ValidateFunction {
   const { version } = require("ajv/package.json") as { version: string };
-  const key = createHash("sha256").update(JSON.stringify([version, options, dependencies, schema])).digest("hex").slice(0, 32);
+  const key = createHash("sha256")
+    .update(JSON.stringify([version, options, dependencies, schema]))
+    .digest("hex")
+    .slice(0, 32);
   const file = `${cacheDir.replace(/\/?$/, "/")}${key}.cjs`;
   try {
     return require(file) as ValidateFunction;

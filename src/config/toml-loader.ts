@@ -80,7 +80,13 @@ function parseToml(text: string): unknown {
     return parse(text);
   } catch (error) {
     if (!(error instanceof TomlError)) throw error;
-    throw new ConfigError([{ path: "configuration", problem: `failed to parse TOML at line ${error.line}, column ${error.column}: ${error.message}`, expected: "a valid TOML document (https://toml.io)" }]);
+    throw new ConfigError([
+      {
+        path: "configuration",
+        problem: `failed to parse TOML at line ${error.line}, column ${error.column}: ${error.message}`,
+        expected: "a valid TOML document (https://toml.io)",
+      },
+    ]);
   }
 }
 
@@ -109,8 +115,10 @@ function tracing(gateway: NonNullable<TomlDocument["gateway"]>, env: Environment
   if (key === "opentelemetry" && !/^https:\/\/.+/.test(endpoint)) {
     issues.push({ path: `${path}.endpoint`, problem: `opentelemetry endpoint must use HTTPS, got '${endpoint}'`, expected: "an https:// OTLP endpoint URL" });
   }
-  if (traceId !== undefined && !HEX32.test(traceId)) issues.push({ path: `${path}.trace_id`, problem: `invalid trace id '${traceId}'`, expected: "32 lowercase hex digits, not all zero" });
-  if (spanId !== undefined && !HEX16.test(spanId)) issues.push({ path: `${path}.span_id`, problem: `invalid span id '${spanId}'`, expected: "16 lowercase hex digits, not all zero" });
+  if (traceId !== undefined && !HEX32.test(traceId))
+    issues.push({ path: `${path}.trace_id`, problem: `invalid trace id '${traceId}'`, expected: "32 lowercase hex digits, not all zero" });
+  if (spanId !== undefined && !HEX16.test(spanId))
+    issues.push({ path: `${path}.span_id`, problem: `invalid span id '${spanId}'`, expected: "16 lowercase hex digits, not all zero" });
   if (endpoint === "") return undefined;
   return {
     endpoint,
@@ -148,7 +156,8 @@ function gatewaySettings(document: TomlDocument, env: Environment, issues: Confi
 }
 
 function serverEntry(id: string, server: TomlServer): ServerEntry {
-  const { type, working_directory, guard_policies, tool_response_filters, connect_timeout, tool_timeout, rate_limit_threshold, rate_limit_cooldown, ...rest } = server;
+  const { type, working_directory, guard_policies, tool_response_filters, connect_timeout, tool_timeout, rate_limit_threshold, rate_limit_cooldown, ...rest } =
+    server;
   return {
     ...rest,
     id,

@@ -10,12 +10,7 @@ export type CoarseOutcome =
   | { readonly kind: "bypass-for-read"; readonly evaluation: Evaluation }
   | { readonly kind: "denied"; readonly evaluation: Evaluation };
 
-export function evaluateCoarseAccess(
-  agent: AgentLabels,
-  resource: ResourceLabels,
-  operation: Operation,
-  mode: EnforcementMode,
-): CoarseOutcome {
+export function evaluateCoarseAccess(agent: AgentLabels, resource: ResourceLabels, operation: Operation, mode: EnforcementMode): CoarseOutcome {
   const evaluation = evaluate(agent, resource, operation, mode);
   if (isAllowed(evaluation)) return { kind: "allowed", evaluation };
   return operation === "read" ? { kind: "bypass-for-read", evaluation } : { kind: "denied", evaluation };

@@ -1,12 +1,5 @@
 import { isPlainObject } from "./json.ts";
-import {
-  ENFORCEMENT_MODES,
-  OPERATIONS,
-  type AgentLabels,
-  type EnforcementMode,
-  type Operation,
-  type ResourceLabels,
-} from "./labels.ts";
+import { ENFORCEMENT_MODES, OPERATIONS, type AgentLabels, type EnforcementMode, type Operation, type ResourceLabels } from "./labels.ts";
 
 /** One question for the evaluator, as a person debugging a policy writes it. */
 export interface EvaluationRequest {

@@ -25,22 +25,12 @@ export function isAllowed(evaluation: Evaluation): boolean {
  * secrecy, so a flow failing both reports only the integrity failure. Propagate mode changes
  * reads only: they are always allowed and report what the agent must absorb.
  */
-export function evaluate(
-  agent: AgentLabels,
-  resource: ResourceLabels,
-  operation: Operation,
-  mode: EnforcementMode,
-): Evaluation {
+export function evaluate(agent: AgentLabels, resource: ResourceLabels, operation: Operation, mode: EnforcementMode): Evaluation {
   return evaluateWith(new DirectFlows(agent), resource, operation, mode);
 }
 
 /** evaluate() with the agent's flow checks supplied, so that a caller checking many items can cache them. */
-export function evaluateWith(
-  flows: AgentFlows,
-  resource: ResourceLabels,
-  operation: Operation,
-  mode: EnforcementMode,
-): Evaluation {
+export function evaluateWith(flows: AgentFlows, resource: ResourceLabels, operation: Operation, mode: EnforcementMode): Evaluation {
   switch (operation) {
     case "read":
       return mode === "propagate" ? evaluatePropagatingRead(flows, resource) : evaluateRead(flows, resource);

@@ -32,32 +32,13 @@ export {
   type AgentStore,
   type ReflectSnapshot,
 } from "./agent-store.ts";
-export {
-  ResponseLabelingError,
-  labelResponse,
-  unwrapToolResult,
-  type LabeledCollection,
-  type LabeledItem,
-} from "./labeled-response.ts";
+export { ResponseLabelingError, labelResponse, unwrapToolResult, type LabeledCollection, type LabeledItem } from "./labeled-response.ts";
 // The proxy puts the visible items back where label_response said the collection lies.
 export { pointerSegments } from "./json-pointer.ts";
 export { filterCollection, type FilterContext, type FilterOutcome, type FilteredItem } from "./filter.ts";
 export { difcPolicyLabel, filteredNotice, singleItemDeniedError, type FilteredItemSummary } from "./notice.ts";
-export {
-  DIFC_FILTERED_SCHEMA,
-  difcFilteredFields,
-  difcFilteredJson,
-  difcFilteredLogMessage,
-  type DifcFilteredFields,
-} from "./filtered-record.ts";
-export {
-  collectionResult,
-  enforceResponse,
-  overallLabels,
-  type ResponseInput,
-  type ResponseOutcome,
-  type ToolResultJson,
-} from "./response.ts";
+export { DIFC_FILTERED_SCHEMA, difcFilteredFields, difcFilteredJson, difcFilteredLogMessage, type DifcFilteredFields } from "./filtered-record.ts";
+export { collectionResult, enforceResponse, overallLabels, type ResponseInput, type ResponseOutcome, type ToolResultJson } from "./response.ts";
 export {
   accessDeniedLogMessage,
   guardInitFailedError,

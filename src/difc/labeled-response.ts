@@ -89,9 +89,8 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
   const paths = output["labeled_paths"];
   if (!Array.isArray(paths)) throw new ResponseLabelingError("label_response labeled_paths must be an array");
   const itemsPath = optionalString(output, "items_path");
-  const defaults = output["default_labels"] === undefined || output["default_labels"] === null
-    ? UNLABELED
-    : parseLabels(output["default_labels"], "default_labels");
+  const defaults =
+    output["default_labels"] === undefined || output["default_labels"] === null ? UNLABELED : parseLabels(output["default_labels"], "default_labels");
   const text = toolResultText(toolResult);
   const spans = text === "" ? null : arrayElementSpans(text, itemsPath === "" ? [] : pointerSegments(withLeadingSlash(itemsPath)));
   if (spans !== null) {

@@ -50,8 +50,7 @@ export type ResponseOutcome =
  * without item labels it is refused with the coarse violation text.
  */
 export function enforceResponse(input: ResponseInput): ResponseOutcome {
-  const absorbFrom = (labels: AgentLabels): AgentLabels | null =>
-    shouldAccumulateReadLabels(input.operation, input.mode) ? labels : null;
+  const absorbFrom = (labels: AgentLabels): AgentLabels | null => (shouldAccumulateReadLabels(input.operation, input.mode) ? labels : null);
 
   if (input.labeled === null) {
     if (input.coarse.kind !== "allowed") {

@@ -27,9 +27,7 @@ export function collaboratorPermissionLookup(options: CollaboratorPermissionOpti
     const { owner, repo, username } = permissionArgs(args);
     const token = githubToken(options.env);
     if (token === undefined) {
-      throw new Error(
-        `${COLLABORATOR_PERMISSION_TOOL}: no GitHub token; set GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, GITHUB_PERSONAL_ACCESS_TOKEN or GH_TOKEN`,
-      );
+      throw new Error(`${COLLABORATOR_PERMISSION_TOOL}: no GitHub token; set GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, GITHUB_PERSONAL_ACCESS_TOKEN or GH_TOKEN`);
     }
     const path = `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/collaborators/${encodeURIComponent(username)}/permission`;
     const response = await fetchImpl(`${githubApiUrl(options.env)}${path}`, {

@@ -149,7 +149,13 @@ export class EnforcementPipeline {
     if (outcome.kind === "error") throw new EnforcementError(POLICY_DENIED, outcome.message);
     if (outcome.absorb) await store.accumulateFromRead(call.agentId, outcome.absorb);
     if (method === "tools/call" || labeled === null || outcome.result === rawResult) return outcome.result;
-    return withoutFiltered(rawResult, itemsPath, labeled, outcome.filtered.map(({ item }) => item), outcome.filtered.length);
+    return withoutFiltered(
+      rawResult,
+      itemsPath,
+      labeled,
+      outcome.filtered.map(({ item }) => item),
+      outcome.filtered.length,
+    );
   }
 
   /** Whether the agent holds secrecy tags now: then whatever it sends (or a backend echoes of it) stays out of the logs. */
@@ -279,7 +285,11 @@ function withoutFiltered(raw: unknown, itemsPath: string, labeled: LabeledCollec
   const hidden = new Set(filtered);
   const visible = labeled.items.filter((item) => !hidden.has(item)).map((item) => item.data);
   const result = structuredClone(raw) as Record<string, unknown>;
-  const segments = itemsPath.split("/").slice(1).filter((segment) => segment !== "").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const segments = itemsPath
+    .split("/")
+    .slice(1)
+    .filter((segment) => segment !== "")
+    .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
   const last = segments.pop();
   // A result labelled as one whole item is either visible, or refused before we get here.
   if (last === undefined) return raw;

@@ -4,13 +4,7 @@
 // else the guard the server names in config, else noop. A non-noop guard with no policy falls
 // back to noop, since it would have nothing to enforce.
 import type { GatewayConfig, RuntimeOptions, ServerConfig } from "../config/index.ts";
-import {
-  guardPolicyToJson,
-  parseGuardPolicy,
-  parseServerGuardPolicy,
-  resolveGuardPolicy,
-  type GuardPolicy,
-} from "../difc/index.ts";
+import { guardPolicyToJson, parseGuardPolicy, parseServerGuardPolicy, resolveGuardPolicy, type GuardPolicy } from "../difc/index.ts";
 import { NoopGuard, WriteSinkGuard, discoverGuardFile, loadWasmGuard, type Guard, type GuardLogger } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
 import { workflowRepoVisibility, type WorkflowRepoVisibility } from "./github-visibility.ts";
@@ -49,11 +43,7 @@ interface Registration {
 }
 
 /** A guard whose policy fails to parse aborts startup; the message names the server. */
-export async function createServerGuards(
-  config: GatewayConfig,
-  runtime: RuntimeOptions,
-  options: ServerGuardOptions,
-): Promise<Map<string, ServerGuard>> {
+export async function createServerGuards(config: GatewayConfig, runtime: RuntimeOptions, options: ServerGuardOptions): Promise<Map<string, ServerGuard>> {
   const { logger, env } = options;
   const global = runtime.guardPolicyOverride ? parsePolicy(runtime.guardPolicyOverride, "global guard policy") : null;
   const visibility = workflowRepoVisibility({
@@ -143,8 +133,8 @@ async function selectGuard(
   if (!named || named.type === "noop" || named.type === "") return noop(server.guard ? `guard '${server.guard}'` : "no guard configured");
   if (named.type !== "wasm") return noop(`unknown guard type '${named.type}' of guard '${server.guard}'`, true);
   if (!named.path) return fail(`guard '${server.guard}' has type "wasm" but no path`);
-  const guard = await loadWasmGuard(named.path, { name: server.guard!, defaultTimeoutMs: timeoutMs, logger: guardLogger }).catch(
-    (error: unknown) => fail(errorText(error)),
+  const guard = await loadWasmGuard(named.path, { name: server.guard!, defaultTimeoutMs: timeoutMs, logger: guardLogger }).catch((error: unknown) =>
+    fail(errorText(error)),
   );
   if (!policy) {
     // Loaded all the same, as the reference does, so that a wrong path or a broken module is still an error.

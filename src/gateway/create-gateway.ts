@@ -182,7 +182,13 @@ function agentSecrecy(enforcement: Enforcement): (agentId: string) => Promise<bo
 }
 
 /** The gateway once listening: `closed` resolves after everything it opened is closed too. */
-function served(listening: ListeningGateway, runtime: RuntimeOptions, signal: AbortSignal | undefined, enforcement: Enforcement | undefined, closeRest: () => Promise<void>): Gateway {
+function served(
+  listening: ListeningGateway,
+  runtime: RuntimeOptions,
+  signal: AbortSignal | undefined,
+  enforcement: Enforcement | undefined,
+  closeRest: () => Promise<void>,
+): Gateway {
   const onSignal = () => void listening.close(runtime.shutdownTimeoutMs);
   const closed = listening.closed.then(async (code) => {
     signal?.removeEventListener("abort", onSignal);
@@ -210,7 +216,12 @@ function debugPatterns(runtime: RuntimeOptions, env: Readonly<Record<string, str
   return undefined;
 }
 
-function openLogFiles(config: GatewayConfig, runtime: RuntimeOptions, env: Readonly<Record<string, string | undefined>>, io: GatewayIO): GatewayLogger & { close(): Promise<void> } {
+function openLogFiles(
+  config: GatewayConfig,
+  runtime: RuntimeOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  io: GatewayIO,
+): GatewayLogger & { close(): Promise<void> } {
   const debug = debugPatterns(runtime, env);
   return openFileLogger({
     dir: runtime.logDir,
@@ -223,7 +234,12 @@ function openLogFiles(config: GatewayConfig, runtime: RuntimeOptions, env: Reado
 
 function announceStart(config: GatewayConfig, runtime: RuntimeOptions, version: string, io: GatewayIO, logger: GatewayLogger): void {
   logger.log("info", "startup", `MCPG Gateway version: ${version}`, { markdown: true });
-  logger.log("info", "startup", `Starting flowgate with config: ${runtime.configSource}, listen: ${runtime.listenHost}:${runtime.listenPort}, log-dir: ${runtime.logDir}`, { markdown: true });
+  logger.log(
+    "info",
+    "startup",
+    `Starting flowgate with config: ${runtime.configSource}, listen: ${runtime.listenHost}:${runtime.listenPort}, log-dir: ${runtime.logDir}`,
+    { markdown: true },
+  );
   const warnings = [...config.warnings];
   const serverIds = new Set(config.servers.map((server) => server.id));
   for (const id of runtime.sinkServerIds) {
@@ -234,7 +250,8 @@ function announceStart(config: GatewayConfig, runtime: RuntimeOptions, version: 
 
 function warnUnisolated(config: GatewayConfig, io: GatewayIO, logger: GatewayLogger): void {
   for (const server of config.servers) {
-    if (server.type === "stdio" && server.unisolated) warn(io, logger, `server "${server.id}" runs "${server.command}" directly on this machine: it is not isolated in a container`);
+    if (server.type === "stdio" && server.unisolated)
+      warn(io, logger, `server "${server.id}" runs "${server.command}" directly on this machine: it is not isolated in a container`);
   }
 }
 

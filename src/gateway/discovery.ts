@@ -50,7 +50,10 @@ async function discoverAll(backends: Backend[], sequential: boolean, logger: Gat
   const discover = async (backend: Backend) => {
     const started = performance.now();
     await backend.discover();
-    const outcome = backend.status === "error" ? `failed: ${backend.failureText() ?? "unknown error"}` : `up: ${backend.tools.length} tools in ${Math.round(performance.now() - started)} ms`;
+    const outcome =
+      backend.status === "error"
+        ? `failed: ${backend.failureText() ?? "unknown error"}`
+        : `up: ${backend.tools.length} tools in ${Math.round(performance.now() - started)} ms`;
     io.err(`${goLogTimestamp(new Date())} Server ${backend.id}: ${outcome}\n`);
   };
   if (sequential) for (const backend of backends) await discover(backend);

@@ -33,7 +33,11 @@ export function startHealthMonitor(backends: Iterable<Backend>, logger: GatewayL
     }
     failedRestarts.set(backend, attempts + 1);
     if (attempts + 1 >= MAX_RESTART_ATTEMPTS) {
-      logger.log("error", "backend", `Health check: server "${backend.id}" reached max restart attempts (${MAX_RESTART_ATTEMPTS}), will not retry until gateway restart`);
+      logger.log(
+        "error",
+        "backend",
+        `Health check: server "${backend.id}" reached max restart attempts (${MAX_RESTART_ATTEMPTS}), will not retry until gateway restart`,
+      );
     }
   };
   const all = [...backends];

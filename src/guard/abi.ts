@@ -78,13 +78,11 @@ export function abiProblems(layout: ModuleLayout, memoryLimitPages: number): str
   for (const name of GUARD_FUNCTIONS) {
     const entry = exported.get(name);
     if (entry?.kind === "function" && !sameType(entry.type, GUARD_FUNCTION_TYPE)) {
-      problems.push(
-        `WASM module function ${name} must have signature ${formatFuncType(GUARD_FUNCTION_TYPE)}, got ${formatFuncType(entry.type)}`,
-      );
+      problems.push(`WASM module function ${name} must have signature ${formatFuncType(GUARD_FUNCTION_TYPE)}, got ${formatFuncType(entry.type)}`);
     }
   }
   if (!layout.exports.some((e) => e.kind === "memory")) {
-    problems.push("WASM module has no memory: export its linear memory (as \"memory\") so the host can pass inputs and read outputs");
+    problems.push('WASM module has no memory: export its linear memory (as "memory") so the host can pass inputs and read outputs');
   }
   return problems;
 }

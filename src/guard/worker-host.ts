@@ -7,7 +7,29 @@ import { INSTANTIATE_TIMEOUT_MS, SHARED_CALL_BUFFER_BYTES, SYNC_WAIT_MAX_INPUT_B
 import { waitBriefly } from "./brief-wait.ts";
 import type { BackendCaller } from "./types.ts";
 import type { LogLevel } from "../log/index.ts";
-import { CALL_ANSWERED, CALL_AWAITING_HOST, CALL_IDLE, CALL_REQUESTED, CALL_SLOT_COUNT, SLOT_FUNCTION, SLOT_INPUT_LENGTH, SLOT_LOG_LENGTH, SLOT_OUTPUT_LENGTH, SLOT_PORT_MESSAGES, SLOT_STATE, VIA_PORT, type BackendReply, type BackendRequest, type CallFailureKind, type CallRequest, type CallResponse, type HostToWorker, type LogLine, type WorkerInit, type WorkerToHost } from "./worker/messages.ts";
+import {
+  CALL_ANSWERED,
+  CALL_AWAITING_HOST,
+  CALL_IDLE,
+  CALL_REQUESTED,
+  CALL_SLOT_COUNT,
+  SLOT_FUNCTION,
+  SLOT_INPUT_LENGTH,
+  SLOT_LOG_LENGTH,
+  SLOT_OUTPUT_LENGTH,
+  SLOT_PORT_MESSAGES,
+  SLOT_STATE,
+  VIA_PORT,
+  type BackendReply,
+  type BackendRequest,
+  type CallFailureKind,
+  type CallRequest,
+  type CallResponse,
+  type HostToWorker,
+  type LogLine,
+  type WorkerInit,
+  type WorkerToHost,
+} from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 import { readLogRecords } from "./worker/log-records.ts";
 import { errorText } from "../shared/index.ts";
@@ -22,9 +44,7 @@ export interface CallContext {
   log: (level: LogLevel, message: string) => void;
 }
 
-export type WorkerOutcome =
-  | { ok: true; output: Uint8Array }
-  | { ok: false; kind: CallFailureKind | "timeout" | "crashed"; message: string };
+export type WorkerOutcome = { ok: true; output: Uint8Array } | { ok: false; kind: CallFailureKind | "timeout" | "crashed"; message: string };
 
 interface PendingCall {
   log: CallContext["log"];
@@ -181,9 +201,12 @@ export class GuardWorker {
   }
 
   #serveThenWait(request: BackendRequest, pending: PendingCall, deadline: number, budget: number, wait: () => void): void {
-    const timer = setTimeout(() => {
-      if (this.#pending === pending) this.#timeout(budget);
-    }, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => {
+        if (this.#pending === pending) this.#timeout(budget);
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     void this.#serveBackend(request).then(() => {
       clearTimeout(timer);
       wait();

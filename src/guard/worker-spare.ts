@@ -67,5 +67,10 @@ export function reserveBootedWorker(): Promise<Worker> {
 
 /** Stops a reserved worker that is no longer needed. */
 export function discardBootedWorker(worker: Promise<Worker>): void {
-  worker.then((w) => w.terminate(), () => {}).catch(() => {});
+  worker
+    .then(
+      (w) => w.terminate(),
+      () => {},
+    )
+    .catch(() => {});
 }

@@ -61,7 +61,7 @@ export class AppendWriter {
     this.#queue = [];
     this.#queuedChars = 0;
     try {
-      for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+      for (let offset = 0; offset < chunk.length;) offset += writeSync(fd, chunk, offset);
     } catch (error) {
       this.#fd = undefined;
       close(fd, () => undefined);

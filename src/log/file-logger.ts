@@ -110,7 +110,12 @@ export class FileLogger implements GatewayLogger {
     );
     if (!this.#proxy) {
       this.#tools = this.#openRewritten(LOG_FILE_NAMES.tools, "Tools", "tools", (path, onError) => new ToolsCatalogFile(path, onError));
-      this.#urlDomains = this.#openRewritten(LOG_FILE_NAMES.urlDomains, "Observed URL domains", "observed URL domains", (path, onError) => new UrlDomainsFile(path, onError));
+      this.#urlDomains = this.#openRewritten(
+        LOG_FILE_NAMES.urlDomains,
+        "Observed URL domains",
+        "observed URL domains",
+        (path, onError) => new UrlDomainsFile(path, onError),
+      );
     }
     process.on("exit", this.#flushOnExit);
   }
@@ -243,9 +248,10 @@ export class FileLogger implements GatewayLogger {
     if (known !== undefined) return known ?? undefined;
     let writer: AppendWriter | null = null;
     if (this.#dirUsable && !this.#proxy && SAFE_FILE_STEM.test(serverId)) {
-      writer = this.#open(join(this.#dir, `${serverId}.log`), { mode: LOG_FILE_MODE }, (error) =>
-        this.#console(`Warning: Failed to initialize server log for ${serverId}: ${errorText(error)}`),
-      ) ?? null;
+      writer =
+        this.#open(join(this.#dir, `${serverId}.log`), { mode: LOG_FILE_MODE }, (error) =>
+          this.#console(`Warning: Failed to initialize server log for ${serverId}: ${errorText(error)}`),
+        ) ?? null;
     }
     this.#servers.set(serverId, writer);
     return writer ?? undefined;

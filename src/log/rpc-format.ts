@@ -82,8 +82,19 @@ function redactionOf(text: string): { redacted: "secrecy"; bytes: number; sha256
  * spell out a secret, and is hidden as the payload is.
  */
 const MCP_REQUEST_METHODS = new Set([
-  "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read",
-  "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get", "completion/complete", "logging/setLevel",
+  "initialize",
+  "ping",
+  "tools/list",
+  "tools/call",
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "resources/subscribe",
+  "resources/unsubscribe",
+  "prompts/list",
+  "prompts/get",
+  "completion/complete",
+  "logging/setLevel",
 ]);
 
 /** A sensitive response's error text may quote what the call read, so it is hidden as its payload is. */

@@ -42,9 +42,29 @@ const TEXT_RULES: readonly TextRule[] = [
 const MAY_MATCH_A_RULE = /passw|pwd|secret|key|client|auth|token|credential|bearer|gh[pousr]_|github_pat_|eyj|[a-f0-9]{32}/i;
 
 const SECRET_KEY_NAMES = new Set([
-  "token", "password", "passwd", "pwd", "apikey", "api_key", "secret", "client_secret", "api_secret",
-  "authorization", "auth", "key", "private_key", "public_key", "credentials", "credential",
-  "access_token", "refresh_token", "bearer_token", "x_api_key", "proxy_authorization", "cookie", "set_cookie",
+  "token",
+  "password",
+  "passwd",
+  "pwd",
+  "apikey",
+  "api_key",
+  "secret",
+  "client_secret",
+  "api_secret",
+  "authorization",
+  "auth",
+  "key",
+  "private_key",
+  "public_key",
+  "credentials",
+  "credential",
+  "access_token",
+  "refresh_token",
+  "bearer_token",
+  "x_api_key",
+  "proxy_authorization",
+  "cookie",
+  "set_cookie",
 ]);
 const SECRET_KEY_SUFFIXES = ["_token", "_secret", "_password", "_apikey", "_api_key", "_private_key"];
 

@@ -17,7 +17,10 @@ export class ToolsCatalogFile {
   }
 
   set(serverId: string, tools: ReadonlyArray<CatalogTool>): void {
-    this.#servers.set(serverId, tools.map((tool) => ({ name: tool.name, description: tool.description ?? "" })));
+    this.#servers.set(
+      serverId,
+      tools.map((tool) => ({ name: tool.name, description: tool.description ?? "" })),
+    );
     this.#file.changed();
   }
 

@@ -115,14 +115,24 @@ export function withAuthorFields(query: string): string {
     });
   }
   rewritten = insertIntoSelections(rewritten, /\b(?:issue|pullRequest)\b(?!s)/g, (selection) => selection + 1);
-  return insertIntoSelections(rewritten, /\bissueOrPullRequest\b/g, (selection) => selection + 1, `... on Issue{${AUTHOR_FIELDS}} ... on PullRequest{${AUTHOR_FIELDS}} `);
+  return insertIntoSelections(
+    rewritten,
+    /\bissueOrPullRequest\b/g,
+    (selection) => selection + 1,
+    `... on Issue{${AUTHOR_FIELDS}} ... on PullRequest{${AUTHOR_FIELDS}} `,
+  );
 }
 
 /**
  * For each field that `name` finds (with optional arguments in parentheses), asks `where` for the
  * offset inside its selection set to insert `fields` at, and inserts them.
  */
-function insertIntoSelections(query: string, name: RegExp, where: (selectionStart: number, query: string) => number | null, fields = `${AUTHOR_FIELDS} `): string {
+function insertIntoSelections(
+  query: string,
+  name: RegExp,
+  where: (selectionStart: number, query: string) => number | null,
+  fields = `${AUTHOR_FIELDS} `,
+): string {
   const inserts: number[] = [];
   for (const match of query.matchAll(name)) {
     let i = match.index + match[0].length;

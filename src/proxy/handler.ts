@@ -69,7 +69,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     const raw = await readBody(request);
     const parsed = parseJson(raw.toString("utf8"));
     if (parsed === undefined) {
-      return sendJson(response, 400, { data: null, errors: [{ message: "request body is not JSON: send {\"query\": \"…\", \"variables\": {…}}" }] });
+      return sendJson(response, 400, { data: null, errors: [{ message: 'request body is not JSON: send {"query": "…", "variables": {…}}' }] });
     }
     const operation = classifyGraphql(parsed);
     if (operation.kind === "mutation" || operation.kind === "introspection") {

@@ -120,7 +120,8 @@ async function effectivePolicy(options: ProxyOptions): Promise<Record<string, un
     const env = { ...options.env, GITHUB_API_URL: options.apiUrl, ...(options.githubToken ? { GITHUB_TOKEN: options.githubToken } : {}) };
     const visibility = workflowRepoVisibility({
       env,
-      onFailure: (reason) => options.logger.log("warn", "proxy", `forcePublicRepos: failed to determine visibility for ${visibility.repository} (fail-open): ${reason}`),
+      onFailure: (reason) =>
+        options.logger.log("warn", "proxy", `forcePublicRepos: failed to determine visibility for ${visibility.repository} (fail-open): ${reason}`),
     });
     if ((await visibility.isPublic()) === true) {
       options.logger.log(

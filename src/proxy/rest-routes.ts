@@ -28,7 +28,12 @@ const REPOSITORY_ROUTES: readonly Route[] = [
   { pattern: /^\/issues\/(\d+)\/labels$/i, toolName: "issue_read", captures: ["issue_number"], method: "get_labels" },
   { pattern: /^\/issues\/(\d+)$/i, toolName: "issue_read", captures: ["issue_number"], method: "get" },
   { pattern: /^\/issues$/i, toolName: "list_issues" },
-  { pattern: /^\/pulls\/(\d+)\/(files|reviews|comments|commits)$/i, toolName: "pull_request_read", captures: ["pullNumber"], method: (c) => PULL_METHODS[c[1]!]! },
+  {
+    pattern: /^\/pulls\/(\d+)\/(files|reviews|comments|commits)$/i,
+    toolName: "pull_request_read",
+    captures: ["pullNumber"],
+    method: (c) => PULL_METHODS[c[1]!]!,
+  },
   { pattern: /^\/pulls\/(\d+)$/i, toolName: "pull_request_read", captures: ["pullNumber"], method: "get" },
   { pattern: /^\/pulls$/i, toolName: "list_pull_requests" },
   { pattern: /^\/commits\/([^/]+)\/check-(?:runs|suites)$/i, toolName: "pull_request_read", captures: ["sha"], method: "get_check_runs" },
@@ -66,7 +71,12 @@ const REPOSITORY_ROUTES: readonly Route[] = [
 const OTHER_ROUTES: readonly Route[] = [
   { pattern: /^\/notifications$/i, toolName: "list_notifications" },
   { pattern: /^\/user(?:\/(?:keys|ssh_signing_keys|gpg_keys))?$/i, toolName: "get_me" },
-  { pattern: /^\/orgs\/([^/]+)\/actions\/(?:secrets|variables)(?:\/([^/]+))?$/i, toolName: "actions_list", captures: ["owner", "name"], method: "list_org_config" },
+  {
+    pattern: /^\/orgs\/([^/]+)\/actions\/(?:secrets|variables)(?:\/([^/]+))?$/i,
+    toolName: "actions_list",
+    captures: ["owner", "name"],
+    method: "list_org_config",
+  },
   { pattern: /^\/search\/code$/i, toolName: "search_code" },
   { pattern: /^\/search\/issues$/i, toolName: "search_issues" },
   { pattern: /^\/search\/repositories$/i, toolName: "search_repositories" },

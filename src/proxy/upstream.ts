@@ -36,7 +36,14 @@ export interface Upstream {
   readonly apiUrl: string;
   /** Where GraphQL requests go: `<api>/graphql`, or `<base>/api/graphql` for a GitHub Enterprise Server base. */
   readonly graphqlUrl: string;
-  send(request: { method: string; url: string; authorization: string | undefined; contentType?: string | undefined; body?: Buffer | undefined; signal: AbortSignal }): Promise<UpstreamAnswer>;
+  send(request: {
+    method: string;
+    url: string;
+    authorization: string | undefined;
+    contentType?: string | undefined;
+    body?: Buffer | undefined;
+    signal: AbortSignal;
+  }): Promise<UpstreamAnswer>;
   /** The guard's call_backend, answered with REST reads and the fallback token (else the client's). */
   backendCaller(clientAuthorization: string | undefined): BackendCaller;
 }

@@ -26,7 +26,8 @@ const MAX_RECONNECT_DELAY_MS = 500;
 // Every script first checks that the server still holds the digest key this replica started
 // with: a server that lost its data (restarted without persistence, flushed, replaced) would
 // otherwise answer with empty labels, and an agent's taint would be gone. It then refuses.
-const STATE_LOST = "FLOWGATE_STATE_LOST the state store no longer holds the state this replica started with (its data was lost or replaced); restart every replica once its persistence is checked";
+const STATE_LOST =
+  "FLOWGATE_STATE_LOST the state store no longer holds the state this replica started with (its data was lost or replaced); restart every replica once its persistence is checked";
 const SAME_STATE = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('${STATE_LOST}')
 end`;
@@ -199,7 +200,9 @@ export class RedisAgentStore implements AgentStore {
     const limit = limits.get(toolName) ?? 0;
     if (limit === 0) return null;
     const field = JSON.stringify([serverId, toolName]);
-    const spent = await this.#answer(() => this.#redis.flowgateSpendCall(this.#digestKeyName(), `${this.#prefix}budget:${agentId}`, this.#keyValue, field, String(limit)));
+    const spent = await this.#answer(() =>
+      this.#redis.flowgateSpendCall(this.#digestKeyName(), `${this.#prefix}budget:${agentId}`, this.#keyValue, field, String(limit)),
+    );
     return spent === 1 ? null : toolCallLimitText(toolName, limit);
   }
 

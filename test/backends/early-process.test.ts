@@ -56,7 +56,10 @@ describe("a stdio server's early process", () => {
 
     const early = new EarlyProcess(server);
     // Dead before discovery adopts it: never spawned, or exited.
-    await early.spawned.then(() => once(early.child, "close"), () => undefined);
+    await early.spawned.then(
+      () => once(early.child, "close"),
+      () => undefined,
+    );
     const adopted = backend(server, early);
     await adopted.discover();
 

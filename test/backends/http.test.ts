@@ -13,11 +13,19 @@ let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  [streamable, sse, restartable] = await Promise.all([startEverythingHttp("streamableHttp"), startEverythingHttp("sse"), startEverythingHttp("streamableHttp")]);
+  [streamable, sse, restartable] = await Promise.all([
+    startEverythingHttp("streamableHttp"),
+    startEverythingHttp("sse"),
+    startEverythingHttp("streamableHttp"),
+  ]);
   proxy = await startRecordingProxy(streamable.url);
   gateway = await runGateway(
     gatewayConfig(
-      [httpServer("headed", proxy.url, { headers: { "X-Api-Key": "key-123", Authorization: "Bearer backend-token" } }), httpServer("legacy", sse.url), httpServer("restartable", restartable.url)],
+      [
+        httpServer("headed", proxy.url, { headers: { "X-Api-Key": "key-123", Authorization: "Bearer backend-token" } }),
+        httpServer("legacy", sse.url),
+        httpServer("restartable", restartable.url),
+      ],
       { agentId: "http-agent" },
     ),
     runtimeOptions({ mode: "routed" }),

@@ -93,7 +93,7 @@ describe("a backend that fails", () => {
     const error = await rejection(client.callTool({ name: "trigger-long-running-operation", arguments: { duration: 30, steps: 3 } }));
     expect(error.code).toBe(BACKEND_TIMEOUT);
     expect(error.message).toContain('backend "slow" did not answer tools/call within 2s');
-    expect(gateway.logger.matching('did not answer tools/call within 2s (tool timeout)', "slow")).toHaveLength(1);
+    expect(gateway.logger.matching("did not answer tools/call within 2s (tool timeout)", "slow")).toHaveLength(1);
     const after = await client.callTool({ name: "echo", arguments: { message: "still here" } });
     expect(after.content).toEqual([{ type: "text", text: "Echo: still here" }]);
   });

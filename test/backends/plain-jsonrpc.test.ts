@@ -48,7 +48,11 @@ class PlainJsonRpcServer {
     if (this.#mode === "broken") return void res.writeHead(503, "Service Unavailable").end("backend is down");
     let body = "";
     for await (const chunk of req) body += String(chunk);
-    const message = JSON.parse(body) as { id?: unknown; method: string; params?: { protocolVersion?: string; name?: string; arguments?: { message?: string } } };
+    const message = JSON.parse(body) as {
+      id?: unknown;
+      method: string;
+      params?: { protocolVersion?: string; name?: string; arguments?: { message?: string } };
+    };
     const session = req.headers["mcp-session-id"] as string | undefined;
     this.seen.push({ method: message.method, id: message.id, session, apiKey: req.headers["x-api-key"] as string | undefined });
     const reply = (result: unknown) => JSON.stringify({ jsonrpc: "2.0", id: message.id, result });
@@ -132,7 +136,10 @@ describe("plain JSON-RPC HTTP backends", () => {
   });
 
   it("turn an HTTP error into a JSON-RPC -32603 error, which the agent receives", async () => {
-    const error = await agent.callTool({ name: "fail", arguments: {} }).then(() => undefined, (e: unknown) => e);
+    const error = await agent.callTool({ name: "fail", arguments: {} }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(McpError);
     expect((error as McpError).code).toBe(-32603);
     expect((error as McpError).message).toContain("HTTP 500: Internal Server Error");
@@ -142,7 +149,10 @@ describe("plain JSON-RPC HTTP backends", () => {
     const client = new Client({ name: "direct", version: "1.0.0" });
     await client.connect(new PlainJsonRpcTransport(new URL(plainUrl), {}));
     try {
-      const error = await client.callTool({ name: "fail", arguments: {} }).then(() => undefined, (e: unknown) => e);
+      const error = await client.callTool({ name: "fail", arguments: {} }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: -32603, data: "tool crashed" });
       expect((error as McpError).message).toContain("HTTP 500: Internal Server Error");
     } finally {

@@ -32,12 +32,47 @@ async function check(args: string[], stdin = "") {
 
 describe("flowgate check", () => {
   it.each([
-    ["a TOML file with a WASM guard and its policy", () => ["--config", file("ok.toml", `${SERVER}${guard(ECHO_GUARD)}`)], "", 0, /valid, 1 server\(s\)\n {2}backend: guard labels\n/, undefined],
-    ["a guard without a policy, with a warning that noop stands in", () => ["--config", file("no-policy.toml", `${SERVER}${guard(ECHO_GUARD, "")}`)], "", 0, /backend: guard noop/, `Warning: server "backend": guard 'labels' has no policy to enforce`],
-    ["JSON on stdin", () => ["--config-stdin"], JSON.stringify({ mcpServers: { s: { container: "img" } }, gateway: { port: 3000, domain: "localhost", agentId: "a" } }), 0, /^stdin: valid, 1 server\(s\)/, undefined],
+    [
+      "a TOML file with a WASM guard and its policy",
+      () => ["--config", file("ok.toml", `${SERVER}${guard(ECHO_GUARD)}`)],
+      "",
+      0,
+      /valid, 1 server\(s\)\n {2}backend: guard labels\n/,
+      undefined,
+    ],
+    [
+      "a guard without a policy, with a warning that noop stands in",
+      () => ["--config", file("no-policy.toml", `${SERVER}${guard(ECHO_GUARD, "")}`)],
+      "",
+      0,
+      /backend: guard noop/,
+      `Warning: server "backend": guard 'labels' has no policy to enforce`,
+    ],
+    [
+      "JSON on stdin",
+      () => ["--config-stdin"],
+      JSON.stringify({ mcpServers: { s: { container: "img" } }, gateway: { port: 3000, domain: "localhost", agentId: "a" } }),
+      0,
+      /^stdin: valid, 1 server\(s\)/,
+      undefined,
+    ],
     ["an unknown field", () => ["--config", file("unknown.toml", `[gateway]\nno_such_field = 1\n${SERVER}`)], "", 1, /^$/, "no_such_field"],
-    ["a guard module that does not exist", () => ["--config", file("missing.toml", `${SERVER}${guard(join(dir, "missing.wasm"))}`)], "", 1, /^$/, `failed to register guard for server "backend"`],
-    ["a guard file that is not WebAssembly", () => ["--config", file("not-wasm.toml", `${SERVER}${guard(file("text.wasm", "not a module"))}`)], "", 1, /^$/, "failed to load WASM guard 'labels'"],
+    [
+      "a guard module that does not exist",
+      () => ["--config", file("missing.toml", `${SERVER}${guard(join(dir, "missing.wasm"))}`)],
+      "",
+      1,
+      /^$/,
+      `failed to register guard for server "backend"`,
+    ],
+    [
+      "a guard file that is not WebAssembly",
+      () => ["--config", file("not-wasm.toml", `${SERVER}${guard(file("text.wasm", "not a module"))}`)],
+      "",
+      1,
+      /^$/,
+      "failed to load WASM guard 'labels'",
+    ],
     ["invalid JSON on stdin", () => ["--config-stdin"], "{", 1, /^$/, "invalid configuration stdin"],
     ["no configuration at all", () => [], "", 1, /^$/, "pass --config <file.toml> or --config-stdin"],
   ])("checks %s, starting nothing", async (_case, args, stdin, code, stdout, stderr) => {

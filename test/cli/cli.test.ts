@@ -28,14 +28,17 @@ function capture() {
 }
 
 describe("flowgate CLI", () => {
-  it.each([["--version"], ["-V"], ["--config-stdin", "--version"]])("prints the reference's version line for %s, whatever the binary is called", async (...flags) => {
-    for (const name of ["flowgate", "awmg"]) {
-      const { io, cli } = capture();
-      expect(await main(["node", name, ...flags], cli)).toBe(0);
-      expect(io.stdout).toBe(VERSION_LINE);
-      expect(io.stderr).toBe("");
-    }
-  });
+  it.each([["--version"], ["-V"], ["--config-stdin", "--version"]])(
+    "prints the reference's version line for %s, whatever the binary is called",
+    async (...flags) => {
+      for (const name of ["flowgate", "awmg"]) {
+        const { io, cli } = capture();
+        expect(await main(["node", name, ...flags], cli)).toBe(0);
+        expect(io.stdout).toBe(VERSION_LINE);
+        expect(io.stderr).toBe("");
+      }
+    },
+  );
 
   it("prints usage with the option list for --help", async () => {
     const { io, cli } = capture();
@@ -53,7 +56,11 @@ describe("flowgate CLI", () => {
   });
 
   it.each([
-    ["an unknown --guards-mode", ["--guards-mode", "loose", "--guard-wasm", "/dev/null"], "invalid --guards-mode flag: unknown enforcement mode: loose (valid modes: strict, filter, propagate)"],
+    [
+      "an unknown --guards-mode",
+      ["--guards-mode", "loose", "--guard-wasm", "/dev/null"],
+      "invalid --guards-mode flag: unknown enforcement mode: loose (valid modes: strict, filter, propagate)",
+    ],
     ["no guard to load", ["--listen", "127.0.0.1:0"], "no guard: pass --guard-wasm <file.wasm>"],
     ["a --listen without a port", ["--listen", "localhost", "--guard-wasm", "/dev/null"], 'invalid --listen "localhost": expected host:port'],
   ])("refuses to start the proxy with %s, exit code 1 and the reason", async (_name, extra, message) => {

@@ -16,7 +16,10 @@ const file = (name: string, text: string): string => {
   return path;
 };
 
-const TOML = file("gateway.toml", '[gateway]\npayload_dir = "/from/config"\npayload_size_threshold = 1000\n[servers.mem]\ncommand = "node"\nargs = ["server.js"]\n');
+const TOML = file(
+  "gateway.toml",
+  '[gateway]\npayload_dir = "/from/config"\npayload_size_threshold = 1000\n[servers.mem]\ncommand = "node"\nargs = ["server.js"]\n',
+);
 const JSON_CONFIG = JSON.stringify({ mcpServers: { s1: { container: "img" } }, gateway: { port: 3000, domain: "localhost", agentId: "${AGENT}" } });
 
 interface Run {
@@ -58,8 +61,19 @@ describe("flowgate serve flags", () => {
     expect(stderr).toBe(`Reading configuration from ${TOML}...\n`);
     expect(served?.config.servers.map((server) => server.id)).toEqual(["mem"]);
     expect(served?.runtime).toEqual({
-      configSource: TOML, listenHost: "127.0.0.1", listenPort: 3000, mode: "routed", logDir: "/tmp/gh-aw/mcp-logs", logPayloads: "redacted", verbosity: 0, guardsMode: "strict",
-      sinkServerIds: [], urlDomainAudit: false, sessionTimeoutMs: 6 * 3_600_000, shutdownTimeoutMs: 5000, limits: DEFAULT_LIMITS,
+      configSource: TOML,
+      listenHost: "127.0.0.1",
+      listenPort: 3000,
+      mode: "routed",
+      logDir: "/tmp/gh-aw/mcp-logs",
+      logPayloads: "redacted",
+      verbosity: 0,
+      guardsMode: "strict",
+      sinkServerIds: [],
+      urlDomainAudit: false,
+      sessionTimeoutMs: 6 * 3_600_000,
+      shutdownTimeoutMs: 5000,
+      limits: DEFAULT_LIMITS,
     });
   });
 
@@ -73,12 +87,44 @@ describe("flowgate serve flags", () => {
 
   it("maps the flags to runtime options", async () => {
     const { served } = await run([
-      "-c", TOML, "-l", "[::1]:0", "--unified", "-vvv", "--log-dir", "/logs", "--guards-mode", "filter", "--guards-sink-server-ids", "mem, other",
-      "--url-domain-audit", "--sequential-launch", "--shutdown-timeout", "1m30s", "--log-payloads", "all",
-      "--max-agents-per-server", "4", "--max-message-size", "1048576", "--request-timeout", "2m", "--headers-timeout", "10s",
+      "-c",
+      TOML,
+      "-l",
+      "[::1]:0",
+      "--unified",
+      "-vvv",
+      "--log-dir",
+      "/logs",
+      "--guards-mode",
+      "filter",
+      "--guards-sink-server-ids",
+      "mem, other",
+      "--url-domain-audit",
+      "--sequential-launch",
+      "--shutdown-timeout",
+      "1m30s",
+      "--log-payloads",
+      "all",
+      "--max-agents-per-server",
+      "4",
+      "--max-message-size",
+      "1048576",
+      "--request-timeout",
+      "2m",
+      "--headers-timeout",
+      "10s",
     ]);
     expect(served?.runtime).toMatchObject({
-      listenHost: "::1", listenPort: 0, mode: "unified", verbosity: 3, logDir: "/logs", logPayloads: "all", guardsMode: "filter", sinkServerIds: ["mem", "other"], urlDomainAudit: true, shutdownTimeoutMs: 90_000,
+      listenHost: "::1",
+      listenPort: 0,
+      mode: "unified",
+      verbosity: 3,
+      logDir: "/logs",
+      logPayloads: "all",
+      guardsMode: "filter",
+      sinkServerIds: ["mem", "other"],
+      urlDomainAudit: true,
+      shutdownTimeoutMs: 90_000,
       limits: { maxAgentsPerServer: 4, maxMessageBytes: 1_048_576, requestTimeoutMs: 120_000, headersTimeoutMs: 10_000 },
     });
     expect(served?.config.sequentialLaunch).toBe(true);
@@ -88,12 +134,25 @@ describe("flowgate serve flags", () => {
   it("takes flag defaults from environment variables", async () => {
     const { served } = await run(["-c", TOML], {
       env: {
-        MCP_GATEWAY_LOG_DIR: "/env/logs", MCP_GATEWAY_GUARDS_MODE: "propagate", MCP_GATEWAY_GUARDS_SINK_SERVER_IDS: "mem", MCP_GATEWAY_URL_DOMAIN_AUDIT: "Yes",
-        MCP_GATEWAY_SHUTDOWN_TIMEOUT: "250ms", MCP_GATEWAY_SESSION_TIMEOUT: "30m", MCP_GATEWAY_WASM_GUARDS_DIR: "", MCP_GATEWAY_LOG_PAYLOADS: "all",
+        MCP_GATEWAY_LOG_DIR: "/env/logs",
+        MCP_GATEWAY_GUARDS_MODE: "propagate",
+        MCP_GATEWAY_GUARDS_SINK_SERVER_IDS: "mem",
+        MCP_GATEWAY_URL_DOMAIN_AUDIT: "Yes",
+        MCP_GATEWAY_SHUTDOWN_TIMEOUT: "250ms",
+        MCP_GATEWAY_SESSION_TIMEOUT: "30m",
+        MCP_GATEWAY_WASM_GUARDS_DIR: "",
+        MCP_GATEWAY_LOG_PAYLOADS: "all",
       },
     });
     expect(served?.runtime).toMatchObject({
-      logDir: "/env/logs", logPayloads: "all", guardsMode: "propagate", sinkServerIds: ["mem"], urlDomainAudit: true, shutdownTimeoutMs: 250, sessionTimeoutMs: 1_800_000, wasmGuardsDir: "",
+      logDir: "/env/logs",
+      logPayloads: "all",
+      guardsMode: "propagate",
+      sinkServerIds: ["mem"],
+      urlDomainAudit: true,
+      shutdownTimeoutMs: 250,
+      sessionTimeoutMs: 1_800_000,
+      wasmGuardsDir: "",
     });
   });
 
@@ -117,10 +176,25 @@ describe("flowgate serve flags", () => {
 
   it.each([
     ["the config's values", [], {}, { payloadDir: "/from/config", payloadSizeThreshold: 1000 }],
-    ["environment over config", [], { MCP_GATEWAY_PAYLOAD_DIR: "/from/env", MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "2000", MCP_GATEWAY_PAYLOAD_PATH_PREFIX: "/ws" }, { payloadDir: "/from/env", payloadSizeThreshold: 2000, payloadPathPrefix: "/ws" }],
-    ["an environment value equal to the default does not override", [], { MCP_GATEWAY_PAYLOAD_DIR: "/tmp/jq-payloads", MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "524288" }, { payloadDir: "/from/config", payloadSizeThreshold: 1000 }],
+    [
+      "environment over config",
+      [],
+      { MCP_GATEWAY_PAYLOAD_DIR: "/from/env", MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "2000", MCP_GATEWAY_PAYLOAD_PATH_PREFIX: "/ws" },
+      { payloadDir: "/from/env", payloadSizeThreshold: 2000, payloadPathPrefix: "/ws" },
+    ],
+    [
+      "an environment value equal to the default does not override",
+      [],
+      { MCP_GATEWAY_PAYLOAD_DIR: "/tmp/jq-payloads", MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "524288" },
+      { payloadDir: "/from/config", payloadSizeThreshold: 1000 },
+    ],
     ["an invalid threshold in the environment is ignored", [], { MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "-3" }, { payloadSizeThreshold: 1000 }],
-    ["flags over environment", ["--payload-dir", "/from/flag", "--payload-size-threshold", "3000", "--payload-path-prefix", "/p"], { MCP_GATEWAY_PAYLOAD_DIR: "/from/env", MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "2000" }, { payloadDir: "/from/flag", payloadSizeThreshold: 3000, payloadPathPrefix: "/p" }],
+    [
+      "flags over environment",
+      ["--payload-dir", "/from/flag", "--payload-size-threshold", "3000", "--payload-path-prefix", "/p"],
+      { MCP_GATEWAY_PAYLOAD_DIR: "/from/env", MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "2000" },
+      { payloadDir: "/from/flag", payloadSizeThreshold: 3000, payloadPathPrefix: "/p" },
+    ],
   ])("resolves payload settings: %s", async (_case, flags, env, expected) => {
     const { served } = await run(["-c", TOML, ...flags], { env });
     expect(served?.config.gateway).toMatchObject(expected);
@@ -134,12 +208,42 @@ describe("flowgate serve flags", () => {
   });
 
   it.each([
-    ["--guard-policy-json", ["--guard-policy-json", '{"allowonly":{"repos":"all","min-integrity":"none"}}'], {}, { "allow-only": { repos: "all", "min-integrity": "none" } }],
-    ["public scope flags", ["--allowonly-scope-public", "--allowonly-min-integrity", "Un-Approved"], {}, { "allow-only": { repos: "public", "min-integrity": "unapproved" } }],
-    ["owner and repo flags", ["--allowonly-scope-owner", "octo", "--allowonly-scope-repo", "demo", "--allowonly-min-integrity", "merged"], {}, { "allow-only": { repos: ["octo/demo"], "min-integrity": "merged" } }],
-    ["a flag beats the JSON variable", ["--allowonly-scope-owner", "octo", "--allowonly-min-integrity", "none"], { MCP_GATEWAY_GUARD_POLICY_JSON: '{"write-sink":{"accept":["*"]}}' }, { "allow-only": { repos: ["octo/*"], "min-integrity": "none" } }],
-    ["the JSON variable beats the allow-only variables", [], { MCP_GATEWAY_GUARD_POLICY_JSON: '{"write-sink":{"accept":["*"]}}', MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC: "1" }, { "write-sink": { accept: ["*"] } }],
-    ["the allow-only variables", [], { MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC: "true", MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY: "approved" }, { "allow-only": { repos: "public", "min-integrity": "approved" } }],
+    [
+      "--guard-policy-json",
+      ["--guard-policy-json", '{"allowonly":{"repos":"all","min-integrity":"none"}}'],
+      {},
+      { "allow-only": { repos: "all", "min-integrity": "none" } },
+    ],
+    [
+      "public scope flags",
+      ["--allowonly-scope-public", "--allowonly-min-integrity", "Un-Approved"],
+      {},
+      { "allow-only": { repos: "public", "min-integrity": "unapproved" } },
+    ],
+    [
+      "owner and repo flags",
+      ["--allowonly-scope-owner", "octo", "--allowonly-scope-repo", "demo", "--allowonly-min-integrity", "merged"],
+      {},
+      { "allow-only": { repos: ["octo/demo"], "min-integrity": "merged" } },
+    ],
+    [
+      "a flag beats the JSON variable",
+      ["--allowonly-scope-owner", "octo", "--allowonly-min-integrity", "none"],
+      { MCP_GATEWAY_GUARD_POLICY_JSON: '{"write-sink":{"accept":["*"]}}' },
+      { "allow-only": { repos: ["octo/*"], "min-integrity": "none" } },
+    ],
+    [
+      "the JSON variable beats the allow-only variables",
+      [],
+      { MCP_GATEWAY_GUARD_POLICY_JSON: '{"write-sink":{"accept":["*"]}}', MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC: "1" },
+      { "write-sink": { accept: ["*"] } },
+    ],
+    [
+      "the allow-only variables",
+      [],
+      { MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC: "true", MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY: "approved" },
+      { "allow-only": { repos: "public", "min-integrity": "approved" } },
+    ],
     ["nothing set", [], {}, undefined],
   ])("resolves the global guard policy override: %s", async (_case, flags, env, expected) => {
     const { code, served } = await run(["-c", TOML, ...flags], { env });
@@ -148,15 +252,54 @@ describe("flowgate serve flags", () => {
   });
 
   it.each([
-    ["a configured port that is not the listen port", ["--listen", "127.0.0.1:9000"], {}, 'port = 8123', ["the configuration's port 8123 is not where flowgate listens (as in gh-aw-mcpg, it is not used to listen): it listens on 127.0.0.1:9000, from --listen"]],
-    ["a configured port beside the default listen address", [], {}, 'port = 8123', ["it listens on 127.0.0.1:3000, the default; set it with --listen"]],
-    ["a flag over the configured payload directory", ["--payload-dir", "/from/flag"], {}, "", ['--payload-dir "/from/flag" overrides the configuration\'s payload directory "/from/config"']],
-    ["a variable over the configured threshold", [], { MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "2000" }, "", ["MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD 2000 overrides the configuration's payload size threshold 1000"]],
-    ["a flag over the configured guards mode", ["--guards-mode", "propagate"], {}, "", ['--guards-mode "propagate" overrides the configuration\'s guards mode "filter"']],
-    ["an OpenTelemetry exporter", [], {}, '[gateway.opentelemetry]\nendpoint = "https://otel.example"', ["gateway.opentelemetry is accepted, but flowgate does not export traces yet"]],
-    ["a port equal to the listen port, and flags equal to the configuration", ["--listen", "127.0.0.1:8123", "--payload-dir", "/from/config"], {}, "port = 8123", []],
+    [
+      "a configured port that is not the listen port",
+      ["--listen", "127.0.0.1:9000"],
+      {},
+      "port = 8123",
+      ["the configuration's port 8123 is not where flowgate listens (as in gh-aw-mcpg, it is not used to listen): it listens on 127.0.0.1:9000, from --listen"],
+    ],
+    ["a configured port beside the default listen address", [], {}, "port = 8123", ["it listens on 127.0.0.1:3000, the default; set it with --listen"]],
+    [
+      "a flag over the configured payload directory",
+      ["--payload-dir", "/from/flag"],
+      {},
+      "",
+      ['--payload-dir "/from/flag" overrides the configuration\'s payload directory "/from/config"'],
+    ],
+    [
+      "a variable over the configured threshold",
+      [],
+      { MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD: "2000" },
+      "",
+      ["MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD 2000 overrides the configuration's payload size threshold 1000"],
+    ],
+    [
+      "a flag over the configured guards mode",
+      ["--guards-mode", "propagate"],
+      {},
+      "",
+      ['--guards-mode "propagate" overrides the configuration\'s guards mode "filter"'],
+    ],
+    [
+      "an OpenTelemetry exporter",
+      [],
+      {},
+      '[gateway.opentelemetry]\nendpoint = "https://otel.example"',
+      ["gateway.opentelemetry is accepted, but flowgate does not export traces yet"],
+    ],
+    [
+      "a port equal to the listen port, and flags equal to the configuration",
+      ["--listen", "127.0.0.1:8123", "--payload-dir", "/from/config"],
+      {},
+      "port = 8123",
+      [],
+    ],
   ])("warns of %s", async (_case, flags, env, extra, expected) => {
-    const toml = file("overrides.toml", `guards_mode = "filter"\n[gateway]\npayload_dir = "/from/config"\npayload_size_threshold = 1000\n${extra}\n[servers.mem]\ncommand = "node"\n`);
+    const toml = file(
+      "overrides.toml",
+      `guards_mode = "filter"\n[gateway]\npayload_dir = "/from/config"\npayload_size_threshold = 1000\n${extra}\n[servers.mem]\ncommand = "node"\n`,
+    );
     const { code, served } = await run(["-c", toml, ...flags], { env });
     expect(code).toBe(0);
     expect(served?.config.warnings).toEqual(expected.map((text) => expect.stringContaining(text)));
@@ -171,10 +314,28 @@ describe("flowgate serve errors: exit 1 before anything is served", () => {
   it.each([
     ["no configuration flag", [], {}, "", /a configuration is required: pass --config <file.toml> or --config-stdin/],
     ["a missing TOML file", ["-c", join(dir, "absent.toml")], {}, "", /^failed to load config: cannot read configuration file .*absent\.toml/m],
-    ["an invalid JSON config", ["--config-stdin"], {}, '{"mcpServers": {}}', /^failed to load config: Configuration validation error:[\s\S]*Configuration error at gateway: required field is missing/m],
-    ["an undefined variable", ["--config-stdin"], {}, JSON_CONFIG, /^failed to load config: Configuration error at gateway\.agentId: undefined environment variable referenced: AGENT/m],
+    [
+      "an invalid JSON config",
+      ["--config-stdin"],
+      {},
+      '{"mcpServers": {}}',
+      /^failed to load config: Configuration validation error:[\s\S]*Configuration error at gateway: required field is missing/m,
+    ],
+    [
+      "an undefined variable",
+      ["--config-stdin"],
+      {},
+      JSON_CONFIG,
+      /^failed to load config: Configuration error at gateway\.agentId: undefined environment variable referenced: AGENT/m,
+    ],
     ["an invalid TOML config", ["-c", file("bad.toml", "[servers.a]\nprot = 1\n")], {}, "", /^failed to load config: [\s\S]*servers\.a\.prot: unknown field/m],
-    ["an invalid jq filter", ["-c", file("jq.toml", `${'[servers.a]\ncommand = "docker"\n'}[servers.a.tool_response_filters]\nsearch = "map("\n`)], {}, "", /^failed to load config: Configuration error at servers\.a\.tool_response_filters\.search: servers\.a\.tool_response_filters\.search contains an invalid jq expression: syntax error/m],
+    [
+      "an invalid jq filter",
+      ["-c", file("jq.toml", `${'[servers.a]\ncommand = "docker"\n'}[servers.a.tool_response_filters]\nsearch = "map("\n`)],
+      {},
+      "",
+      /^failed to load config: Configuration error at servers\.a\.tool_response_filters\.search: servers\.a\.tool_response_filters\.search contains an invalid jq expression: syntax error/m,
+    ],
     ["a missing --env file", ["-c", TOML, "--env", join(dir, "absent.env")], {}, "", /^failed to load \.env file: /m],
     ["an invalid --listen", ["-c", TOML, "--listen", "localhost"], {}, "", /invalid --listen address "localhost"/],
     ["a port out of range in --listen", ["-c", TOML, "--listen", "127.0.0.1:70000"], {}, "", /invalid --listen address/],
@@ -182,18 +343,60 @@ describe("flowgate serve errors: exit 1 before anything is served", () => {
     ["an invalid --log-payloads", ["-c", TOML, "--log-payloads", "some"], {}, "", /invalid --log-payloads "some": expected redacted .* or all/],
     ["an invalid --shutdown-timeout", ["-c", TOML, "--shutdown-timeout", "5"], {}, "", /invalid --shutdown-timeout "5"/],
     ["an invalid --payload-size-threshold", ["-c", TOML, "--payload-size-threshold", "0"], {}, "", /invalid --payload-size-threshold "0"/],
-    ["a zero --max-agents-per-server", ["-c", TOML, "--max-agents-per-server", "0"], {}, "", /invalid --max-agents-per-server "0": expected a positive whole number of agents/],
-    ["a --max-message-size with a unit", ["-c", TOML, "--max-message-size", "16MB"], {}, "", /invalid --max-message-size "16MB": expected a positive whole number of bytes/],
+    [
+      "a zero --max-agents-per-server",
+      ["-c", TOML, "--max-agents-per-server", "0"],
+      {},
+      "",
+      /invalid --max-agents-per-server "0": expected a positive whole number of agents/,
+    ],
+    [
+      "a --max-message-size with a unit",
+      ["-c", TOML, "--max-message-size", "16MB"],
+      {},
+      "",
+      /invalid --max-message-size "16MB": expected a positive whole number of bytes/,
+    ],
     ["a --request-timeout without a unit", ["-c", TOML, "--request-timeout", "30"], {}, "", /invalid --request-timeout "30"/],
-    ["a --headers-timeout above the request timeout", ["-c", TOML, "--request-timeout", "10s", "--headers-timeout", "20s"], {}, "", /invalid --headers-timeout "20s": must not exceed the request timeout/],
+    [
+      "a --headers-timeout above the request timeout",
+      ["-c", TOML, "--request-timeout", "10s", "--headers-timeout", "20s"],
+      {},
+      "",
+      /invalid --headers-timeout "20s": must not exceed the request timeout/,
+    ],
     ["whitespace inside a sink server id", ["-c", TOML, "--guards-sink-server-ids", "a b,c"], {}, "", /server id "a b" contains whitespace/],
     ["--routed with --unified", ["-c", TOML, "--routed", "--unified"], {}, "", /option '--routed' cannot be used with option '--unified'/],
     ["a malformed policy JSON", ["-c", TOML, "--guard-policy-json", "{"], {}, "", /^invalid guard policy configuration: the policy is not valid JSON/m],
-    ["a policy of the wrong shape", ["-c", TOML], { MCP_GATEWAY_GUARD_POLICY_JSON: '{"allow-only":{},"write-sink":{}}' }, "", /^invalid guard policy configuration: policy must include allow-only or write-sink, not both/m],
-    ["both allow-only scopes", ["-c", TOML, "--allowonly-scope-public", "--allowonly-scope-owner", "o", "--allowonly-min-integrity", "none"], {}, "", /exactly one of the public scope or the owner scope/],
-    ["a repo scope without an owner", ["-c", TOML, "--allowonly-scope-public", "--allowonly-scope-repo", "r", "--allowonly-min-integrity", "none"], {}, "", /repository scope needs an owner scope/],
+    [
+      "a policy of the wrong shape",
+      ["-c", TOML],
+      { MCP_GATEWAY_GUARD_POLICY_JSON: '{"allow-only":{},"write-sink":{}}' },
+      "",
+      /^invalid guard policy configuration: policy must include allow-only or write-sink, not both/m,
+    ],
+    [
+      "both allow-only scopes",
+      ["-c", TOML, "--allowonly-scope-public", "--allowonly-scope-owner", "o", "--allowonly-min-integrity", "none"],
+      {},
+      "",
+      /exactly one of the public scope or the owner scope/,
+    ],
+    [
+      "a repo scope without an owner",
+      ["-c", TOML, "--allowonly-scope-public", "--allowonly-scope-repo", "r", "--allowonly-min-integrity", "none"],
+      {},
+      "",
+      /repository scope needs an owner scope/,
+    ],
     ["an allow-only scope without min-integrity", ["-c", TOML, "--allowonly-scope-public"], {}, "", /minimum integrity is required/],
-    ["an unknown min-integrity", ["-c", TOML], { MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER: "o", MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY: "high" }, "", /unknown minimum integrity "high"/],
+    [
+      "an unknown min-integrity",
+      ["-c", TOML],
+      { MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER: "o", MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY: "high" },
+      "",
+      /unknown minimum integrity "high"/,
+    ],
   ])("rejects %s", async (_case, args, env, stdin, message) => {
     const { code, served, stderr } = await run(args, { env, stdin });
     expect(code).toBe(1);

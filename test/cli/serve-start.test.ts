@@ -109,7 +109,9 @@ describe("flowgate serve start-up", () => {
     const entry = (JSON.parse(output.stdout) as { mcpServers: Record<string, { url: string; headers: Record<string, string> }> }).mcpServers["backend"]!;
     try {
       expect(output.stderr).toContain(`Warning: server "backend": guard 'labels' has no policy to enforce: the server runs with the noop guard`);
-      const health = (await (await fetch(new URL("/health", entry.url))).json()) as { servers: Record<string, { guard?: { name: string; fallback?: string } }> };
+      const health = (await (await fetch(new URL("/health", entry.url))).json()) as {
+        servers: Record<string, { guard?: { name: string; fallback?: string } }>;
+      };
       expect(health.servers["backend"]?.guard).toMatchObject({ name: "noop", fallback: expect.stringContaining("guard 'labels' has no policy to enforce") });
     } finally {
       await fetch(new URL("/close", entry.url), { method: "POST", headers: entry.headers });
@@ -119,7 +121,10 @@ describe("flowgate serve start-up", () => {
 
   it("fails at start for a guard without a policy whose module cannot be loaded, as it does for one with a policy", async () => {
     const missing = join(dir, "no-such-guard.wasm");
-    const config = configFile("missing-guard.toml", `${serverToml(EVERYTHING_SCRIPT, "stdio")}guard = "labels"\n[guards.labels]\ntype = "wasm"\npath = ${JSON.stringify(missing)}\n`);
+    const config = configFile(
+      "missing-guard.toml",
+      `${serverToml(EVERYTHING_SCRIPT, "stdio")}guard = "labels"\n[guards.labels]\ntype = "wasm"\npath = ${JSON.stringify(missing)}\n`,
+    );
     const { output, exit } = flowgate("--config", config);
     expect(await exit).toBe(1);
     expect(output.stderr).toContain(`failed to register guard for server "backend"`);

@@ -34,8 +34,16 @@ function inspect(url: string, args: string[], authorization: string | undefined,
 describe.each(["routed", "unified"])("MCP Inspector CLI, %s mode, with the right key", (mode) => {
   it.each([
     ["lists the tools", () => ["--method", "tools/list"], (p: string) => `"name": "${p}echo"`],
-    ["calls a tool", (p: string) => ["--method", "tools/call", "--tool-name", `${p}echo`, "--tool-arg", "message=hello from the inspector"], () => "Echo: hello from the inspector"],
-    ["reads a resource", (p: string) => ["--method", "resources/read", "--uri", `${p}demo://resource/static/document/architecture.md`], (p: string) => `"uri": "${p}demo://resource/static/document/architecture.md"`],
+    [
+      "calls a tool",
+      (p: string) => ["--method", "tools/call", "--tool-name", `${p}echo`, "--tool-arg", "message=hello from the inspector"],
+      () => "Echo: hello from the inspector",
+    ],
+    [
+      "reads a resource",
+      (p: string) => ["--method", "resources/read", "--uri", `${p}demo://resource/static/document/architecture.md`],
+      (p: string) => `"uri": "${p}demo://resource/static/document/architecture.md"`,
+    ],
     ["gets a prompt", (p: string) => ["--method", "prompts/get", "--prompt-name", `${p}args-prompt`, "--prompt-args", "city=Lisbon"], () => "Lisbon"],
   ])("%s", async (_case, args, expected) => {
     const { url, prefix } = endpoint(mode);

@@ -12,8 +12,11 @@ afterAll(async () => {
 }, 60_000);
 
 describe("MCP Gateway Specification compliance (fast subset)", () => {
-  it.each(fast.map((testCase) => [testCase.id, testCase.title, testCase] as const))("%s %s: passes or is a documented departure", async (_id, _title, testCase) => {
-    const verdict = await runCase(testCase);
-    expect(verdict).not.toMatchObject({ verdict: "fail" });
-  });
+  it.each(fast.map((testCase) => [testCase.id, testCase.title, testCase] as const))(
+    "%s %s: passes or is a documented departure",
+    async (_id, _title, testCase) => {
+      const verdict = await runCase(testCase);
+      expect(verdict).not.toMatchObject({ verdict: "fail" });
+    },
+  );
 });

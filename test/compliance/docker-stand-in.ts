@@ -10,7 +10,6 @@ const modules = new URL("../../node_modules/@modelcontextprotocol/", import.meta
 const everything = fileURLToPath(new URL("server-everything/dist/index.js", modules));
 const filesystem = fileURLToPath(new URL("server-filesystem/dist/index.js", modules));
 
-
 const FLAGS_WITH_VALUE = new Set(["-e", "--env", "-v", "--volume", "--entrypoint", "--name", "--network", "--user", "-u", "-w", "--workdir", "--label", "-l"]);
 
 interface RunArgs {

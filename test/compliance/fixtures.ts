@@ -22,7 +22,10 @@ export function mainFixture(gateway: Record<string, unknown> = {}) {
     stops.push(() => upstream.stop());
     const r1 = await startRecordingProxy(upstream.url);
     const r2 = await startRecordingProxy(upstream.url);
-    stops.push(() => r1.stop(), () => r2.stop());
+    stops.push(
+      () => r1.stop(),
+      () => r2.stop(),
+    );
     const config = base(
       {
         s1: echoServer({ env: { A: "1" } }),

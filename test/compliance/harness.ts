@@ -181,7 +181,10 @@ export async function launch(config: Record<string, unknown> | string, options: 
 /** The first complete JSON document on stdout, once it is there; rejects if the process exits first. */
 function stdoutDocument(run: Launched, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no configuration document on stdout within ${timeoutMs} ms; stderr: ${run.output.stderr.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no configuration document on stdout within ${timeoutMs} ms; stderr: ${run.output.stderr.slice(-2000)}`)),
+      timeoutMs,
+    );
     const attempt = () => {
       try {
         const document = JSON.parse(run.output.stdout) as Record<string, unknown>;
@@ -359,7 +362,7 @@ export async function health(gateway: { baseUrl: string }): Promise<{ status: nu
 }
 
 export function serverStatus(body: Record<string, unknown>, server: string): string | undefined {
-  return ((body.servers as Record<string, { status?: string }> | undefined)?.[server])?.status;
+  return (body.servers as Record<string, { status?: string }> | undefined)?.[server]?.status;
 }
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined, or `timeoutMs` passes (then undefined). */

@@ -28,14 +28,21 @@ describe("docker run command for container servers", () => {
     expect(args("custom-app")).toMatchObject({
       args: [
         ...FIXED,
-        "--entrypoint", "/custom/entrypoint.sh",
-        "-v", "/host/config:/app/config:ro",
-        "-v", "/host/data:/app/data:rw",
-        "-e", "API_KEY=k1",
-        "-e", "DEBUG=true",
-        "--network", "host",
+        "--entrypoint",
+        "/custom/entrypoint.sh",
+        "-v",
+        "/host/config:/app/config:ro",
+        "-v",
+        "/host/data:/app/data:rw",
+        "-e",
+        "API_KEY=k1",
+        "-e",
+        "DEBUG=true",
+        "--network",
+        "host",
         "myorg/custom-mcp:latest",
-        "--verbose", "--debug",
+        "--verbose",
+        "--debug",
       ],
     });
     expect(args("serena")).toMatchObject({

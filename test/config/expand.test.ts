@@ -22,7 +22,9 @@ describe("${VAR} expansion of JSON text", () => {
   it("expands a string value and records each undefined name with its path", () => {
     const issues: ConfigIssue[] = [];
     expect(expandValue("https://${HOST}/${MISSING}", { HOST: "h" }, "gateway.opentelemetry.endpoint", issues)).toBe("https://h/${MISSING}");
-    expect(issues).toEqual([expect.objectContaining({ path: "gateway.opentelemetry.endpoint", problem: "undefined environment variable referenced: MISSING" })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: "gateway.opentelemetry.endpoint", problem: "undefined environment variable referenced: MISSING" }),
+    ]);
   });
 });
 
@@ -33,7 +35,7 @@ describe(".env file format", () => {
       "",
       "  PLAIN = value  ",
       "EQUALS=a=b",
-      "QUOTED=\"kept\"",
+      'QUOTED="kept"',
       "no equals sign",
       "REF=${HOME}/x",
       "BARE=$HOME-y",

@@ -8,8 +8,15 @@ describe("JSON config loading", () => {
   it("applies the gateway defaults", () => {
     const config = load(base({ s1: { container: "img" } }));
     expect(config.gateway).toEqual({
-      port: 3000, domain: "localhost", agentId: AID, startupTimeout: 30, toolTimeout: 60, keepaliveInterval: 1500,
-      payloadDir: "/tmp/jq-payloads", payloadSizeThreshold: 524288, forcePublicRepos: true,
+      port: 3000,
+      domain: "localhost",
+      agentId: AID,
+      startupTimeout: 30,
+      toolTimeout: 60,
+      keepaliveInterval: 1500,
+      payloadDir: "/tmp/jq-payloads",
+      payloadSizeThreshold: 524288,
+      forcePublicRepos: true,
     });
     expect(config).toMatchObject({ sequentialLaunch: false, guards: {}, warnings: [] });
   });
@@ -63,19 +70,40 @@ describe("JSON config loading", () => {
   it("accepts command + args as an unisolated local process, dropping pass-through env entries", () => {
     const config = load(base({ mem: { command: "node", args: ["server.js"], env: { KEEP: "", SET: "1" }, tools: ["*"] } }));
     expect(config.servers[0]).toEqual({
-      id: "mem", type: "stdio", command: "node", args: ["server.js"], env: { SET: "1" }, unisolated: true, tools: ["*"], rateLimitThreshold: 3, rateLimitCooldown: 60,
+      id: "mem",
+      type: "stdio",
+      command: "node",
+      args: ["server.js"],
+      env: { SET: "1" },
+      unisolated: true,
+      tools: ["*"],
+      rateLimitThreshold: 3,
+      rateLimitCooldown: 60,
     });
   });
 
   it("reads an http server with headers and the snake_case timeout aliases", () => {
-    const config = load(base({ r1: { type: "http", url: "https://example.com/mcp", headers: { "X-Test": "1" }, connect_timeout: 5, tool_timeout: 0, registry: "https://r.example" } }));
+    const config = load(
+      base({
+        r1: { type: "http", url: "https://example.com/mcp", headers: { "X-Test": "1" }, connect_timeout: 5, tool_timeout: 0, registry: "https://r.example" },
+      }),
+    );
     expect(config.servers[0]).toEqual({
-      id: "r1", type: "http", url: "https://example.com/mcp", headers: { "X-Test": "1" }, connectTimeout: 5, registry: "https://r.example", rateLimitThreshold: 3, rateLimitCooldown: 60,
+      id: "r1",
+      type: "http",
+      url: "https://example.com/mcp",
+      headers: { "X-Test": "1" },
+      connectTimeout: 5,
+      registry: "https://r.example",
+      rateLimitThreshold: 3,
+      rateLimitCooldown: 60,
     });
   });
 
   it("keeps github-oidc auth when Actions provides a token endpoint", () => {
-    const config = load(base({ r1: { type: "http", url: "https://example.com/mcp", auth: { type: "github-oidc" } } }), { ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example" });
+    const config = load(base({ r1: { type: "http", url: "https://example.com/mcp", auth: { type: "github-oidc" } } }), {
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example",
+    });
     expect(config.servers[0]).toMatchObject({ auth: { type: "github-oidc" } });
   });
 

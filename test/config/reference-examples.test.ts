@@ -23,7 +23,12 @@ describe("the reference's example configs", () => {
   it("loads example-http-config.json: an HTTP server with headers and a container server", () => {
     const config = loadJsonConfig(read("example-http-config.json"), {});
     expect(config.gateway).toMatchObject({ port: 3001, domain: "localhost", agentId: "gateway-agent-id" });
-    expect(config.servers[0]).toMatchObject({ id: "safeinputs", type: "http", url: "http://host.docker.internal:3000/", headers: { Authorization: "your-auth-secret-here" } });
+    expect(config.servers[0]).toMatchObject({
+      id: "safeinputs",
+      type: "http",
+      url: "http://host.docker.internal:3000/",
+      headers: { Authorization: "your-auth-secret-here" },
+    });
     expect(config.servers[1]).toMatchObject({ id: "github", type: "stdio", container: "ghcr.io/github/github-mcp-server:latest" });
   });
 

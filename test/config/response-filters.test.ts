@@ -7,7 +7,9 @@ import { base, configError, issueAt } from "./support.ts";
 
 const DOCKER = '[servers.s]\ncommand = "docker"\nargs = ["run", "--rm", "-i", "img"]\n';
 const toml = (filters: Record<string, string>) =>
-  `${DOCKER}[servers.s.tool_response_filters]\n${Object.entries(filters).map(([tool, filter]) => `${JSON.stringify(tool)} = ${JSON.stringify(filter)}`).join("\n")}\n`;
+  `${DOCKER}[servers.s.tool_response_filters]\n${Object.entries(filters)
+    .map(([tool, filter]) => `${JSON.stringify(tool)} = ${JSON.stringify(filter)}`)
+    .join("\n")}\n`;
 const json = (filters: Record<string, string>) => JSON.stringify(base({ s: { container: "img", tool_response_filters: filters } }));
 
 const formats = [
@@ -16,7 +18,12 @@ const formats = [
 ] as const;
 
 const rejected: Array<[string, Record<string, string>, string, RegExp]> = [
-  ["a syntax error, with line and column", { t: "map(" }, "t", /^PATH\.t contains an invalid jq expression: syntax error, unexpected end of file at line 1, column 4$/],
+  [
+    "a syntax error, with line and column",
+    { t: "map(" },
+    "t",
+    /^PATH\.t contains an invalid jq expression: syntax error, unexpected end of file at line 1, column 4$/,
+  ],
   ["an error on a later line", { t: ".a,\n.b | map(" }, "t", /contains an invalid jq expression: syntax error, unexpected end of file at line 2, column 9/],
   ["an undefined function", { t: ".items | frobnicate" }, "t", /contains an invalid jq expression: frobnicate\/0 is not defined at line 1, column 10/],
   ["a variable the expression does not bind", { t: ".a | select(.x == $wanted)" }, "t", /contains an invalid jq expression: \$wanted is not defined/],

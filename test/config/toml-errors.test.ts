@@ -19,10 +19,30 @@ const rows: Array<[string, string, string, RegExp]> = [
   ["an http server without url", '[servers.h]\ntype = "http"\n', "servers.h.url", /'url' is required for HTTP servers/],
   ["a custom server type", '[servers.a]\ntype = "safeinputs"\ncommand = "x"\n', "servers.a.type", /not an allowed value/],
   ["an unknown guards_mode", `guards_mode = "loose"\n${DOCKER}`, "guards_mode", /not an allowed value/],
-  ["an http OpenTelemetry endpoint", `[gateway.opentelemetry]\nendpoint = "http://otel.example"\n${DOCKER}`, "gateway.opentelemetry.endpoint", /must use HTTPS/],
-  ["an undefined variable in the OpenTelemetry endpoint", `[gateway.opentelemetry]\nendpoint = "\${OTEL_HOST_UNSET}"\n${DOCKER}`, "gateway.opentelemetry.endpoint", /undefined environment variable referenced: OTEL_HOST_UNSET/],
-  ["a malformed trace id", `[gateway.opentelemetry]\nendpoint = "https://o.example"\ntrace_id = "abc"\n${DOCKER}`, "gateway.opentelemetry.trace_id", /invalid trace id/],
-  ["a guard policy with both forms", `${DOCKER}[servers.a.guard_policies.allow-only]\nrepos = "all"\n[servers.a.guard_policies.write-sink]\naccept = ["*"]\n`, "servers.a.guard_policies", /not both/],
+  [
+    "an http OpenTelemetry endpoint",
+    `[gateway.opentelemetry]\nendpoint = "http://otel.example"\n${DOCKER}`,
+    "gateway.opentelemetry.endpoint",
+    /must use HTTPS/,
+  ],
+  [
+    "an undefined variable in the OpenTelemetry endpoint",
+    `[gateway.opentelemetry]\nendpoint = "\${OTEL_HOST_UNSET}"\n${DOCKER}`,
+    "gateway.opentelemetry.endpoint",
+    /undefined environment variable referenced: OTEL_HOST_UNSET/,
+  ],
+  [
+    "a malformed trace id",
+    `[gateway.opentelemetry]\nendpoint = "https://o.example"\ntrace_id = "abc"\n${DOCKER}`,
+    "gateway.opentelemetry.trace_id",
+    /invalid trace id/,
+  ],
+  [
+    "a guard policy with both forms",
+    `${DOCKER}[servers.a.guard_policies.allow-only]\nrepos = "all"\n[servers.a.guard_policies.write-sink]\naccept = ["*"]\n`,
+    "servers.a.guard_policies",
+    /not both/,
+  ],
 ];
 
 describe("TOML config errors", () => {

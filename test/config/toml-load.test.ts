@@ -18,23 +18,32 @@ describe("TOML config loading", () => {
   it("reads snake_case gateway keys", () => {
     const config = loadTomlConfig(
       [
-        "guards_mode = \"filter\"",
+        'guards_mode = "filter"',
         "sequential_launch = true",
         "[gateway]",
         "port = 4000",
-        "agent_id = \"secret\"",
+        'agent_id = "secret"',
         "keepalive_interval = -1",
-        "payload_dir = \"/p\"",
-        "payload_path_prefix = \"/w\"",
+        'payload_dir = "/p"',
+        'payload_path_prefix = "/w"',
         "payload_size_threshold = 10",
-        "trusted_bots = [\"bot[bot]\"]",
+        'trusted_bots = ["bot[bot]"]',
         "force_public_repos = false",
         "[servers.a]",
-        "command = \"docker\"",
+        'command = "docker"',
       ].join("\n"),
       {},
     );
-    expect(config.gateway).toMatchObject({ port: 4000, agentId: "secret", keepaliveInterval: -1, payloadDir: "/p", payloadPathPrefix: "/w", payloadSizeThreshold: 10, trustedBots: ["bot[bot]"], forcePublicRepos: false });
+    expect(config.gateway).toMatchObject({
+      port: 4000,
+      agentId: "secret",
+      keepaliveInterval: -1,
+      payloadDir: "/p",
+      payloadPathPrefix: "/w",
+      payloadSizeThreshold: 10,
+      trustedBots: ["bot[bot]"],
+      forcePublicRepos: false,
+    });
     expect(config).toMatchObject({ guardsMode: "filter", sequentialLaunch: true });
   });
 
@@ -45,7 +54,15 @@ describe("TOML config loading", () => {
   ])("marks a %s server isolated=%s", (command, unisolated) => {
     const config = loadTomlConfig(`[servers.a]\ncommand = "${command}"\nargs = ["x"]\nworking_directory = "/w"\n[servers.a.env]\nKEEP = ""\nSET = "1"\n`, {});
     expect(config.servers[0]).toEqual({
-      id: "a", type: "stdio", command, args: ["x"], env: { SET: "1" }, unisolated, cwd: "/w", rateLimitThreshold: 3, rateLimitCooldown: 60,
+      id: "a",
+      type: "stdio",
+      command,
+      args: ["x"],
+      env: { SET: "1" },
+      unisolated,
+      cwd: "/w",
+      rateLimitThreshold: 3,
+      rateLimitCooldown: 60,
     });
   });
 
@@ -55,7 +72,15 @@ describe("TOML config loading", () => {
       {},
     );
     expect(config.servers[0]).toEqual({
-      id: "h", type: "http", url: "https://example.com/mcp", headers: { "X-Key": "k" }, connectTimeout: 45, toolTimeout: 5, rateLimitThreshold: 2, rateLimitCooldown: 9, tools: ["a"],
+      id: "h",
+      type: "http",
+      url: "https://example.com/mcp",
+      headers: { "X-Key": "k" },
+      connectTimeout: 45,
+      toolTimeout: 5,
+      rateLimitThreshold: 2,
+      rateLimitCooldown: 9,
+      tools: ["a"],
     });
   });
 

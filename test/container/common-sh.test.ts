@@ -11,7 +11,9 @@ const exec = promisify(execFile);
 async function call(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     // --norc: bash -c with a socket for stdin (as Node spawns it) would otherwise read ~/.bashrc.
-    const { stdout, stderr } = await exec("bash", ["--norc", "-c", `set -euo pipefail; source "$0"; ${script}`, COMMON], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env } });
+    const { stdout, stderr } = await exec("bash", ["--norc", "-c", `set -euo pipefail; source "$0"; ${script}`, COMMON], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -31,13 +33,28 @@ describe("container/common.sh", () => {
   });
 
   it.each([
-    ["1", true], ["true", true], ["Yes", true], ["on", true], ["0", false], ["", false], ["false", false], ["skip", false],
+    ["1", true],
+    ["true", true],
+    ["Yes", true],
+    ["on", true],
+    ["0", false],
+    ["", false],
+    ["false", false],
+    ["skip", false],
   ])("FLOWGATE_SKIP_DOCKER_CHECKS=%j skips the checks: %s", async (value, skipped) => {
     expect((await call("docker_checks_skipped", { FLOWGATE_SKIP_DOCKER_CHECKS: value })).code).toBe(skipped ? 0 : 1);
   });
 
   it.each([
-    ["1", true], ["8000", true], ["65535", true], ["0", false], ["65536", false], ["-1", false], ["8000 ", false], ["1e3", false], ["", false],
+    ["1", true],
+    ["8000", true],
+    ["65535", true],
+    ["0", false],
+    ["65536", false],
+    ["-1", false],
+    ["8000 ", false],
+    ["1e3", false],
+    ["", false],
   ])("require_port accepts %j: %s", async (value, accepted) => {
     const { code, stderr } = await call(`require_port P '${value}'`);
     expect(code).toBe(accepted ? 0 : 1);
@@ -51,7 +68,7 @@ describe("container/common.sh", () => {
   });
 
   it("exports DOCKER_API_VERSION: kept when set, else 1.44 when the daemon is not asked", async () => {
-    const print = 'export_docker_api_version 2>/dev/null; printenv DOCKER_API_VERSION';
+    const print = "export_docker_api_version 2>/dev/null; printenv DOCKER_API_VERSION";
     expect((await call(print, { DOCKER_API_VERSION: "1.41" })).stdout).toBe("1.41\n");
     expect((await call(print, { FLOWGATE_SKIP_DOCKER_CHECKS: "1" })).stdout).toBe("1.44\n");
   });

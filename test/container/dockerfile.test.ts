@@ -49,7 +49,10 @@ function copies(): { sources: string[]; destination: string }[] {
     if (keyword === "WORKDIR") workdir = posix.resolve(workdir, args);
     if (keyword !== "COPY") continue;
     const parts = args.split(/\s+/);
-    expect(parts.some((part) => part.startsWith("--from")), `COPY ${args} copies from another stage`).toBe(false);
+    expect(
+      parts.some((part) => part.startsWith("--from")),
+      `COPY ${args} copies from another stage`,
+    ).toBe(false);
     const destination = parts.pop()!;
     result.push({ sources: parts, destination: posix.resolve(workdir, destination) + (destination.endsWith("/") ? "/" : "") });
   }
@@ -109,11 +112,16 @@ describe("container/Dockerfile", () => {
   it("copies only files that exist and that its ignore file lets into the build context", () => {
     expect(IGNORE[0]).toBe("*");
     const allowed = IGNORE.filter((line) => line.startsWith("!")).map((line) => line.slice(1).replace(/\/$/, ""));
-    const sources = copies().flatMap((copy) => copy.sources).map((source) => source.replace(/\/$/, ""));
+    const sources = copies()
+      .flatMap((copy) => copy.sources)
+      .map((source) => source.replace(/\/$/, ""));
     expect(sources.length).toBeGreaterThan(0);
     for (const source of sources) {
       expect(existsSync(join(ROOT, source)), `${source} exists`).toBe(true);
-      expect(allowed.some((path) => source === path || source.startsWith(`${path}/`)), `${source} is in the build context`).toBe(true);
+      expect(
+        allowed.some((path) => source === path || source.startsWith(`${path}/`)),
+        `${source} is in the build context`,
+      ).toBe(true);
     }
   });
 });
@@ -121,9 +129,7 @@ describe("container/Dockerfile", () => {
 describe("the production install", () => {
   /** Every file under a folder, recursively. */
   const files = (dir: string): string[] =>
-    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
-    );
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]));
 
   it("has every package the image's sources import: dependencies, never devDependencies", () => {
     const builtins = new Set(builtinModules);

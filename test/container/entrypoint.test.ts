@@ -166,11 +166,15 @@ describe("entrypoint scripts start the gateway with the reference's environment 
     const argLogDir = join(dir, `argument-logs-${port}`);
     const logDir = logDirArgument ? argLogDir : envLogDir;
     const host: Record<string, string> = script === RUN ? { HOST: "127.0.0.1" } : { MCP_GATEWAY_HOST: "127.0.0.1" };
-    const run = start(script, { ...env, ...host, [portVariable]: String(port), MCP_GATEWAY_LOG_DIR: envLogDir }, {
-      stdin: JSON_CONFIG,
-      ...(cwd ? { cwd } : {}),
-      ...(logDirArgument ? { args: ["--log-dir", argLogDir] } : {}),
-    });
+    const run = start(
+      script,
+      { ...env, ...host, [portVariable]: String(port), MCP_GATEWAY_LOG_DIR: envLogDir },
+      {
+        stdin: JSON_CONFIG,
+        ...(cwd ? { cwd } : {}),
+        ...(logDirArgument ? { args: ["--log-dir", argLogDir] } : {}),
+      },
+    );
     try {
       const document = await clientDocument(run);
       const entry = document.mcpServers.everything!;
@@ -204,25 +208,62 @@ describe("entrypoint scripts start the gateway with the reference's environment 
 
 describe("entrypoint scripts refuse to start, with exit code 1 and a message on stderr", () => {
   it.each([
-    ["run_containerized.sh without MCP_GATEWAY_PORT", RUN_CONTAINERIZED, {}, [], /MCP_GATEWAY_PORT is not set: it is the port the gateway listens on inside the container/],
-    ["run_containerized.sh with a port that is not a number", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "http" }, [], /MCP_GATEWAY_PORT="http" is not a TCP port: use a whole number from 1 to 65535/],
+    [
+      "run_containerized.sh without MCP_GATEWAY_PORT",
+      RUN_CONTAINERIZED,
+      {},
+      [],
+      /MCP_GATEWAY_PORT is not set: it is the port the gateway listens on inside the container/,
+    ],
+    [
+      "run_containerized.sh with a port that is not a number",
+      RUN_CONTAINERIZED,
+      { MCP_GATEWAY_PORT: "http" },
+      [],
+      /MCP_GATEWAY_PORT="http" is not a TCP port: use a whole number from 1 to 65535/,
+    ],
     ["run_containerized.sh with a port out of range", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "65536" }, [], /MCP_GATEWAY_PORT="65536" is not a TCP port/],
     ["run.sh with a PORT that is not a number", RUN, { PORT: "abc" }, [], /PORT="abc" is not a TCP port/],
-    ["an unknown MCP_GATEWAY_MODE", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "8000", MCP_GATEWAY_MODE: "--proxy" }, [], /MCP_GATEWAY_MODE="--proxy" is not a gateway mode: use --routed .* or --unified/],
+    [
+      "an unknown MCP_GATEWAY_MODE",
+      RUN_CONTAINERIZED,
+      { MCP_GATEWAY_PORT: "8000", MCP_GATEWAY_MODE: "--proxy" },
+      [],
+      /MCP_GATEWAY_MODE="--proxy" is not a gateway mode: use --routed .* or --unified/,
+    ],
     ["an unknown MODE", RUN, { MODE: "unified" }, [], /MODE="unified" is not a gateway mode/],
     ["run.sh with a CONFIG file that does not exist", RUN, { CONFIG: join(dir, "absent.toml") }, [], /CONFIG=.*absent\.toml: no such file/],
-    ["a gateway binary that does not exist", RUN_CONTAINERIZED, { MCP_GATEWAY_PORT: "8000", AWMG_BIN: join(dir, "no-awmg") }, [], /cannot run the gateway: ".*no-awmg" is not an executable file or a command on PATH/],
+    [
+      "a gateway binary that does not exist",
+      RUN_CONTAINERIZED,
+      { MCP_GATEWAY_PORT: "8000", AWMG_BIN: join(dir, "no-awmg") },
+      [],
+      /cannot run the gateway: ".*no-awmg" is not an executable file or a command on PATH/,
+    ],
     [
       "no Docker socket, in a container, checks on",
       RUN_CONTAINERIZED,
-      { MCP_GATEWAY_PORT: "8000", FLOWGATE_SKIP_DOCKER_CHECKS: "0", RUNNING_IN_CONTAINER: "true", DOCKER_HOST: `unix://${join(dir, "absent.sock")}`, FLOWGATE_DOCKER_SOCKET_WAIT: "0", PATH: `${FAILING_DOCKER_DIR}${delimiter}${BASE_ENV.PATH}` },
+      {
+        MCP_GATEWAY_PORT: "8000",
+        FLOWGATE_SKIP_DOCKER_CHECKS: "0",
+        RUNNING_IN_CONTAINER: "true",
+        DOCKER_HOST: `unix://${join(dir, "absent.sock")}`,
+        FLOWGATE_DOCKER_SOCKET_WAIT: "0",
+        PATH: `${FAILING_DOCKER_DIR}${delimiter}${BASE_ENV.PATH}`,
+      },
       [],
       /no Docker socket at .*absent\.sock[\s\S]*FLOWGATE_SKIP_DOCKER_CHECKS=1/,
     ],
     [
       "a Docker daemon that does not answer, in a container, checks on",
       RUN_CONTAINERIZED,
-      { MCP_GATEWAY_PORT: "8000", FLOWGATE_SKIP_DOCKER_CHECKS: "", RUNNING_IN_CONTAINER: "true", DOCKER_HOST: "tcp://127.0.0.1:9", PATH: `${FAILING_DOCKER_DIR}${delimiter}${BASE_ENV.PATH}` },
+      {
+        MCP_GATEWAY_PORT: "8000",
+        FLOWGATE_SKIP_DOCKER_CHECKS: "",
+        RUNNING_IN_CONTAINER: "true",
+        DOCKER_HOST: "tcp://127.0.0.1:9",
+        PATH: `${FAILING_DOCKER_DIR}${delimiter}${BASE_ENV.PATH}`,
+      },
       [],
       /the Docker daemon at tcp:\/\/127\.0\.0\.1:9 does not answer/,
     ],

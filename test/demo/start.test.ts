@@ -43,7 +43,10 @@ afterAll(async () => {
 
 /** The banner's command lines that start with `word`, as printed. */
 function printed(word: string): string[] {
-  return stderr.split("\n").map((line) => line.trim()).filter((line) => line.startsWith(`${word} `));
+  return stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith(`${word} `));
 }
 
 describe("npm start -- --port N --log-dir D", () => {
@@ -73,7 +76,9 @@ describe("npm start -- --port N --log-dir D", () => {
   it("prints /reflect and /health commands that run as pasted", async () => {
     const commands = printed("curl").filter((line) => !line.includes("tools/call"));
     expect(commands).toEqual([`curl -s http://127.0.0.1:${port}/reflect -H "Authorization: demo-agent"`, `curl -s http://127.0.0.1:${port}/health`]);
-    const [reflect, health] = await Promise.all(commands.map(async (command) => JSON.parse((await shell("sh", ["-c", command])).stdout) as Record<string, unknown>));
+    const [reflect, health] = await Promise.all(
+      commands.map(async (command) => JSON.parse((await shell("sh", ["-c", command])).stdout) as Record<string, unknown>),
+    );
     expect(reflect).toHaveProperty("mode", "filter");
     expect(health).toHaveProperty("status", "healthy");
   });

@@ -35,17 +35,14 @@ describe("flowgate difc evaluate", () => {
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)).toEqual({
       decision: "deny",
-      reason:
-        "Resource 'repo' has secrecy requirements that agent doesn't meet. The agent is not authorized to access private (o/r)-scoped data.",
+      reason: "Resource 'repo' has secrecy requirements that agent doesn't meet. The agent is not authorized to access private (o/r)-scoped data.",
       secrecy_to_add: ["private:o/r"],
       integrity_to_drop: [],
     });
   });
 
   it("reports propagation in propagate mode and exits 0", async () => {
-    const result = await evaluateCli(
-      request({ agent: { secrecy: [], integrity: ["t"] }, resource: { secrecy: ["x"], integrity: [] }, mode: "propagate" }),
-    );
+    const result = await evaluateCli(request({ agent: { secrecy: [], integrity: ["t"] }, resource: { secrecy: ["x"], integrity: [] }, mode: "propagate" }));
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ decision: "allow-with-propagate", secrecy_to_add: ["x"], integrity_to_drop: ["t"] });
   });

@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkIntegrityFlow,
-  checkSecrecyFlow,
-  evaluate,
-  intersect,
-  type Decision,
-  type EnforcementMode,
-  type Operation,
-} from "../../src/difc/index.ts";
+import { checkIntegrityFlow, checkSecrecyFlow, evaluate, intersect, type Decision, type EnforcementMode, type Operation } from "../../src/difc/index.ts";
 import { agent, resource } from "./helpers.ts";
 
 type Row = {
@@ -27,24 +19,95 @@ const rows: Row[] = [
   { n: 1, mode: "strict", op: "read-write", a: [["secret"], ["trusted"]], r: [["secret"], ["trusted"]], decision: "allow", add: [], drop: [] },
   { n: 2, mode: "strict", op: "read-write", a: [[], []], r: [["private"], []], decision: "deny", add: ["private"], drop: [], reason: "secrecy" },
   { n: 3, mode: "strict", op: "read-write", a: [[], []], r: [[], ["production"]], decision: "deny", add: [], drop: ["production"], reason: "integrity" },
-  { n: 4, mode: "strict", op: "read-write", a: [["secret", "confidential", "internal"], ["production", "verified"]], r: [["secret", "confidential", "internal"], ["production", "verified"]], decision: "allow", add: [], drop: [] },
+  {
+    n: 4,
+    mode: "strict",
+    op: "read-write",
+    a: [
+      ["secret", "confidential", "internal"],
+      ["production", "verified"],
+    ],
+    r: [
+      ["secret", "confidential", "internal"],
+      ["production", "verified"],
+    ],
+    decision: "allow",
+    add: [],
+    drop: [],
+  },
   { n: 5, mode: "strict", op: "read-write", a: [[], []], r: [["topsecret"], ["verified"]], decision: "deny", add: ["topsecret"], drop: [] },
-  { n: 6, mode: "strict", op: "read", a: [[], ["trusted", "verified"]], r: [[], ["trusted"]], decision: "deny", add: [], drop: ["verified"], reason: "lower integrity" },
+  {
+    n: 6,
+    mode: "strict",
+    op: "read",
+    a: [[], ["trusted", "verified"]],
+    r: [[], ["trusted"]],
+    decision: "deny",
+    add: [],
+    drop: ["verified"],
+    reason: "lower integrity",
+  },
   { n: 7, mode: "strict", op: "read", a: [["public"], []], r: [["public", "secret"], []], decision: "deny", add: ["secret"], drop: [] },
   { n: 8, mode: "strict", op: "read", a: [["public", "secret", "topsecret"], []], r: [["public", "secret"], []], decision: "allow", add: [], drop: [] },
   { n: 9, mode: "strict", op: "read", a: [[], []], r: [[], []], decision: "allow", add: [], drop: [] },
-  { n: 10, mode: "strict", op: "read", a: [[], []], r: [["secret", "confidential", "restricted"], []], decision: "deny", add: ["confidential", "restricted", "secret"], drop: [] },
-  { n: 11, mode: "strict", op: "write", a: [["secret", "classified"], []], r: [["secret"], []], decision: "deny", add: ["classified"], drop: [], reason: "secrecy" },
+  {
+    n: 10,
+    mode: "strict",
+    op: "read",
+    a: [[], []],
+    r: [["secret", "confidential", "restricted"], []],
+    decision: "deny",
+    add: ["confidential", "restricted", "secret"],
+    drop: [],
+  },
+  {
+    n: 11,
+    mode: "strict",
+    op: "write",
+    a: [["secret", "classified"], []],
+    r: [["secret"], []],
+    decision: "deny",
+    add: ["classified"],
+    drop: [],
+    reason: "secrecy",
+  },
   { n: 12, mode: "strict", op: "write", a: [[], ["dev"]], r: [[], ["dev", "production"]], decision: "deny", add: [], drop: ["production"] },
   { n: 13, mode: "strict", op: "write", a: [[], ["trusted", "verified", "audited"]], r: [[], ["trusted", "verified"]], decision: "allow", add: [], drop: [] },
   { n: 14, mode: "strict", op: "write", a: [["internal"], []], r: [[], []], decision: "deny", add: ["internal"], drop: [] },
   { n: 15, mode: "strict", op: "write", a: [[], ["trusted"]], r: [[], ["trusted"]], decision: "allow", add: [], drop: [] },
-  { n: 16, mode: "strict", op: "write", a: [[], []], r: [[], ["verified", "audited", "certified"]], decision: "deny", add: [], drop: ["audited", "certified", "verified"] },
+  {
+    n: 16,
+    mode: "strict",
+    op: "write",
+    a: [[], []],
+    r: [[], ["verified", "audited", "certified"]],
+    decision: "deny",
+    add: [],
+    drop: ["audited", "certified", "verified"],
+  },
   { n: 17, mode: "strict", op: "read-write", a: [[], ["trusted"]], r: [["secret"], ["trusted"]], decision: "deny", add: ["secret"], drop: [] },
   { n: 18, mode: "strict", op: "read-write", a: [["secret"], []], r: [["secret"], ["trusted"]], decision: "deny", add: [], drop: ["trusted"] },
   { n: 19, mode: "propagate", op: "read", a: [[], []], r: [["secret"], []], decision: "allow-with-propagate", add: ["secret"], drop: [] },
-  { n: 20, mode: "propagate", op: "read", a: [[], ["trusted", "verified"]], r: [[], []], decision: "allow-with-propagate", add: [], drop: ["trusted", "verified"] },
-  { n: 21, mode: "propagate", op: "read", a: [[], ["trusted"]], r: [["classified"], []], decision: "allow-with-propagate", add: ["classified"], drop: ["trusted"] },
+  {
+    n: 20,
+    mode: "propagate",
+    op: "read",
+    a: [[], ["trusted", "verified"]],
+    r: [[], []],
+    decision: "allow-with-propagate",
+    add: [],
+    drop: ["trusted", "verified"],
+  },
+  {
+    n: 21,
+    mode: "propagate",
+    op: "read",
+    a: [[], ["trusted"]],
+    r: [["classified"], []],
+    decision: "allow-with-propagate",
+    add: ["classified"],
+    drop: ["trusted"],
+  },
   { n: 22, mode: "propagate", op: "read", a: [["secret"], []], r: [["secret"], []], decision: "allow", add: [], drop: [] },
   { n: 23, mode: "propagate", op: "write", a: [["secret"], []], r: [[], []], decision: "deny", add: ["secret"], drop: [], reason: "secrecy" },
   { n: 24, mode: "propagate", op: "write", a: [[], []], r: [[], ["production"]], decision: "deny", add: [], drop: ["production"], reason: "integrity" },
@@ -61,7 +124,15 @@ describe("evaluator (difc.md §8.1)", () => {
   });
 });
 
-type FlowRow = { n: number; kind: "secrecy" | "integrity"; source: string[] | undefined; target: string[] | undefined; ok: boolean; violating?: string[]; contains?: string };
+type FlowRow = {
+  n: number;
+  kind: "secrecy" | "integrity";
+  source: string[] | undefined;
+  target: string[] | undefined;
+  ok: boolean;
+  violating?: string[];
+  contains?: string;
+};
 
 // difc.md §8.2; `undefined` stands for the reference's nil label.
 const flowRows: FlowRow[] = [

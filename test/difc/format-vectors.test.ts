@@ -108,7 +108,8 @@ describe("reason texts (difc.md §5.1)", () => {
     {
       case: "write secrecy",
       result: evaluate(agent(["private"]), resource([], [], "sink"), "write", "propagate"),
-      reason: "Agent carries private-scoped data that cannot be written to 'sink' due to secrecy constraints. The target resource is not authorized to receive this sensitive data.",
+      reason:
+        "Agent carries private-scoped data that cannot be written to 'sink' due to secrecy constraints. The target resource is not authorized to receive this sensitive data.",
     },
     {
       case: "propagate read",

@@ -21,14 +21,7 @@ import { agent, resource } from "./helpers.ts";
 const raw = { content: [{ type: "text", text: '{"ok":true}' }] };
 
 /** Phases 2 and 4–7 for one call, with the guard's label_response output given as parsed JSON. */
-function call(opts: {
-  mode: EnforcementMode;
-  toolName: string;
-  a?: AgentLabels;
-  res?: ResourceLabels;
-  op?: Operation;
-  guardOutput?: unknown;
-}) {
+function call(opts: { mode: EnforcementMode; toolName: string; a?: AgentLabels; res?: ResourceLabels; op?: Operation; guardOutput?: unknown }) {
   const a = opts.a ?? agent();
   const res = opts.res ?? resource();
   const op = opts.op ?? "read";
@@ -74,9 +67,7 @@ describe("gateway behaviour at the engine's boundary (difc.md §8.7)", () => {
 
   it("vector 82: strict mode refuses a collection with one inaccessible item", () => {
     const outcome = call({ mode: "strict", toolName: "list_issues", guardOutput: twoIssues });
-    expect(outcome.kind === "error" && outcome.message).toBe(
-      "DIFC policy violation: 1 of 2 items in response are not accessible to agent agent-7",
-    );
+    expect(outcome.kind === "error" && outcome.message).toBe("DIFC policy violation: 1 of 2 items in response are not accessible to agent agent-7");
     expect(outcome.kind === "error" && outcome.records).toEqual([]);
   });
 
@@ -117,7 +108,9 @@ describe("gateway behaviour at the engine's boundary (difc.md §8.7)", () => {
 
   it("vector 85: a list tool whose only item is filtered succeeds with an empty list and the notice", () => {
     const outcome = call({ mode: "filter", toolName: "list_issues", guardOutput: single });
-    expect(outcome.kind === "result" && outcome.result).toMatchObject({ content: [{ text: "[]" }, { text: expect.stringMatching(/^\[Filtered\]/) as unknown }] });
+    expect(outcome.kind === "result" && outcome.result).toMatchObject({
+      content: [{ text: "[]" }, { text: expect.stringMatching(/^\[Filtered\]/) as unknown }],
+    });
   });
 
   it("vector 86: an empty path-labelled collection succeeds with [] and no notice", () => {

@@ -101,12 +101,7 @@ describe("path labels (guard-abi.md §3.7)", () => {
 
   it("concatenates the text parts of the MCP content, skipping images, audio and resources", () => {
     const result = {
-      content: [
-        { type: "text", text: '[{"a"' },
-        { type: "image", data: "xx", text: "ignored" },
-        { text: ":1}," },
-        { type: "custom", text: '{"b":2}]' },
-      ],
+      content: [{ type: "text", text: '[{"a"' }, { type: "image", data: "xx", text: "ignored" }, { text: ":1}," }, { type: "custom", text: '{"b":2}]' }],
     };
     expect(unwrapToolResult(result)).toEqual([{ a: 1 }, { b: 2 }]);
     expect(unwrapToolResult({ content: [{ type: "text", text: "not json" }] })).toEqual({ content: [{ type: "text", text: "not json" }] });
@@ -171,7 +166,10 @@ describe("difc_filtered record fields (difc.md §5.3)", () => {
   });
 
   it.each([
-    [{ author_association: "", authorAssociation: "NONE", user: { login: "u" }, author: { login: "a" }, html_url: "h" }, { authorAssociation: "NONE", authorLogin: "u", htmlUrl: "h" }],
+    [
+      { author_association: "", authorAssociation: "NONE", user: { login: "u" }, author: { login: "a" }, html_url: "h" },
+      { authorAssociation: "NONE", authorLogin: "u", htmlUrl: "h" },
+    ],
     [{ number: 1.5, sha: "" }, {}],
     [["not", "an", "object"], {}],
   ])("keeps only non-empty metadata (%#)", (data, extra) => {

@@ -70,9 +70,7 @@ describe("pipeline decisions (difc.md §8.3)", () => {
     const outcome = filterCollection(twoItems, agent(), context("strict"));
     expect(outcome.kind).toBe("blocked");
     expect(outcome.filtered).toHaveLength(1);
-    expect(outcome.kind === "blocked" && outcome.error).toBe(
-      "DIFC policy violation: 1 of 2 items in response are not accessible to agent agent-1",
-    );
+    expect(outcome.kind === "blocked" && outcome.error).toBe("DIFC policy violation: 1 of 2 items in response are not accessible to agent agent-1");
   });
 
   it("vector 48: filter mode keeps the readable item and filters the other", () => {

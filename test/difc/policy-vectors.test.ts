@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  defaultEnforcementMode,
-  parseAllowOnly,
-  parseEnforcementMode,
-  parseGuardPolicy,
-  parseSinkServerIds,
-  parseWriteSink,
-} from "../../src/difc/index.ts";
+import { defaultEnforcementMode, parseAllowOnly, parseEnforcementMode, parseGuardPolicy, parseSinkServerIds, parseWriteSink } from "../../src/difc/index.ts";
 
 const allowOnly = (fields: Record<string, unknown>) => parseAllowOnly({ repos: "all", "min-integrity": "none", ...fields });
 
@@ -30,9 +23,7 @@ describe("config validation vectors (difc.md §8.9)", () => {
   });
 
   it("vector 107: an unknown min-integrity level is rejected", () => {
-    expect(() => allowOnly({ "min-integrity": "invalid-level" })).toThrow(
-      "allow-only.min-integrity must be one of: none, unapproved, approved, merged",
-    );
+    expect(() => allowOnly({ "min-integrity": "invalid-level" })).toThrow("allow-only.min-integrity must be one of: none, unapproved, approved, merged");
   });
 
   it("vector 108: blocked-users are deduplicated case-insensitively, keeping the first spelling", () => {
@@ -51,8 +42,16 @@ describe("config validation vectors (difc.md §8.9)", () => {
     { n: 111, accept: [], error: "write-sink.accept must contain at least one entry" },
     { n: 112, accept: ["*", "github/repo"], error: 'write-sink.accept wildcard "*" must be the only entry' },
     { n: 113, accept: ["github/repo", "github/repo"], error: "write-sink.accept must not contain duplicates" },
-    { n: 114, accept: ["badvis:github/repo"], error: 'write-sink.accept entry "badvis:github/repo" is invalid: visibility prefix must be private, public, or internal; got "badvis"' },
-    { n: 114, accept: ["github/repo/extra"], error: 'write-sink.accept entry "github/repo/extra" is invalid: scope "github/repo/extra" is invalid; expected owner, owner/*, owner/repo, or owner/re*' },
+    {
+      n: 114,
+      accept: ["badvis:github/repo"],
+      error: 'write-sink.accept entry "badvis:github/repo" is invalid: visibility prefix must be private, public, or internal; got "badvis"',
+    },
+    {
+      n: 114,
+      accept: ["github/repo/extra"],
+      error: 'write-sink.accept entry "github/repo/extra" is invalid: scope "github/repo/extra" is invalid; expected owner, owner/*, owner/repo, or owner/re*',
+    },
     { n: 115, accept: ["*"], visibility: "unknown", error: 'write-sink.sink-visibility must be one of: public, private, internal; got "unknown"' },
   ])("vector $n: write-sink $accept is rejected", ({ accept, visibility, error }) => {
     expect(() => parseWriteSink({ accept, "sink-visibility": visibility })).toThrow(error);
@@ -111,7 +110,10 @@ describe("allow-only error texts (difc.md §7.2)", () => {
     [{ repos: "all", "min-integrity": "none", "tool-call-limits": { t: 1.5 } }, 'allow-only.tool-call-limits["t"] must be a whole number'],
     [{ repos: "all", "min-integrity": "none", "refusal-labels": " , \n" }, "allow-only.refusal-labels must include at least one label"],
     [{ repos: "all", "min-integrity": "none", "blocked-users": ["ok", " "] }, "allow-only.blocked-users[1] must be a non-empty string"],
-    [{ repos: "all", "min-integrity": "none", "disapproval-integrity": "high" }, "allow-only.disapproval-integrity must be one of: none, unapproved, approved, merged"],
+    [
+      { repos: "all", "min-integrity": "none", "disapproval-integrity": "high" },
+      "allow-only.disapproval-integrity must be one of: none, unapproved, approved, merged",
+    ],
     [{ repos: "all", "min-integrity": "none", "endorser-min-integrity": "" }, "allow-only.endorser-min-integrity must be one of"],
     [{ repos: "all", "min-integrity": "none", colour: "red" }, 'allow-only contains unsupported field "colour"'],
   ])("rejects %j with %j", (raw, error) => {
@@ -135,7 +137,10 @@ describe("allow-only error texts (difc.md §7.2)", () => {
     expect(policy).toEqual({
       repos: ["acme/api-*", "acme/web"],
       minIntegrity: "approved",
-      toolCallLimits: new Map([["issue_read", 2], ["other", 0]]),
+      toolCallLimits: new Map([
+        ["issue_read", 2],
+        ["other", 0],
+      ]),
       approvalLabels: ["ok"],
       trustedUsers: ["Alice"],
       refusalLabels: ["wontfix", "spam"],
@@ -152,7 +157,10 @@ describe("policy object (difc.md §7.2)", () => {
   it.each([
     [{ "allow-only": { repos: "all", "min-integrity": "none" }, extra: 1 }, 'policy contains unsupported field "extra"'],
     [{}, "policy must include allow-only or write-sink"],
-    [{ "allow-only": { repos: "all", "min-integrity": "none" }, "write-sink": { accept: ["*"] } }, "policy must include either allow-only or write-sink, not both"],
+    [
+      { "allow-only": { repos: "all", "min-integrity": "none" }, "write-sink": { accept: ["*"] } },
+      "policy must include either allow-only or write-sink, not both",
+    ],
     [{ "write-sink": { accept: ["*"], mode: "x" } }, 'write-sink contains unsupported field "mode"'],
   ])("rejects %j with %j", (raw, error) => {
     expect(() => parseGuardPolicy(raw)).toThrow(error);

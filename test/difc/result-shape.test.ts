@@ -37,9 +37,31 @@ describe("shape of a labelled result", () => {
   it.each([
     ["one item that is the whole result, structuredContent and _meta included", { items: [{ data: fileResult, labels: PUBLIC }] }, fileResult],
     ["one item that is a whole error result", { items: [{ data: errorResult, labels: PUBLIC }] }, errorResult],
-    ["the lines of a listing, structuredContent repeating its text", { items: [{ data: "[FILE] a.md", labels: PUBLIC }, { data: "[DIR] notes", labels: PUBLIC }] }, listing],
-    ["sections joined by one separator", { items: [{ data: "/a:\none", labels: PUBLIC }, { data: "/b:\ntwo", labels: PUBLIC }] }, sections],
-    ["path labels inside the result's JSON", { labeled_paths: [{ path: "/items/0", labels: PUBLIC }], items_path: "/items", default_labels: PUBLIC }, jsonResult],
+    [
+      "the lines of a listing, structuredContent repeating its text",
+      {
+        items: [
+          { data: "[FILE] a.md", labels: PUBLIC },
+          { data: "[DIR] notes", labels: PUBLIC },
+        ],
+      },
+      listing,
+    ],
+    [
+      "sections joined by one separator",
+      {
+        items: [
+          { data: "/a:\none", labels: PUBLIC },
+          { data: "/b:\ntwo", labels: PUBLIC },
+        ],
+      },
+      sections,
+    ],
+    [
+      "path labels inside the result's JSON",
+      { labeled_paths: [{ path: "/items/0", labels: PUBLIC }], items_path: "/items", default_labels: PUBLIC },
+      jsonResult,
+    ],
   ])("returns the backend's result untouched when none is hidden: %s", (_case, guardOutput, rawResult) => {
     expect(shown(guardOutput, rawResult)).toBe(rawResult);
   });
@@ -54,7 +76,12 @@ describe("shape of a labelled result", () => {
     ],
     [
       "structuredContent holding more than the text",
-      { items: [{ data: "[FILE] a.md", labels: PUBLIC }, { data: "[DIR] notes", labels: PUBLIC }] },
+      {
+        items: [
+          { data: "[FILE] a.md", labels: PUBLIC },
+          { data: "[DIR] notes", labels: PUBLIC },
+        ],
+      },
       { ...listing, structuredContent: { content: listing.structuredContent.content, owner: "root" } },
     ],
   ])("keeps the reference's array shape when the items are not the result itself: %s", (_case, guardOutput, rawResult) => {
@@ -65,11 +92,7 @@ describe("shape of a labelled result", () => {
   });
 
   it.each([
-    [
-      "structuredContent is the text's JSON and the items' place in it is known",
-      jsonResult,
-      { total: 2, items: [{ id: 1 }] },
-    ],
+    ["structuredContent is the text's JSON and the items' place in it is known", jsonResult, { total: 2, items: [{ id: 1 }] }],
     ["structuredContent is not the text's JSON", { ...jsonResult, structuredContent: { total: 2 } }, undefined],
     ["the items lie in the text's JSON but there is no structuredContent", { content: jsonResult.content }, undefined],
   ])("gives a filtered collection only a structuredContent with the visible items: %s", (_case, rawResult, structured) => {
@@ -82,7 +105,15 @@ describe("shape of a labelled result", () => {
 
   it("keeps the backend's isError on a filtered collection", () => {
     const failed = { content: [text("partial\nsecret")], isError: true };
-    const result = shown({ items: [{ data: "partial", labels: PUBLIC }, { data: "secret", labels: SECRET }] }, failed);
+    const result = shown(
+      {
+        items: [
+          { data: "partial", labels: PUBLIC },
+          { data: "secret", labels: SECRET },
+        ],
+      },
+      failed,
+    );
     expect(result).toMatchObject({ content: [text('["partial"]'), { type: "text" }], isError: true });
   });
 });

@@ -30,7 +30,10 @@ const texts: Array<[string, string]> = [
       .replaceAll("é", "\\u00e9"),
   ],
   ["spaces between tokens", JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => item(i)) }).replaceAll(',"title":', ', "title" : ')],
-  ["ASCII only, numbers written otherwise", JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => ({ ...item(i), body: "x".repeat(1200) })) }).replaceAll('"number":1,', '"number":1.0,')],
+  [
+    "ASCII only, numbers written otherwise",
+    JSON.stringify({ items: Array.from({ length: ITEMS }, (_, i) => ({ ...item(i), body: "x".repeat(1200) })) }).replaceAll('"number":1,', '"number":1.0,'),
+  ],
 ];
 
 describe("a filtered collection through the pipeline", () => {

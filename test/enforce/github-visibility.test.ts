@@ -101,7 +101,12 @@ describe("force-public-repos", () => {
   it.each([
     ["a private repository", () => env("octo/private-repo"), {}, []],
     ["the API failing", () => env("octo/missing"), {}, [`shouldForcePublicRepos: failed to determine visibility for octo/missing ${FAIL_OPEN}`]],
-    ["the API unreachable", () => env("octo/public-repo", { GITHUB_API_URL: "http://127.0.0.1:1" }), {}, [`shouldForcePublicRepos: failed to determine visibility for octo/public-repo ${FAIL_OPEN}`]],
+    [
+      "the API unreachable",
+      () => env("octo/public-repo", { GITHUB_API_URL: "http://127.0.0.1:1" }),
+      {},
+      [`shouldForcePublicRepos: failed to determine visibility for octo/public-repo ${FAIL_OPEN}`],
+    ],
     ["MCP_GATEWAY_FORCE_PUBLIC_REPOS=off", () => env("octo/public-repo", { MCP_GATEWAY_FORCE_PUBLIC_REPOS: "off" }), {}, []],
     ["config forcePublicRepos: false", () => env("octo/public-repo"), { forcePublicRepos: false }, []],
     ["no token", () => ({ GITHUB_REPOSITORY: "octo/public-repo", GITHUB_API_URL: apiUrl, GITHUB_TOKEN: "  " }), {}, []],
@@ -118,10 +123,22 @@ describe("sink visibility runtime check", () => {
   const sinkLine = (logger: RecordingLogger, serverId: string) => logger.matching("Registered guard 'write-sink'", serverId);
 
   it.each([
-    ["public", () => env("octo/public-repo"), "public", "public", 'SINK VISIBILITY OVERRIDE: configured="private" but runtime check shows repo octo/public-repo is "public"'],
+    [
+      "public",
+      () => env("octo/public-repo"),
+      "public",
+      "public",
+      'SINK VISIBILITY OVERRIDE: configured="private" but runtime check shows repo octo/public-repo is "public"',
+    ],
     ["public (private flag only)", () => env("octo/old-ghes-public"), "public", "public", "SINK VISIBILITY OVERRIDE"],
     ["private", () => env("octo/private-repo"), "private", "as accepted", undefined],
-    ["unknown (API error)", () => env("octo/missing"), "private", "as accepted", 'Sink visibility runtime verification failed (using configured value "private"): API error or unavailable'],
+    [
+      "unknown (API error)",
+      () => env("octo/missing"),
+      "private",
+      "as accepted",
+      'Sink visibility runtime verification failed (using configured value "private"): API error or unavailable',
+    ],
   ])("raises sinks to public only when the API says the workflow repository is public: %s", async (_case, environment, sink, safeOutputs, warning) => {
     const { logger } = await register(environment(), { gateway: { forcePublicRepos: false } });
     expect(requests).toHaveLength(1);

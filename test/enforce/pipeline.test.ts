@@ -57,9 +57,7 @@ const clients: Client[] = [];
 async function connect(serverId: string, agentId?: string): Promise<Client> {
   const headers: Record<string, string> = { Authorization: AGENT, ...(agentId ? { "X-Agent-ID": agentId } : {}) };
   const client = new Client({ name: "enforce-test", version: "1.0.0" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.port}/mcp/${serverId}`), { requestInit: { headers } }),
-  );
+  await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.port}/mcp/${serverId}`), { requestInit: { headers } }));
   clients.push(client);
   // As real clients do: the SDK then checks each result against the tool's output schema.
   await client.listTools();
@@ -122,7 +120,12 @@ describe("the enforcement pipeline", () => {
   it.each([
     ["nothing of a public read by an agent holding nothing", "README.md", "Acme launch workspace", { request: undefined, response: undefined }],
     ["the answer of a private read, whose labels carry secrecy tags", "private/salaries.md", "182,000", { request: undefined, response: true }],
-    ["the arguments of a call by an agent that read a secret (they may carry it), and its answer (which may echo them)", "README.md", "Acme launch workspace", { request: true, response: true }],
+    [
+      "the arguments of a call by an agent that read a secret (they may carry it), and its answer (which may echo them)",
+      "README.md",
+      "Acme launch workspace",
+      { request: true, response: true },
+    ],
   ])("marks as sensitive, for the log files, %s", async (_name, path, answerText, sensitive) => {
     const client = await connect("files");
     const before = logger.rpcRecords.length;
@@ -156,7 +159,9 @@ describe("the enforcement pipeline", () => {
     await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
     // "files" is a sink server id: its exchanges are logged with the caller's labels at call time
     await (await connect("files", "tainted-agent")).callTool({ name: "read_text_file", arguments: { path: join(workspace, "README.md") } });
-    const logged = logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "files" && JSON.stringify(record.payload).includes("README.md"));
+    const logged = logger.rpcRecords.filter(
+      (record) => record.event === "rpc_request" && record.serverId === "files" && JSON.stringify(record.payload).includes("README.md"),
+    );
     expect(logged.at(-1)?.agentSecrecy).toEqual(["private:demo/private"]);
   });
 });

@@ -28,12 +28,18 @@ describe("filesystem guard JSON handling", () => {
 
   it("decodes any string in a listing exactly, escapes and all", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: "binary", minLength: 1 }).filter((s) => !s.includes("\n") && !s.includes("/")), { maxLength: 5 }), (names) => {
-        const text = names.map((name) => `[FILE] ${name}`).join("\n");
-        const input = { capabilities: {}, tool_args: { path: ROOT }, tool_name: "list_directory", tool_result: { content: [{ type: "text", text }] } };
-        const answer = guard.callJson("label_response", input) as { items: { data: string }[] };
-        expect(answer.items.map((item) => item.data)).toEqual(text === "" ? [] : text.split("\n"));
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ unit: "binary", minLength: 1 }).filter((s) => !s.includes("\n") && !s.includes("/")),
+          { maxLength: 5 },
+        ),
+        (names) => {
+          const text = names.map((name) => `[FILE] ${name}`).join("\n");
+          const input = { capabilities: {}, tool_args: { path: ROOT }, tool_name: "list_directory", tool_result: { content: [{ type: "text", text }] } };
+          const answer = guard.callJson("label_response", input) as { items: { data: string }[] };
+          expect(answer.items.map((item) => item.data)).toEqual(text === "" ? [] : text.split("\n"));
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -122,7 +122,7 @@ describe("filesystem guard label_response", () => {
     ["edit_file", { path: `${ROOT}/hr/payroll/jan.csv`, edits: [] }, [PAYROLL], APPROVED],
     ["list_allowed_directories", {}, [], MERGED],
   ])("returns %s as one item holding the whole result verbatim", (tool, args, secrecy, integrity) => {
-    const result = { content: [{ type: "text", text: "secret \u2028 \"quoted\"\n" }], structuredContent: { content: "x" }, n: 1.5e3 };
+    const result = { content: [{ type: "text", text: 'secret \u2028 "quoted"\n' }], structuredContent: { content: "x" }, n: 1.5e3 };
     expect(itemsOf(labelResponse(tool, args, result))).toEqual([[result, secrecy, integrity]]);
   });
 

@@ -30,9 +30,7 @@ beforeAll(async () => {
   }
   await chmod(join(root, "notes/.env"), 0o600);
   client = new Client({ name: "fsguard-test", version: "1.0.0" });
-  await client.connect(
-    new StdioClientTransport({ command: "node_modules/.bin/mcp-server-filesystem", args: [root], stderr: "ignore" }),
-  );
+  await client.connect(new StdioClientTransport({ command: "node_modules/.bin/mcp-server-filesystem", args: [root], stderr: "ignore" }));
   // The policy leaves out fs-root: the guard learns it from the server's own answer.
   const backend = new Map([["list_allowed_directories", await client.callTool({ name: "list_allowed_directories", arguments: {} })]]);
   guard = await configuredGuard(withoutRoot(), { backend });

@@ -34,7 +34,7 @@ describe("filesystem guard without fs-root", () => {
     const guard = await configuredGuard(POLICY_WITHOUT_ROOT, { backend });
     expect(guard.call("label_resource", readPrivate).code).toBe(-1);
     expect(guard.logs.map((entry) => entry.message)).toContain(
-      "cannot learn the served folder from list_allowed_directories; set \"fs-root\" in the guard's config",
+      'cannot learn the served folder from list_allowed_directories; set "fs-root" in the guard\'s config',
     );
   });
 });

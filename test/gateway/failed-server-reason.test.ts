@@ -14,7 +14,9 @@ const refusing = createServer((req, res) => {
 beforeAll(async () => {
   await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/mcp`;
-  gateway = await runGateway(gatewayConfig([httpServer("refusing", url, { headers: { "X-Api-Token": SECRET }, connectTimeout: 2 })], { agentId: "health-agent" }));
+  gateway = await runGateway(
+    gatewayConfig([httpServer("refusing", url, { headers: { "X-Api-Token": SECRET }, connectTimeout: 2 })], { agentId: "health-agent" }),
+  );
 });
 
 afterAll(async () => {

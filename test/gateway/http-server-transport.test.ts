@@ -25,7 +25,10 @@ const initialize = {
 const echo = (id: number, message = "hi") => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: { message } } });
 
 function request(method: string, body: unknown, headers: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<Response> {
-  const merged = Object.fromEntries(Object.entries({ ...base, "Mcp-Session-Id": sessionId, ...headers }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const merged = Object.fromEntries(Object.entries({ ...base, "Mcp-Session-Id": sessionId, ...headers }).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
   const init: RequestInit = { method, headers: merged, ...(signal ? { signal } : {}) };
   if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
   return fetch(url, init);
@@ -89,7 +92,13 @@ describe("HTTP-level refusals", () => {
 
   it.each([
     ["a notification", { jsonrpc: "2.0", method: "notifications/roots/list_changed" }],
-    ["a batch of notifications", [{ jsonrpc: "2.0", method: "notifications/roots/list_changed" }, { jsonrpc: "2.0", method: "notifications/roots/list_changed" }]],
+    [
+      "a batch of notifications",
+      [
+        { jsonrpc: "2.0", method: "notifications/roots/list_changed" },
+        { jsonrpc: "2.0", method: "notifications/roots/list_changed" },
+      ],
+    ],
     ["a response nobody waits for", { jsonrpc: "2.0", id: "unasked", result: {} }],
   ])("accepts a POST of only %s with 202 and no body", async (_case, body) => {
     const response = await request("POST", body, { "Mcp-Protocol-Version": PROTOCOL });
@@ -194,7 +203,11 @@ describe("the standalone stream and the end of a session", () => {
       }
     };
     const rootsRequest = await next("roots/list");
-    const answered = await request("POST", { jsonrpc: "2.0", id: rootsRequest.id, result: { roots: [{ uri: "file:///standalone" }] } }, { "Mcp-Session-Id": id });
+    const answered = await request(
+      "POST",
+      { jsonrpc: "2.0", id: rootsRequest.id, result: { roots: [{ uri: "file:///standalone" }] } },
+      { "Mcp-Session-Id": id },
+    );
     expect(answered.status).toBe(202);
     expect(await next("notifications/message")).toMatchObject({ params: { data: "Roots updated: 1 root(s) received from client" } });
     await reader.cancel();
@@ -266,7 +279,11 @@ describe("a call that outlasts the keep-alive interval", () => {
     const init = await fetch(transportUrl, { method: "POST", headers: { ...base }, body: JSON.stringify(initialize) });
     expect(init.headers.get("content-type")).toBe("application/json");
     await init.text();
-    const response = await fetch(transportUrl, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "wait" } }) });
+    const response = await fetch(transportUrl, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "wait" } }),
+    });
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let seen = "";

@@ -34,8 +34,20 @@ describe("authentication on MCP routes", () => {
   it.each([
     ["no Authorization header", {}, 401, { error: "unauthorized", message: "missing Authorization header" }, "missing_auth_header"],
     ["a wrong agent id", { Authorization: "someone-else" }, 401, { error: "unauthorized", message: "invalid API key" }, "invalid_api_key"],
-    ["the agent id with a Bearer scheme", { Authorization: `Bearer ${AGENT_ID}` }, 401, { error: "unauthorized", message: "invalid API key" }, "invalid_api_key"],
-    ["a control character", { Authorization: `${AGENT_ID}\u0001` }, 400, { error: "bad_request", message: "malformed Authorization header" }, "malformed_auth_header"],
+    [
+      "the agent id with a Bearer scheme",
+      { Authorization: `Bearer ${AGENT_ID}` },
+      401,
+      { error: "unauthorized", message: "invalid API key" },
+      "invalid_api_key",
+    ],
+    [
+      "a control character",
+      { Authorization: `${AGENT_ID}\u0001` },
+      400,
+      { error: "bad_request", message: "malformed Authorization header" },
+      "malformed_auth_header",
+    ],
   ])("rejects %s with the reference's status and body, and logs it", async (_case, headers, status, body, detail) => {
     const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, ...headers }, initialize);
     expect(response.status).toBe(status);
@@ -75,13 +87,22 @@ describe("OAuth discovery and registration", () => {
     const response = await rawRequest(gateway.baseUrl, method, path, { "Content-Type": "application/json" }, method === "POST" ? "{}" : undefined);
     expect(response.status).toBe(404);
     expect(response.headers["content-type"]).toBe("application/json");
-    expect(JSON.parse(response.body)).toEqual({ error: "oauth_not_supported", message: expect.stringContaining("the Authorization header was missing or wrong") });
+    expect(JSON.parse(response.body)).toEqual({
+      error: "oauth_not_supported",
+      message: expect.stringContaining("the Authorization header was missing or wrong"),
+    });
   });
 });
 
 describe("MCP sessions", () => {
   it("answers an unknown Mcp-Session-Id with 404", async () => {
-    const response = await rawRequest(gateway.baseUrl, "POST", "/mcp/memory", { ...mcpHeaders, Authorization: AGENT_ID, "Mcp-Session-Id": "no-such-session" }, "{}");
+    const response = await rawRequest(
+      gateway.baseUrl,
+      "POST",
+      "/mcp/memory",
+      { ...mcpHeaders, Authorization: AGENT_ID, "Mcp-Session-Id": "no-such-session" },
+      "{}",
+    );
     expect(response.status).toBe(404);
   });
 

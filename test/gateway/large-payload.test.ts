@@ -64,7 +64,10 @@ describe("large-payload spill", () => {
     const dir = freshDir();
     const rows = Array.from({ length: 8000 }, (_, i) => ({ id: i, title: `issue ${i} ${"é".repeat(60)}`, open: i % 2 === 0, labels: ["bug"], closedAt: null }));
     const result: CallToolResult = {
-      content: [{ type: "text", text: JSON.stringify(rows) }, { type: "text", text: "[DIFC notice]" }],
+      content: [
+        { type: "text", text: JSON.stringify(rows) },
+        { type: "text", text: "[DIFC notice]" },
+      ],
       structuredContent: { rows: rows.length },
       _meta: { trace: "t1" },
     };
@@ -84,7 +87,11 @@ describe("large-payload spill", () => {
     expect(json.startsWith(preview)).toBe(true);
     expect(Buffer.byteLength(preview)).toBeGreaterThan(500 - 4);
     expect(Buffer.byteLength(preview)).toBeLessThanOrEqual(500);
-    expect(metadata.payloadSchema).toEqual({ content: [{ type: "string", text: "string" }], structuredContent: { rows: "number" }, _meta: { trace: "string" } });
+    expect(metadata.payloadSchema).toEqual({
+      content: [{ type: "string", text: "string" }],
+      structuredContent: { rows: "number" },
+      _meta: { trace: "string" },
+    });
 
     expect(relative(dir, metadata.payloadPath)).toMatch(/^session-1\/[0-9a-f]{32}\/payload\.json$/);
     expect(readFileSync(metadata.payloadPath, "utf8")).toBe(json);
@@ -123,16 +130,22 @@ describe("large-payload spill", () => {
   });
 
   it.each([
-    ["a write failure", (dir: string) => {
-      writeFileSync(join(dir, "file"), "");
-      return join(dir, "file", "payloads");
-    }],
-    ["a session directory planted as a symlink", (dir: string) => {
-      mkdirSync(join(dir, "elsewhere"));
-      mkdirSync(join(dir, "payloads"));
-      symlinkSync(join(dir, "elsewhere"), join(dir, "payloads", "victim"));
-      return join(dir, "payloads");
-    }],
+    [
+      "a write failure",
+      (dir: string) => {
+        writeFileSync(join(dir, "file"), "");
+        return join(dir, "file", "payloads");
+      },
+    ],
+    [
+      "a session directory planted as a symlink",
+      (dir: string) => {
+        mkdirSync(join(dir, "elsewhere"));
+        mkdirSync(join(dir, "payloads"));
+        symlinkSync(join(dir, "elsewhere"), join(dir, "payloads", "victim"));
+        return join(dir, "payloads");
+      },
+    ],
   ])("logs %s and returns the metadata with an empty payloadPath", async (_name, makePayloadDir) => {
     const dir = freshDir();
     const { logger, lines } = recordingLogger();

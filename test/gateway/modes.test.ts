@@ -88,9 +88,15 @@ describe("tools through the gateway", () => {
     expect(result.content).toEqual([{ type: "text", text: "Echo: hi" }]);
     const records = gateway(mode).logger.rpcRecords.filter((record) => record.serverId === serverId);
     expect(records).toContainEqual(
-      expect.objectContaining({ event: "rpc_request", method: "tools/call", payload: expect.objectContaining({ params: { name: "echo", arguments: { message: "hi" } } }) }),
+      expect.objectContaining({
+        event: "rpc_request",
+        method: "tools/call",
+        payload: expect.objectContaining({ params: { name: "echo", arguments: { message: "hi" } } }),
+      }),
     );
-    expect(records).toContainEqual(expect.objectContaining({ event: "rpc_response", payload: expect.objectContaining({ result: expect.objectContaining({ content: result.content }) }) }));
+    expect(records).toContainEqual(
+      expect.objectContaining({ event: "rpc_response", payload: expect.objectContaining({ result: expect.objectContaining({ content: result.content }) }) }),
+    );
   });
 
   it.each(["routed", "unified"] as const)("%s mode keeps structuredContent and the tool's output schema", async (mode) => {
@@ -138,7 +144,12 @@ describe("tools through the gateway", () => {
   it.each(["routed", "unified"] as const)("%s mode records each server's discovered tools for tools.json", (mode) => {
     const catalogue = gateway(mode).logger.toolCatalogue;
     expect(catalogue.get("everything")?.map((tool) => tool.name)).toContain("echo");
-    expect(catalogue.get("memory")?.map((tool) => tool.name).sort()).toEqual(["create_entities", "read_graph"]);
+    expect(
+      catalogue
+        .get("memory")
+        ?.map((tool) => tool.name)
+        .sort(),
+    ).toEqual(["create_entities", "read_graph"]);
   });
 });
 

@@ -56,7 +56,9 @@ describe("the circuit breaker in front of a rate-limited backend", () => {
       const result = await agent.callTool({ name: "search", arguments: {} });
       expect(result).toMatchObject({ isError: true, content: [{ type: "text", text: `API rate limit exceeded (call ${call})` }] });
     }
-    expect(gateway.logger.matching('circuit breaker for server "limited" OPENED after 2 consecutive rate-limit errors; resets at 2026-01-01T12:01:00Z')).toHaveLength(1);
+    expect(
+      gateway.logger.matching('circuit breaker for server "limited" OPENED after 2 consecutive rate-limit errors; resets at 2026-01-01T12:01:00Z'),
+    ).toHaveLength(1);
 
     // The breaker is per server: a tool that would succeed is refused too, and never reaches the backend.
     const refused = await refusal("echo");

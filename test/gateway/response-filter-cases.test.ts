@@ -21,18 +21,41 @@ const NOTICE = text("[Filtered] 1 item(s) in this response were removed by polic
 
 describe("applying a tool response filter", () => {
   it.each<[string, string, CallToolResult, CallToolResult]>([
-    ["JSON text: the output replaces it, later items stay", ".items[0]", { content: [text('{"items":[{"id":1},{"id":2}]}'), NOTICE] }, { content: [text('{"id":1}'), NOTICE] }],
+    [
+      "JSON text: the output replaces it, later items stay",
+      ".items[0]",
+      { content: [text('{"items":[{"id":1},{"id":2}]}'), NOTICE] },
+      { content: [text('{"id":1}'), NOTICE] },
+    ],
     ["JSON text: a string output stays JSON-serialised", ".name", { content: [text('{"name":"x\\ny"}')] }, { content: [text('"x\\ny"')] }],
     ["JSON text: large integers keep their digits", ".n", { content: [text('{"n":12345678901234567890}')] }, { content: [text("12345678901234567890")] }],
-    ["JSON text: structuredContent and _meta stay", "{a}", { content: [text('{"a":1,"b":2}')], structuredContent: { a: 1, b: 2 }, _meta: { k: "v" } }, { content: [text('{"a":1}')], structuredContent: { a: 1, b: 2 }, _meta: { k: "v" } }],
+    [
+      "JSON text: structuredContent and _meta stay",
+      "{a}",
+      { content: [text('{"a":1,"b":2}')], structuredContent: { a: 1, b: 2 }, _meta: { k: "v" } },
+      { content: [text('{"a":1}')], structuredContent: { a: 1, b: 2 }, _meta: { k: "v" } },
+    ],
     [
       "not JSON: the output's content is converted item by item",
       '{content: (.content + [{type: "image", data: "AA==", mimeType: "image/png"}, {type: "resource", resource: {uri: "x://r", text: "r"}}, {type: "resource_link", uri: "x://y", name: "y"}, 7])}',
       { content: [text("plain")] },
-      { content: [text("plain"), { type: "image", data: "AA==", mimeType: "image/png" }, { type: "resource", resource: { uri: "x://r", text: "r" } }, text(""), text("7")] },
+      {
+        content: [
+          text("plain"),
+          { type: "image", data: "AA==", mimeType: "image/png" },
+          { type: "resource", resource: { uri: "x://r", text: "r" } },
+          text(""),
+          text("7"),
+        ],
+      },
     ],
     ["not JSON: an output without content becomes its JSON text", ".content[0].text | length", { content: [text("plain")] }, { content: [text("5")] }],
-    ["not JSON: isError and _meta of the result stay", "{content: [{type: \"text\", text: \"short\"}]}", { content: [text("long text")], isError: false, _meta: { m: 1 } }, { content: [text("short")], isError: false, _meta: { m: 1 } }],
+    [
+      "not JSON: isError and _meta of the result stay",
+      '{content: [{type: "text", text: "short"}]}',
+      { content: [text("long text")], isError: false, _meta: { m: 1 } },
+      { content: [text("short")], isError: false, _meta: { m: 1 } },
+    ],
     ["env and $ENV are empty", "[env, $ENV]", { content: [text("{}")] }, { content: [text("[{},{}]")] }],
   ])("%s", async (_name, filter, result, expected) => {
     const { filters, logger } = filtersFor(filter);

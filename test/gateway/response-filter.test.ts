@@ -11,7 +11,7 @@ const JQ_TIMEOUT_MS = 4000;
 
 const filters = {
   "get-env": "{pick: .FLOWGATE_PICK}",
-  echo: "{content: [{type: \"text\", text: (.content[0].text | ascii_upcase)}]}",
+  echo: '{content: [{type: "text", text: (.content[0].text | ascii_upcase)}]}',
   "get-sum": ".content[0].text, .content[0].text",
   "get-annotated-message": "def spin: spin; spin",
 };
@@ -84,9 +84,7 @@ describe("tool response filters", () => {
 
     const stopped = (await spin) as TextResult;
     expect(stopped.content[0]!.text).toBe("Operation completed successfully");
-    expect(gateways.get("routed")!.logger.matching("tool=get-annotated-message")).toEqual([
-      expect.stringContaining(`timed out after ${JQ_TIMEOUT_MS} ms`),
-    ]);
+    expect(gateways.get("routed")!.logger.matching("tool=get-annotated-message")).toEqual([expect.stringContaining(`timed out after ${JQ_TIMEOUT_MS} ms`)]);
     // The worker that was stopped has been replaced: filters still run.
     const after = (await agent.callTool({ name: "get-env", arguments: {} })) as TextResult;
     expect(after.content[0]!.text).toBe('{"pick":"picked"}');

@@ -1,11 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import {
-  CallToolResultSchema,
-  CreateMessageRequestSchema,
-  ProgressNotificationSchema,
-  type ClientCapabilities,
-} from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, CreateMessageRequestSchema, ProgressNotificationSchema, type ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { connectAgent, gatewayConfig, runGateway, type ClientEntry, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
@@ -18,7 +13,9 @@ const pids = () => childPids(EVERYTHING_SCRIPT, marker);
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  gateway = await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", marker] })], { agentId: "shared-agent" }));
+  gateway = await runGateway(
+    gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", marker] })], { agentId: "shared-agent" }),
+  );
   // Startup discovery's own process is closed before the gateway serves.
   await vi.waitFor(() => expect(pids()).toEqual([]), { timeout: 10_000, interval: 50 });
 });
@@ -32,7 +29,11 @@ async function session(name: string, headers: Record<string, string> = {}, capab
   const entry = gateway.entry("everything");
   const client = await connectAgent({ ...entry, headers: { ...entry.headers, ...headers } as ClientEntry["headers"] }, capabilities);
   if (capabilities.sampling) {
-    client.setRequestHandler(CreateMessageRequestSchema, async () => ({ model: name, role: "assistant", content: { type: "text", text: `answered by ${name}` } }));
+    client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+      model: name,
+      role: "assistant",
+      content: { type: "text", text: `answered by ${name}` },
+    }));
   }
   return client;
 }

@@ -7,7 +7,13 @@ import { rawRequest } from "../support/raw-http.ts";
 const AGENT = "shutdown-agent";
 
 function start(...ids: string[]): Promise<RunningGateway> {
-  return runGateway(gatewayConfig(ids.map((id) => stdioServer(id, EVERYTHING_SCRIPT)), { agentId: AGENT }), runtimeOptions());
+  return runGateway(
+    gatewayConfig(
+      ids.map((id) => stdioServer(id, EVERYTHING_SCRIPT)),
+      { agentId: AGENT },
+    ),
+    runtimeOptions(),
+  );
 }
 
 /** Requests written back to back on one connection; the status of each answer, in order. */

@@ -10,7 +10,11 @@ describe("URL domains of a JSON value", () => {
     ["trailing sentence punctuation", "read https://a.example. or (https://b.example), ok?", ["a.example", "b.example"]],
     ["a URL closed by brackets and quotes", "[https://c.example]} 'https://d.example'!", ["c.example", "d.example"]],
     ["URLs inside JSON text", JSON.stringify({ html_url: "https://github.com/o/r/pull/1" }), ["github.com"]],
-    ["strings anywhere in the tree, sorted and unique", { a: ["https://z.example", { b: "https://a.example https://z.example/2" }], n: 1 }, ["a.example", "z.example"]],
+    [
+      "strings anywhere in the tree, sorted and unique",
+      { a: ["https://z.example", { b: "https://a.example https://z.example/2" }], n: 1 },
+      ["a.example", "z.example"],
+    ],
     ["an IPv6 host", "http://[::1]:3000/", ["[::1]"]],
     ["no scheme, another scheme, or nothing after the scheme", "www.example.com ftp://f.example https:// mailto:x@y.example", []],
     ["non-string leaves", [1, true, null, { k: 2 }], []],

@@ -6,7 +6,7 @@ const LONG = "x".repeat(70_000);
 const long = (piece: string) => `${LONG}${piece}${LONG}`;
 
 const tricky: Array<[string, unknown]> = [
-  ["HTML characters", "<a href=\"x\">&amp;</a>"],
+  ["HTML characters", '<a href="x">&amp;</a>'],
   ["quotes and backslashes", 'say "hi" \\ C:\\path\\'],
   ["control characters", "\u0000\u0001\b\t\n\u000b\f\r\u001f\u007f"],
   ["line and paragraph separators", "a\u2028b\u2029c"],
@@ -24,8 +24,11 @@ const structures: Array<[string, unknown]> = [
   ["undefined, functions and symbols", { a: undefined, b: () => 1, c: Symbol("s"), d: [undefined, () => 1, Symbol("s")] }],
   ["undefined at the top", undefined],
   ["a Date and boxed primitives", { when: new Date(0), n: Object(1), s: Object("<s>"), t: Object(true) }],
-  ["keys needing escapes", { "<k>": 1, 'q"uote': 2, "\u2028": 3, "é": 4 }],
-  ["a guard input with a long text block", { capabilities: {}, tool_args: { page: 1 }, tool_name: "t", tool_result: { content: [{ type: "text", text: long('{"a":"<b>&\\"c"}') }] } }],
+  ["keys needing escapes", { "<k>": 1, 'q"uote': 2, "\u2028": 3, é: 4 }],
+  [
+    "a guard input with a long text block",
+    { capabilities: {}, tool_args: { page: 1 }, tool_name: "t", tool_result: { content: [{ type: "text", text: long('{"a":"<b>&\\"c"}') }] } },
+  ],
   ["two long strings side by side", [long("<"), long(">"), "short &"]],
   ["a long string that is the whole value", long("&")],
   ["a long string without anything to escape", LONG],
@@ -41,8 +44,8 @@ describe("goJsonBytes", () => {
   });
 
   it.each([
-    ["short", "<&>\u2028\"\\"],
-    ["long", long("<&>\u2028\"\\")],
+    ["short", '<&>\u2028"\\'],
+    ["long", long('<&>\u2028"\\')],
   ])("escapes a %s string as Go does", (_name, text) => {
     const expected = `{"a":"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("<", "\\u003c").replaceAll(">", "\\u003e").replaceAll("&", "\\u0026").replaceAll("\u2028", "\\u2028")}"}`;
     expect(new TextDecoder().decode(goJsonBytes({ a: text }))).toBe(expected);

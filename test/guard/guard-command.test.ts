@@ -84,10 +84,7 @@ describe("flowgate guard call", () => {
   it.each([
     [["label_agent", "--input", "{}"], '{"agent":{"secrecy":["s"],"integrity":["i"]},"difc_mode":"filter"}\n'],
     [["label_resource", "--input", '{"tool_name":"x"}'], '{"resource":{"description":"no-policy","secrecy":[],"integrity":[]},"operation":"read"}\n'],
-    [
-      ["label_response", "--input", '{"tool_name":"t","tool_result":{"a":1}}'],
-      '{"capabilities":{},"tool_args":null,"tool_name":"t","tool_result":{"a":1}}\n',
-    ],
+    [["label_response", "--input", '{"tool_name":"t","tool_result":{"a":1}}'], '{"capabilities":{},"tool_args":null,"tool_name":"t","tool_result":{"a":1}}\n'],
   ])("with --raw prints the guard's output exactly as the guard returned it: %j", async (args, expected) => {
     const { code, stdout } = await flowgate("call", scripted, ...args, "--raw");
     expect(code).toBe(0);

@@ -18,10 +18,12 @@ const issues = [
   { number: 8, author_association: "NONE" },
 ];
 const listIssuesResult = { content: [{ type: "text", text: JSON.stringify(issues) }] };
-const repositoryBackend = (isPrivate: boolean, asked: unknown[]): BackendCaller => async (tool, toolArgs) => {
-  asked.push([tool, toolArgs]);
-  return { content: [{ type: "text", text: JSON.stringify({ private: isPrivate }) }] };
-};
+const repositoryBackend =
+  (isPrivate: boolean, asked: unknown[]): BackendCaller =>
+  async (tool, toolArgs) => {
+    asked.push([tool, toolArgs]);
+    return { content: [{ type: "text", text: JSON.stringify({ private: isPrivate }) }] };
+  };
 
 describe("the issues-labels benchmark guard", () => {
   it.each([
@@ -38,7 +40,10 @@ describe("the issues-labels benchmark guard", () => {
         { path: "/1", labels: { description: "issue:octo-org/widgets#8", secrecy, integrity: [] } },
       ],
     });
-    await expect(guard.labelResource("list_issues", args, { backend: repositoryBackend(isPrivate, []) })).resolves.toMatchObject({ secrecy, operation: "read" });
+    await expect(guard.labelResource("list_issues", args, { backend: repositoryBackend(isPrivate, []) })).resolves.toMatchObject({
+      secrecy,
+      operation: "read",
+    });
   });
 
   it("fails the call when the backend cannot say whether the repository is private", async () => {

@@ -36,7 +36,10 @@ describe("parsing label_agent output", () => {
 
 describe("parsing label_resource output", () => {
   it.each([
-    ['{"resource":{"description":"d","secrecy":["s",1],"integrity":"x"},"operation":"read"}', { description: "d", secrecy: ["s"], integrity: [], operation: "read" }],
+    [
+      '{"resource":{"description":"d","secrecy":["s",1],"integrity":"x"},"operation":"read"}',
+      { description: "d", secrecy: ["s"], integrity: [], operation: "read" },
+    ],
     ['{"resource":{"description":5},"operation":"read-write"}', { description: "", secrecy: [], integrity: [], operation: "read-write" }],
     ['{"resource":{},"operation":"READ"}', { description: "", secrecy: [], integrity: [], operation: "write" }],
     ['{"resource":{}}', { description: "", secrecy: [], integrity: [], operation: "write" }],

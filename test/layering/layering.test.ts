@@ -41,7 +41,11 @@ const files = new Map(sources(root).map((file) => [relative(root, file), readFil
 
 describe("the layering of src", () => {
   it("has source files in every unit", () => {
-    for (const unit of Object.keys(LAYERS)) expect([...files.keys()].some((file) => unitOf(file, LAYERS) === unit), unit).toBe(true);
+    for (const unit of Object.keys(LAYERS))
+      expect(
+        [...files.keys()].some((file) => unitOf(file, LAYERS) === unit),
+        unit,
+      ).toBe(true);
   });
 
   it("imports only down the layer table, and into a unit only through its index.ts", () => {

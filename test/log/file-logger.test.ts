@@ -53,9 +53,7 @@ describe("the file logger", () => {
         "",
       ].join("\n"),
     );
-    expect(read(dir, "s1.log")).toBe(
-      [`[${TS}] [WARN] [backend] [stderr] boot noise`, `[${TS}] [INFO] [difc] [DIFC-FILTERED] ${difc}`, ""].join("\n"),
-    );
+    expect(read(dir, "s1.log")).toBe([`[${TS}] [WARN] [backend] [stderr] boot noise`, `[${TS}] [INFO] [difc] [DIFC-FILTERED] ${difc}`, ""].join("\n"));
     expect(read(dir, "gateway.md")).toBe(
       [
         "<details>",
@@ -232,7 +230,11 @@ describe("the file logger", () => {
     ].join("\n");
     await expect(promisify(execFile)(process.execPath, ["--input-type=module", "-e", script])).rejects.toMatchObject({ code: 3 });
     expect(read(dir, "gateway.md")).toBe("<details>\n<summary>MCP Gateway</summary>\n\n- ✓ **startup** summary\n\n</details>\n");
-    const numbers = read(dir, "mcp-gateway.log").trim().split("\n").slice(0, -1).map((line) => Number(/line (\d+)$/.exec(line)?.[1]));
+    const numbers = read(dir, "mcp-gateway.log")
+      .trim()
+      .split("\n")
+      .slice(0, -1)
+      .map((line) => Number(/line (\d+)$/.exec(line)?.[1]));
     expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 });

@@ -45,11 +45,25 @@ describe("gateway.md entries", () => {
   it.each([
     [
       "a tools/call request with its arguments",
-      { serverId: "gh", direction: "out", method: "tools/call", toolName: "list_issues", payloadText: '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"list_issues"}}' },
+      {
+        serverId: "gh",
+        direction: "out",
+        method: "tools/call",
+        toolName: "list_issues",
+        payloadText: '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"list_issues"}}',
+      },
       '**gh** → `tools/call` `list_issues`\n\n```json\n{"params":{"name":"list_issues"}}\n```',
     ],
-    ["a request whose params are null", { serverId: "gh", direction: "out", method: "tools/list", payloadText: '{"jsonrpc":"2.0","method":"tools/list","params":null}' }, "**gh** → `tools/list`"],
-    ["a response", { serverId: "gh", direction: "in", payloadText: '{"jsonrpc":"2.0","id":1,"result":{}}' }, '**gh** ← `resp`\n\n```json\n{"id":1,"result":{}}\n```'],
+    [
+      "a request whose params are null",
+      { serverId: "gh", direction: "out", method: "tools/list", payloadText: '{"jsonrpc":"2.0","method":"tools/list","params":null}' },
+      "**gh** → `tools/list`",
+    ],
+    [
+      "a response",
+      { serverId: "gh", direction: "in", payloadText: '{"jsonrpc":"2.0","id":1,"result":{}}' },
+      '**gh** ← `resp`\n\n```json\n{"id":1,"result":{}}\n```',
+    ],
     [
       "a response with a transport error and no payload",
       { serverId: "gh", direction: "in", error: "connection reset" },

@@ -55,8 +55,16 @@ describe("rpc-messages.jsonl records", () => {
   });
 
   it.each<[string, RpcLogRecord, string]>([
-    ["a request", { event: "rpc_request", serverId: "s1", method: "tools/list", payload: undefined }, 's1→tools/list 53b {"jsonrpc":"2.0","method":"tools/list","params":null}'],
-    ["a response with an error", { event: "rpc_response", serverId: "s1", payload: undefined, error: "EOF" }, 's1←resp 0b err:EOF {"_error":"invalid JSON","_raw":""}'],
+    [
+      "a request",
+      { event: "rpc_request", serverId: "s1", method: "tools/list", payload: undefined },
+      's1→tools/list 53b {"jsonrpc":"2.0","method":"tools/list","params":null}',
+    ],
+    [
+      "a response with an error",
+      { event: "rpc_response", serverId: "s1", payload: undefined, error: "EOF" },
+      's1←resp 0b err:EOF {"_error":"invalid JSON","_raw":""}',
+    ],
   ])("writes the text-log line of %s", (_name, record, expected) => {
     expect(formatRpcRecord(record, AT, new Sanitizer()).text).toBe(expected);
   });
@@ -76,7 +84,13 @@ describe("rpc-messages.jsonl records", () => {
     ],
     [
       "a sensitive error response, its error text too",
-      { event: "rpc_response", serverId: "fs", payload: { jsonrpc: "2.0", id: 1, error: { code: 1, message: "Alice 182,000" } }, error: "Alice 182,000", sensitive: true },
+      {
+        event: "rpc_response",
+        serverId: "fs",
+        payload: { jsonrpc: "2.0", id: 1, error: { code: 1, message: "Alice 182,000" } },
+        error: "Alice 182,000",
+        sensitive: true,
+      },
       "redacted",
       {
         jsonl: expect.stringContaining(`"error":"(redacted: secrecy)","payload":{"redacted":"secrecy"`),
@@ -109,7 +123,9 @@ describe("rpc-messages.jsonl records", () => {
       { event: "rpc_request", serverId: "fs", method: "tools/call", payload: { name: "write_file", arguments: { content: "Alice 182,000" } }, sensitive: true },
       "all",
       {
-        jsonl: expect.stringContaining('"payload":{"jsonrpc":"2.0","method":"tools/call","params":{"name":"write_file","arguments":{"content":"Alice 182,000"}}}'),
+        jsonl: expect.stringContaining(
+          '"payload":{"jsonrpc":"2.0","method":"tools/call","params":{"name":"write_file","arguments":{"content":"Alice 182,000"}}}',
+        ),
         text: expect.stringContaining('"content":"Alice 182,000"'),
         markdown: expect.stringContaining('"content":"Alice 182,000"'),
       },

@@ -26,9 +26,25 @@ describe("flowgate proxy --tls as a process", () => {
     github = await new FakeGithub().start();
     child = spawn(
       process.execPath,
-      [FLOWGATE, "proxy", "--tls", "--listen", "127.0.0.1:0", "--log-dir", logDir, "--guard-wasm", builtGuardPath("github-lite"), "--github-api-url", github.url],
+      [
+        FLOWGATE,
+        "proxy",
+        "--tls",
+        "--listen",
+        "127.0.0.1:0",
+        "--log-dir",
+        logDir,
+        "--guard-wasm",
+        builtGuardPath("github-lite"),
+        "--github-api-url",
+        github.url,
+      ],
       {
-        env: { PATH: process.env["PATH"] ?? "", MCP_GATEWAY_GUARD_POLICY_JSON: JSON.stringify({ "allow-only": { repos: "public", "min-integrity": "approved" } }), GITHUB_TOKEN: "secret-fallback-token" },
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          MCP_GATEWAY_GUARD_POLICY_JSON: JSON.stringify({ "allow-only": { repos: "public", "min-integrity": "approved" } }),
+          GITHUB_TOKEN: "secret-fallback-token",
+        },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
@@ -52,7 +68,9 @@ describe("flowgate proxy --tls as a process", () => {
     expect(stderr).toContain(
       `MCPG GitHub API Proxy\n  Listening: ${url}\n  Upstream:  ${github.url}\n  Mode:      filter\n  Guard:     ${builtGuardPath("github-lite")}\n  CA cert:   ${ca}\n`,
     );
-    expect(stderr).toContain(`export GH_HOST=${url.replace("https://", "")}\n  export NODE_EXTRA_CA_CERTS=${ca}\n  export SSL_CERT_FILE=${ca}\n  export GIT_SSL_CAINFO=${ca}\n`);
+    expect(stderr).toContain(
+      `export GH_HOST=${url.replace("https://", "")}\n  export NODE_EXTRA_CA_CERTS=${ca}\n  export SSL_CERT_FILE=${ca}\n  export GIT_SSL_CAINFO=${ca}\n`,
+    );
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });
 
@@ -92,7 +110,9 @@ describe("flowgate proxy --tls as a process", () => {
     expect(await exit).toBe(0);
     const log = readFileSync(join(logDir, "proxy.log"), "utf8");
     // A read outside the route table, forwarded without labels, is an event and a WARN line.
-    const event = readFileSync(join(logDir, "rpc-messages.jsonl"), "utf8").split("\n").find((line) => line.includes("unrecognized_endpoint_passthrough"));
+    const event = readFileSync(join(logDir, "rpc-messages.jsonl"), "utf8")
+      .split("\n")
+      .find((line) => line.includes("unrecognized_endpoint_passthrough"));
     expect(JSON.parse(event ?? "null")).toEqual({
       timestamp: expect.stringMatching(/Z$/),
       event: "unrecognized_endpoint_passthrough",

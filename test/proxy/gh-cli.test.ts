@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GH_BIN, GH_INSTALLED, ghEnv, runCommand, startGithubProxy, type GithubProxy } from "../support/github-proxy.ts";
 
-const suiteName = GH_INSTALLED ? "gh CLI through flowgate proxy --tls" : `gh CLI through flowgate proxy --tls (skipped: ${GH_BIN} is not installed; apt-get install gh)`;
+const suiteName = GH_INSTALLED
+  ? "gh CLI through flowgate proxy --tls"
+  : `gh CLI through flowgate proxy --tls (skipped: ${GH_BIN} is not installed; apt-get install gh)`;
 
 describe.skipIf(!GH_INSTALLED)(suiteName, () => {
   let env: GithubProxy;
@@ -28,7 +30,12 @@ describe.skipIf(!GH_INSTALLED)(suiteName, () => {
   });
 
   it.each([
-    ["gh issue list on the public repository shows the owner's issue only", ["issue", "list", "-R", "octo/pub"], ["Owner issue in public repo"], ["Stranger issue"]],
+    [
+      "gh issue list on the public repository shows the owner's issue only",
+      ["issue", "list", "-R", "octo/pub"],
+      ["Owner issue in public repo"],
+      ["Stranger issue"],
+    ],
     ["gh issue view of the owner's issue shows it", ["issue", "view", "1", "-R", "octo/pub"], ["Owner issue in public repo", "Owner body public"], []],
     ["gh api on a public file returns it", ["api", "repos/octo/pub/contents/README.md"], ['"name":"README.md"'], []],
     [
@@ -47,7 +54,7 @@ describe.skipIf(!GH_INSTALLED)(suiteName, () => {
   it.each([
     ["gh issue view of a stranger's issue", ["issue", "view", "2", "-R", "octo/pub"], "issue was not found", ["Stranger issue", "Stranger body"]],
     ["gh issue list on the private repository", ["issue", "list", "-R", "octo/priv"], "octo/priv", ["private repo"]],
-    ["gh api on a private file", ["api", "repos/octo/priv/contents/README.md"], "difc_forbidden", ["README of the private", "\"encoding\""]],
+    ["gh api on a private file", ["api", "repos/octo/priv/contents/README.md"], "difc_forbidden", ["README of the private", '"encoding"']],
     [
       "gh api graphql on the private repository's issues",
       ["api", "graphql", "-f", 'query={ repository(owner: "octo", name: "priv") { issues(first: 10) { nodes { title body } } } }'],
@@ -56,7 +63,12 @@ describe.skipIf(!GH_INSTALLED)(suiteName, () => {
     ],
     [
       "gh api graphql with the private repository under an alias beside the public one",
-      ["api", "graphql", "-f", 'query={ repository(owner: "octo", name: "pub") { issues(first: 10) { nodes { title } } } other: repository(owner: "octo", name: "priv") { issues(first: 10) { nodes { title body } } } }'],
+      [
+        "api",
+        "graphql",
+        "-f",
+        'query={ repository(owner: "octo", name: "pub") { issues(first: 10) { nodes { title } } } other: repository(owner: "octo", name: "priv") { issues(first: 10) { nodes { title body } } } }',
+      ],
       "a GraphQL read may query one repository",
       ["private repo", "body private"],
     ],

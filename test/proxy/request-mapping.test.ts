@@ -57,12 +57,18 @@ const GH_ISSUE_LIST =
   "fragment issue on Issue {number,title,url,state,updatedAt,labels(first:100){nodes{id,name,description,color},totalCount}}\n\tquery IssueList($owner: String!, $repo: String!, $limit: Int, $endCursor: String, $states: [IssueState!] = OPEN) {\n\t\trepository(owner: $owner, name: $repo) {\n\t\t\thasIssuesEnabled\n\t\t\tissues(first: $limit, after: $endCursor, orderBy: {field: CREATED_AT, direction: DESC}, states: $states) {\n\t\t\t\ttotalCount\n\t\t\t\tnodes {\n\t\t\t\t\t...issue\n\t\t\t\t}\n\t\t\t\tpageInfo {\n\t\t\t\t\thasNextPage\n\t\t\t\t\tendCursor\n\t\t\t\t}\n\t\t\t}\n\t\t}\n\t}\n\t";
 const GH_ISSUE_VIEW =
   "\n\tquery IssueByNumber($owner: String!, $repo: String!, $number: Int!) {\n\t\trepository(owner: $owner, name: $repo) {\n\t\t\thasIssuesEnabled\n\t\t\tissue: issueOrPullRequest(number: $number) {\n\t\t\t\t__typename\n\t\t\t\t...on Issue{number,url,state,createdAt,title,body,author{login,...on User{id,name}},comments(last: 1) {nodes {author{login},authorAssociation,body},totalCount},id}\n\t\t\t\t...on PullRequest{number,url,state,title,body,author{login},id}\n\t\t\t}\n\t\t}\n\t}";
-const GH_ISSUE_CREATE = "\n\t\tmutation IssueCreate($input: CreateIssueInput!) {\n\t\t\tcreateIssue(input: $input) {\n\t\t\t\tissue {\n\t\t\t\t\turl\n\t\t\t\t}\n\t\t\t}\n\t\t}";
+const GH_ISSUE_CREATE =
+  "\n\t\tmutation IssueCreate($input: CreateIssueInput!) {\n\t\t\tcreateIssue(input: $input) {\n\t\t\t\tissue {\n\t\t\t\t\turl\n\t\t\t\t}\n\t\t\t}\n\t\t}";
 const GH_FIELDS = 'query Issue_fields{Issue: __type(name: "Issue"){fields(includeDeprecated: true){name}}}';
 
 describe("GraphQL operations", () => {
   it.each([
-    ["gh issue list", GH_ISSUE_LIST, { limit: 30, owner: "octo", repo: "pub" }, { kind: "read", call: { toolName: "list_issues", args: { owner: "octo", repo: "pub" } } }],
+    [
+      "gh issue list",
+      GH_ISSUE_LIST,
+      { limit: 30, owner: "octo", repo: "pub" },
+      { kind: "read", call: { toolName: "list_issues", args: { owner: "octo", repo: "pub" } } },
+    ],
     [
       "gh issue view (issueOrPullRequest, which the reference misses)",
       GH_ISSUE_VIEW,
@@ -77,7 +83,12 @@ describe("GraphQL operations", () => {
       {},
       { kind: "read", call: { toolName: "pull_request_read", args: { owner: "a", repo: "b" } } },
     ],
-    ["a search with an inline query", 'query { search(query: "is:issue org:a", type: ISSUE, first: 5) { nodes { __typename } } }', {}, { kind: "read", call: { toolName: "search_issues", args: { query: "is:issue org:a" } } }],
+    [
+      "a search with an inline query",
+      'query { search(query: "is:issue org:a", type: ISSUE, first: 5) { nodes { __typename } } }',
+      {},
+      { kind: "read", call: { toolName: "search_issues", args: { query: "is:issue org:a" } } },
+    ],
     ["the viewer", "{ viewer { login } }", {}, { kind: "read", call: { toolName: "get_me", args: {} } }],
     ["a mutation after a fragment", "fragment f on Issue { id } mutation M { closeIssue(input: {}) { issue { ...f } } }", {}, { kind: "mutation" }],
     ["nothing recognised", "{ rateLimit { remaining } }", {}, { kind: "unrecognized" }],
@@ -98,9 +109,24 @@ describe("GraphQL operations", () => {
   });
 
   it.each([
-    ["gh issue list: into the issues' nodes, not the labels' nodes", GH_ISSUE_LIST, /nodes \{ authorAssociation author\{login\} \s*\.\.\.issue/, /labels\(first:100\)\{nodes\{id/],
-    ["gh issue view: through inline fragments of the union", GH_ISSUE_VIEW, /issueOrPullRequest\(number: \$number\) \{ \.\.\. on Issue\{authorAssociation author\{login\}\} \.\.\. on PullRequest\{authorAssociation author\{login\}\}/, /hasIssuesEnabled\n/],
-    ["an issue by number", "{ repository(owner:\"a\", name:\"b\") { issue(number: 1) { title } } }", /issue\(number: 1\) \{ authorAssociation author\{login\}\s+title/, /title/],
+    [
+      "gh issue list: into the issues' nodes, not the labels' nodes",
+      GH_ISSUE_LIST,
+      /nodes \{ authorAssociation author\{login\} \s*\.\.\.issue/,
+      /labels\(first:100\)\{nodes\{id/,
+    ],
+    [
+      "gh issue view: through inline fragments of the union",
+      GH_ISSUE_VIEW,
+      /issueOrPullRequest\(number: \$number\) \{ \.\.\. on Issue\{authorAssociation author\{login\}\} \.\.\. on PullRequest\{authorAssociation author\{login\}\}/,
+      /hasIssuesEnabled\n/,
+    ],
+    [
+      "an issue by number",
+      '{ repository(owner:"a", name:"b") { issue(number: 1) { title } } }',
+      /issue\(number: 1\) \{ authorAssociation author\{login\}\s+title/,
+      /title/,
+    ],
   ])("asks for the author fields the guard labels by: %s", (_name, query, added, kept) => {
     const rewritten = withAuthorFields(query);
     expect(rewritten).toMatch(added);

@@ -24,10 +24,20 @@ describe("proxy REST reads through curl, policy: public repositories, approved a
 
   it.each([
     ["an issue list keeps the owner's issue and drops the stranger's", "/repos/octo/pub/issues", ["Owner issue in public repo"], ["Stranger issue"]],
-    ["the /api/v3 prefix and a query string are accepted", "/api/v3/repos/octo/pub/issues?state=open&per_page=5", ["Owner issue in public repo"], ["Stranger issue"]],
+    [
+      "the /api/v3 prefix and a query string are accepted",
+      "/api/v3/repos/octo/pub/issues?state=open&per_page=5",
+      ["Owner issue in public repo"],
+      ["Stranger issue"],
+    ],
     ["empty path segments do not get around the route table", "/repos//octo//pub/issues", ["Owner issue in public repo"], ["Stranger issue"]],
     ["issue comments are labelled one by one", "/repos/octo/pub/issues/1/comments", ["Member comment public"], ["Stranger comment public"]],
-    ["a search envelope keeps its shape with the count of visible items", "/search/issues?q=is:issue", ['"total_count":1', "Owner issue in public repo"], ["Stranger issue", "private repo"]],
+    [
+      "a search envelope keeps its shape with the count of visible items",
+      "/search/issues?q=is:issue",
+      ['"total_count":1', "Owner issue in public repo"],
+      ["Stranger issue", "private repo"],
+    ],
     ["a file of the public repository is returned as it is", "/repos/octo/pub/contents/README.md", ['"name":"README.md"'], []],
     ["a listing without item labels passes the coarse check for a public repository", "/repos/octo/pub/branches", ["pub-main-sha"], []],
     ["a plain-text answer of a public repository passes the coarse check", "/repos/octo/pub/actions/runs/1/logs", ["log of pub"], []],
@@ -78,7 +88,9 @@ describe("proxy REST reads through curl, policy: public repositories, approved a
   it("logs each filtered item as a difc_filtered record", async () => {
     const before = env.logger.filtered.length;
     await curl(env.proxy.url, "/repos/octo/pub/issues");
-    expect(env.logger.filtered.slice(before)).toEqual([expect.objectContaining({ serverId: "github", toolName: "list_issues", description: "issue:octo/pub#2" })]);
+    expect(env.logger.filtered.slice(before)).toEqual([
+      expect.objectContaining({ serverId: "github", toolName: "list_issues", description: "issue:octo/pub#2" }),
+    ]);
   });
 
   it("reports the proxy agent's labels and the mode at /reflect and /api/v3/reflect", async () => {
@@ -120,8 +132,20 @@ describe("proxy HTTP behaviour", () => {
   afterAll(() => env.close());
 
   it.each([
-    ["an unknown GraphQL operation is refused", "/api/graphql", { method: "POST", body: JSON.stringify({ query: "{ rateLimit { remaining } }" }) }, 403, { data: null, errors: [{ message: "access denied: unrecognized GraphQL operation" }] }],
-    ["a GraphQL body that is not JSON is refused", "/graphql", { method: "POST", body: "query {" }, 400, { data: null, errors: [{ message: expect.stringContaining("request body is not JSON") }] }],
+    [
+      "an unknown GraphQL operation is refused",
+      "/api/graphql",
+      { method: "POST", body: JSON.stringify({ query: "{ rateLimit { remaining } }" }) },
+      403,
+      { data: null, errors: [{ message: "access denied: unrecognized GraphQL operation" }] },
+    ],
+    [
+      "a GraphQL body that is not JSON is refused",
+      "/graphql",
+      { method: "POST", body: "query {" },
+      400,
+      { data: null, errors: [{ message: expect.stringContaining("request body is not JSON") }] },
+    ],
     ["a read outside /repos that no route knows passes through", "/users/someone", {}, 200, { login: "someone" }],
   ])("%s", async (_name, path, init, status, body) => {
     const response = await fetch(`${env.proxy.url}${path}`, init);
@@ -132,7 +156,10 @@ describe("proxy HTTP behaviour", () => {
   it("refuses a request body over the limit with 413 and forwards nothing", async () => {
     const before = env.github.requests.length;
     const response = await fetch(`${env.proxy.url}/repos/octo/pub/issues`, { method: "POST", body: new Uint8Array(MAX_REQUEST_BYTES + 1) });
-    expect([response.status, await response.json()]).toEqual([413, { error: "payload_too_large", message: `request body larger than ${MAX_REQUEST_BYTES} bytes` }]);
+    expect([response.status, await response.json()]).toEqual([
+      413,
+      { error: "payload_too_large", message: `request body larger than ${MAX_REQUEST_BYTES} bytes` },
+    ]);
     expect(env.github.requests.length).toBe(before);
   });
 
@@ -170,7 +197,10 @@ describe("proxy force-public-repos", () => {
     ["a public workflow repository narrows repos=all to public ones", "octo/pub", true, "[]"],
     ["a private workflow repository keeps repos=all", "octo/priv", false, "Owner issue in private repo"],
   ])("%s", async (_name, workflowRepository, forced, privateIssues) => {
-    const env = await startGithubProxy({ "allow-only": { repos: "all", "min-integrity": "none" } }, { forcePublicRepos: true, env: { GITHUB_REPOSITORY: workflowRepository } });
+    const env = await startGithubProxy(
+      { "allow-only": { repos: "all", "min-integrity": "none" } },
+      { forcePublicRepos: true, env: { GITHUB_REPOSITORY: workflowRepository } },
+    );
     try {
       const { body } = await curl(env.proxy.url, "/repos/octo/priv/issues");
       expect(body).toContain(privateIssues);

@@ -198,29 +198,36 @@ describe("covert channels to a write sink", () => {
         expect(error.message).toContain(`write-sink:public (${method})`);
         expect(proxy.bodies.slice(sentClean).some((body) => body.includes(SECRET))).toBe(false);
         expect(proxy.bodies.slice(sentTainted).filter((body) => body.includes(`"method":"${method}"`))).toEqual([]);
-        expect(logger.matching(`to ${secrecyMarker(`write-sink:public (${method})`)}`, "sink").filter((line) => line.startsWith("Access DENIED for agent "))).toHaveLength(1);
+        expect(
+          logger.matching(`to ${secrecyMarker(`write-sink:public (${method})`)}`, "sink").filter((line) => line.startsWith("Access DENIED for agent ")),
+        ).toHaveLength(1);
       });
     },
   );
 
   it("lets an agent holding a secret still list a sink's tools, prompts and templates, paging with the cursors the sink handed out", async () => {
-    await withAgent("routed", {}, async ({ sink, connect, taint }) => {
-      await taint();
-      expect((await sink.listTools()).tools.length).toBeGreaterThan(0);
-      expect((await sink.listPrompts()).prompts.length).toBeGreaterThan(0);
-      expect((await sink.listResourceTemplates()).resourceTemplates.length).toBeGreaterThan(0);
-      const paged = await connect("paged");
-      const names: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await paged.listPrompts(cursor === undefined ? {} : { cursor });
-        names.push(...page.prompts.map((prompt) => prompt.name));
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      expect(names).toEqual(["first", "second", "third"]);
-      const forged = await outcome(paged.listPrompts({ cursor: SECRET }));
-      expect(!forged.ok && forged.error.code).toBe(POLICY_DENIED);
-    }, { servers: [stdioServer("paged", PAGED_SCRIPT, { guardPolicies: PUBLIC_SINK })] });
+    await withAgent(
+      "routed",
+      {},
+      async ({ sink, connect, taint }) => {
+        await taint();
+        expect((await sink.listTools()).tools.length).toBeGreaterThan(0);
+        expect((await sink.listPrompts()).prompts.length).toBeGreaterThan(0);
+        expect((await sink.listResourceTemplates()).resourceTemplates.length).toBeGreaterThan(0);
+        const paged = await connect("paged");
+        const names: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await paged.listPrompts(cursor === undefined ? {} : { cursor });
+          names.push(...page.prompts.map((prompt) => prompt.name));
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        expect(names).toEqual(["first", "second", "third"]);
+        const forged = await outcome(paged.listPrompts({ cursor: SECRET }));
+        expect(!forged.ok && forged.error.code).toBe(POLICY_DENIED);
+      },
+      { servers: [stdioServer("paged", PAGED_SCRIPT, { guardPolicies: PUBLIC_SINK })] },
+    );
   });
 });
 
@@ -229,7 +236,9 @@ describe("covert channels in cancellations", () => {
     await withAgent("routed", {}, async ({ sink, taint }) => {
       const sent = proxy.bodies.length;
       const cancelled = new AbortController();
-      const call = outcome(sink.callTool({ name: "trigger-long-running-operation", arguments: { duration: 30, steps: 30 } }, undefined, { signal: cancelled.signal }));
+      const call = outcome(
+        sink.callTool({ name: "trigger-long-running-operation", arguments: { duration: 30, steps: 30 } }, undefined, { signal: cancelled.signal }),
+      );
       await proxy.bodyMatching((body) => body.includes("trigger-long-running-operation"), sent);
       await taint();
       cancelled.abort(SECRET);
@@ -284,7 +293,8 @@ describe("covert channels past a guard that calls the method a read", () => {
       {},
       async ({ connect, taint, logger }) => {
         const client = await connect("echoed");
-        const forwarded = () => logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "echoed" && record.method === method).length;
+        const forwarded = () =>
+          logger.rpcRecords.filter((record) => record.event === "rpc_request" && record.serverId === "echoed" && record.method === method).length;
         await send(client, method === "resources/list" ? "" : "1");
         expect(forwarded()).toBe(1);
         await taint();
@@ -334,27 +344,32 @@ const replyCases: ReplyCase[] = [
 ];
 
 describe("covert channels in replies to a write sink's requests", () => {
-  it.each(replyCases)("the agent's $method reply reaches the sink from a clean agent, and is refused once the agent holds a secret", async ({ method, capabilities, answer, trigger }) => {
-    await withAgent("routed", capabilities, async ({ sink, taint, logger }) => {
-      const sentClean = proxy.bodies.length;
-      let leak = false;
-      answer(sink, async () => {
-        if (!leak) return "harmless-reply";
-        // the agent reads the secret while the sink waits for its answer, then answers with it
-        await taint();
-        return SECRET;
-      });
-      if (method === "roots/list") {
-        expect(JSON.stringify(await sink.callTool({ name: "get-roots-list", arguments: {} }))).toContain("file:///harmless-reply");
-      } else {
-        expect(await trigger(sink)).toContain("harmless-reply");
-      }
+  it.each(replyCases)(
+    "the agent's $method reply reaches the sink from a clean agent, and is refused once the agent holds a secret",
+    async ({ method, capabilities, answer, trigger }) => {
+      await withAgent("routed", capabilities, async ({ sink, taint, logger }) => {
+        const sentClean = proxy.bodies.length;
+        let leak = false;
+        answer(sink, async () => {
+          if (!leak) return "harmless-reply";
+          // the agent reads the secret while the sink waits for its answer, then answers with it
+          await taint();
+          return SECRET;
+        });
+        if (method === "roots/list") {
+          expect(JSON.stringify(await sink.callTool({ name: "get-roots-list", arguments: {} }))).toContain("file:///harmless-reply");
+        } else {
+          expect(await trigger(sink)).toContain("harmless-reply");
+        }
 
-      leak = true;
-      const seen = await trigger(sink);
-      expect(seen).toContain("DIFC Violation: Agent carries");
-      expect(proxy.bodies.slice(sentClean).some((body) => body.includes(SECRET))).toBe(false);
-      expect(logger.matching(`to ${secrecyMarker(`write-sink:public (${method})`)}`, "sink").filter((line) => line.startsWith("Access DENIED for agent ")).length).toBeGreaterThan(0);
-    });
-  });
+        leak = true;
+        const seen = await trigger(sink);
+        expect(seen).toContain("DIFC Violation: Agent carries");
+        expect(proxy.bodies.slice(sentClean).some((body) => body.includes(SECRET))).toBe(false);
+        expect(
+          logger.matching(`to ${secrecyMarker(`write-sink:public (${method})`)}`, "sink").filter((line) => line.startsWith("Access DENIED for agent ")).length,
+        ).toBeGreaterThan(0);
+      });
+    },
+  );
 });

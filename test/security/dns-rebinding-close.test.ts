@@ -44,16 +44,28 @@ describe("DNS rebinding", () => {
     routes.map(([method, path, own, payload]) => [what, method, path, own, payload, headers, body] as const);
 
   it.each([
-    ...hostile("a rebound Host", (p) => ({ Host: `attacker.example:${p}` }), (p) => `Forbidden: invalid Host header "attacker.example:${p}"`),
+    ...hostile(
+      "a rebound Host",
+      (p) => ({ Host: `attacker.example:${p}` }),
+      (p) => `Forbidden: invalid Host header "attacker.example:${p}"`,
+    ),
     ...hostile(
       "an Origin of another site",
       (p) => ({ Origin: `http://attacker.example:${p}` }),
-      (p) => JSON.stringify({ error: "forbidden", message: `Origin "http://attacker.example:${p}" is not allowed: a browser may call the gateway only from its own origin (http://127.0.0.1:${p})` }),
+      (p) =>
+        JSON.stringify({
+          error: "forbidden",
+          message: `Origin "http://attacker.example:${p}" is not allowed: a browser may call the gateway only from its own origin (http://127.0.0.1:${p})`,
+        }),
     ),
     ...hostile(
       "an Origin of another port on loopback",
       () => ({ Origin: "http://127.0.0.1:1" }),
-      (p) => JSON.stringify({ error: "forbidden", message: `Origin "http://127.0.0.1:1" is not allowed: a browser may call the gateway only from its own origin (http://127.0.0.1:${p})` }),
+      (p) =>
+        JSON.stringify({
+          error: "forbidden",
+          message: `Origin "http://127.0.0.1:1" is not allowed: a browser may call the gateway only from its own origin (http://127.0.0.1:${p})`,
+        }),
     ),
   ])("refuses %s on %s %s with 403, whatever the credential", async (_what, method, path, own, payload, headers, body) => {
     const response = await rawRequest(gateway.baseUrl, method, path, { ...own, ...headers(port) }, payload);

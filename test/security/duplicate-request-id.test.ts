@@ -22,7 +22,12 @@ afterAll(async () => {
   expect(await gateway.stop()).toBe(0);
 });
 
-const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
+const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name, arguments: args },
+});
 const text = (value: string) => ({ content: [{ type: "text", text: value }] });
 const inFlight = (id: number) => ({
   jsonrpc: "2.0",
@@ -53,9 +58,7 @@ describe("requests whose id is already in flight in the session", () => {
     expect(response.status).toBe(200);
     const answers = (await response.json()) as unknown[];
     expect(answers).toHaveLength(3);
-    expect(answers).toEqual(
-      expect.arrayContaining([{ jsonrpc: "2.0", id: 7, result: text("a") }, inFlight(7), { jsonrpc: "2.0", id: 8, result: text("c") }]),
-    );
+    expect(answers).toEqual(expect.arrayContaining([{ jsonrpc: "2.0", id: 7, result: text("a") }, inFlight(7), { jsonrpc: "2.0", id: 8, result: text("c") }]));
   });
 });
 

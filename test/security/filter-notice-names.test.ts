@@ -26,10 +26,25 @@ afterAll(async () => {
 
 describe("filter notices name what they hide", () => {
   it.each([
-    ["list_directory of private/", "list_directory", (root: string) => ({ path: join(root, "private") }), "2 item(s) in this response were removed by secrecy policy"],
-    ["list_directory_with_sizes of private/ (entries and totals)", "list_directory_with_sizes", (root: string) => ({ path: join(root, "private") }), "4 item(s) in this response were removed by secrecy policy"],
+    [
+      "list_directory of private/",
+      "list_directory",
+      (root: string) => ({ path: join(root, "private") }),
+      "2 item(s) in this response were removed by secrecy policy",
+    ],
+    [
+      "list_directory_with_sizes of private/ (entries and totals)",
+      "list_directory_with_sizes",
+      (root: string) => ({ path: join(root, "private") }),
+      "4 item(s) in this response were removed by secrecy policy",
+    ],
     // The private folder and its two files; the untrusted inbox and its mail are hidden too, by integrity: their names are no secret.
-    ["search_files over the workspace", "search_files", (root: string) => ({ path: root, pattern: "**/*" }), "5 item(s) in this response were removed by access policy"],
+    [
+      "search_files over the workspace",
+      "search_files",
+      (root: string) => ({ path: root, pattern: "**/*" }),
+      "5 item(s) in this response were removed by access policy",
+    ],
     // The untrusted inbox is hidden too, by integrity: its name is no secret.
     ["directory_tree of the workspace", "directory_tree", (root: string) => ({ path: root }), "2 item(s) in this response were removed by access policy"],
   ])("counts the private entries hidden from %s but names none", async (_name, tool, args, notice) => {

@@ -85,7 +85,10 @@ describe("forged log lines", () => {
   });
 
   it("keeps the name inside its record in rpc-messages.jsonl", () => {
-    const records = read("rpc-messages.jsonl").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = read("rpc-messages.jsonl")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const calls = records.filter((record) => record["method"] === "tools/call" || record["method"] === "prompts/get");
     expect(calls.map((record) => (record["payload"] as { params: { name: string } }).params.name)).toEqual([FORGED_NAME, FORGED_NAME]);
     expect(records.filter((record) => typeof record["error"] === "string" && record["error"].includes(FORGED_NAME))).toHaveLength(1);

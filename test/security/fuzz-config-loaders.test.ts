@@ -99,7 +99,12 @@ const environment = fc.dictionary(
 );
 
 /** One edit of the text: a slice deleted, duplicated or replaced, or random characters inserted. */
-const textEdit = fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.constantFrom("delete", "duplicate", "insert", "replace"), fc.string({ unit: "binary", maxLength: 12 }));
+const textEdit = fc.tuple(
+  fc.nat(),
+  fc.nat({ max: 40 }),
+  fc.constantFrom("delete", "duplicate", "insert", "replace"),
+  fc.string({ unit: "binary", maxLength: 12 }),
+);
 
 function applyEdits(text: string, edits: ReadonlyArray<readonly [number, number, string, string]>): string {
   let out = text;
@@ -157,9 +162,36 @@ function applyStructuralEdits(document: Json, edits: readonly StructuralEdit[]):
 
 /** Keys the loaders know, so that added keys sometimes mean something. */
 const knownKey = fc.constantFrom(
-  "type", "url", "command", "container", "args", "env", "headers", "guard", "guards", "policy", "path", "port", "agentId", "agent_id",
-  "tool_response_filters", "guard-policies", "guard_policies", "allow-only", "repos", "min-integrity", "toolTimeout", "tool_timeout",
-  "payloadDir", "payload_dir", "mounts", "entrypoint", "entrypointArgs", "tools", "__proto__", "constructor",
+  "type",
+  "url",
+  "command",
+  "container",
+  "args",
+  "env",
+  "headers",
+  "guard",
+  "guards",
+  "policy",
+  "path",
+  "port",
+  "agentId",
+  "agent_id",
+  "tool_response_filters",
+  "guard-policies",
+  "guard_policies",
+  "allow-only",
+  "repos",
+  "min-integrity",
+  "toolTimeout",
+  "tool_timeout",
+  "payloadDir",
+  "payload_dir",
+  "mounts",
+  "entrypoint",
+  "entrypointArgs",
+  "tools",
+  "__proto__",
+  "constructor",
 );
 
 function structuralEdits(value: fc.Arbitrary<unknown>): fc.Arbitrary<StructuralEdit[]> {
@@ -190,11 +222,17 @@ const tomlDocuments = TOML_SEEDS.map((seed) => JSON.parse(JSON.stringify(parseTo
 
 describe("the JSON config loader under fuzzing", () => {
   it("loads or throws a ConfigError for random text", () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.json()), environment, (text, env) => void classify(() => loadJsonConfig(text, env))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.json()), environment, (text, env) => void classify(() => loadJsonConfig(text, env))),
+      { numRuns: RUNS },
+    );
   });
 
   it("loads or throws a ConfigError for byte-level mutations of valid configs", () => {
-    fc.assert(fc.property(mutatedText(JSON_SEEDS), environment, (text, env) => void classify(() => loadJsonConfig(text, env))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(mutatedText(JSON_SEEDS), environment, (text, env) => void classify(() => loadJsonConfig(text, env))),
+      { numRuns: RUNS },
+    );
   });
 
   it("loads or throws a ConfigError for structural mutations of valid configs", () => {
@@ -213,11 +251,17 @@ describe("the JSON config loader under fuzzing", () => {
 
 describe("the TOML config loader under fuzzing", () => {
   it("loads or throws a ConfigError for random text", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary" }), environment, (text, env) => void classify(() => loadTomlConfig(text, env))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), environment, (text, env) => void classify(() => loadTomlConfig(text, env))),
+      { numRuns: RUNS },
+    );
   });
 
   it("loads or throws a ConfigError for byte-level mutations of valid configs", () => {
-    fc.assert(fc.property(mutatedText(TOML_SEEDS), environment, (text, env) => void classify(() => loadTomlConfig(text, env))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(mutatedText(TOML_SEEDS), environment, (text, env) => void classify(() => loadTomlConfig(text, env))),
+      { numRuns: RUNS },
+    );
   });
 
   it("loads or throws a ConfigError for structural mutations of valid configs", () => {

@@ -73,9 +73,22 @@ afterAll(async () => {
 // ---- generators ---------------------------------------------------------------------------
 
 const METHODS = [
-  "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/read", "resources/templates/list",
-  "resources/subscribe", "prompts/list", "prompts/get", "completion/complete", "logging/setLevel",
-  "notifications/initialized", "notifications/cancelled", "notifications/progress", "notifications/roots/list_changed",
+  "initialize",
+  "ping",
+  "tools/list",
+  "tools/call",
+  "resources/list",
+  "resources/read",
+  "resources/templates/list",
+  "resources/subscribe",
+  "prompts/list",
+  "prompts/get",
+  "completion/complete",
+  "logging/setLevel",
+  "notifications/initialized",
+  "notifications/cancelled",
+  "notifications/progress",
+  "notifications/roots/list_changed",
 ];
 /**
  * Tools of server-everything that answer on their own. Left out: the sampling, elicitation and
@@ -93,7 +106,10 @@ const invalidId = fc.constantFrom(null, 1.5, true, {}, [], Number.MAX_SAFE_INTEG
 const methodName = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...METHODS) }, fc.string());
 const anyParams = fc.oneof(
   fc.constant(initializeParams),
-  fc.record({ uri: fc.constantFrom("demo://resource/static/document/architecture.md", "file:///etc/passwd"), name: fc.string(), cursor: fc.string() }, { requiredKeys: [] }),
+  fc.record(
+    { uri: fc.constantFrom("demo://resource/static/document/architecture.md", "file:///etc/passwd"), name: fc.string(), cursor: fc.string() },
+    { requiredKeys: [] },
+  ),
   fc.jsonValue({ maxDepth: 2 }),
 );
 
@@ -113,7 +129,10 @@ const toolCallParams = fc.record(
 /** JSON-RPC messages: mostly well-formed requests (tool calls above all), also notifications, responses and malformed ones. */
 const messageArbitrary = fc.oneof(
   { weight: 4, arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), id: requestId, method: fc.constant("tools/call"), params: toolCallParams }) },
-  { weight: 4, arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), id: requestId, method: methodName, params: anyParams }, { requiredKeys: ["jsonrpc", "id", "method"] }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), id: requestId, method: methodName, params: anyParams }, { requiredKeys: ["jsonrpc", "id", "method"] }),
+  },
   { weight: 2, arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), method: methodName, params: anyParams }, { requiredKeys: ["jsonrpc", "method"] }) },
   { weight: 1, arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), id: requestId, result: fc.jsonValue({ maxDepth: 1 }) }) },
   { weight: 1, arbitrary: fc.record({ jsonrpc: fc.constant("2.0"), id: requestId, error: fc.record({ code: fc.integer(), message: fc.string() }) }) },
@@ -138,7 +157,12 @@ const bodyArbitrary: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.array(messageArbitrary, { maxLength: 4 }).map((batch) => JSON.stringify(batch)) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)) },
   { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 64 }) },
-  { weight: 1, arbitrary: fc.tuple(messageArbitrary, fc.nat(), fc.string({ maxLength: 2 })).map(([message, at, inserted]) => corrupt(JSON.stringify(message), at, inserted)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(messageArbitrary, fc.nat(), fc.string({ maxLength: 2 }))
+      .map(([message, at, inserted]) => corrupt(JSON.stringify(message), at, inserted)),
+  },
 );
 
 /** A frame with one character replaced by `inserted` (none: cut out), at `at` modulo its length. */
@@ -181,8 +205,15 @@ const requestArbitrary = fc.record({
   httpMethod: fc.oneof({ weight: 12, arbitrary: fc.constant("POST") }, fc.constantFrom("GET", "DELETE", "PUT", "OPTIONS", "PATCH")),
   server: fc.constantFrom(...SERVERS),
   // "server": the chosen server's own route. /close is left out: it shuts the gateway down, by design.
-  path: fc.oneof({ weight: 10, arbitrary: fc.constant("server") }, fc.constantFrom("/mcp", "/mcp/", "/mcp/nope", "/health", "/reflect", "/mcp/everything/x", "/%2e%2e/mcp", "/mcp/everything?x=1")),
-  session: fc.oneof({ weight: 4, arbitrary: fc.constant<SessionChoice>("live") }, { weight: 2, arbitrary: fc.constant<SessionChoice>("none") }, fc.constantFrom<SessionChoice>("other-server", "unknown")),
+  path: fc.oneof(
+    { weight: 10, arbitrary: fc.constant("server") },
+    fc.constantFrom("/mcp", "/mcp/", "/mcp/nope", "/health", "/reflect", "/mcp/everything/x", "/%2e%2e/mcp", "/mcp/everything?x=1"),
+  ),
+  session: fc.oneof(
+    { weight: 4, arbitrary: fc.constant<SessionChoice>("live") },
+    { weight: 2, arbitrary: fc.constant<SessionChoice>("none") },
+    fc.constantFrom<SessionChoice>("other-server", "unknown"),
+  ),
   unknownSession: fc.oneof(fc.uuid(), fc.string({ unit: "grapheme-ascii", maxLength: 40 })),
   headers: headersArbitrary,
   body: bodyArbitrary,

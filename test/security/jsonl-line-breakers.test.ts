@@ -50,7 +50,9 @@ describe("line-breaking characters in rpc-messages.jsonl", () => {
   it("keeps every record on one line for splitlines(), escaped, and parses back to the name sent", () => {
     const text = readFileSync(join(runtime.logDir, "rpc-messages.jsonl"), "utf8");
     expect(text).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
-    const records = splitlines(text).filter((line) => line !== "").map((line) => JSON.parse(line) as { method?: string; payload?: { params?: { name?: string } } });
+    const records = splitlines(text)
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as { method?: string; payload?: { params?: { name?: string } } });
     const names = records.filter((record) => record.method === "tools/call").map((record) => record.payload?.params?.name);
     expect(names).toEqual([BREAKING_NAME]);
   });

@@ -13,7 +13,12 @@ const LARGE_ANSWER_SCRIPT = fileURLToPath(new URL("../support/large-answer-serve
 
 describe("a stdio backend's answer larger than one message may be", () => {
   it.each([
-    ["over --max-message-size (64 KiB) fails only its own call", 64 * 1024, 100_000, /sent a message of 1000\d\d bytes, over the gateway's limit of 65536 bytes per message \(--max-message-size\)/],
+    [
+      "over --max-message-size (64 KiB) fails only its own call",
+      64 * 1024,
+      100_000,
+      /sent a message of 1000\d\d bytes, over the gateway's limit of 65536 bytes per message \(--max-message-size\)/,
+    ],
     ["of 11 MiB, under the default 16 MiB, passes where the SDK's 10 MiB cut the connection", DEFAULT_LIMITS.maxMessageBytes, 11 * 1024 * 1024, undefined],
   ])("%s; the call in flight beside it is answered", async (_case, maxMessageBytes, bytes, refusal) => {
     const gateway = await runGateway(

@@ -42,10 +42,14 @@ describe("an answer that is one long run of a character", () => {
     ["a run of one hex letter", "b".repeat(RUN)],
     ["a run shaped like a GitHub token", `ghp_${"a".repeat(RUN)}`],
     ["a run after a token key", `token: ${"x".repeat(RUN)}`],
-  ])("%s of 6 MB comes through to the agent", async (_case, message) => {
-    const result = (await client.callTool({ name: "echo", arguments: { message } }, undefined, { timeout: 60_000 })) as CallToolResult;
-    expect(result.isError).toBeFalsy();
-    // Over the payload threshold: the gateway saved the answer and says where.
-    expect(JSON.stringify(result.content)).toContain("payloadPath");
-  }, 120_000);
+  ])(
+    "%s of 6 MB comes through to the agent",
+    async (_case, message) => {
+      const result = (await client.callTool({ name: "echo", arguments: { message } }, undefined, { timeout: 60_000 })) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      // Over the payload threshold: the gateway saved the answer and says where.
+      expect(JSON.stringify(result.content)).toContain("payloadPath");
+    },
+    120_000,
+  );
 });

@@ -45,7 +45,9 @@ async function run(mode: GuardsMode, logPayloads: LogPayloads | undefined, calls
 async function refusedRead(files: Client, workspace: string): Promise<void> {
   const listing = await files.callTool({ name: "list_directory", arguments: { path: join(workspace, "private") } });
   expect(JSON.stringify(listing.content)).toContain("[Filtered] 2 item(s)");
-  const refusal = await files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } }).catch((error: unknown) => error);
+  const refusal = await files
+    .callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } })
+    .catch((error: unknown) => error);
   expect(refusal).toBeInstanceOf(McpError);
   expect((refusal as McpError).code).toBe(POLICY_DENIED);
 }
@@ -93,7 +95,9 @@ describe("private data in log files", () => {
   });
 
   it("logs the answer as a redaction record whose size and sha256 are those of the payload it stands for", () => {
-    const redactions = responsePayloads(redacted).filter((payload) => payload.startsWith('{"redacted"')).map((payload) => JSON.parse(payload) as unknown);
+    const redactions = responsePayloads(redacted)
+      .filter((payload) => payload.startsWith('{"redacted"'))
+      .map((payload) => JSON.parse(payload) as unknown);
     const fullReads = responsePayloads(full).filter((payload) => payload.includes(SALARY_FIGURES[0]!));
     expect(fullReads).toHaveLength(1);
     const fullRead = fullReads[0]!;
@@ -114,7 +118,10 @@ describe("private data in log files", () => {
   });
 
   it("writes neither the allowed secret read nor the arguments of the agent that holds it to any log file", () => {
-    const records = (tainted.files.get("rpc-messages.jsonl") ?? "").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = (tainted.files.get("rpc-messages.jsonl") ?? "")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const calls = records.filter((record) => record["event"] === "rpc_request" && record["method"] === "tools/call").map((record) => record["payload"]);
     // The read's arguments are logged (the agent held nothing yet); the write's, made after it, are not.
     // (Before them, the guard asked the server for its root.)

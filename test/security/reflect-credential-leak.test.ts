@@ -27,13 +27,20 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "flowgate-reflect-"));
   const demo = await demoConfig("propagate", scratch);
   demo.config.gateway.agentId = CREDENTIAL;
-  running = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate" }), { io: { out: () => undefined, err: () => undefined }, env: {}, version: "test", logger });
+  running = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate" }), {
+    io: { out: () => undefined, err: () => undefined },
+    env: {},
+    version: "test",
+    logger,
+  });
   base = `http://127.0.0.1:${running.port}`;
   files = await connectAgent({ type: "http", url: `${base}/mcp/files`, headers: { Authorization: CREDENTIAL } });
   memory = await connectAgent({ type: "http", url: `${base}/mcp/memory`, headers: { Authorization: CREDENTIAL } });
   // A private read taints the agent (its entry on /reflect); the write after it is refused (a DENIED log line).
   await files.callTool({ name: "read_text_file", arguments: { path: join(demo.workspace, "private/salaries.md") } });
-  refusal = await memory.callTool({ name: "create_entities", arguments: { entities: [{ name: "n", entityType: "t", observations: ["x"] }] } }).catch((error: unknown) => error);
+  refusal = await memory
+    .callTool({ name: "create_entities", arguments: { entities: [{ name: "n", entityType: "t", observations: ["x"] }] } })
+    .catch((error: unknown) => error);
 });
 
 afterAll(async () => {

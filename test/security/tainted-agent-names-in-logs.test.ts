@@ -22,9 +22,21 @@ interface Attack {
 const ATTACKS: Attack[] = [
   { name: "a refused tool named after the secret", server: "memory", send: (memory) => memory.callTool({ name: SECRET, arguments: {} }) },
   { name: "a refused method named after the secret", server: "memory", send: (memory) => memory.request({ method: `x/${SECRET}`, params: {} }, ResultSchema) },
-  { name: "a method named after the secret, to the server the secret came from", server: "files", send: (files) => files.request({ method: `x/${SECRET}`, params: {} }, ResultSchema) },
-  { name: "a read whose error echoes the path", server: "files", send: (files, workspace) => files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "notes", SECRET) } }) },
-  { name: "a listing whose error echoes the path", server: "files", send: (files, workspace) => files.callTool({ name: "list_directory", arguments: { path: join(workspace, SECRET) } }) },
+  {
+    name: "a method named after the secret, to the server the secret came from",
+    server: "files",
+    send: (files) => files.request({ method: `x/${SECRET}`, params: {} }, ResultSchema),
+  },
+  {
+    name: "a read whose error echoes the path",
+    server: "files",
+    send: (files, workspace) => files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "notes", SECRET) } }),
+  },
+  {
+    name: "a listing whose error echoes the path",
+    server: "files",
+    send: (files, workspace) => files.callTool({ name: "list_directory", arguments: { path: join(workspace, SECRET) } }),
+  },
 ];
 
 let demo: DemoGateway;

@@ -43,7 +43,9 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
   });
 
   it("keeps every tag of concurrent updates from two replicas: none is lost to another", async () => {
-    const updates = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? replicaA : replicaB).store.accumulateFromRead("agent-concurrent", labelsOf([`secret:${i}`], [])));
+    const updates = Array.from({ length: 40 }, (_, i) =>
+      (i % 2 === 0 ? replicaA : replicaB).store.accumulateFromRead("agent-concurrent", labelsOf([`secret:${i}`], [])),
+    );
     await Promise.all([replicaA.store.addLabels("agent-concurrent", labelsOf(["granted"], [])), ...updates]);
     const final = tags(await replicaB.store.getOrCreate("agent-concurrent"));
     expect(final.secrecy).toEqual(["granted", ...Array.from({ length: 40 }, (_, i) => `secret:${i}`)].sort());
@@ -59,7 +61,9 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
 
   it("spends budgets atomically: concurrent calls on two replicas get exactly the limit, no more", async () => {
     const limits = new Map([["issue_read", 25]]);
-    const spends = Array.from({ length: 80 }, (_, i) => (i % 2 === 0 ? replicaA : replicaB).store.spendToolCall("agent-budget", "github", limits, "issue_read"));
+    const spends = Array.from({ length: 80 }, (_, i) =>
+      (i % 2 === 0 ? replicaA : replicaB).store.spendToolCall("agent-budget", "github", limits, "issue_read"),
+    );
     const results = await Promise.all(spends);
     expect(results.filter((result) => result === null)).toHaveLength(25);
     expect(results.filter((result) => result !== null)).toEqual(Array(55).fill('tool call limit reached for "issue_read" (max: 25)'));
@@ -74,7 +78,9 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
     const refused = await replicaB.store.getOrCreate("agent-restart").catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(StateUnavailableError);
     expect((refused as StateUnavailableError).code).toBe(STATE_UNAVAILABLE);
-    expect((refused as Error).message).toMatch(/^the shared DIFC state store did not answer \(.+\): the call was refused rather than decided on labels flowgate could not read; it succeeds again once the state store is back$/);
+    expect((refused as Error).message).toMatch(
+      /^the shared DIFC state store did not answer \(.+\): the call was refused rather than decided on labels flowgate could not read; it succeeds again once the state store is back$/,
+    );
     await expect(replicaA.store.spendToolCall("agent-restart", "s", new Map([["t", 1]]), "t")).rejects.toBeInstanceOf(StateUnavailableError);
     expect(replicaB.health()).toMatchObject({ backend: "redis", status: "unavailable" });
     // reconnection attempts fail with a socket error, reported without the address it names
@@ -82,10 +88,12 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
 
     await redis.restart();
     // Reconnection is the client's own: wait for it as a caller would, by asking again.
-    await expect.poll(() => replicaB.store.getOrCreate("agent-restart").then(tags, () => "refused"), { timeout: 10_000, interval: 50 }).toEqual({
-      secrecy: ["private:before-crash"],
-      integrity: ["approved:repo"],
-    });
+    await expect
+      .poll(() => replicaB.store.getOrCreate("agent-restart").then(tags, () => "refused"), { timeout: 10_000, interval: 50 })
+      .toEqual({
+        secrecy: ["private:before-crash"],
+        integrity: ["approved:repo"],
+      });
     expect(replicaB.health()).toEqual({ backend: "redis", status: "ok" });
   });
 
@@ -109,7 +117,9 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
     await redis.restart({ wipe: true });
     await expect.poll(() => replicaB.health()!.error, { timeout: 10_000, interval: 50 }).toMatch(/^FLOWGATE_STATE_LOST /);
     const answer = () => replicaB.store.getOrCreate("agent-wiped").then(tags, (error: unknown) => (error as Error).message);
-    await expect.poll(answer, { timeout: 10_000, interval: 50 }).toMatch(/FLOWGATE_STATE_LOST the state store no longer holds the state this replica started with/);
+    await expect
+      .poll(answer, { timeout: 10_000, interval: 50 })
+      .toMatch(/FLOWGATE_STATE_LOST the state store no longer holds the state this replica started with/);
     await expect(replicaA.store.spendToolCall("agent-wiped", "s", new Map([["t", 5]]), "t")).rejects.toThrow(/FLOWGATE_STATE_LOST/);
     expect(replicaA.health()).toMatchObject({ status: "unavailable" });
   });

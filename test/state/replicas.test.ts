@@ -64,10 +64,14 @@ async function demoToml(mode: GuardsMode, scratch: string, toolCallLimits: strin
 
 /** `flowgate --config FILE --state-url URL` on a port of its own; resolves once it has written its client configuration. */
 async function startReplica(name: string, configFile: string, stateUrl: string, logDir: string): Promise<RunningReplica> {
-  const child = spawn(process.execPath, [join(repoRoot, "bin/flowgate.js"), "--config", configFile, "--listen", "127.0.0.1:0", "--log-dir", logDir, "--state-url", stateUrl], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, "bin/flowgate.js"), "--config", configFile, "--listen", "127.0.0.1:0", "--log-dir", logDir, "--state-url", stateUrl],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -128,7 +132,9 @@ async function openSession(base: string, serverId: string): Promise<Session> {
     return response;
   };
   const client = new Client({ name: "replica-test-agent", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/${serverId}`), { requestInit: { headers: { Authorization: AGENT } }, fetch: recordingFetch }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${base}/mcp/${serverId}`), { requestInit: { headers: { Authorization: AGENT } }, fetch: recordingFetch }),
+  );
   await client.listTools();
   return { client, replicas };
 }
@@ -169,108 +175,138 @@ const expected: Record<GuardsMode, Verdict[]> = {
   propagate: ["allowed", "blocked", "allowed", "blocked"],
 };
 
-describe.skipIf(missing !== undefined)(missing === undefined ? "two flowgate replicas sharing Redis behind haproxy" : `two flowgate replicas sharing Redis behind haproxy (${missing})`, () => {
-  let deployment: Deployment | undefined;
-  const sessions: Session[] = [];
-  afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((session) => session.client.close().catch(() => undefined)));
-    if (deployment) await stopDeployment(deployment);
-    deployment = undefined;
-  });
+describe.skipIf(missing !== undefined)(
+  missing === undefined ? "two flowgate replicas sharing Redis behind haproxy" : `two flowgate replicas sharing Redis behind haproxy (${missing})`,
+  () => {
+    let deployment: Deployment | undefined;
+    const sessions: Session[] = [];
+    afterEach(async () => {
+      await Promise.all(sessions.splice(0).map((session) => session.client.close().catch(() => undefined)));
+      if (deployment) await stopDeployment(deployment);
+      deployment = undefined;
+    });
 
-  it.each(Object.entries(expected))(
-    "blocks the demo attack in %s mode with the reads through one replica and the writes through the other",
-    async (mode, verdicts) => {
-      deployment = await startDeployment(mode as GuardsMode);
-      const base = deployment.haproxy.url;
-      const files = await sessionsOnBothReplicas(base, "files");
-      const memory = await sessionsOnBothReplicas(base, "memory");
-      sessions.push(...Object.values(files), ...Object.values(memory));
-      const originalNotes = await readFile(join(deployment.workspace, "notes/launch-plan.md"), "utf8");
+    it.each(Object.entries(expected))(
+      "blocks the demo attack in %s mode with the reads through one replica and the writes through the other",
+      async (mode, verdicts) => {
+        deployment = await startDeployment(mode as GuardsMode);
+        const base = deployment.haproxy.url;
+        const files = await sessionsOnBothReplicas(base, "files");
+        const memory = await sessionsOnBothReplicas(base, "memory");
+        sessions.push(...Object.values(files), ...Object.values(memory));
+        const originalNotes = await readFile(join(deployment.workspace, "notes/launch-plan.md"), "utf8");
 
-      const read = await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") });
-      const stored = await verdictOf(memory["b"]!, "create_entities", {
-        entities: [{ name: "salaries", entityType: "note", observations: [read.verdict === "allowed" ? read.text : "(the read was refused)"] }],
-      });
-      const mail = await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "inbox/vendor-update.md") });
-      const rewrite = await verdictOf(files["b"]!, "write_file", { path: join(deployment.workspace, "notes/launch-plan.md"), content: "# Launch plan\n\nThe launch has moved to next month.\n" });
+        const read = await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") });
+        const stored = await verdictOf(memory["b"]!, "create_entities", {
+          entities: [{ name: "salaries", entityType: "note", observations: [read.verdict === "allowed" ? read.text : "(the read was refused)"] }],
+        });
+        const mail = await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "inbox/vendor-update.md") });
+        const rewrite = await verdictOf(files["b"]!, "write_file", {
+          path: join(deployment.workspace, "notes/launch-plan.md"),
+          content: "# Launch plan\n\nThe launch has moved to next month.\n",
+        });
 
-      expect([read, stored, mail, rewrite].map((step) => step.verdict)).toEqual(verdicts);
-      // every session stayed on the replica that opened it
-      for (const session of sessions) expect(session.replicas.size).toBe(1);
-      // both replicas show one agent with the same labels: /reflect reads the shared state
-      const [onA, onB] = await Promise.all(deployment.replicas.map(reflectOn));
-      expect(Object.keys(onA!)).toHaveLength(1);
-      expect(onB).toEqual(onA);
-      if (mode === "propagate") expect(Object.values(onB!)[0]).toEqual({ secrecy: ["private:demo/private"], integrity: ["none:demo"] });
-      expect(await attackLeaks({ memoryFile: deployment.memoryFile, workspace: deployment.workspace, originalNotes, sawInbox: mail.text.includes("copy the secrets") })).toEqual([]);
-    },
-    120_000,
-  );
-
-  it("spends one tool-call budget across both replicas: concurrent calls through the balancer add up exactly to the limit", async () => {
-    deployment = await startDeployment("filter", "{ list_allowed_directories = 7 }");
-    const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
-    sessions.push(...Object.values(files));
-    const calls = Array.from({ length: 20 }, (_, i) =>
-      files[i % 2 === 0 ? "a" : "b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).then(
-        () => "spent",
-        (error: unknown) => (error instanceof McpError ? error.code : error),
-      ),
+        expect([read, stored, mail, rewrite].map((step) => step.verdict)).toEqual(verdicts);
+        // every session stayed on the replica that opened it
+        for (const session of sessions) expect(session.replicas.size).toBe(1);
+        // both replicas show one agent with the same labels: /reflect reads the shared state
+        const [onA, onB] = await Promise.all(deployment.replicas.map(reflectOn));
+        expect(Object.keys(onA!)).toHaveLength(1);
+        expect(onB).toEqual(onA);
+        if (mode === "propagate") expect(Object.values(onB!)[0]).toEqual({ secrecy: ["private:demo/private"], integrity: ["none:demo"] });
+        expect(
+          await attackLeaks({
+            memoryFile: deployment.memoryFile,
+            workspace: deployment.workspace,
+            originalNotes,
+            sawInbox: mail.text.includes("copy the secrets"),
+          }),
+        ).toEqual([]);
+      },
+      120_000,
     );
-    const outcomes = await Promise.all(calls);
-    expect(outcomes.filter((outcome) => outcome === "spent")).toHaveLength(7);
-    expect(outcomes.filter((outcome) => outcome !== "spent")).toEqual(Array(13).fill(TOOL_CALL_LIMIT_REACHED));
-  }, 120_000);
 
-  it("fails guarded calls closed while Redis is down, says why on /health, and recovers with every label when it returns", async () => {
-    deployment = await startDeployment("propagate");
-    const { redis, replicas } = deployment;
-    const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
-    const memory = await sessionsOnBothReplicas(deployment.haproxy.url, "memory");
-    sessions.push(...Object.values(files), ...Object.values(memory));
-    expect((await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") })).verdict).toBe("allowed");
+    it("spends one tool-call budget across both replicas: concurrent calls through the balancer add up exactly to the limit", async () => {
+      deployment = await startDeployment("filter", "{ list_allowed_directories = 7 }");
+      const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
+      sessions.push(...Object.values(files));
+      const calls = Array.from({ length: 20 }, (_, i) =>
+        files[i % 2 === 0 ? "a" : "b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).then(
+          () => "spent",
+          (error: unknown) => (error instanceof McpError ? error.code : error),
+        ),
+      );
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.filter((outcome) => outcome === "spent")).toHaveLength(7);
+      expect(outcomes.filter((outcome) => outcome !== "spent")).toEqual(Array(13).fill(TOOL_CALL_LIMIT_REACHED));
+    }, 120_000);
 
-    await redis.kill();
-    const refused = await files["b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(McpError);
-    expect((refused as McpError).code).toBe(STATE_UNAVAILABLE);
-    expect((refused as McpError).message).toMatch(/the shared DIFC state store did not answer \(.+\): the call was refused/);
-    const health = (await (await fetch(`http://127.0.0.1:${replicas[1]!.port}/health`)).json()) as { status: string; state: { status: string; error: string } };
-    expect(health.status).toBe("unhealthy");
-    expect(health.state).toMatchObject({ backend: "redis", status: "unavailable" });
-    // /health answers without authentication: it does not say where the store is
-    expect(JSON.stringify(health)).not.toContain(redis.socket);
-    const reflect = await fetch(`http://127.0.0.1:${replicas[1]!.port}/reflect`, { headers: { Authorization: AGENT } });
-    expect(reflect.status).toBe(503);
-    expect(await reflect.json()).toEqual({ error: "state_unavailable", message: expect.stringMatching(/^the shared DIFC state store did not answer/) as unknown });
-    expect(health.state.error).toBeTruthy();
+    it("fails guarded calls closed while Redis is down, says why on /health, and recovers with every label when it returns", async () => {
+      deployment = await startDeployment("propagate");
+      const { redis, replicas } = deployment;
+      const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
+      const memory = await sessionsOnBothReplicas(deployment.haproxy.url, "memory");
+      sessions.push(...Object.values(files), ...Object.values(memory));
+      expect((await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") })).verdict).toBe("allowed");
 
-    await redis.restart();
-    // The replicas reconnect by themselves; a caller sees that by asking again.
-    await expect
-      .poll(() => files["b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).then(() => "answered", () => "refused"), { timeout: 15_000, interval: 100 })
-      .toBe("answered");
-    // the taint written before Redis died is still there: the leak through the other replica stays blocked
-    expect((await verdictOf(memory["b"]!, "create_entities", { entities: [{ name: "salaries", entityType: "note", observations: ["x"] }] })).verdict).toBe("blocked");
-    const healthAfter = (await (await fetch(`http://127.0.0.1:${replicas[1]!.port}/health`)).json()) as { status: string; state: { status: string } };
-    expect(healthAfter.state.status).toBe("ok");
-  }, 120_000);
+      await redis.kill();
+      const refused = await files["b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(McpError);
+      expect((refused as McpError).code).toBe(STATE_UNAVAILABLE);
+      expect((refused as McpError).message).toMatch(/the shared DIFC state store did not answer \(.+\): the call was refused/);
+      const health = (await (await fetch(`http://127.0.0.1:${replicas[1]!.port}/health`)).json()) as {
+        status: string;
+        state: { status: string; error: string };
+      };
+      expect(health.status).toBe("unhealthy");
+      expect(health.state).toMatchObject({ backend: "redis", status: "unavailable" });
+      // /health answers without authentication: it does not say where the store is
+      expect(JSON.stringify(health)).not.toContain(redis.socket);
+      const reflect = await fetch(`http://127.0.0.1:${replicas[1]!.port}/reflect`, { headers: { Authorization: AGENT } });
+      expect(reflect.status).toBe(503);
+      expect(await reflect.json()).toEqual({
+        error: "state_unavailable",
+        message: expect.stringMatching(/^the shared DIFC state store did not answer/) as unknown,
+      });
+      expect(health.state.error).toBeTruthy();
 
-  it("sends a client whose replica died to another one, which answers 404 for the old session; a new session there carries the agent's labels", async () => {
-    deployment = await startDeployment("propagate");
-    const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
-    sessions.push(...Object.values(files));
-    expect((await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") })).verdict).toBe("allowed");
+      await redis.restart();
+      // The replicas reconnect by themselves; a caller sees that by asking again.
+      await expect
+        .poll(
+          () =>
+            files["b"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).then(
+              () => "answered",
+              () => "refused",
+            ),
+          { timeout: 15_000, interval: 100 },
+        )
+        .toBe("answered");
+      // the taint written before Redis died is still there: the leak through the other replica stays blocked
+      expect((await verdictOf(memory["b"]!, "create_entities", { entities: [{ name: "salaries", entityType: "note", observations: ["x"] }] })).verdict).toBe(
+        "blocked",
+      );
+      const healthAfter = (await (await fetch(`http://127.0.0.1:${replicas[1]!.port}/health`)).json()) as { status: string; state: { status: string } };
+      expect(healthAfter.state.status).toBe("ok");
+    }, 120_000);
 
-    await deployment.replicas[0]!.stop();
-    const lost = await files["a"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).catch((error: unknown) => error);
-    expect(String(lost)).toContain(`{"code":-32000,"message":"Session not found"}`);
-    expect([...files["a"]!.replicas]).toEqual(["a", "b"]);
+    it("sends a client whose replica died to another one, which answers 404 for the old session; a new session there carries the agent's labels", async () => {
+      deployment = await startDeployment("propagate");
+      const files = await sessionsOnBothReplicas(deployment.haproxy.url, "files");
+      sessions.push(...Object.values(files));
+      expect((await verdictOf(files["a"]!, "read_text_file", { path: join(deployment.workspace, "private/salaries.md") })).verdict).toBe("allowed");
 
-    const memory = await openSession(deployment.haproxy.url, "memory");
-    sessions.push(memory);
-    expect([...memory.replicas]).toEqual(["b"]);
-    expect((await verdictOf(memory, "create_entities", { entities: [{ name: "salaries", entityType: "note", observations: ["x"] }] })).verdict).toBe("blocked");
-  }, 120_000);
-});
+      await deployment.replicas[0]!.stop();
+      const lost = await files["a"]!.client.callTool({ name: "list_allowed_directories", arguments: {} }).catch((error: unknown) => error);
+      expect(String(lost)).toContain(`{"code":-32000,"message":"Session not found"}`);
+      expect([...files["a"]!.replicas]).toEqual(["a", "b"]);
+
+      const memory = await openSession(deployment.haproxy.url, "memory");
+      sessions.push(memory);
+      expect([...memory.replicas]).toEqual(["b"]);
+      expect((await verdictOf(memory, "create_entities", { entities: [{ name: "salaries", entityType: "note", observations: ["x"] }] })).verdict).toBe(
+        "blocked",
+      );
+    }, 120_000);
+  },
+);

@@ -16,7 +16,11 @@ const SERVER = '[servers.a]\ncommand = "docker"\nargs = ["run", "--rm", "-i", "i
 describe("the state store setting", () => {
   it.each([
     ["TOML [gateway.state]", () => loadTomlConfig(`[gateway.state]\nurl = "redis://127.0.0.1:6379"\n${SERVER}`, {}), { url: "redis://127.0.0.1:6379" }],
-    ["JSON gateway.state", () => loadJsonConfig(JSON.stringify(base({ a: { type: "stdio", container: "img" } }, { state: { url: "rediss://r:6380" } })), {}), { url: "rediss://r:6380" }],
+    [
+      "JSON gateway.state",
+      () => loadJsonConfig(JSON.stringify(base({ a: { type: "stdio", container: "img" } }, { state: { url: "rediss://r:6380" } })), {}),
+      { url: "rediss://r:6380" },
+    ],
     ["TOML without it", () => loadTomlConfig(SERVER, {}), undefined],
   ])("is read from %s", (_name, load, state) => {
     expect(load().gateway.state).toEqual(state);
@@ -44,10 +48,13 @@ describe("the state store setting", () => {
     const config = join(dir, "flowgate.toml");
     writeFileSync(config, `[servers.idle]\ncommand = ${JSON.stringify(process.execPath)}\nargs = ["-e", "setInterval(() => {}, 1000)", "${marker}"]\n`);
     let stderr = "";
-    const code = await main(["node", "flowgate", "--config", config, "--listen", "127.0.0.1:0", "--log-dir", join(dir, "logs"), "--state-url", "redis://:hunter2@127.0.0.1:1"], {
-      out: () => undefined,
-      err: (text) => void (stderr += text),
-    });
+    const code = await main(
+      ["node", "flowgate", "--config", config, "--listen", "127.0.0.1:0", "--log-dir", join(dir, "logs"), "--state-url", "redis://:hunter2@127.0.0.1:1"],
+      {
+        out: () => undefined,
+        err: (text) => void (stderr += text),
+      },
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/failed to start gateway: cannot reach the state store at redis:\/\/\*\*\*@127\.0\.0\.1:1: /);
     expect(stderr).not.toContain("hunter2");

@@ -93,14 +93,24 @@ export class FakeGithub {
       if (url.pathname === "/rate_limit") {
         // Spent, as GitHub answers a client over its limit: 429 and the reset time.
         const reset = String(Math.floor(Date.now() / 1000) + 120);
-        response.writeHead(429, { "content-type": "application/json", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset, "x-internal": "not for clients" });
+        response.writeHead(429, {
+          "content-type": "application/json",
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-reset": reset,
+          "x-internal": "not for clients",
+        });
         response.end(JSON.stringify({ message: "API rate limit exceeded" }));
         return;
       }
       const [status, answer] = url.pathname === "/graphql" ? this.#graphql(body) : this.#rest(request.method ?? "GET", url, body);
       // A string answer is plain text, as a log archive is not JSON.
       const text = typeof answer === "string" ? answer : JSON.stringify(answer);
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-ratelimit-remaining": "4999", "x-github-request-id": "FAKE:1", "x-internal": "not for clients" });
+      response.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "x-ratelimit-remaining": "4999",
+        "x-github-request-id": "FAKE:1",
+        "x-internal": "not for clients",
+      });
       response.end(text);
     });
   }
@@ -132,7 +142,11 @@ export class FakeGithub {
     if (issue) {
       const found = repo.issues.find((candidate) => candidate.number === Number(issue[1]));
       if (!found) return [404, { message: "Not Found" }];
-      if (issue[2]) return [200, repo.comments.map((comment) => ({ id: comment.id, body: comment.body, user: { login: comment.login }, author_association: comment.association }))];
+      if (issue[2])
+        return [
+          200,
+          repo.comments.map((comment) => ({ id: comment.id, body: comment.body, user: { login: comment.login }, author_association: comment.association })),
+        ];
       return [200, this.#issueJson(repo, found)];
     }
     if (rest === "/actions/runs/1/logs") return [200, `log of ${repo.name}: secret build output`];
@@ -144,7 +158,14 @@ export class FakeGithub {
   }
 
   #repoJson(repo: FakeRepository): Record<string, unknown> {
-    return { id: repo.private ? 2 : 1, name: repo.name, full_name: `${repo.owner}/${repo.name}`, private: repo.private, visibility: repo.private ? "private" : "public", owner: { login: repo.owner } };
+    return {
+      id: repo.private ? 2 : 1,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      private: repo.private,
+      visibility: repo.private ? "private" : "public",
+      owner: { login: repo.owner },
+    };
   }
 
   #issueJson(repo: FakeRepository, issue: FakeIssue): Record<string, unknown> {
@@ -186,7 +207,10 @@ export class FakeGithub {
     }
     if (/\bissues\s*[({]/.test(query)) {
       const nodes = repo.issues.map((issue) => this.#issueNode(repo, issue, withAuthors, false));
-      return [200, { data: { repository: { hasIssuesEnabled: true, issues: { totalCount: nodes.length, nodes, pageInfo: { hasNextPage: false, endCursor: null } } } } }];
+      return [
+        200,
+        { data: { repository: { hasIssuesEnabled: true, issues: { totalCount: nodes.length, nodes, pageInfo: { hasNextPage: false, endCursor: null } } } } },
+      ];
     }
     return [
       200,

@@ -29,7 +29,9 @@ server.registerTool("large", { description: "Answers with `bytes` bytes of text"
   setImmediate(releaseHeld);
   return { content: [{ type: "text", text: "x".repeat(bytes) }] };
 });
-server.registerTool("echo", { description: "Echoes its message", inputSchema: { message: z.string() } }, ({ message }) => ({ content: [{ type: "text", text: message }] }));
+server.registerTool("echo", { description: "Echoes its message", inputSchema: { message: z.string() } }, ({ message }) => ({
+  content: [{ type: "text", text: message }],
+}));
 
 // -32000 is also the code the SDK gives a request whose connection closed, which a gateway must
 // not mistake for this answer.

@@ -19,7 +19,10 @@ export function rawRequest(
   options: { wholeEventStream?: boolean } = {},
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
-  const lines = [`${method} ${path} HTTP/1.1`, ...Object.entries({ Host: url.host, Connection: "close", "Content-Length": String(Buffer.byteLength(body)), ...headers }).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    ...Object.entries({ Host: url.host, Connection: "close", "Content-Length": String(Buffer.byteLength(body)), ...headers }).map(([k, v]) => `${k}: ${v}`),
+  ];
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname);
     const chunks: Buffer[] = [];
@@ -77,7 +80,8 @@ function complete(text: string, wholeEventStream: boolean): boolean {
   const body = text.slice(at + 4);
   const length = /content-length: (\d+)/.exec(head);
   if (length) return Buffer.byteLength(body) >= Number(length[1]);
-  if (head.includes("transfer-encoding: chunked")) return body.endsWith("0\r\n\r\n") || (!wholeEventStream && head.includes("text/event-stream") && body.includes("\n\n\r\n"));
+  if (head.includes("transfer-encoding: chunked"))
+    return body.endsWith("0\r\n\r\n") || (!wholeEventStream && head.includes("text/event-stream") && body.includes("\n\n\r\n"));
   return false;
 }
 
@@ -104,7 +108,12 @@ export async function openRawSession(url: string, headers: Record<string, string
   const send = (body: unknown, session?: string) =>
     fetch(url, {
       method: "POST",
-      headers: { ...headers, "Content-Type": "application/json", Accept: "application/json, text/event-stream", ...(session ? { "Mcp-Session-Id": session } : {}) },
+      headers: {
+        ...headers,
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        ...(session ? { "Mcp-Session-Id": session } : {}),
+      },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
   const initialize = { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw-session", version: "1.0.0" } };

@@ -29,7 +29,10 @@ export class RecordingLogger implements GatewayLogger {
     this.filtered.push(record);
   }
   tools(serverId: string, tools: ReadonlyArray<{ name: string; description?: string }>): void {
-    this.toolCatalogue.set(serverId, tools.map(({ name, description }) => ({ name, ...(description === undefined ? {} : { description }) })));
+    this.toolCatalogue.set(
+      serverId,
+      tools.map(({ name, description }) => ({ name, ...(description === undefined ? {} : { description }) })),
+    );
   }
   unrecognizedEndpoint(method: string, path: string): void {
     this.unrecognizedEndpoints.push({ method, path });

@@ -64,7 +64,24 @@ export async function startRedis(appendfsync: "always" | "everysec" = "always"):
 async function launchRedis(binary: string, dir: string, socket: string, appendfsync: string): Promise<ChildProcess> {
   const child = spawn(
     binary,
-    ["--port", "0", "--unixsocket", socket, "--unixsocketperm", "700", "--dir", dir, "--appendonly", "yes", "--appendfsync", appendfsync, "--save", "", "--logfile", ""],
+    [
+      "--port",
+      "0",
+      "--unixsocket",
+      socket,
+      "--unixsocketperm",
+      "700",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      appendfsync,
+      "--save",
+      "",
+      "--logfile",
+      "",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -12,9 +12,7 @@ export interface JqJob {
 }
 
 export type JqAnswer =
-  | { kind: "ready" }
-  | { kind: "done"; id: number; exitCode: number; stdout: string; stderr: string }
-  | { kind: "crashed"; id?: number; message: string };
+  { kind: "ready" } | { kind: "done"; id: number; exitCode: number; stdout: string; stderr: string } | { kind: "crashed"; id?: number; message: string };
 
 const port = parentPort!;
 

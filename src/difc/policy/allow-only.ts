@@ -63,9 +63,18 @@ export function parseAllowOnly(raw: unknown): AllowOnlyPolicy {
   const assign = <K extends keyof AllowOnlyPolicy>(key: K, value: AllowOnlyPolicy[K] | undefined) => {
     if (value !== undefined) policy[key] = value;
   };
-  assign("blockedUsers", optional("blocked-users", (v, n) => dedupe(stringList(v, n), (s) => s.toLowerCase())));
-  assign("approvalLabels", optional("approval-labels", (v, n) => dedupe(stringList(v, n), (s) => s.toLowerCase())));
-  assign("trustedUsers", optional("trusted-users", (v, n) => dedupe(stringList(v, n), (s) => s.toLowerCase())));
+  assign(
+    "blockedUsers",
+    optional("blocked-users", (v, n) => dedupe(stringList(v, n), (s) => s.toLowerCase())),
+  );
+  assign(
+    "approvalLabels",
+    optional("approval-labels", (v, n) => dedupe(stringList(v, n), (s) => s.toLowerCase())),
+  );
+  assign(
+    "trustedUsers",
+    optional("trusted-users", (v, n) => dedupe(stringList(v, n), (s) => s.toLowerCase())),
+  );
   assign("refusalLabels", optional("refusal-labels", parseRefusalLabels));
   assign("endorsementReactions", optional("endorsement-reactions", parseReactions));
   assign("disapprovalReactions", optional("disapproval-reactions", parseReactions));
@@ -137,13 +146,19 @@ function stringList(value: unknown, field: string): string[] {
 
 function parseRefusalLabels(value: unknown, field: string): string[] {
   if (typeof value !== "string") return dedupe(stringList(value, field), (s) => s.toLowerCase());
-  const labels = value.split(/[,\n]/).map((part) => part.trim()).filter((part) => part !== "");
+  const labels = value
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
   if (labels.length === 0) throw new PolicyError(`${field} must include at least one label`);
   return dedupe(labels, (s) => s.toLowerCase());
 }
 
 function parseReactions(value: unknown, field: string): string[] {
-  return dedupe(stringList(value, field).map((reaction) => reaction.toUpperCase()), (s) => s);
+  return dedupe(
+    stringList(value, field).map((reaction) => reaction.toUpperCase()),
+    (s) => s,
+  );
 }
 
 function trimmedString(value: unknown, field: string): string {

@@ -4,8 +4,7 @@ import { PolicyError } from "./policy-error.ts";
 import { parseWriteSink, type WriteSinkPolicy } from "./write-sink.ts";
 
 export type GuardPolicy =
-  | { readonly kind: "allow-only"; readonly allowOnly: AllowOnlyPolicy }
-  | { readonly kind: "write-sink"; readonly writeSink: WriteSinkPolicy };
+  { readonly kind: "allow-only"; readonly allowOnly: AllowOnlyPolicy } | { readonly kind: "write-sink"; readonly writeSink: WriteSinkPolicy };
 
 const ALLOW_ONLY_KEYS = ["allow-only", "allowonly"];
 const WRITE_SINK_KEYS = ["write-sink", "writesink"];
@@ -64,11 +63,7 @@ export function parseServerGuardPolicy(raw: unknown, serverId: string): GuardPol
  * the override is meant for the servers agents read from, and dropping the sink's policy left output
  * servers with a guard that denied every call.
  */
-export function resolveGuardPolicy(sources: {
-  global?: GuardPolicy | null;
-  server?: GuardPolicy | null;
-  guard?: GuardPolicy | null;
-}): GuardPolicy | null {
+export function resolveGuardPolicy(sources: { global?: GuardPolicy | null; server?: GuardPolicy | null; guard?: GuardPolicy | null }): GuardPolicy | null {
   const { global, server, guard } = sources;
   if (global && !(global.kind === "allow-only" && server?.kind === "write-sink")) return global;
   return server ?? guard ?? null;

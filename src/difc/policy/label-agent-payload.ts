@@ -91,9 +91,7 @@ function withExtras(policy: unknown, extras: LabelAgentExtras): unknown {
 function validateAllowOnly(allowOnly: Record<string, unknown>, trustedBots: unknown): Record<string, unknown> {
   const integrityField = allowOnly["min-integrity"] !== undefined ? "min-integrity" : "integrity";
   if (allowOnly["repos"] === undefined || allowOnly[integrityField] === undefined) {
-    throw new PolicyError(
-      "invalid guard policy transport shape: missing required fields repos and/or min-integrity in allow-only object",
-    );
+    throw new PolicyError("invalid guard policy transport shape: missing required fields repos and/or min-integrity in allow-only object");
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(allowOnly)) {
@@ -158,7 +156,10 @@ function refusalLabels(value: unknown): string[] {
   if (typeof value !== "string") {
     throw new PolicyError("invalid refusal-labels value: expected array of strings or comma/newline-delimited string");
   }
-  const labels = value.split(/[,\n]/).map((part) => part.trim()).filter((part) => part !== "");
+  const labels = value
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
   if (labels.length === 0) throw new PolicyError("invalid refusal-labels value: must include at least one non-empty label");
   return labels;
 }

@@ -18,5 +18,8 @@ export function parseTrustedBots(value: unknown, field = "trusted_bots"): string
 
 /** `--trusted-bots a,b`: comma-separated, trimmed, empties skipped. */
 export function parseTrustedBotsFlag(value: string): string[] {
-  return value.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  return value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
 }

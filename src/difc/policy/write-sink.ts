@@ -69,15 +69,11 @@ function validateAcceptEntry(entry: string): void {
   if (colon > 0) {
     const visibility = entry.slice(0, colon);
     if (!VISIBILITIES.some((known) => known === visibility)) {
-      throw new PolicyError(
-        `${PREFIX}.accept entry "${entry}" is invalid: visibility prefix must be private, public, or internal; got "${visibility}"`,
-      );
+      throw new PolicyError(`${PREFIX}.accept entry "${entry}" is invalid: visibility prefix must be private, public, or internal; got "${visibility}"`);
     }
     scope = entry.slice(colon + 1);
   }
   if (!isValidRepoScope(scope) && !isValidOwner(scope)) {
-    throw new PolicyError(
-      `${PREFIX}.accept entry "${entry}" is invalid: scope "${scope}" is invalid; expected owner, owner/*, owner/repo, or owner/re*`,
-    );
+    throw new PolicyError(`${PREFIX}.accept entry "${entry}" is invalid: scope "${scope}" is invalid; expected owner, owner/*, owner/repo, or owner/re*`);
   }
 }

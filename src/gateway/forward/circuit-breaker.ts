@@ -93,7 +93,10 @@ export class CircuitBreaker {
     if (this.#state !== "CLOSED" || until <= now) return;
     // Open until exactly the shared moment, not a cooldown of this replica's own on top of it.
     this.#open(until - this.#settings.cooldownMs, until);
-    this.#settings.log("warn", `circuit breaker for server "${serverId}" OPENED: another replica opened it; resets at ${rfc3339Seconds(new Date(this.#retryAt()))}`);
+    this.#settings.log(
+      "warn",
+      `circuit breaker for server "${serverId}" OPENED: another replica opened it; resets at ${rfc3339Seconds(new Date(this.#retryAt()))}`,
+    );
   }
 
   /** Whether the admitted call is the half-open probe; throws when the call is refused. */
@@ -127,7 +130,10 @@ export class CircuitBreaker {
     this.#consecutive += 1;
     if (probe) {
       this.#open(now, hit.resetAt);
-      this.#settings.log("warn", `circuit breaker for server "${serverId}" re-OPENED: probe request was rate-limited; resets at ${rfc3339Seconds(new Date(this.#retryAt()))}`);
+      this.#settings.log(
+        "warn",
+        `circuit breaker for server "${serverId}" re-OPENED: probe request was rate-limited; resets at ${rfc3339Seconds(new Date(this.#retryAt()))}`,
+      );
     } else if (this.#state === "CLOSED" && this.#consecutive >= this.#settings.threshold) {
       this.#open(now, hit.resetAt);
       this.#settings.log(
@@ -168,7 +174,12 @@ export class CircuitBreaker {
 }
 
 /** One breaker per configured server, applied to tools/call; other methods pass untouched. */
-export function circuitBreakerMiddleware(servers: readonly ServerConfig[], logger: GatewayLogger, clock: () => number = Date.now, board?: BreakerBoard): ForwardMiddleware {
+export function circuitBreakerMiddleware(
+  servers: readonly ServerConfig[],
+  logger: GatewayLogger,
+  clock: () => number = Date.now,
+  board?: BreakerBoard,
+): ForwardMiddleware {
   const breakers = new Map(
     servers.map((server) => [
       server.id,

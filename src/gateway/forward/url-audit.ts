@@ -41,7 +41,12 @@ export function urlDomains(value: unknown): string[] {
 function auditUrlDomains(logger: GatewayLogger, key: string, value: unknown, sensitive: boolean): void {
   const domains = urlDomains(value);
   if (domains.length === 0) return;
-  if (sensitive) logger.log("warn", "backend", `URL domain audit: ${domains.length} domain(s) under ${key} not recorded: the payload is secret (the agent holds secrecy tags)`);
+  if (sensitive)
+    logger.log(
+      "warn",
+      "backend",
+      `URL domain audit: ${domains.length} domain(s) under ${key} not recorded: the payload is secret (the agent holds secrecy tags)`,
+    );
   else logger.observedUrlDomains?.(key, domains);
 }
 
@@ -65,7 +70,11 @@ export function resultUrlAudit(logger: GatewayLogger, agentHoldsSecrets?: (agent
  * The arguments of every tools/call that reaches a write-sink server, audited under "write-sink".
  * It goes inside the enforcement middleware, so a call the policy refuses is not counted.
  */
-export function writeSinkUrlAudit(writeSinkServerIds: ReadonlySet<string>, logger: GatewayLogger, agentHoldsSecrets: (agentId: string) => Promise<boolean>): ForwardMiddleware {
+export function writeSinkUrlAudit(
+  writeSinkServerIds: ReadonlySet<string>,
+  logger: GatewayLogger,
+  agentHoldsSecrets: (agentId: string) => Promise<boolean>,
+): ForwardMiddleware {
   return (next) => async (request) => {
     if (request.method === "tools/call" && writeSinkServerIds.has(request.serverId)) {
       const sensitive = await agentHoldsSecrets(request.agentId).catch(() => true);

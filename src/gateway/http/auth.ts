@@ -2,9 +2,7 @@ import { createHmac, hash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { AgentIdentity } from "../sessions/index.ts";
 
-export type AuthOutcome =
-  | { ok: true }
-  | { ok: false; status: 400 | 401; error: string; message: string; detail: string };
+export type AuthOutcome = { ok: true } | { ok: false; status: 400 | 401; error: string; message: string; detail: string };
 
 /**
  * The reference's rule: Authorization must equal the agent id byte for byte (no "Bearer"

@@ -151,7 +151,9 @@ export async function listen(
     if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return answerRequestTimeout(socket, requestTimeoutMs, headersTimeoutMs);
     answerMalformedRequest(error, socket, (path) => {
       logger.log("error", "auth", `Request rejected: malformed Authorization header, path=${path}`, { markdown: true });
-      io.err(`[ERROR] timestamp=${new Date().toISOString()} server=gateway request_id=unknown error_type=authentication_failed detail=malformed_auth_header path=${path}\n`);
+      io.err(
+        `[ERROR] timestamp=${new Date().toISOString()} server=gateway request_id=unknown error_type=authentication_failed detail=malformed_auth_header path=${path}\n`,
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -42,7 +42,8 @@ export function answerRequestTimeout(socket: Duplex, requestTimeoutMs: number, h
     },
   });
   // Closed once the answer is out, not half-open: the rest of the request is never read.
-  socket.end(`HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () =>
-    socket.destroy(),
+  socket.end(
+    `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }

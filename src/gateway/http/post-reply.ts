@@ -43,7 +43,13 @@ export class PostReply {
   #streaming = false;
   readonly #slowCallTimer: NodeJS.Timeout;
 
-  constructor(res: ServerResponse, requestIds: readonly RequestId[], headers: Record<string, string>, keepAliveMs: number, refused: readonly JSONRPCMessage[] = []) {
+  constructor(
+    res: ServerResponse,
+    requestIds: readonly RequestId[],
+    headers: Record<string, string>,
+    keepAliveMs: number,
+    refused: readonly JSONRPCMessage[] = [],
+  ) {
     this.#res = res;
     this.#requestIds = requestIds;
     this.#refused = refused;

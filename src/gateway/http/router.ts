@@ -40,14 +40,15 @@ export interface RouterContext {
  * finding none, the 2025-03-26 fallback endpoints. MCP clients that meet a 401 (MCP Inspector,
  * mcp-remote) walk these paths and end by showing the body of the last answer, POST /register.
  */
-const OAUTH_PATH = /^(?:\/mcp)?\/\.well-known\/(?:oauth-authorization-server|oauth-protected-resource|openid-configuration)(?:\/|$)|^\/(?:register|authorize|token)$/;
+const OAUTH_PATH =
+  /^(?:\/mcp)?\/\.well-known\/(?:oauth-authorization-server|oauth-protected-resource|openid-configuration)(?:\/|$)|^\/(?:register|authorize|token)$/;
 
 /** Still a 404, so discovery ends as it would on any server without OAuth; the body says what to do instead. */
 const NO_OAUTH = {
   error: "oauth_not_supported",
   message:
     "flowgate does not use OAuth. A 401 from it means the Authorization header was missing or wrong: " +
-    "send the gateway's API key (its agent id) as the whole header value, with no \"Bearer \" prefix.",
+    'send the gateway\'s API key (its agent id) as the whole header value, with no "Bearer " prefix.',
 };
 
 /**

@@ -138,13 +138,15 @@ export class HttpServerTransport implements Transport {
         return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON");
       }
     }
-    if (Array.isArray(raw) && raw.length === 0) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: a batch must hold at least one message");
+    if (Array.isArray(raw) && raw.length === 0)
+      return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: a batch must hold at least one message");
     if (Array.isArray(raw) && raw.length > MAX_BATCH_MESSAGES) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: Batch must not exceed ${MAX_BATCH_MESSAGES} messages`);
     }
     const messages = parseMessages(raw);
     // Valid JSON that is not a JSON-RPC message (no method, no result or error) is an invalid request, not a parse error (JSON-RPC 2.0 §5.1).
-    if (!messages) return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: not a JSON-RPC 2.0 message (a request needs \"jsonrpc\": \"2.0\" and a \"method\")");
+    if (!messages)
+      return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message (a request needs "jsonrpc": "2.0" and a "method")');
     if (this.#closed) return sendRpcError(res, 404, SESSION_NOT_FOUND, "Session not found");
 
     if (messages.some((message) => isRequest(message) && message.method === "initialize" && isInitializeRequest(message))) {
@@ -243,7 +245,10 @@ function idInFlight(id: RequestId): JSONRPCErrorResponse {
   return {
     jsonrpc: "2.0",
     id,
-    error: { code: ErrorCode.InvalidRequest, message: `Invalid Request: a request with id ${JSON.stringify(id)} is already in flight in this session; use a new id` },
+    error: {
+      code: ErrorCode.InvalidRequest,
+      message: `Invalid Request: a request with id ${JSON.stringify(id)} is already in flight in this session; use a new id`,
+    },
   };
 }
 
@@ -274,7 +279,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     };
     req.on("data", onData);
     req.on("end", () => resolve({ ok: true, text: Buffer.concat(chunks).toString("utf8") }));
-    req.on("error", (error) => resolve({ ok: false, status: 400, code: ErrorCode.ParseError, message: `Bad Request: the request body could not be read (${error.message})` }));
+    req.on("error", (error) =>
+      resolve({ ok: false, status: 400, code: ErrorCode.ParseError, message: `Bad Request: the request body could not be read (${error.message})` }),
+    );
   });
 }
 
@@ -320,4 +327,3 @@ function accepts(header: string | undefined, mediaType: string): boolean {
 function isJsonMediaType(header: string | undefined): boolean {
   return header?.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
 }
-

@@ -48,7 +48,8 @@ function toContentItem(item: unknown): Content[number] {
       case "audio":
         return { type: record["type"], data: String(record["data"] ?? ""), mimeType: String(record["mimeType"] ?? "") };
       case "resource":
-        if (typeof record["resource"] === "object" && record["resource"] !== null) return { type: "resource", resource: record["resource"] as EmbeddedResource };
+        if (typeof record["resource"] === "object" && record["resource"] !== null)
+          return { type: "resource", resource: record["resource"] as EmbeddedResource };
     }
     return { type: "text", text: typeof record["text"] === "string" ? record["text"] : "" };
   }
@@ -99,7 +100,11 @@ export class ResponseFilters {
       const json = await runOnce(this.#engine, program, JSON.stringify(result));
       return { ...result, content: toContent(JSON.parse(json), json) };
     } catch (error) {
-      this.#logger.log("warn", "payload", `Failed to apply tool response filter, returning original response: server=${serverId}, tool=${tool}, error=${errorText(error)}`);
+      this.#logger.log(
+        "warn",
+        "payload",
+        `Failed to apply tool response filter, returning original response: server=${serverId}, tool=${tool}, error=${errorText(error)}`,
+      );
       return result;
     }
   }

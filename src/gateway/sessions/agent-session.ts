@@ -16,7 +16,15 @@ import {
   type ServerRequest,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { sharedSchemaValidator, toolAllowed, type Backend, type BackendSession, type JoinedBackend, type SessionSide, type SharedBackendSessions } from "../../backends/index.ts";
+import {
+  sharedSchemaValidator,
+  toolAllowed,
+  type Backend,
+  type BackendSession,
+  type JoinedBackend,
+  type SessionSide,
+  type SharedBackendSessions,
+} from "../../backends/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
 import type { Forward, ReplyCheck } from "../forward/index.ts";
 import { RpcError } from "./rpc-error.ts";
@@ -231,7 +239,14 @@ export class AgentSession {
         const result = await (extra
           ? extra.sendRequest(request as ServerRequest, ResultSchema, options)
           : this.server.request(request as ServerRequest, ResultSchema, options));
-        await this.env.checkReply?.({ serverId, method: request.method, result, agentId: this.identity.credential, backend: this.backendSession(serverId), signal });
+        await this.env.checkReply?.({
+          serverId,
+          method: request.method,
+          result,
+          agentId: this.identity.credential,
+          backend: this.backendSession(serverId),
+          signal,
+        });
         return result;
       },
       notify: async (notification: Notification) => {

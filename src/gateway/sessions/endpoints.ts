@@ -25,7 +25,13 @@ export function mcpEndpoints(
 ): (path: string) => McpEndpoint | undefined {
   const endpoints = new Map<string, McpEndpoint>();
   const add = (path: string, createSession: McpEndpoint["createSession"]) =>
-    endpoints.set(path, { route: path, get url() { return `${selfUrl()}${path}`; }, createSession });
+    endpoints.set(path, {
+      route: path,
+      get url() {
+        return `${selfUrl()}${path}`;
+      },
+      createSession,
+    });
   if (mode === "unified") {
     add("/mcp", (identity) => unifiedSession(backends, identity, env));
     return (path) => (path === "/mcp" || path.startsWith("/mcp/") ? endpoints.get("/mcp") : undefined);

@@ -42,7 +42,12 @@ export interface Namespace {
 /** A method that goes to the one backend its params name. */
 interface RoutedMethod {
   method: string;
-  schema: typeof ReadResourceRequestSchema | typeof SubscribeRequestSchema | typeof UnsubscribeRequestSchema | typeof GetPromptRequestSchema | typeof CompleteRequestSchema;
+  schema:
+    | typeof ReadResourceRequestSchema
+    | typeof SubscribeRequestSchema
+    | typeof UnsubscribeRequestSchema
+    | typeof GetPromptRequestSchema
+    | typeof CompleteRequestSchema;
   /** Registered only when the session declares this. */
   offered(capabilities: ServerCapabilities): boolean;
   /** What the params name, and the params with the backend's own name put back. */
@@ -99,7 +104,10 @@ const ROUTED: readonly RoutedMethod[] = [
     schema: ReadResourceRequestSchema,
     offered: (capabilities) => capabilities.resources !== undefined,
     target: byUri,
-    renameResult: (id, result) => ({ ...result, contents: ((result.contents as Item[] | undefined) ?? []).map((item) => ({ ...item, uri: qualify(id, String(item.uri)) })) }),
+    renameResult: (id, result) => ({
+      ...result,
+      contents: ((result.contents as Item[] | undefined) ?? []).map((item) => ({ ...item, uri: qualify(id, String(item.uri)) })),
+    }),
   },
   { method: "resources/subscribe", schema: SubscribeRequestSchema, offered: (capabilities) => capabilities.resources?.subscribe === true, target: byUri },
   { method: "resources/unsubscribe", schema: UnsubscribeRequestSchema, offered: (capabilities) => capabilities.resources?.subscribe === true, target: byUri },

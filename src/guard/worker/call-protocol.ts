@@ -169,9 +169,7 @@ export function invokeGuardFunction(instance: LiveInstance, func: GuardFunction,
   const fn = instance.functions[func];
   let outputSize = INITIAL_OUTPUT_BUFFER_BYTES;
   for (let attempt = 1; ; attempt++) {
-    const outcome = instance.allocator
-      ? allocatorAttempt(instance, fn, input, outputSize)
-      : directAttempt(instance, func, fn, input, outputSize);
+    const outcome = instance.allocator ? allocatorAttempt(instance, fn, input, outputSize) : directAttempt(instance, func, fn, input, outputSize);
     if (outcome.kind === "output") return outcome.bytes;
     const next = outcome.hint > 0 ? outcome.hint : outputSize * 2;
     if (next > MAX_OUTPUT_BUFFER_BYTES) {

@@ -9,7 +9,25 @@ import { CODE_BUFFER_TOO_SMALL, CODE_ERROR, MAX_BACKEND_CALLS_PER_INVOCATION } f
 import type { LogLevel } from "../../log/index.ts";
 import { CallFailure, invokeGuardFunction, type LiveInstance } from "./call-protocol.ts";
 import { writeLogRecords } from "./log-records.ts";
-import { CALL_ANSWERED, CALL_AWAITING_HOST, CALL_REQUESTED, SLOT_FUNCTION, SLOT_INPUT_LENGTH, SLOT_LOG_LENGTH, SLOT_OUTPUT_LENGTH, SLOT_PORT_MESSAGES, SLOT_STATE, VIA_PORT, type BackendReply, type CallRequest, type CallResponse, type HostToWorker, type LogLine, type WorkerInit, type WorkerToHost } from "./messages.ts";
+import {
+  CALL_ANSWERED,
+  CALL_AWAITING_HOST,
+  CALL_REQUESTED,
+  SLOT_FUNCTION,
+  SLOT_INPUT_LENGTH,
+  SLOT_LOG_LENGTH,
+  SLOT_OUTPUT_LENGTH,
+  SLOT_PORT_MESSAGES,
+  SLOT_STATE,
+  VIA_PORT,
+  type BackendReply,
+  type CallRequest,
+  type CallResponse,
+  type HostToWorker,
+  type LogLine,
+  type WorkerInit,
+  type WorkerToHost,
+} from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 import { errorText } from "../../shared/index.ts";
 
@@ -124,7 +142,8 @@ function instantiate(): LiveInstance {
     wasi_snapshot_preview1: wasi.imports,
   });
   const exports = instance.exports;
-  const memory = (exports.memory instanceof WebAssembly.Memory ? exports.memory : undefined) ??
+  const memory =
+    (exports.memory instanceof WebAssembly.Memory ? exports.memory : undefined) ??
     Object.values(exports).find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory);
   if (!memory) throw new Error("WASM module has no memory");
   bound.memory = memory;

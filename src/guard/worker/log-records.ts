@@ -27,7 +27,7 @@ export function writeLogRecords(lines: readonly LogLine[], target: Uint8Array): 
 export function readLogRecords(source: Uint8Array): LogLine[] {
   const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
   const lines: LogLine[] = [];
-  for (let at = 0; at < source.length; ) {
+  for (let at = 0; at < source.length;) {
     const length = view.getUint32(at + 1, true);
     const start = at + HEADER_BYTES;
     lines.push({ level: LEVELS[source[at] as number] ?? "debug", message: decoder.decode(source.subarray(start, start + length)) });

@@ -67,9 +67,7 @@ export interface LogLine {
 
 /** On callPort, in order: the log lines of a call (one message), then its outcome unless it is in callData. */
 export type CallResponse =
-  | { kind: "logs"; lines: LogLine[] }
-  | { kind: "result"; output: Uint8Array }
-  | { kind: "failure"; failure: CallFailureKind; message: string };
+  { kind: "logs"; lines: LogLine[] } | { kind: "result"; output: Uint8Array } | { kind: "failure"; failure: CallFailureKind; message: string };
 
 /** Sent by the worker on backendPort; it then blocks until the host answers on the same port. */
 export interface BackendRequest {

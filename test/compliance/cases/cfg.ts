@@ -42,7 +42,9 @@ export function cfgGroup(): CaseGroup {
       how: "READY with a `container` server (and the variant with type, entrypoint, entrypointArgs, env); the stdout entry; tools/list through /mcp/s1; the recorded `docker run` carries the entrypoint and its arguments",
       fast: true,
       run: async () => {
-        const gateway = await startGateway(base({ s1: echoServer(), s2: echoServer({ type: "stdio", entrypoint: "/bin/server", entrypointArgs: ["--v"], env: { A: "1" } }) }));
+        const gateway = await startGateway(
+          base({ s1: echoServer(), s2: echoServer({ type: "stdio", entrypoint: "/bin/server", entrypointArgs: ["--v"], env: { A: "1" } }) }),
+        );
         try {
           const entry = (gateway.document.mcpServers as Record<string, Record<string, unknown>>).s1!;
           check(entry.type === "http", `type ${String(entry.type)}`);
@@ -101,7 +103,10 @@ export function cfgGroup(): CaseGroup {
           check(servers.s1!.headers.Authorization === "aid-xyz", `stdout Authorization ${servers.s1!.headers.Authorization}`);
           const r1 = await McpSession.open(gateway, "r1", "aid-xyz");
           await r1.callTool("echo", { message: "x" });
-          check(proxy.seen.some((headers) => headers.authorization === "Bearer abc123"), "the HTTP server never saw Authorization: Bearer abc123");
+          check(
+            proxy.seen.some((headers) => headers.authorization === "Bearer abc123"),
+            "the HTTP server never saw Authorization: Bearer abc123",
+          );
           const s1 = await McpSession.open(gateway, "s1", "aid-xyz");
           const env = JSON.parse(resultText(await s1.callTool("get-env"))) as Record<string, string>;
           check(env.K === "abc123", `K=${env.K}`);
@@ -129,12 +134,18 @@ export function cfgGroup(): CaseGroup {
     {
       id: "T-CFG-005",
       title: "`payloadDir` path validation",
-      how: "`/tmp/gw-payloads` gives READY; `payloads`, `./payloads`, `../data/payloads`, `data/payloads`, `\"\"`, `\" \"` are each refused naming payloadDir",
+      how: '`/tmp/gw-payloads` gives READY; `payloads`, `./payloads`, `../data/payloads`, `data/payloads`, `""`, `" "` are each refused naming payloadDir',
       fast: true,
       run: async () => {
         const gateway = await startGateway(withGateway({ payloadDir: "/tmp/gw-payloads" }));
         await gateway.stop();
-        await allRejected(["payloads", "./payloads", "../data/payloads", "data/payloads", "", " "].map((dir) => [JSON.stringify(dir), withGateway({ payloadDir: dir }), ["payloadDir"]]));
+        await allRejected(
+          ["payloads", "./payloads", "../data/payloads", "data/payloads", "", " "].map((dir) => [
+            JSON.stringify(dir),
+            withGateway({ payloadDir: dir }),
+            ["payloadDir"],
+          ]),
+        );
         return pass("the Windows form `C:\\temp\\payloads` is not run: on this Linux machine it is not an absolute path");
       },
     },
@@ -182,17 +193,17 @@ export function cfgGroup(): CaseGroup {
       how: "one run each of the spec's 14 wrongly typed values; each refused naming the field",
       run: async () => {
         await allRejected([
-          ["port \"abc\"", withGateway({ port: "abc" }), ["port"]],
+          ['port "abc"', withGateway({ port: "abc" }), ["port"]],
           ["port 8080.5", withGateway({ port: 8080.5 }), ["port"]],
-          ["startupTimeout \"30\"", withGateway({ startupTimeout: "30" }), ["startupTimeout"]],
+          ['startupTimeout "30"', withGateway({ startupTimeout: "30" }), ["startupTimeout"]],
           ["mounts string", withServer(echoServer({ mounts: "/a:/b:ro" })), ["mounts"]],
           ["env number", withServer(echoServer({ env: { A: 1 } })), ["env"]],
           ["tools string", withServer(echoServer({ tools: "*" })), ["tools"]],
           ["agentIds string", withGateway({ agentIds: "x" }), ["agentIds"]],
           ["agentIds []", withGateway({ agentIds: [] }), ["agentIds"]],
-          ["agentId \"\"", withGateway({ agentId: "" }), ["agentId"]],
+          ['agentId ""', withGateway({ agentId: "" }), ["agentId"]],
           ["trustedBots string", withGateway({ trustedBots: "bot" }), ["trustedBots"]],
-          ["forcePublicRepos \"yes\"", withGateway({ forcePublicRepos: "yes" }), ["forcePublicRepos"]],
+          ['forcePublicRepos "yes"', withGateway({ forcePublicRepos: "yes" }), ["forcePublicRepos"]],
           ["keepaliveInterval 1.5", withGateway({ keepaliveInterval: 1.5 }), ["keepaliveInterval"]],
           ["payloadSizeThreshold 0", withGateway({ payloadSizeThreshold: 0 }), ["payloadSizeThreshold"]],
           ["opentelemetry.traceId", withGateway({ opentelemetry: { endpoint: "https://otel.example/v1/traces", traceId: "XYZ" } }), ["traceId"]],
@@ -206,7 +217,9 @@ export function cfgGroup(): CaseGroup {
       how: "port 0, 65536, -1 each refused naming port; 65535 gives READY (flowgate listens where `--listen` says; gateway.port is validated)",
       fast: true,
       run: async () => {
-        await allRejected([0, 65536, -1].map((port) => [`port ${port}`, { ...withGateway({}), gateway: { domain: "localhost", agentId: AID, port } }, ["port"]]));
+        await allRejected(
+          [0, 65536, -1].map((port) => [`port ${port}`, { ...withGateway({}), gateway: { domain: "localhost", agentId: AID, port } }, ["port"]]),
+        );
         const gateway = await startGateway({ ...withGateway({}), gateway: { domain: "localhost", agentId: AID, port: 65535 } });
         await gateway.stop();
         return pass();
@@ -222,7 +235,10 @@ export function cfgGroup(): CaseGroup {
           customSchemas: { safeinputs: "https://schemas.example/si.json" },
         });
         expectRejected(rejection, "si", "custom");
-        return departure(CUSTOM_ROW, "a server of a custom type can never be launched by flowgate (nor by the reference), so the configuration is refused at load instead of starting a gateway with a server that cannot start");
+        return departure(
+          CUSTOM_ROW,
+          "a server of a custom type can never be launched by flowgate (nor by the reference), so the configuration is refused at load instead of starting a gateway with a server that cannot start",
+        );
       },
     },
     {
@@ -238,11 +254,17 @@ export function cfgGroup(): CaseGroup {
     {
       id: "T-CFG-012",
       title: "A custom config is validated against its registered schema",
-      how: "as T-CFG-010 with `tools:\"x\"`: refused at load, without fetching the schema",
+      how: 'as T-CFG-010 with `tools:"x"`: refused at load, without fetching the schema',
       run: async () => {
-        const rejection = await rejected({ ...base({ si: { type: "safeinputs", tools: "x" } }), customSchemas: { safeinputs: "https://schemas.example/si.json" } });
+        const rejection = await rejected({
+          ...base({ si: { type: "safeinputs", tools: "x" } }),
+          customSchemas: { safeinputs: "https://schemas.example/si.json" },
+        });
         expectRejected(rejection, "si");
-        return departure(CUSTOM_ROW, "every custom-type server is refused at load, conforming or not; the schema is never fetched, so it does not decide anything");
+        return departure(
+          CUSTOM_ROW,
+          "every custom-type server is refused at load, conforming or not; the schema is never fetched, so it does not decide anything",
+        );
       },
     },
     {
@@ -275,7 +297,7 @@ export function cfgGroup(): CaseGroup {
     {
       id: "T-CFG-015",
       title: "A valid mount is accepted",
-      how: "READY with `mounts:[\"/tmp/gwt/in:/app/in:ro\"]`; the recorded `docker run` carries `-v /tmp/gwt/in:/app/in:ro` before the image (the bind itself needs a container engine)",
+      how: 'READY with `mounts:["/tmp/gwt/in:/app/in:ro"]`; the recorded `docker run` carries `-v /tmp/gwt/in:/app/in:ro` before the image (the bind itself needs a container engine)',
       fast: true,
       run: async () => {
         const gateway = await startGateway(withServer(echoServer({ mounts: ["/tmp/gwt/in:/app/in:ro"] })));
@@ -283,7 +305,10 @@ export function cfgGroup(): CaseGroup {
           const run = gateway.dockerRuns()[0];
           check(run, "no docker run");
           const volume = run.args.indexOf("-v");
-          check(volume !== -1 && run.args[volume + 1] === "/tmp/gwt/in:/app/in:ro" && volume < run.args.indexOf("compliance/echo"), `docker args: ${run.args.join(" ")}`);
+          check(
+            volume !== -1 && run.args[volume + 1] === "/tmp/gwt/in:/app/in:ro" && volume < run.args.indexOf("compliance/echo"),
+            `docker args: ${run.args.join(" ")}`,
+          );
           return pass();
         } finally {
           await gateway.stop();
@@ -296,7 +321,9 @@ export function cfgGroup(): CaseGroup {
       how: "`/a:/b`, `/a`, `/a::ro`, `:/b:ro`, `rel:/b:ro`, `/a:rel:ro`: each refused naming mounts",
       fast: true,
       run: async () => {
-        await allRejected(["/a:/b", "/a", "/a::ro", ":/b:ro", "rel:/b:ro", "/a:rel:ro"].map((mount) => [mount, withServer(echoServer({ mounts: [mount] })), ["mounts"]]));
+        await allRejected(
+          ["/a:/b", "/a", "/a::ro", ":/b:ro", "rel:/b:ro", "/a:rel:ro"].map((mount) => [mount, withServer(echoServer({ mounts: [mount] })), ["mounts"]]),
+        );
         return pass();
       },
     },

@@ -45,7 +45,9 @@ function mountCase(id: string, title: string, mounts: Record<string, string[]>):
     title,
     how: "each server's recorded `docker run` carries exactly its own `-v` mounts; the effect inside the container is not observable without an engine",
     run: async () => {
-      const servers = Object.fromEntries(Object.entries(mounts).map(([name, list]) => [name, echoServer({ ...(list.length > 0 ? { mounts: list } : {}), env: { [`MARK_${name}`]: "1" } })]));
+      const servers = Object.fromEntries(
+        Object.entries(mounts).map(([name, list]) => [name, echoServer({ ...(list.length > 0 ? { mounts: list } : {}), env: { [`MARK_${name}`]: "1" } })]),
+      );
       const gateway = await startGateway(base(servers));
       try {
         for (const [name, list] of Object.entries(mounts)) {
@@ -155,7 +157,8 @@ export function isoGroup(): CaseGroup {
 
 export function authGroup(): CaseGroup {
   const main = mainFixture();
-  const rpc = (gateway: Gateway, headers: Record<string, string>) => post(`${gateway.baseUrl}/mcp/s1`, { jsonrpc: "2.0", id: 1, method: "tools/list" }, headers);
+  const rpc = (gateway: Gateway, headers: Record<string, string>) =>
+    post(`${gateway.baseUrl}/mcp/s1`, { jsonrpc: "2.0", id: 1, method: "tools/list" }, headers);
   const cases: ComplianceCase[] = [
     {
       id: "T-AUTH-001",
@@ -239,12 +242,14 @@ export function authGroup(): CaseGroup {
     {
       id: "T-AUTH-006",
       title: "`trustedBots` configuration",
-      how: "`trustedBots:[\"github-actions[bot]\",\"my-bot[bot]\"]` gives READY; `[]` and `[\"\"]` are refused naming trustedBots",
+      how: '`trustedBots:["github-actions[bot]","my-bot[bot]"]` gives READY; `[]` and `[""]` are refused naming trustedBots',
       run: async () => {
         const gateway = await startGateway(base({ s1: echoServer() }, { trustedBots: ["github-actions[bot]", "my-bot[bot]"] }));
         await gateway.stop();
         for (const bots of [[], [""]]) expectRejected(await rejected(base({ s1: echoServer() }, { trustedBots: bots })), "trustedBots");
-        return pass("the behavioural half (an item by my-bot[bot] treated as approved) is covered by the guard tests, which need the GitHub guard and a GitHub MCP server: see T-GP");
+        return pass(
+          "the behavioural half (an item by my-bot[bot] treated as approved) is covered by the guard tests, which need the GitHub guard and a GitHub MCP server: see T-GP",
+        );
       },
     },
   ];

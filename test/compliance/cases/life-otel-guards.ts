@@ -53,7 +53,8 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-const allDead = (gateway: Gateway, withinMs: number) => poll(async () => (gateway.dockerRuns().every((run) => !alive(run.pid)) ? true : undefined), withinMs, 200);
+const allDead = (gateway: Gateway, withinMs: number) =>
+  poll(async () => (gateway.dockerRuns().every((run) => !alive(run.pid)) ? true : undefined), withinMs, 200);
 
 export function lifeGroup(): CaseGroup {
   // LIFE-006/007 share one run: a 3 s call in flight, /close, and a new request during the drain.
@@ -99,7 +100,7 @@ export function lifeGroup(): CaseGroup {
     {
       id: "T-LIFE-002",
       title: "`/close` success response",
-      how: "two stdio servers started: POST /close → 200 application/json `{\"status\":\"closed\",\"message\":\"Gateway shutdown initiated\",\"serversTerminated\":2}`; exit 0 within 45 s",
+      how: 'two stdio servers started: POST /close → 200 application/json `{"status":"closed","message":"Gateway shutdown initiated","serversTerminated":2}`; exit 0 within 45 s',
       fast: true,
       run: async () => {
         const gateway = await startGateway(base({ s1: echoServer(), s2: echoServer() }));
@@ -115,7 +116,7 @@ export function lifeGroup(): CaseGroup {
     {
       id: "T-LIFE-003",
       title: "`/close` is idempotent",
-      how: "two POST /close pipelined on one connection: 200 then 410 `{\"error\":\"Gateway has already been closed\"}`; and one more on a new connection while draining: 410",
+      how: 'two POST /close pipelined on one connection: 200 then 410 `{"error":"Gateway has already been closed"}`; and one more on a new connection while draining: 410',
       fast: true,
       run: async () => {
         const gateway = await startGateway(base({ s1: echoServer() }));
@@ -181,7 +182,7 @@ export function lifeGroup(): CaseGroup {
     {
       id: "T-LIFE-007",
       title: "New requests are refused after close starts",
-      how: "during LIFE-006's drain, an RPC on a new connection: 503 `{\"error\":\"Gateway is shutting down\"}`",
+      how: 'during LIFE-006\'s drain, an RPC on a new connection: 503 `{"error":"Gateway is shutting down"}`',
       fast: true,
       run: async () => {
         const { during } = await drainRun();
@@ -193,7 +194,8 @@ export function lifeGroup(): CaseGroup {
   return { name: "Lifecycle (T-LIFE)", cases, cleanup: async () => void (await drain?.catch(() => undefined)) };
 }
 
-const OBSERVABILITY = "pending: observability issue (OpenTelemetry tracing is not implemented yet; `opentelemetry` is validated as the reference's schema says)";
+const OBSERVABILITY =
+  "pending: observability issue (OpenTelemetry tracing is not implemented yet; `opentelemetry` is validated as the reference's schema says)";
 
 export function otelGroup(): CaseGroup {
   const titles: [string, string][] = [
@@ -245,8 +247,11 @@ export function gpGroup(): CaseGroup {
     ["T-GP-009", "`refusal-labels` as an expression"],
     ["T-GP-010", "`min-integrity: none`"],
   ];
-  const cases = gp.map(
-    ([id, title]): ComplianceCase => ({ id, title, how: "black-box: a GitHub server behind the GitHub guard", run: async () => notCheckable(GITHUB_GUARD) }),
-  );
+  const cases = gp.map(([id, title]): ComplianceCase => ({
+    id,
+    title,
+    how: "black-box: a GitHub server behind the GitHub guard",
+    run: async () => notCheckable(GITHUB_GUARD),
+  }));
   return { name: "Guard policy (T-GP)", cases };
 }

@@ -59,7 +59,10 @@ export function outGroup(): CaseGroup {
       how: "every entry's type is `http`",
       fast: true,
       run: async () => {
-        check(Object.values(await entries()).every((entry) => entry.type === "http"), "an entry is not http");
+        check(
+          Object.values(await entries()).every((entry) => entry.type === "http"),
+          "an entry is not http",
+        );
         return pass();
       },
     },
@@ -86,7 +89,10 @@ export function outGroup(): CaseGroup {
       how: "every entry has an object headers",
       fast: true,
       run: async () => {
-        check(Object.values(await entries()).every((entry) => typeof entry.headers === "object" && entry.headers !== null), "an entry has no headers");
+        check(
+          Object.values(await entries()).every((entry) => typeof entry.headers === "object" && entry.headers !== null),
+          "an entry has no headers",
+        );
         return pass();
       },
     },
@@ -110,19 +116,23 @@ export function outGroup(): CaseGroup {
       run: async () => {
         const run = await launch(base({ s1: echoServer(), s2: echoServer() }));
         try {
-          const complete = await poll(async () => {
-            const status = await fetch(`${run.baseUrl}/health`).then(
-              (answer) => answer.status,
-              () => 0,
-            );
-            if (status !== 200) return undefined;
-            try {
-              JSON.parse(run.output.stdout);
-              return true;
-            } catch {
-              return false;
-            }
-          }, 30_000, 20);
+          const complete = await poll(
+            async () => {
+              const status = await fetch(`${run.baseUrl}/health`).then(
+                (answer) => answer.status,
+                () => 0,
+              );
+              if (status !== 200) return undefined;
+              try {
+                JSON.parse(run.output.stdout);
+                return true;
+              } catch {
+                return false;
+              }
+            },
+            30_000,
+            20,
+          );
           check(complete === true, complete === false ? "/health answered before the document was complete" : "/health never answered");
           return pass();
         } finally {
@@ -170,12 +180,16 @@ export function errGroup(): CaseGroup {
           const s1 = await McpSession.open(gateway, "s1");
           const unknown = await s1.callTool("no_such_tool", {}, "u1");
           const result = unknown.message?.result as { isError?: boolean } | undefined;
-          check(unknown.message?.id === "u1" && (unknown.message.error !== undefined || result?.isError === true), `unknown tool: ${unknown.text.slice(0, 200)}`);
+          check(
+            unknown.message?.id === "u1" && (unknown.message.error !== undefined || result?.isError === true),
+            `unknown tool: ${unknown.text.slice(0, 200)}`,
+          );
           await s1.callTool("echo", { message: "up" });
           for (const run of gateway.dockerRuns().filter((entry) => entry.env.includes("MARK_S1") && alive(entry.pid))) process.kill(run.pid, "SIGKILL");
           const crashed = await s1.callTool("trigger-long-running-operation", { duration: 5, steps: 1 }, "c1");
           const error = crashed.message?.error as { code?: unknown; message?: unknown } | undefined;
-          if (error) check(crashed.message?.id === "c1" && Number.isInteger(error.code) && typeof error.message === "string", `crash: ${crashed.text.slice(0, 200)}`);
+          if (error)
+            check(crashed.message?.id === "c1" && Number.isInteger(error.code) && typeof error.message === "string", `crash: ${crashed.text.slice(0, 200)}`);
           const s2 = await McpSession.open(gateway, "s2");
           check(resultText(await s2.callTool("echo", { message: "ok" })).includes("ok"), "echo on s2 failed");
           const logged = await logLine(gateway, (line) => line.includes("s1") && /error/i.test(line));

@@ -7,7 +7,20 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { EVERYTHING_SCRIPT, freePort, startEverythingHttp } from "../../support/mcp-servers.ts";
 import { mainFixture } from "../fixtures.ts";
-import { base, check, departure, echoServer, IMAGES, logLine, McpSession, pass, resultText, startGateway, type CaseGroup, type ComplianceCase } from "../harness.ts";
+import {
+  base,
+  check,
+  departure,
+  echoServer,
+  IMAGES,
+  logLine,
+  McpSession,
+  pass,
+  resultText,
+  startGateway,
+  type CaseGroup,
+  type ComplianceCase,
+} from "../harness.ts";
 
 const ID_ROW = "JSON-RPC ids towards backends";
 
@@ -24,7 +37,7 @@ export function ptlGroup(): CaseGroup {
     {
       id: "T-PTL-001",
       title: "stdio request/response round trip",
-      how: "initialize, tools/list (id 2), tools/call echo (id \"x\") on s1: 200 with the same ids and the text; a second call is served by the same process (no new `docker run`)",
+      how: 'initialize, tools/list (id 2), tools/call echo (id "x") on s1: 200 with the same ids and the text; a second call is served by the same process (no new `docker run`)',
       fast: true,
       run: async () => {
         const { gateway } = await main.get();
@@ -50,12 +63,24 @@ export function ptlGroup(): CaseGroup {
         const before = r1.bodies.length;
         const reply = await session.callTool("echo", { message: "passthrough" }, "client-id-7");
         check(reply.message?.id === "client-id-7" && resultText(reply).includes("passthrough"), `reply: ${reply.text.slice(0, 200)}`);
-        const sent = r1.bodies.slice(before).map((body) => JSON.parse(body) as Record<string, unknown>).find((body) => body.method === "tools/call");
+        const sent = r1.bodies
+          .slice(before)
+          .map((body) => JSON.parse(body) as Record<string, unknown>)
+          .find((body) => body.method === "tools/call");
         check(sent, "the backend never received tools/call");
-        check(JSON.stringify((sent.params as { arguments?: unknown }).arguments) === JSON.stringify({ message: "passthrough" }), `params: ${JSON.stringify(sent.params)}`);
-        check(r1.seen.every((headers) => headers["x-api-key"] === "k1"), "a request went without X-Api-Key: k1");
+        check(
+          JSON.stringify((sent.params as { arguments?: unknown }).arguments) === JSON.stringify({ message: "passthrough" }),
+          `params: ${JSON.stringify(sent.params)}`,
+        );
+        check(
+          r1.seen.every((headers) => headers["x-api-key"] === "k1"),
+          "a request went without X-Api-Key: k1",
+        );
         if (sent.id === "client-id-7") return pass();
-        return departure(ID_ROW, `the backend saw id ${JSON.stringify(sent.id)}: one backend connection carries the calls of all of an agent's sessions, whose ids may collide, so the gateway's MCP client numbers them and gives the agent's id back on the reply, as the reference's go-sdk client does`);
+        return departure(
+          ID_ROW,
+          `the backend saw id ${JSON.stringify(sent.id)}: one backend connection carries the calls of all of an agent's sessions, whose ids may collide, so the gateway's MCP client numbers them and gives the agent's id back on the reply, as the reference's go-sdk client does`,
+        );
       },
     },
     {
@@ -71,9 +96,20 @@ export function ptlGroup(): CaseGroup {
           const session = await McpSession.open(gateway, "s1");
           const listed = (await session.request("tools/list")).message?.result as { tools: { name: string; description?: string; inputSchema: unknown }[] };
           const through = listed.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
-          const differing = expected.filter((tool) => !isDeepStrictEqual(tool, through.find((other) => other.name === tool.name))).map((tool) => tool.name);
+          const differing = expected
+            .filter(
+              (tool) =>
+                !isDeepStrictEqual(
+                  tool,
+                  through.find((other) => other.name === tool.name),
+                ),
+            )
+            .map((tool) => tool.name);
           const extra = through.filter((tool) => !expected.some((other) => other.name === tool.name)).map((tool) => tool.name);
-          check(differing.length === 0 && extra.length === 0, `tools differ from the backend's own list: ${differing.join(", ")} differ or are missing; ${extra.join(", ")} are extra`);
+          check(
+            differing.length === 0 && extra.length === 0,
+            `tools differ from the backend's own list: ${differing.join(", ")} differ or are missing; ${extra.join(", ")} are extra`,
+          );
           const directResult = await direct.callTool({ name: "get-sum", arguments: { a: 2, b: 3 } });
           const gatewayResult = (await session.callTool("get-sum", { a: 2, b: 3 })).message?.result;
           check(isDeepStrictEqual(gatewayResult, directResult), `results differ: ${JSON.stringify(gatewayResult)} vs ${JSON.stringify(directResult)}`);
@@ -97,7 +133,9 @@ export function ptlGroup(): CaseGroup {
           if (index % 2 === 0) {
             const seconds = 0.2 + (index % 4) * 0.1;
             sleeps += seconds * 1000;
-            return session.callTool("trigger-long-running-operation", { duration: seconds, steps: 1 }, `c${index}`).then((reply) => ({ index, reply, word: "completed" }));
+            return session
+              .callTool("trigger-long-running-operation", { duration: seconds, steps: 1 }, `c${index}`)
+              .then((reply) => ({ index, reply, word: "completed" }));
           }
           return session.callTool("echo", { message: `m${index}` }, `c${index}`).then((reply) => ({ index, reply, word: `m${index}` }));
         });
@@ -165,7 +203,10 @@ export function ptlGroup(): CaseGroup {
           const session = await McpSession.open(gateway, "r1");
           await upstream.stop();
           const reply = await session.callTool("echo", { message: "x" });
-          check(failedCall(reply) && !(reply.message?.result && !(reply.message.result as { isError?: boolean }).isError), `reply: ${reply.status} ${reply.text.slice(0, 200)}`);
+          check(
+            failedCall(reply) && !(reply.message?.result && !(reply.message.result as { isError?: boolean }).isError),
+            `reply: ${reply.status} ${reply.text.slice(0, 200)}`,
+          );
           return pass(`${reply.status} ${JSON.stringify((reply.message?.error as { code?: number } | undefined)?.code ?? "")}`);
         } finally {
           await gateway.stop();

@@ -86,7 +86,9 @@ export function tmoGroup(): CaseGroup {
         const first = sleeps[0]!;
         check(errorOf(first.reply)?.code === -32002 && first.ms < 12_000, `after ${first.ms} ms: ${first.reply.text.slice(0, 200)}`);
         check(resultText(after).includes("next"), "the next echo failed");
-        return pass(`timed out after ${first.ms} ms; toolTimeout below 10 is refused (compatibility row “${TOOL_TIMEOUT_ROW}”), as in the reference, so the spec's 2 s is run as 10 s`);
+        return pass(
+          `timed out after ${first.ms} ms; toolTimeout below 10 is refused (compatibility row “${TOOL_TIMEOUT_ROW}”), as in the reference, so the spec's 2 s is run as 10 s`,
+        );
       },
     },
     {
@@ -97,7 +99,10 @@ export function tmoGroup(): CaseGroup {
         const { gateway, sleeps } = await timeouts();
         const error = errorOf(sleeps[0]!.reply);
         check(/tim(e|ed) ?out/i.test(error?.message ?? "") && error?.data?.server === "s1", `error: ${JSON.stringify(error)}`);
-        const line = await logLine(gateway, (text) => /s1/.test(text) && /tools\/call/.test(text) && /\d+ ?(ms|s)\b/.test(text) && /tim(e|ed) ?out/i.test(text));
+        const line = await logLine(
+          gateway,
+          (text) => /s1/.test(text) && /tools\/call/.test(text) && /\d+ ?(ms|s)\b/.test(text) && /tim(e|ed) ?out/i.test(text),
+        );
         check(line, "no log line with the server, tools/call, the elapsed time and the timeout");
         return pass();
       },
@@ -118,8 +123,14 @@ export function tmoGroup(): CaseGroup {
       how: "5 parallel 15 s calls and 5 parallel echoes: the echoes succeed at once, each long call times out at about 10 s, /health stays healthy",
       run: async () => {
         const { gateway, sleeps, echoes } = await timeouts();
-        check(echoes.every(({ reply, ms }, index) => resultText(reply).includes(`e${index}`) && ms < 3000), `echoes: ${echoes.map(({ ms }) => ms).join(", ")} ms`);
-        check(sleeps.every(({ reply, ms }) => errorOf(reply)?.code === -32002 && ms < 12_000), `long calls: ${sleeps.map(({ ms }) => ms).join(", ")} ms`);
+        check(
+          echoes.every(({ reply, ms }, index) => resultText(reply).includes(`e${index}`) && ms < 3000),
+          `echoes: ${echoes.map(({ ms }) => ms).join(", ")} ms`,
+        );
+        check(
+          sleeps.every(({ reply, ms }) => errorOf(reply)?.code === -32002 && ms < 12_000),
+          `long calls: ${sleeps.map(({ ms }) => ms).join(", ")} ms`,
+        );
         const answer = await health(gateway);
         check(answer.body.status === "healthy", `health: ${JSON.stringify(answer.body)}`);
         return pass();
@@ -165,7 +176,10 @@ export function hltGroup(): CaseGroup {
         const calls = Array.from({ length: 20 }, (_, index) => session.callTool("trigger-long-running-operation", { duration: 0.3, steps: 1 }, `l${index}`));
         const during = await Promise.all([health(gateway), health(gateway), health(gateway)]);
         await Promise.all(calls);
-        check(during.every((answer) => answer.status === 200 && answer.body.status === "healthy"), `health under load: ${JSON.stringify(during.map((answer) => answer.body.status))}`);
+        check(
+          during.every((answer) => answer.status === 200 && answer.body.status === "healthy"),
+          `health under load: ${JSON.stringify(during.map((answer) => answer.body.status))}`,
+        );
         return pass();
       },
     },
@@ -180,10 +194,14 @@ export function hltGroup(): CaseGroup {
           const session = await McpSession.open(gateway, "r1");
           await upstream.stop();
           await session.callTool("echo", { message: "x" });
-          const seen = await poll(async () => {
-            const answer = await health(gateway);
-            return serverStatus(answer.body, "r1") === "error" && answer.body.status === "unhealthy" && answer.status === 200 ? answer : undefined;
-          }, 35_000, 500);
+          const seen = await poll(
+            async () => {
+              const answer = await health(gateway);
+              return serverStatus(answer.body, "r1") === "error" && answer.body.status === "unhealthy" && answer.status === 200 ? answer : undefined;
+            },
+            35_000,
+            500,
+          );
           check(seen, "r1 never showed error");
           return pass();
         } finally {
@@ -203,7 +221,10 @@ export function hltGroup(): CaseGroup {
         check(JSON.stringify(Object.keys(first).sort()) === JSON.stringify(["r1", "r2", "s1", "s2"]), `keys ${Object.keys(first).join(",")}`);
         for (const [name, entry] of Object.entries(first)) {
           check(["running", "stopped", "error"].includes(entry.status), `${name}: ${entry.status}`);
-          check(entry.uptime === undefined || (Number.isInteger(entry.uptime) && entry.uptime >= 0 && (second[name]!.uptime ?? 0) >= entry.uptime), `${name} uptime`);
+          check(
+            entry.uptime === undefined || (Number.isInteger(entry.uptime) && entry.uptime >= 0 && (second[name]!.uptime ?? 0) >= entry.uptime),
+            `${name} uptime`,
+          );
         }
         return pass();
       },

@@ -3,7 +3,20 @@
 // private/ folder of demo/workspace behind flowgate's filesystem guard. The sink check the tests
 // are about is the same: the agent's secrecy against what the sink accepts.
 import { fileURLToPath } from "node:url";
-import { base, check, echoServer, IMAGES, McpSession, notCheckable, pass, resultText, startGateway, type CaseGroup, type ComplianceCase, type RpcReply } from "../harness.ts";
+import {
+  base,
+  check,
+  echoServer,
+  IMAGES,
+  McpSession,
+  notCheckable,
+  pass,
+  resultText,
+  startGateway,
+  type CaseGroup,
+  type ComplianceCase,
+  type RpcReply,
+} from "../harness.ts";
 
 const WORKSPACE = fileURLToPath(new URL("../../../demo/workspace", import.meta.url));
 const GUARD = fileURLToPath(new URL("../../../guards/filesystem/build/filesystem.wasm", import.meta.url));
@@ -41,7 +54,8 @@ function sinkConfig(writeSink: Record<string, unknown>, cleared: boolean): Recor
 }
 
 const forbidden = (reply: RpcReply) =>
-  (reply.message?.error !== undefined || (reply.message?.result as { isError?: boolean } | undefined)?.isError === true) && !resultText(reply).includes("Echo:");
+  (reply.message?.error !== undefined || (reply.message?.result as { isError?: boolean } | undefined)?.isError === true) &&
+  !resultText(reply).includes("Echo:");
 
 /** Reads a file through `files` (a private one taints the agent), then writes to `sink`; the write's reply. */
 async function readThenWrite(writeSink: Record<string, unknown>, file: "private/salaries.md" | "notes/launch-plan.md"): Promise<RpcReply> {
@@ -64,7 +78,7 @@ export function wsGroup(): CaseGroup {
     {
       id: "T-WS-001",
       title: "A tainted agent cannot write to a public sink",
-      how: "an agent that read demo/workspace/private/ through the filesystem guard writes to a sink with `accept:[\"*\"]`, `sink-visibility:\"public\"`: refused, the sink's echo never answers",
+      how: 'an agent that read demo/workspace/private/ through the filesystem guard writes to a sink with `accept:["*"]`, `sink-visibility:"public"`: refused, the sink\'s echo never answers',
       fast: true,
       run: async () => {
         const reply = await readThenWrite({ accept: ["*"], "sink-visibility": "public" }, "private/salaries.md");
@@ -95,7 +109,9 @@ export function wsGroup(): CaseGroup {
           const refused = await readThenWrite(withVisibility(["private:other/x"]), "private/salaries.md");
           check(forbidden(refused), `${shown}, other tag: ${refused.text.slice(0, 300)}`);
         }
-        return pass("without GITHUB_REPOSITORY no runtime override applies, as the test asks; the omitted variant lists the sink in sinkVisibilityExemptServers, else §10.8.6 makes it public");
+        return pass(
+          "without GITHUB_REPOSITORY no runtime override applies, as the test asks; the omitted variant lists the sink in sinkVisibilityExemptServers, else §10.8.6 makes it public",
+        );
       },
     },
     ...(
@@ -106,7 +122,12 @@ export function wsGroup(): CaseGroup {
         ["T-WS-007", "Runtime check is skipped when visibility is omitted"],
         ["T-WS-008", "A configured public is never relaxed"],
       ] as const
-    ).map(([id, title]): ComplianceCase => ({ id, title, how: "black-box: the repository's visibility from the GitHub API", run: async () => notCheckable(GITHUB) })),
+    ).map(([id, title]): ComplianceCase => ({
+      id,
+      title,
+      how: "black-box: the repository's visibility from the GitHub API",
+      run: async () => notCheckable(GITHUB),
+    })),
   ];
   return { name: "Write-sink guard policy (T-WS)", cases };
 }
