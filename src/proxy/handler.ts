@@ -3,7 +3,7 @@
 // filtered item by item before the client sees them.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayLogger } from "../log/index.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText, hostAllowed, originAllowed } from "../shared/index.ts";
 import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
 import { classifyGraphql, withAuthorFields } from "./graphql.ts";
 import { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
@@ -22,10 +22,18 @@ export interface ProxyHandlerOptions {
   enforcer: ProxyEnforcer;
   upstream: Upstream;
   logger: GatewayLogger;
+  /** The host the proxy listens on: on loopback, Host and Origin must name loopback too. */
+  listenHost: string;
 }
 
 export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
+    // The gateway's DNS-rebinding defence: a page in the user's browser must not use the proxy's
+    // fallback token through a name rebound to 127.0.0.1.
+    const { host, origin } = request.headers;
+    if (!hostAllowed(options.listenHost, host) || !originAllowed(origin, host, [options.listenHost])) {
+      return sendJson(response, 403, { message: "Forbidden: the Host or Origin header does not name this proxy (DNS-rebinding defence)" });
+    }
     const abort = new AbortController();
 
     response.on("close", () => abort.abort());

@@ -71,7 +71,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       logger.log("warn", "proxy", "no guard policy (--policy or MCP_GATEWAY_GUARD_POLICY_JSON): every filtered read is refused with 503");
     }
     const tls = options.tlsDir === undefined ? undefined : await generateTlsMaterial(options.tlsDir);
-    const handler = proxyHandler({ enforcer, upstream: createUpstream(options.apiUrl, options.githubToken), logger });
+    const handler = proxyHandler({ enforcer, upstream: createUpstream(options.apiUrl, options.githubToken), logger, listenHost: listenHostOf(options.listen) });
     server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, handler) : createHttpServer(handler);
     const address = await listen(server, options.listen);
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -135,10 +135,14 @@ async function effectivePolicy(options: ProxyOptions): Promise<Record<string, un
   return guardPolicyToJson(policy);
 }
 
+/** The host part of a `host:port` listen address, without an IPv6 address's brackets. */
+function listenHostOf(address: string): string {
+  return address.slice(0, address.lastIndexOf(":")).replace(/^\[(.*)\]$/, "$1");
+}
+
 function listen(server: Server, address: string): Promise<AddressInfo> {
-  const separator = address.lastIndexOf(":");
-  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, "$1");
-  const port = Number(address.slice(separator + 1));
+  const host = listenHostOf(address);
+  const port = Number(address.slice(address.lastIndexOf(":") + 1));
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host === "" ? undefined : host, () => {

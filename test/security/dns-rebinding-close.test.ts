@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { originAllowed } from "../../src/gateway/http/host-check.ts";
+import { originAllowed } from "../../src/shared/index.ts";
 import { gatewayConfig, runGateway, type RunningGateway } from "../support/gateway.ts";
 import { MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 import { rawRequest } from "../support/raw-http.ts";

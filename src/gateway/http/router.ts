@@ -5,12 +5,11 @@ import { StateUnavailableError } from "../../difc/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
 import { checkAuthorization } from "./auth.ts";
 import { healthDocument, type GuardHealthEntry, type StateHealthEntry } from "./health.ts";
-import { hostAllowed, originAllowed } from "./host-check.ts";
 import { sendJson, sendText } from "./json-response.ts";
 import type { McpEndpoint } from "../sessions/index.ts";
 import { handleMcpRequest } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
-import { rfc3339Seconds } from "../../shared/index.ts";
+import { hostAllowed, originAllowed, rfc3339Seconds } from "../../shared/index.ts";
 
 export type ReflectAgents = Record<string, { secrecy: string[]; integrity: string[] }>;
 

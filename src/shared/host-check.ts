@@ -1,5 +1,6 @@
-// DNS-rebinding defence: a gateway listening on loopback only answers requests whose Host header
-// names loopback too, so a web page cannot reach it through a hostile DNS name.
+// DNS-rebinding defence for the gateway and the API proxy: listening on loopback, they only answer
+// requests whose Host header names loopback too, so a web page cannot reach them through a
+// hostile DNS name.
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
