@@ -1,30 +1,23 @@
 // The MCP Inspector's CLI (the one `npx @modelcontextprotocol/inspector --cli` runs) against a real
 // gateway in front of server-everything, in both modes, as a person would use it from a shell.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
-import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
-import { clientEnv, INSPECTOR_BIN, runClient } from "../support/clients.ts";
+import { clientEnv, INSPECTOR_BIN, type ModeGateways, runClient, startModeGateways } from "../support/clients.ts";
 
 const API_KEY = "inspector-test-key";
 /** How soon a wrong key must end a run; a run with the right key only has to finish. */
 const LIMIT_MS = 5_000;
 const RUN_LIMIT_MS = 30_000;
-const gateways = new Map<string, RunningGateway>();
+let gateways: ModeGateways;
 
 beforeAll(async () => {
-  for (const mode of ["routed", "unified"] as const) {
-    gateways.set(mode, await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT)], { agentId: API_KEY }), runtimeOptions({ mode })));
-  }
+  gateways = await startModeGateways(API_KEY);
 });
 
 afterAll(async () => {
-  await Promise.all([...gateways.values()].map((gateway) => gateway.stop()));
+  await gateways.stop();
 });
 
-function endpoint(mode: string): { url: string; prefix: string } {
-  const gateway = gateways.get(mode)!;
-  return mode === "routed" ? { url: gateway.entry("everything").url, prefix: "" } : { url: `${gateway.baseUrl}/mcp`, prefix: "everything___" };
-}
+const endpoint = (mode: string) => gateways.endpoint(mode);
 
 function inspect(url: string, args: string[], authorization: string | undefined, limitMs: number, env = clientEnv()) {
   const header = authorization === undefined ? [] : ["--header", `Authorization: ${authorization}`];

@@ -4,28 +4,21 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
-import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
-import { clientEnv, MCP_REMOTE_BIN } from "../support/clients.ts";
+import { clientEnv, MCP_REMOTE_BIN, type ModeGateways, startModeGateways } from "../support/clients.ts";
 
 const API_KEY = "mcp-remote-test-key";
 const LIMIT_MS = 5_000;
-const gateways = new Map<string, RunningGateway>();
+let gateways: ModeGateways;
 
 beforeAll(async () => {
-  for (const mode of ["routed", "unified"] as const) {
-    gateways.set(mode, await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT)], { agentId: API_KEY }), runtimeOptions({ mode })));
-  }
+  gateways = await startModeGateways(API_KEY);
 });
 
 afterAll(async () => {
-  await Promise.all([...gateways.values()].map((gateway) => gateway.stop()));
+  await gateways.stop();
 });
 
-function endpoint(mode: string): { url: string; prefix: string } {
-  const gateway = gateways.get(mode)!;
-  return mode === "routed" ? { url: gateway.entry("everything").url, prefix: "" } : { url: `${gateway.baseUrl}/mcp`, prefix: "everything___" };
-}
+const endpoint = (mode: string) => gateways.endpoint(mode);
 
 /** mcp-remote for `url` as a desktop client's configuration starts it, with its stderr kept. */
 function bridge(url: string, authorization: string | undefined): { transport: StdioClientTransport; stderr: () => string } {

@@ -6,6 +6,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "./gateway.ts";
+import { EVERYTHING_SCRIPT, stdioServer } from "./mcp-servers.ts";
 
 const modules = new URL("../../node_modules/", import.meta.url);
 export const INSPECTOR_BIN = fileURLToPath(new URL("@modelcontextprotocol/inspector/clients/launcher/build/index.js", modules));
@@ -45,4 +47,27 @@ export function runClient(script: string, args: string[], env: Record<string, st
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr, elapsedMs: performance.now() - started }));
   });
+}
+
+/** A gateway in each mode in front of server-everything, for a client from npm to reach it. */
+export interface ModeGateways {
+  /** The URL a client opens in `mode`, and the prefix the gateway puts on tool and prompt names there. */
+  endpoint(mode: string): { url: string; prefix: string };
+  stop(): Promise<void>;
+}
+
+export async function startModeGateways(apiKey: string): Promise<ModeGateways> {
+  const gateways = new Map<string, RunningGateway>();
+  for (const mode of ["routed", "unified"] as const) {
+    gateways.set(mode, await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT)], { agentId: apiKey }), runtimeOptions({ mode })));
+  }
+  return {
+    endpoint(mode) {
+      const gateway = gateways.get(mode)!;
+      return mode === "routed" ? { url: gateway.entry("everything").url, prefix: "" } : { url: `${gateway.baseUrl}/mcp`, prefix: "everything___" };
+    },
+    stop: async () => {
+      await Promise.all([...gateways.values()].map((gateway) => gateway.stop()));
+    },
+  };
 }
