@@ -19,6 +19,11 @@ export interface AgentStore {
    * and spend are one step, so concurrent calls (on any replica) never overspend.
    */
   spendToolCall(agentId: string, serverId: string, limits: ReadonlyMap<string, number>, toolName: string): Promise<string | null>;
+  /**
+   * Whether the agent holds any secrecy tag, without creating it: the log files ask this of every
+   * call, and only an agent that has read something may hold one.
+   */
+  holdsSecrecy(agentId: string): Promise<boolean>;
   /** Every agent's labels at this moment. */
   entries(): Promise<ReadonlyMap<string, AgentLabels>>;
 }
@@ -68,6 +73,10 @@ export class InMemoryAgentStore implements AgentStore {
     let counts = this.#spent.get(key);
     if (!counts) this.#spent.set(key, (counts = new Map()));
     return Promise.resolve(consumeToolCall(limits, counts, toolName));
+  }
+
+  holdsSecrecy(agentId: string): Promise<boolean> {
+    return Promise.resolve((this.#agents.get(agentId)?.secrecy.size ?? 0) > 0);
   }
 
   entries(): Promise<ReadonlyMap<string, AgentLabels>> {

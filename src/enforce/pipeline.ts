@@ -159,10 +159,8 @@ export class EnforcementPipeline {
   }
 
   /** Whether the agent holds secrecy tags now: then whatever it sends (or a backend echoes of it) stays out of the logs. */
-  async agentHoldsSecrets(agentId: string): Promise<boolean> {
-    // entries(), not getOrCreate(): an agent that has only listed tools stays out of /reflect.
-    const agent = (await this.#options.store.entries()).get(agentId);
-    return agent !== undefined && agent.secrecy.size > 0;
+  agentHoldsSecrets(agentId: string): Promise<boolean> {
+    return this.#options.store.holdsSecrecy(agentId);
   }
 
   /**

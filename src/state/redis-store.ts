@@ -39,6 +39,10 @@ const READ_LABELS = `${SAME_STATE}
 redis.call('SADD', KEYS[2], ARGV[2])
 ${LABELS_REPLY}`;
 
+/** KEYS as READ_LABELS. ARGV: the digest key's value. The number of secrecy tags; the agent is not created. */
+const SECRECY_COUNT = `${SAME_STATE}
+return redis.call('SCARD', KEYS[3])`;
+
 /** KEYS as READ_LABELS. ARGV: the digest key's value, agent id, the count of secrecy tags, the secrecy tags, the integrity tags. */
 const ADD_LABELS = `${SAME_STATE}
 redis.call('SADD', KEYS[2], ARGV[2])
@@ -83,6 +87,7 @@ type LabelKeys = [digestKey: string, agents: string, secrecy: string, integrity:
 
 interface StateScripts {
   flowgateReadLabels(...keysAndArgs: [...LabelKeys, string, string]): Promise<LabelsReply>;
+  flowgateSecrecyCount(...keysAndArgs: [...LabelKeys, string]): Promise<number>;
   flowgateAddLabels(...keysAndArgs: [...LabelKeys, ...string[]]): Promise<LabelsReply>;
   flowgateAccumulateRead(...keysAndArgs: [...LabelKeys, ...string[]]): Promise<LabelsReply>;
   flowgateSpendCall(digestKey: string, budget: string, keyValue: string, field: string, limit: string): Promise<number>;
@@ -152,6 +157,7 @@ export class RedisAgentStore implements AgentStore {
     const options = connectionOptions(url);
     const redis = url.startsWith("unix://") ? new Redis(options) : new Redis(url, options);
     redis.defineCommand("flowgateReadLabels", { numberOfKeys: 5, lua: READ_LABELS });
+    redis.defineCommand("flowgateSecrecyCount", { numberOfKeys: 5, lua: SECRECY_COUNT });
     redis.defineCommand("flowgateAddLabels", { numberOfKeys: 5, lua: ADD_LABELS });
     redis.defineCommand("flowgateAccumulateRead", { numberOfKeys: 5, lua: ACCUMULATE_READ });
     redis.defineCommand("flowgateSpendCall", { numberOfKeys: 2, lua: SPEND_CALL });
@@ -204,6 +210,10 @@ export class RedisAgentStore implements AgentStore {
       this.#redis.flowgateSpendCall(this.#digestKeyName(), `${this.#prefix}budget:${agentId}`, this.#keyValue, field, String(limit)),
     );
     return spent === 1 ? null : toolCallLimitText(toolName, limit);
+  }
+
+  holdsSecrecy(agentId: string): Promise<boolean> {
+    return this.#answer(async () => (await this.#redis.flowgateSecrecyCount(...this.#labelKeys(agentId), this.#keyValue)) > 0);
   }
 
   async entries(): Promise<ReadonlyMap<string, AgentLabels>> {
