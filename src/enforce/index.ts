@@ -5,9 +5,11 @@ import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { reflectSnapshot, type AgentStore } from "../difc/index.ts";
 import type { GuardStatus } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
+import { quietObserver, type Observer } from "../shared/index.ts";
 import { openStateBackend, type RedisStateHealth, type StateBackend } from "../state/index.ts";
 import { collaboratorPermissionLookup } from "./collaborator-permission.ts";
 import { GuardSessions } from "./guard-sessions.ts";
+import { observedGuard } from "./observed-guard.ts";
 import { EnforcementPipeline } from "./pipeline.ts";
 import { createServerGuards, type ServerGuard } from "./server-guards.ts";
 
@@ -45,6 +47,8 @@ export interface EnforcementOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The agent-label store; default the one config.gateway.state names, else in memory. */
   store?: AgentStore;
+  /** Where guard calls and DIFC decisions are reported (traces, metrics, the live view); by default nowhere. */
+  observer?: Observer;
 }
 
 export async function createEnforcement(config: GatewayConfig, runtime: RuntimeOptions, options: EnforcementOptions): Promise<Enforcement> {
@@ -59,6 +63,10 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     await state.close();
     throw error;
   }
+  const observer = options.observer ?? quietObserver;
+  if (observer !== quietObserver) {
+    for (const server of guards.values()) server.guard = observedGuard(server.guard, server.serverId, observer);
+  }
   const sessions = new GuardSessions({
     store,
     defaultMode: runtime.guardsMode,
@@ -69,6 +77,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     sessions,
     store,
     logger: options.logger,
+    observer,
     collaboratorPermission: collaboratorPermissionLookup({ env: options.env }),
   });
   return {

@@ -34,7 +34,7 @@ import { collaboratorPermissionLookup, withCollaboratorPermission } from "./coll
 import { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
 import type { GuardSessionState, GuardSessions } from "./guard-sessions.ts";
 import type { ServerGuard } from "./server-guards.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText, quietObserver, type DecisionEvent, type Observer } from "../shared/index.ts";
 
 /** One call as the pipeline sees it: which labelled operation, on which server, for which agent. */
 export interface EnforcedCall {
@@ -59,14 +59,18 @@ export interface PipelineOptions {
    * by default every such call fails, as it does without a token. Never forwarded to the backend.
    */
   collaboratorPermission?: (args: unknown, signal: AbortSignal) => Promise<unknown>;
+  /** Where each DIFC decision is reported (traces, metrics, the live view); by default nowhere. */
+  observer?: Observer;
 }
 
 export class EnforcementPipeline {
   readonly #options: PipelineOptions;
   readonly #collaboratorPermission: (args: unknown, signal: AbortSignal) => Promise<unknown>;
+  readonly #observer: Observer;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
+    this.#observer = options.observer ?? quietObserver;
     this.#collaboratorPermission = options.collaboratorPermission ?? collaboratorPermissionLookup({ env: {} });
   }
 
@@ -89,7 +93,10 @@ export class EnforcementPipeline {
 
     const session = await this.#guardSession(call, server, guardCall);
     const overBudget = await store.spendToolCall(call.agentId, call.serverId, session.limits, call.toolName);
-    if (overBudget !== null) throw new EnforcementError(TOOL_CALL_LIMIT_REACHED, overBudget);
+    if (overBudget !== null) {
+      this.#decided(call, method, session.mode, "coarse", "denied", "tool-call budget");
+      throw new EnforcementError(TOOL_CALL_LIMIT_REACHED, overBudget);
+    }
 
     const agent = await store.getOrCreate(call.agentId);
     const labelled = await this.#labelResource(call, server, guardCall);
@@ -98,7 +105,7 @@ export class EnforcementPipeline {
     const operation: Operation = options.carriesAgentData && labelled.operation === "read" ? "read-write" : labelled.operation;
     const mode = session.mode;
     const coarse = evaluateCoarseAccess(agent, resource, operation, mode);
-    if (coarse.kind === "denied") this.#deny(call, agent, resource, coarse.evaluation);
+    if (coarse.kind === "denied") this.#deny(call, agent, resource, coarse.evaluation, method, mode, "coarse");
 
     const rpcLog = new SecrecyMarkingRpcLog(logger, agent.secrecy.size > 0);
     const resourceIsSecret = resource.secrecy.size > 0;
@@ -146,7 +153,14 @@ export class EnforcementPipeline {
     }
     // The logger writes each record to rpc-messages.jsonl and as a [DIFC-FILTERED] line to the server's log.
     for (const record of outcome.records) logger.difcFiltered(record);
-    if (outcome.kind === "error") throw new EnforcementError(POLICY_DENIED, outcome.message);
+    const filtered = outcome.filtered.length;
+    const filteredReason = outcome.filtered.some((item) => item.isSecrecyViolation) ? "secrecy" : "integrity";
+    if (outcome.kind === "error") {
+      this.#decided(call, method, mode, "response", "denied", filtered > 0 ? filteredReason : "unlabelled response", filtered);
+      throw new EnforcementError(POLICY_DENIED, outcome.message);
+    }
+    if (filtered > 0) this.#decided(call, method, mode, "response", "filtered", filteredReason, filtered);
+    else this.#decided(call, method, mode, "response", "allowed");
     if (outcome.absorb) await store.accumulateFromRead(call.agentId, outcome.absorb);
     if (method === "tools/call" || labeled === null || outcome.result === rawResult) return outcome.result;
     return withoutFiltered(
@@ -190,7 +204,8 @@ export class EnforcementPipeline {
     const agent = await store.getOrCreate(call.agentId);
     const { resource } = await this.#labelResource(call, server, guardCall);
     const evaluation = evaluate(agent, resource, "write", session.mode);
-    if (!isAllowed(evaluation)) this.#deny(call, agent, resource, evaluation);
+    if (!isAllowed(evaluation)) this.#deny(call, agent, resource, evaluation, call.toolName, session.mode, "write");
+    this.#decided(call, call.toolName, session.mode, "write", "allowed");
     return agent;
   }
 
@@ -221,13 +236,46 @@ export class EnforcementPipeline {
     };
   }
 
-  #deny(call: EnforcedCall, agent: AgentLabels, resource: ResourceLabels, evaluation: Evaluation): never {
+  #deny(
+    call: EnforcedCall,
+    agent: AgentLabels,
+    resource: ResourceLabels,
+    evaluation: Evaluation,
+    method: string,
+    mode: string,
+    phase: DecisionEvent["phase"],
+  ): never {
+    this.#decided(call, method, mode, phase, "denied", evaluation.secrecyToAdd.length > 0 ? "secrecy" : "integrity");
     // The description is made from the agent's tool name and arguments: a tainted agent may have
     // put what it read there, and the agent's own error (below) is the only place it may go back to.
     const description = agent.secrecy.size > 0 ? secrecyMarker(resource.description) : resource.description;
     const reason = evaluation.reason.replaceAll(resource.description, description);
     this.#options.logger.server(call.serverId, "warn", "difc", accessDeniedLogMessage(call.agentId, description, reason));
     throw new EnforcementError(POLICY_DENIED, formatViolationError(evaluation, agent, resource));
+  }
+
+  /** The reason is a category (secrecy, integrity, …), never text made from the agent's arguments or the items hidden. */
+  #decided(
+    call: EnforcedCall,
+    method: string,
+    mode: string,
+    phase: DecisionEvent["phase"],
+    decision: DecisionEvent["decision"],
+    reason?: string,
+    filtered?: number,
+  ): void {
+    this.#observer.event({
+      kind: "decision",
+      server: call.serverId,
+      agent: call.agentId,
+      tool: call.toolName,
+      method,
+      mode,
+      phase,
+      decision,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(filtered !== undefined ? { filtered } : {}),
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { SharedBackendSessions, type EarlyProcess } from "../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger, type GatewayLogger } from "../log/index.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText, quietObserver, type Observer } from "../shared/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { abandonDiscovery, discoverBackends } from "./discovery.ts";
 import {
@@ -16,6 +16,8 @@ import {
   circuitBreakerMiddleware,
   enforcementMiddleware,
   enforcementReplyCheck,
+  observedBackendCall,
+  observedCall,
   resultUrlAudit,
   writeSinkUrlAudit,
   type BreakerBoard,
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   healthCheckIntervalMs?: number;
   /** Where replicas sharing DIFC state tell each other a breaker opened; by default the state store's, none for a single process. */
   breakerBoard?: BreakerBoard;
+  /** Where the gateway reports its calls, guard calls and DIFC decisions (traces, metrics, the live view); by default nowhere. */
+  observer?: Observer;
 }
 
 export interface Gateway extends ListeningGateway {
@@ -84,7 +88,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     const discovery = discoverBackends(config, { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes }, options.earlyProcesses);
     if (options.enforcement === undefined) {
       try {
-        enforcement = await createEnforcement(config, runtime, { logger, env });
+        enforcement = await createEnforcement(config, runtime, { logger, env, ...(options.observer ? { observer: options.observer } : {}) });
         if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
       } catch (error) {
         await abandonDiscovery(discovery, options.earlyProcesses);
@@ -163,7 +167,10 @@ function forwardChain(
 ): ForwardMiddleware[] {
   const enforcementStep = enforcement ? enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds) : options.enforcement || undefined;
   const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
+  const observer = options.observer ?? quietObserver;
+  const observed = observer !== quietObserver;
   return [
+    ...(observed ? [observedCall(observer)] : []),
     spillStep(config.gateway, logger),
     ...(runtime.urlDomainAudit ? [resultUrlAudit(logger, agentHoldsSecrets)] : []),
     ...(filters ? [responseFilterStep(filters)] : []),
@@ -173,6 +180,7 @@ function forwardChain(
       ? [writeSinkUrlAudit(new Set(enforcement.writeSinkServerIds()), logger, agentHoldsSecrets)]
       : []),
     circuitBreakerMiddleware(config.servers, logger, options.clock, options.breakerBoard ?? enforcement?.breakerBoard),
+    ...(observed ? [observedBackendCall(observer)] : []),
   ];
 }
 

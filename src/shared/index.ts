@@ -8,3 +8,15 @@ export { isObject } from "./is-object.ts";
 export { goLogTimestamp, rfc3339Seconds } from "./timestamp.ts";
 export { utf8Prefix } from "./utf8.ts";
 export { workerEnv } from "./worker-env.ts";
+export {
+  combineObservers,
+  quietObserver,
+  type BackendEvent,
+  type DecisionEvent,
+  type GuardEvent,
+  type ObservedAttributes,
+  type ObservedEvent,
+  type Observer,
+  type StepHandle,
+  type StepName,
+} from "./observer.ts";

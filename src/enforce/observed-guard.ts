@@ -1,0 +1,23 @@
+// A guard whose every function call is a step the operator sees (a span, a latency sample) and
+// whose failures are guard events: the guard host itself stays unaware of who watches it.
+import type { Guard } from "../guard/index.ts";
+import { errorText, type Observer } from "../shared/index.ts";
+
+export function observedGuard(guard: Guard, server: string, observer: Observer): Guard {
+  const observe = <T>(fn: string, tool: string | undefined, work: () => Promise<T>): Promise<T> =>
+    observer.step("guard.call", { server, function: fn, guard: guard.name, ...(tool !== undefined ? { tool } : {}) }, () =>
+      work().catch((error: unknown) => {
+        observer.event({ kind: "guard", server, what: "failed", function: fn, reason: errorText(error) });
+        throw error;
+      }),
+    );
+  return {
+    name: guard.name,
+    labelAgent: (policy, options) => observe("label_agent", undefined, () => guard.labelAgent(policy, options)),
+    labelResource: (toolName, toolArgs, options) => observe("label_resource", toolName, () => guard.labelResource(toolName, toolArgs, options)),
+    labelResponse: (toolName, toolResult, toolArgs, options) =>
+      observe("label_response", toolName, () => guard.labelResponse(toolName, toolResult, toolArgs, options)),
+    status: () => guard.status(),
+    close: (signal) => guard.close(signal),
+  };
+}
