@@ -9,7 +9,6 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { demoConfig, playAttack } from "../../demo/attack.ts";
-import { resolveFlagSettings } from "../../src/cli/serve-options.ts";
 import { displayedAgentId } from "../../src/gateway/http/auth.ts";
 import { createGateway, type Gateway } from "../../src/gateway/index.ts";
 import { builtGuardPath } from "../support/guards.ts";
@@ -171,24 +170,7 @@ describe("the Prometheus metrics of a gateway", () => {
   });
 });
 
-describe("--metrics-listen", () => {
-  it.each([
-    ["no flag and no variable: off", {}, {}, undefined],
-    ["the flag", { metricsListen: "127.0.0.1:9464" }, {}, { host: "127.0.0.1", port: 9464 }],
-    ["the variable", {}, { FLOWGATE_METRICS_LISTEN: ":9100" }, { host: "0.0.0.0", port: 9100 }],
-    ["the flag over the variable", { metricsListen: "[::1]:9200" }, { FLOWGATE_METRICS_LISTEN: ":9100" }, { host: "::1", port: 9200 }],
-  ])("resolves %s", (_what, flags, env, expected) => {
-    expect(resolveFlagSettings(flags, env).metricsListen).toEqual(expected);
-  });
-
-  it.each([
-    ["a port out of range", { metricsListen: "127.0.0.1:70000" }, {}, 'invalid --metrics-listen address "127.0.0.1:70000"'],
-    ["no port", { metricsListen: "localhost" }, {}, 'invalid --metrics-listen address "localhost": expected host:port'],
-    ["a bad variable", {}, { FLOWGATE_METRICS_LISTEN: "9464" }, 'invalid FLOWGATE_METRICS_LISTEN address "9464"'],
-  ])("refuses %s, naming where it came from", (_what, flags, env, message) => {
-    expect(() => resolveFlagSettings(flags, env)).toThrow(message);
-  });
-
+describe("--metrics-listen at start-up", () => {
   it("fails the start with the flag's name when the address is taken", async () => {
     const taken = running.metrics!.port;
     const errors: string[] = [];
