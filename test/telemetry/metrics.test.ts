@@ -16,6 +16,7 @@ import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, freePort, stdioServer } from "../support/mcp-servers.ts";
 import { childPids } from "../support/processes.ts";
 import { NO_PROMETHEUS_REASON, PROMETHEUS, startPrometheus, type PrometheusUnderTest } from "../support/prometheus.ts";
+import { rawRequest } from "../support/raw-http.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
 interface Sample {
@@ -158,15 +159,18 @@ describe("the Prometheus metrics of a gateway", () => {
   });
 
   it.each([
-    ["another path", 404, "GET", "/"],
-    ["a path below /metrics", 404, "GET", "/metrics/x"],
-    ["a POST", 405, "POST", "/metrics"],
-    ["a DELETE", 405, "DELETE", "/metrics"],
-    ["a query string", 200, "GET", "/metrics?name[]=flowgate_agents"],
-  ])("answers %s to the scrape address with %i", async (_what, status, method, path) => {
-    const response = await fetch(metricsUrl(path), { method });
+    ["another path", 404, "GET", "/", {}],
+    ["a path below /metrics", 404, "GET", "/metrics/x", {}],
+    ["a POST", 405, "POST", "/metrics", {}],
+    ["a DELETE", 405, "DELETE", "/metrics", {}],
+    ["a query string", 200, "GET", "/metrics?name[]=flowgate_agents", {}],
+    ["a foreign Host (DNS rebinding)", 403, "GET", "/metrics", { Host: "attacker.example" }],
+  ])("answers %s to the scrape address with %i", async (_what, status, method, path, headers: Record<string, string>) => {
+    const response = await rawRequest(metricsUrl(""), method, path, headers);
     expect(response.status).toBe(status);
-    if (status === 405) expect(response.headers.get("allow")).toBe("GET");
+    if (status === 405) expect(response.headers["allow"]).toBe("GET");
+    if (status === 200) expect(response.body).toContain("flowgate_agents");
+    else expect(response.body).not.toContain("flowgate_");
   });
 });
 
