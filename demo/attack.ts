@@ -82,17 +82,18 @@ export interface DemoGateway {
   close(): Promise<void>;
 }
 
-/** `extraServers`: servers added to the demo's (as a test's own sinks); `urlDomainAudit`: --url-domain-audit. */
+/** `extraServers`: servers added to the demo's (as a test's own sinks); `urlDomainAudit`: --url-domain-audit; `metricsListen`: --metrics-listen. */
 export interface DemoGatewayOptions {
   logPayloads?: LogPayloads;
   extraServers?: ServerConfig[];
   urlDomainAudit?: boolean;
+  metricsListen?: RuntimeOptions["metricsListen"];
 }
 
 export async function startDemoGateway(
   mode: GuardsMode,
   scratch: string,
-  { extraServers = [], urlDomainAudit = false, ...options }: DemoGatewayOptions = {},
+  { extraServers = [], urlDomainAudit = false, metricsListen, ...options }: DemoGatewayOptions = {},
 ): Promise<DemoGateway> {
   const { config, workspace, memoryFile } = await demoConfig(mode, scratch);
   config.servers.push(...extraServers);
@@ -109,6 +110,7 @@ export async function startDemoGateway(
     sessionTimeoutMs: 60_000,
     shutdownTimeoutMs: 1000,
     limits: DEFAULT_LIMITS,
+    ...(metricsListen ? { metricsListen } : {}),
   };
   const logger = openFileLogger({ dir: runtime.logDir, stderr: () => undefined, ...options });
   const running = await createGateway(config, runtime, { io: { out: () => undefined, err: () => undefined }, env: {}, version: "demo", logger });
@@ -134,9 +136,15 @@ export async function startDemoGateway(
   };
 }
 
-export async function playAttack(mode: GuardsMode, print: (line: string) => void = () => undefined): Promise<AttackReport> {
+/** `gateway`: how the demo gateway is started; `beforeClose`: runs once the attack is played, while the gateway still serves. */
+export interface PlayOptions {
+  gateway?: DemoGatewayOptions;
+  beforeClose?: () => Promise<void>;
+}
+
+export async function playAttack(mode: GuardsMode, print: (line: string) => void = () => undefined, options: PlayOptions = {}): Promise<AttackReport> {
   const scratch = await mkdtemp(join(tmpdir(), `flowgate-attack-${mode}-`));
-  const demo = await startDemoGateway(mode, scratch);
+  const demo = await startDemoGateway(mode, scratch, options.gateway);
   const { base, workspace, memoryFile } = demo;
   const headers = { Authorization: demo.agentId };
   const files = await demo.connect("files");
@@ -178,6 +186,7 @@ export async function playAttack(mode: GuardsMode, print: (line: string) => void
       path: join(workspace, "notes/launch-plan.md"),
       content: "# Launch plan\n\nThe launch has moved to next month.\n",
     });
+    await options.beforeClose?.();
   } finally {
     await files.close().catch(() => undefined);
     await memory.close().catch(() => undefined);

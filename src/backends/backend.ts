@@ -10,7 +10,7 @@ import { openConnection, type BackendConnection } from "./connection.ts";
 import type { EarlyProcess } from "./early-process.ts";
 import { collectPages } from "./paginate.ts";
 import { stdioTransport } from "./stdio-transport.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText, quietObserver, type BackendEvent, type Observer } from "../shared/index.ts";
 
 export type BackendStatus = "stopped" | "running" | "error";
 
@@ -25,6 +25,8 @@ export interface BackendOptions {
   maxMessageBytes?: number;
   /** Writes one line to the gateway's stderr. */
   stderrLine?: (line: string) => void;
+  /** Where launches, crashes, restarts and failed launches are reported (metrics, traces); by default nowhere. */
+  observer?: Observer;
 }
 
 /**
@@ -118,6 +120,7 @@ export class Backend {
         ...(this.options.stderrLine ? { stderrLine: this.options.stderrLine } : {}),
         ...(prestarted ? { prestarted } : {}),
       });
+      this.#report(this.status === "error" ? "restarted" : "launched");
       this.markRunning();
       if (clientSide) {
         this.#openSessionConnections++;
@@ -185,12 +188,19 @@ export class Backend {
     this.#firstStartedAt ??= Date.now();
   }
 
-  markFailed(reason: string): void {
+  /** `what`: a connection that ran and was lost is a crash; anything else is a failed start. */
+  markFailed(reason: string, what: "crashed" | "failed" = "failed"): void {
     this.status = "error";
     this.lastError = reason;
     this.#consecutiveFailures++;
     this.#lastFailureAt = Date.now();
     this.options.logger.server(this.id, "error", "backend", reason);
+    // As /health shows it: configured header and secret environment values redacted.
+    this.#report(what, this.failureText());
+  }
+
+  #report(what: BackendEvent["what"], reason?: string): void {
+    (this.options.observer ?? quietObserver).event({ kind: "backend", server: this.id, what, ...(reason !== undefined ? { reason } : {}) });
   }
 
   /**

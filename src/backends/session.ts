@@ -174,7 +174,7 @@ export class BackendSession {
   async #onClosed(connection: BackendConnection): Promise<void> {
     if (this.#closing || this.#retired.has(connection)) return;
     // Recorded before anything else, so /health already shows it when the failed call is answered.
-    this.backend.markFailed(`connection lost (process ${connection.pid ?? "-"} exited or the server went away)`);
+    this.backend.markFailed(`connection lost (process ${connection.pid ?? "-"} exited or the server went away)`, "crashed");
     if ((await this.#connection?.catch(() => undefined)) === connection) this.#connection = undefined;
   }
 

@@ -72,6 +72,10 @@ function addServeOptions(program: Command): void {
     .option(
       "--state-url <url>",
       "share the DIFC state with other replicas in Redis/Valkey: redis://host:port or unix:///path/redis.sock (default: this process's memory)",
+    )
+    .option(
+      "--metrics-listen <host:port>",
+      "serve Prometheus metrics at GET /metrics on this address, apart from /mcp (env FLOWGATE_METRICS_LISTEN, default off)",
     );
 }
 

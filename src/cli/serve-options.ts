@@ -43,6 +43,7 @@ export interface ServeFlags {
   requestTimeout?: string;
   headersTimeout?: string;
   stateUrl?: string;
+  metricsListen?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -57,13 +58,13 @@ function isGuardsMode(value: string | undefined): value is GuardsMode {
   return (GUARDS_MODES as readonly (string | undefined)[]).includes(value);
 }
 
-/** "host:port", "[v6]:port" or ":port" (all interfaces). */
-export function parseListen(address: string): { host: string; port: number } {
+/** "host:port", "[v6]:port" or ":port" (all interfaces); `flag` names where a bad address came from. */
+export function parseListen(address: string, flag = "--listen", example = DEFAULT_LISTEN): { host: string; port: number } {
   const colon = address.lastIndexOf(":");
   const portText = address.slice(colon + 1);
   const port = Number(portText);
   if (colon < 0 || !/^\d+$/.test(portText) || port > 65535) {
-    throw new Error(`invalid --listen address "${address}": expected host:port with a port from 0 to 65535, e.g. 127.0.0.1:3000`);
+    throw new Error(`invalid ${flag} address "${address}": expected host:port with a port from 0 to 65535, e.g. ${example}`);
   }
   const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
   return { host: host === "" ? "0.0.0.0" : host, port };
@@ -169,7 +170,16 @@ export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
     sessionTimeoutMs: positiveDuration(env.MCP_GATEWAY_SESSION_TIMEOUT) ?? DEFAULT_SESSION_TIMEOUT_MS,
     shutdownTimeoutMs,
     limits: limitFlags(flags),
+    ...metricsListen(flags, env),
   };
+}
+
+/** --metrics-listen, else FLOWGATE_METRICS_LISTEN: where Prometheus scrapes; none (no metrics) by default. */
+function metricsListen(flags: ServeFlags, env: Env): Pick<RuntimeOptions, "metricsListen"> {
+  const address = flags.metricsListen ?? (env.FLOWGATE_METRICS_LISTEN || undefined);
+  if (address === undefined) return {};
+  const flag = flags.metricsListen !== undefined ? "--metrics-listen" : "FLOWGATE_METRICS_LISTEN";
+  return { metricsListen: parseListen(address, flag, "127.0.0.1:9464") };
 }
 
 /** Where a value overriding the configuration came from, for the warning that says so. */

@@ -138,6 +138,8 @@ export interface RuntimeOptions {
   /** Graceful HTTP drain on SIGINT/SIGTERM. */
   shutdownTimeoutMs: number;
   limits: GatewayLimits;
+  /** --metrics-listen: where Prometheus metrics are served (GET /metrics); none when unset. */
+  metricsListen?: { host: string; port: number };
 }
 
 /** Bounds on what one client can make the gateway hold (flags only; the reference has none). */

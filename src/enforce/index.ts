@@ -24,6 +24,8 @@ export interface Enforcement {
   pipeline: EnforcementPipeline;
   /** Every agent's labels, tags sorted, for /reflect. */
   reflect(): Promise<Record<string, { secrecy: string[]; integrity: string[] }>>;
+  /** How many agents the DIFC state holds labels for. */
+  agentCount(): Promise<number>;
   /** Each server's guard and its state, for /health; `fallback` says why a server runs with noop instead of its guard. */
   guardStatus(): Record<string, GuardStatus & { fallback?: string }>;
   /** The servers whose policy in force is a write-sink, for the URL-domain audit of their arguments. */
@@ -84,6 +86,9 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     pipeline,
     async reflect() {
       return (await reflectSnapshot(store, runtime.guardsMode, new Date())).agents;
+    },
+    async agentCount() {
+      return (await store.entries()).size;
     },
     writeSinkServerIds() {
       return [...guards].flatMap(([serverId, { policy }]) => (policy?.kind === "write-sink" ? [serverId] : []));

@@ -4,12 +4,24 @@ import type { Guard } from "../guard/index.ts";
 import { errorText, type Observer } from "../shared/index.ts";
 
 export function observedGuard(guard: Guard, server: string, observer: Observer): Guard {
+  // Set by a failure; the next call that succeeds is the guard's recovery.
+  let failing = false;
   const observe = <T>(fn: string, tool: string | undefined, work: () => Promise<T>): Promise<T> =>
     observer.step("guard.call", { server, function: fn, guard: guard.name, ...(tool !== undefined ? { tool } : {}) }, () =>
-      work().catch((error: unknown) => {
-        observer.event({ kind: "guard", server, what: "failed", function: fn, reason: errorText(error) });
-        throw error;
-      }),
+      work().then(
+        (result) => {
+          if (failing) {
+            failing = false;
+            observer.event({ kind: "guard", server, what: "recovered", function: fn });
+          }
+          return result;
+        },
+        (error: unknown) => {
+          failing = true;
+          observer.event({ kind: "guard", server, what: "failed", function: fn, reason: errorText(error) });
+          throw error;
+        },
+      ),
     );
   return {
     name: guard.name,

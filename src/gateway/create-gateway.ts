@@ -8,7 +8,8 @@ import { SharedBackendSessions, type EarlyProcess } from "../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger, type GatewayLogger } from "../log/index.ts";
-import { errorText, quietObserver, type Observer } from "../shared/index.ts";
+import { combineObservers, errorText, goLogTimestamp, quietObserver, type Observer } from "../shared/index.ts";
+import type { GatewayMetrics, MetricsListener } from "../telemetry/metrics/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { abandonDiscovery, discoverBackends } from "./discovery.ts";
 import {
@@ -61,6 +62,8 @@ export interface GatewayOptions {
 export interface Gateway extends ListeningGateway {
   /** The guards and the DIFC engine; undefined when started without them. */
   enforcement?: Enforcement;
+  /** Where GET /metrics is served; undefined without runtime.metricsListen. */
+  metrics?: { host: string; port: number };
 }
 
 const DEFAULT_VERSION = "0.0.0";
@@ -81,14 +84,23 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   let enforcement: Enforcement | undefined;
   let filters: ResponseFilters | undefined;
   let monitor: { stop(): void } | undefined;
+  let metricsListener: MetricsListener | undefined;
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
     warnUnisolated(config, io, logger);
-    const discovery = discoverBackends(config, { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes }, options.earlyProcesses);
+    const metrics = runtime.metricsListen ? await gatewayMetrics(config) : undefined;
+    const observer = combineObservers([...(options.observer ? [options.observer] : []), ...(metrics ? [metrics] : [])]);
+    // Before the backends launch: an address that cannot be bound fails the start at once.
+    if (metrics && runtime.metricsListen) metricsListener = await startMetricsListener(metrics, runtime.metricsListen, io, logger);
+    const discovery = discoverBackends(
+      config,
+      { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes, ...(observer !== quietObserver ? { observer } : {}) },
+      options.earlyProcesses,
+    );
     if (options.enforcement === undefined) {
       try {
-        enforcement = await createEnforcement(config, runtime, { logger, env, ...(options.observer ? { observer: options.observer } : {}) });
+        enforcement = await createEnforcement(config, runtime, { logger, env, observer });
         if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
       } catch (error) {
         await abandonDiscovery(discovery, options.earlyProcesses);
@@ -103,7 +115,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     const sessionEnv: SessionEnvironment = {
       backends,
       backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
-      forward: buildForward(forwardChain(config, runtime, logger, options, enforcement, filters)),
+      forward: buildForward(forwardChain(config, runtime, logger, options, observer, enforcement, filters)),
       logger,
       version,
       itemLabelledServers: new Set(enforcement?.itemLabelledServerIds() ?? []),
@@ -129,15 +141,23 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
     );
-    return served(listening, runtime, options.signal, enforcement, async () => {
+    metrics?.attach({
+      tools: (serverId) => backends.get(serverId)?.tools,
+      liveSessions: () => listening.liveSessions(),
+      agents: async () => (enforcement ? enforcement.agentCount() : 0),
+    });
+    const gateway = served(listening, runtime, options.signal, enforcement, async () => {
+      await metricsListener?.close();
       await filters?.close();
       await enforcement?.close().catch((error: unknown) => logger.log("error", "shutdown", String(error)));
       await ownLogger?.close();
     });
+    return metricsListener ? { ...gateway, metrics: { host: metricsListener.host, port: metricsListener.port } } : gateway;
   } catch (error) {
     io.err(`failed to start gateway${failedWhere}: ${errorText(error)}\n`);
     logger.log("error", "startup", `failed to start gateway: ${errorText(error)}`, { markdown: true });
     monitor?.stop();
+    await metricsListener?.close();
     await filters?.close();
     await enforcement?.close().catch(() => undefined);
     await ownLogger?.close();
@@ -162,12 +182,12 @@ function forwardChain(
   runtime: RuntimeOptions,
   logger: GatewayLogger,
   options: GatewayOptions,
+  observer: Observer,
   enforcement: Enforcement | undefined,
   filters: ResponseFilters | undefined,
 ): ForwardMiddleware[] {
   const enforcementStep = enforcement ? enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds) : options.enforcement || undefined;
   const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
-  const observer = options.observer ?? quietObserver;
   const observed = observer !== quietObserver;
   return [
     ...(observed ? [observedCall(observer)] : []),
@@ -182,6 +202,29 @@ function forwardChain(
     circuitBreakerMiddleware(config.servers, logger, options.clock, options.breakerBoard ?? enforcement?.breakerBoard),
     ...(observed ? [observedBackendCall(observer)] : []),
   ];
+}
+
+/** The Prometheus metrics, loaded only when asked for: a gateway without them never loads prom-client. */
+async function gatewayMetrics(config: GatewayConfig): Promise<GatewayMetrics> {
+  const { GatewayMetrics } = await import("../telemetry/metrics/index.ts");
+  return new GatewayMetrics(config.servers.map((server) => server.id));
+}
+
+/** The scrape listener, on its own address so that it can be firewalled apart from /mcp. */
+async function startMetricsListener(
+  metrics: GatewayMetrics,
+  address: { host: string; port: number },
+  io: GatewayIO,
+  logger: GatewayLogger,
+): Promise<MetricsListener> {
+  const { serveMetrics } = await import("../telemetry/metrics/index.ts");
+  const listener = await serveMetrics(metrics, address.host, address.port, (text) => logger.log("error", "metrics", text)).catch((error: unknown) => {
+    throw new Error(`cannot serve metrics on ${address.host}:${address.port} (--metrics-listen): ${errorText(error)}`, { cause: error });
+  });
+  const line = `Serving Prometheus metrics on ${listener.host}:${listener.port} at GET /metrics`;
+  io.err(`${goLogTimestamp(new Date())} ${line}\n`);
+  logger.log("info", "startup", line, { markdown: true });
+  return listener;
 }
 
 /** Whether an agent (by credential) holds secrecy tags now: its backends' stderr and URL domains stay out of the logs then. */

@@ -3,7 +3,7 @@
 import { Backend, type EarlyProcess } from "../backends/index.ts";
 import type { GatewayConfig } from "../config/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
-import { goLogTimestamp } from "../shared/index.ts";
+import { goLogTimestamp, type Observer } from "../shared/index.ts";
 import type { GatewayIO } from "./http/index.ts";
 
 export interface DiscoveryDeps {
@@ -11,6 +11,8 @@ export interface DiscoveryDeps {
   logger: GatewayLogger;
   version: string;
   maxMessageBytes: number;
+  /** Where the backends report launches, crashes and restarts; by default nowhere. */
+  observer?: Observer;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function discoverBackends(
     keepaliveInterval: config.gateway.keepaliveInterval,
     maxMessageBytes: deps.maxMessageBytes,
     stderrLine: (line: string) => io.err(`${line}\n`),
+    ...(deps.observer ? { observer: deps.observer } : {}),
   };
   const backends = new Map<string, Backend>();
   for (const server of config.servers) backends.set(server.id, new Backend(server, options, early.get(server.id)));

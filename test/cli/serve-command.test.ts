@@ -113,6 +113,8 @@ describe("flowgate serve flags", () => {
       "2m",
       "--headers-timeout",
       "10s",
+      "--metrics-listen",
+      "127.0.0.1:9464",
     ]);
     expect(served?.runtime).toMatchObject({
       listenHost: "::1",
@@ -126,6 +128,7 @@ describe("flowgate serve flags", () => {
       urlDomainAudit: true,
       shutdownTimeoutMs: 90_000,
       limits: { maxAgentsPerServer: 4, maxMessageBytes: 1_048_576, requestTimeoutMs: 120_000, headersTimeoutMs: 10_000 },
+      metricsListen: { host: "127.0.0.1", port: 9464 },
     });
     expect(served?.config.sequentialLaunch).toBe(true);
     expect(served?.config.warnings).toEqual([expect.stringContaining('unknown server ID "other"')]);
@@ -142,6 +145,7 @@ describe("flowgate serve flags", () => {
         MCP_GATEWAY_SESSION_TIMEOUT: "30m",
         MCP_GATEWAY_WASM_GUARDS_DIR: "",
         MCP_GATEWAY_LOG_PAYLOADS: "all",
+        FLOWGATE_METRICS_LISTEN: ":9100",
       },
     });
     expect(served?.runtime).toMatchObject({
@@ -153,6 +157,7 @@ describe("flowgate serve flags", () => {
       shutdownTimeoutMs: 250,
       sessionTimeoutMs: 1_800_000,
       wasmGuardsDir: "",
+      metricsListen: { host: "0.0.0.0", port: 9100 },
     });
   });
 
@@ -165,6 +170,11 @@ describe("flowgate serve flags", () => {
   ])("ignores an invalid %s=%s", async (name, value, field, expected) => {
     const { served } = await run(["-c", TOML], { env: { [name]: value } });
     expect(served?.runtime[field as keyof RuntimeOptions]).toEqual(expected);
+  });
+
+  it("serves metrics where --metrics-listen says, over FLOWGATE_METRICS_LISTEN", async () => {
+    const { served } = await run(["-c", TOML, "--metrics-listen", "[::1]:9200"], { env: { FLOWGATE_METRICS_LISTEN: ":9100" } });
+    expect(served?.runtime.metricsListen).toEqual({ host: "::1", port: 9200 });
   });
 
   it("uses the config's guards_mode unless a flag or the environment sets one", async () => {
@@ -339,6 +349,14 @@ describe("flowgate serve errors: exit 1 before anything is served", () => {
     ["a missing --env file", ["-c", TOML, "--env", join(dir, "absent.env")], {}, "", /^failed to load \.env file: /m],
     ["an invalid --listen", ["-c", TOML, "--listen", "localhost"], {}, "", /invalid --listen address "localhost"/],
     ["a port out of range in --listen", ["-c", TOML, "--listen", "127.0.0.1:70000"], {}, "", /invalid --listen address/],
+    [
+      "an invalid --metrics-listen",
+      ["-c", TOML, "--metrics-listen", "9464"],
+      {},
+      "",
+      /invalid --metrics-listen address "9464": expected host:port .* e\.g\. 127\.0\.0\.1:9464/,
+    ],
+    ["an invalid FLOWGATE_METRICS_LISTEN", ["-c", TOML], { FLOWGATE_METRICS_LISTEN: "localhost" }, "", /invalid FLOWGATE_METRICS_LISTEN address "localhost"/],
     ["an invalid --guards-mode", ["-c", TOML, "--guards-mode", "loose"], {}, "", /invalid --guards-mode "loose": expected strict, filter or propagate/],
     ["an invalid --log-payloads", ["-c", TOML, "--log-payloads", "some"], {}, "", /invalid --log-payloads "some": expected redacted .* or all/],
     ["an invalid --shutdown-timeout", ["-c", TOML, "--shutdown-timeout", "5"], {}, "", /invalid --shutdown-timeout "5"/],

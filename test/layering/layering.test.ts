@@ -12,7 +12,19 @@ const root = new URL("../../src/", import.meta.url).pathname;
 export const LAYERS: LayerTable = {
   cli: ["gateway", "proxy", "enforce", "state", "guard", "difc", "backends", "config", "log", "shared"],
   // The composition root: the one place that knows every part of the gateway.
-  gateway: ["gateway/http", "gateway/sessions", "gateway/results", "gateway/forward", "enforce", "difc", "backends", "config", "log", "shared"],
+  gateway: [
+    "gateway/http",
+    "gateway/sessions",
+    "gateway/results",
+    "gateway/forward",
+    "telemetry/metrics",
+    "enforce",
+    "difc",
+    "backends",
+    "config",
+    "log",
+    "shared",
+  ],
   "gateway/http": ["gateway/sessions", "difc", "backends", "config", "log", "shared"],
   "gateway/sessions": ["gateway/forward", "enforce", "backends", "config", "log", "shared"],
   "gateway/results": ["gateway/forward", "config/jq", "config", "log", "shared"],
@@ -24,6 +36,8 @@ export const LAYERS: LayerTable = {
   state: ["difc", "shared"],
   guard: ["log", "shared"],
   backends: ["config", "log", "shared"],
+  // Prometheus metrics: an Observer (src/shared) and the listener serving it; the gateway loads it when asked.
+  "telemetry/metrics": ["shared"],
   config: ["config/jq", "shared"],
   "config/jq": ["shared"],
   log: ["shared"],

@@ -52,6 +52,8 @@ export interface ListeningGateway {
   /** Resolves with the exit code once the listener has shut down (after /close or close()). */
   closed: Promise<number>;
   close(drainMs?: number): Promise<number>;
+  /** MCP sessions open now. */
+  liveSessions(): number;
 }
 
 /** What close() waits for in-flight HTTP requests before cutting them, as /close does. */
@@ -180,6 +182,7 @@ export async function listen(
     backends,
     closed,
     close: (drainMs = CLOSE_DRAIN_MS) => shutdown(drainMs),
+    liveSessions: () => sessions.size,
   };
   try {
     await beforeServing(listening);

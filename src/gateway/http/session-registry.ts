@@ -30,6 +30,11 @@ export class SessionRegistry {
     this.#arm(live.id);
   }
 
+  /** Sessions open now. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
   get(id: string): LiveSession | undefined {
     return this.#sessions.get(id)?.live;
   }
