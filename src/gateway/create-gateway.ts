@@ -8,7 +8,8 @@ import { SharedBackendSessions, type EarlyProcess } from "../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger, type GatewayLogger } from "../log/index.ts";
-import { errorText, quietObserver, type Observer } from "../shared/index.ts";
+import { combineObservers, errorText, observesSteps, type Observer } from "../shared/index.ts";
+import { DecisionLog, LiveView } from "../telemetry/live-view/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { abandonDiscovery, discoverBackends } from "./discovery.ts";
 import {
@@ -24,6 +25,7 @@ import {
   type ForwardMiddleware,
 } from "./forward/index.ts";
 import { startHealthMonitor } from "./health-monitor.ts";
+import { liveViewSources } from "./live-view-sources.ts";
 import { listen, shareDigestKey, type GatewayIO, type ListeningGateway } from "./http/index.ts";
 import { ResponseFilters, responseFilterStep, spillStep } from "./results/index.ts";
 import { mcpEndpoints, type SessionEnvironment } from "./sessions/index.ts";
@@ -81,6 +83,9 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   let enforcement: Enforcement | undefined;
   let filters: ResponseFilters | undefined;
   let monitor: { stop(): void } | undefined;
+  // The live view at /ui keeps the latest decisions from the start; it observes events alone, so no call is wrapped for it.
+  const decisions = new DecisionLog();
+  const observer = combineObservers([...(options.observer ? [options.observer] : []), decisions.observer]);
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
@@ -88,7 +93,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     const discovery = discoverBackends(config, { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes }, options.earlyProcesses);
     if (options.enforcement === undefined) {
       try {
-        enforcement = await createEnforcement(config, runtime, { logger, env, ...(options.observer ? { observer: options.observer } : {}) });
+        enforcement = await createEnforcement(config, runtime, { logger, env, observer });
         if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
       } catch (error) {
         await abandonDiscovery(discovery, options.earlyProcesses);
@@ -103,7 +108,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     const sessionEnv: SessionEnvironment = {
       backends,
       backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
-      forward: buildForward(forwardChain(config, runtime, logger, options, enforcement, filters)),
+      forward: buildForward(forwardChain(config, runtime, logger, options, observer, enforcement, filters)),
       logger,
       version,
       itemLabelledServers: new Set(enforcement?.itemLabelledServerIds() ?? []),
@@ -125,6 +130,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
         reflect: () => enforcement?.reflect() ?? {},
         guardStatus: () => enforcement?.guardStatus() ?? {},
         stateHealth: () => enforcement?.stateHealth(),
+        liveView: new LiveView(decisions, liveViewSources(backends, enforcement)),
         onShutdown: () => monitor?.stop(),
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
@@ -162,13 +168,13 @@ function forwardChain(
   runtime: RuntimeOptions,
   logger: GatewayLogger,
   options: GatewayOptions,
+  observer: Observer,
   enforcement: Enforcement | undefined,
   filters: ResponseFilters | undefined,
 ): ForwardMiddleware[] {
   const enforcementStep = enforcement ? enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds) : options.enforcement || undefined;
   const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
-  const observer = options.observer ?? quietObserver;
-  const observed = observer !== quietObserver;
+  const observed = observesSteps(observer);
   return [
     ...(observed ? [observedCall(observer)] : []),
     spillStep(config.gateway, logger),

@@ -12,7 +12,19 @@ const root = new URL("../../src/", import.meta.url).pathname;
 export const LAYERS: LayerTable = {
   cli: ["gateway", "proxy", "enforce", "state", "guard", "difc", "backends", "config", "log", "shared"],
   // The composition root: the one place that knows every part of the gateway.
-  gateway: ["gateway/http", "gateway/sessions", "gateway/results", "gateway/forward", "enforce", "difc", "backends", "config", "log", "shared"],
+  gateway: [
+    "gateway/http",
+    "gateway/sessions",
+    "gateway/results",
+    "gateway/forward",
+    "telemetry/live-view",
+    "enforce",
+    "difc",
+    "backends",
+    "config",
+    "log",
+    "shared",
+  ],
   "gateway/http": ["gateway/sessions", "difc", "backends", "config", "log", "shared"],
   "gateway/sessions": ["gateway/forward", "enforce", "backends", "config", "log", "shared"],
   "gateway/results": ["gateway/forward", "config/jq", "config", "log", "shared"],
@@ -20,6 +32,8 @@ export const LAYERS: LayerTable = {
   // The GitHub API proxy: the same guards and DIFC engine as the gateway, in front of GitHub's API.
   proxy: ["enforce", "guard", "difc", "config", "log", "shared"],
   enforce: ["state", "guard", "difc", "config", "log", "shared"],
+  // The live view at /ui: the latest decisions and what the page shows of them.
+  "telemetry/live-view": ["shared"],
   // Where DIFC state lives when replicas share it.
   state: ["difc", "shared"],
   guard: ["log", "shared"],
