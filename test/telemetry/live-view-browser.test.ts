@@ -47,12 +47,15 @@ describe.skipIf(!CHROMIUM)(suite, () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it("shows an error and no data for a wrong key, and refuses the stream to a request without one", async () => {
+  it.each([
+    ["a wrong key", "not-the-key", "The gateway refused the key: invalid API key."],
+    ["a key no header can carry", "key\u2603", "The key holds characters an Authorization header cannot carry: paste the gateway's agent id as it is."],
+  ])("shows an error and no data for %s, and refuses the stream to a request without one", async (_what, key, error) => {
     await page.goto(`${demo.base}/ui`);
-    await page.fill("#key", "not-the-key");
+    await page.fill("#key", key);
     await page.click("#login button[type=submit]");
     await page.locator("#error").waitFor({ state: "visible" });
-    expect(await page.textContent("#error")).toBe("The gateway refused the key: invalid API key.");
+    expect(await page.textContent("#error")).toBe(error);
     expect(await page.isHidden("#view")).toBe(true);
     expect(await page.locator("#decisions tbody tr, #agents tbody tr, #servers tbody tr").count()).toBe(0);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);

@@ -236,6 +236,11 @@ async function connect() {
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
+  // An HTTP header carries Latin-1 text without line breaks; fetch would refuse anything else as if the gateway were down.
+  if (!/^[\t\x20-\x7e\xa0-\xff]+$/.test(keyInput.value)) {
+    askForKey("The key holds characters an Authorization header cannot carry: paste the gateway's agent id as it is.");
+    return;
+  }
   key = keyInput.value;
   keyInput.value = "";
   sessionStorage.setItem(KEY_ITEM, key);
