@@ -48,7 +48,7 @@ export class DecisionLog {
     this.#slots = new Array<Slot | undefined>(capacity);
     this.#clock = clock;
     this.observer = eventObserver((event) => {
-      if (event.kind === "decision") this.record(event);
+      if (event.kind === "decision") this.#record(event);
       else for (const watcher of this.#watchers) watcher.other();
     });
   }
@@ -58,7 +58,7 @@ export class DecisionLog {
     return this.#slots.length;
   }
 
-  record(event: DecisionEvent): void {
+  #record(event: DecisionEvent): void {
     const slot: Slot = { seq: ++this.#seq, time: this.#clock(), event };
     this.#slots[(slot.seq - 1) % this.#slots.length] = slot;
     if (this.#watchers.size === 0) return;

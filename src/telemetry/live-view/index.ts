@@ -2,4 +2,4 @@
 // what /ui shows from it and from the servers and agents.
 export { DecisionLog, type DecisionRow } from "./decision-log.ts";
 export { LiveView } from "./live-view.ts";
-export type { AgentView, BudgetView, LiveSnapshot, LiveState, LiveUpdate, LiveViewOptions, LiveViewSources, ServerView } from "./live-view.ts";
+export type { AgentView, BudgetView, LiveSnapshot, LiveState, LiveUpdate, LiveViewSources, ServerView } from "./live-view.ts";

@@ -61,34 +61,27 @@ export interface LiveSnapshot extends LiveState {
 
 export type LiveUpdate = { event: "snapshot"; data: LiveSnapshot } | { event: "decision"; data: DecisionRow } | { event: "state"; data: LiveState };
 
-export interface LiveViewOptions {
-  /** How many agents a snapshot shows. */
-  maxAgents?: number;
-  /** How often the servers and agents are read again while a page watches. */
-  refreshMs?: number;
-  /** How long after a decision they are read again: the labels it changes are stored just after it is reported. */
-  settleMs?: number;
-  clock?: () => number;
-}
-
-const DEFAULTS = { maxAgents: 100, refreshMs: 5000, settleMs: 250 } as const;
+/** How many agents a snapshot shows. */
+const MAX_AGENTS_SHOWN = 100;
+/** How often the servers and agents are read again while a page watches: a backend's health moves on its own. */
+const REFRESH_MS = 5000;
+/** How long after a decision they are read again: the labels it changes are stored just after it is reported. */
+const SETTLE_MS = 250;
 
 export class LiveView {
   readonly #sources: LiveViewSources;
   readonly #log: DecisionLog;
-  readonly #options: Required<LiveViewOptions>;
   readonly #watchers = new Set<(update: LiveUpdate) => void>();
   #refreshTimer: NodeJS.Timeout | undefined;
   #settleTimer: NodeJS.Timeout | undefined;
-  #refreshing: Promise<void> | undefined;
+  #refreshing = false;
   #refreshAgain = false;
   #stopWatchingDecisions: (() => void) | undefined;
 
   /** `log` is the one the gateway reports its decisions to; `sources` are read only while a page watches. */
-  constructor(log: DecisionLog, sources: LiveViewSources, options: LiveViewOptions = {}) {
+  constructor(log: DecisionLog, sources: LiveViewSources) {
     this.#log = log;
     this.#sources = sources;
-    this.#options = { ...DEFAULTS, clock: Date.now, ...options };
   }
 
   /** The page's file at `path` under /ui, if it is one. */
@@ -117,12 +110,6 @@ export class LiveView {
     };
   }
 
-  /** Stops every timer and lets go of every watcher. */
-  close(): void {
-    this.#watchers.clear();
-    this.#stopWatching();
-  }
-
   #startWatching(): void {
     this.#stopWatchingDecisions = this.#log.watch({
       decision: (row) => {
@@ -131,7 +118,7 @@ export class LiveView {
       },
       other: () => this.#refreshSoon(),
     });
-    this.#refreshTimer = setInterval(() => void this.#refresh(), this.#options.refreshMs).unref();
+    this.#refreshTimer = setInterval(() => void this.#refresh(), REFRESH_MS).unref();
   }
 
   #stopWatching(): void {
@@ -146,7 +133,7 @@ export class LiveView {
     this.#settleTimer ??= setTimeout(() => {
       this.#settleTimer = undefined;
       void this.#refresh();
-    }, this.#options.settleMs).unref();
+    }, SETTLE_MS).unref();
   }
 
   /** Reads the servers and agents once for every watcher; a refresh asked for while one runs runs once after it. */
@@ -155,13 +142,15 @@ export class LiveView {
       this.#refreshAgain = true;
       return;
     }
-    this.#refreshing = (async () => {
+    this.#refreshing = true;
+    try {
       const state = await this.#state();
       for (const send of this.#watchers) send({ event: "state", data: state });
-    })();
-    // A refresh that failed is followed by the next one; the pages keep what they have until then.
-    await this.#refreshing.catch(() => undefined);
-    this.#refreshing = undefined;
+    } catch {
+      // The next refresh tries again; the pages keep what they have until then.
+    } finally {
+      this.#refreshing = false;
+    }
     if (this.#refreshAgain && this.#watchers.size > 0) {
       this.#refreshAgain = false;
       await this.#refresh();
@@ -169,10 +158,10 @@ export class LiveView {
   }
 
   async #state(): Promise<LiveState> {
-    const time = this.#options.clock();
+    const time = Date.now();
     const servers = this.#sources.servers();
     try {
-      const { shown, total } = await this.#sources.agents(this.#options.maxAgents);
+      const { shown, total } = await this.#sources.agents(MAX_AGENTS_SHOWN);
       return { time, servers, agents: shown, agentsNotShown: total - shown.length };
     } catch (error) {
       return { time, servers, agents: [], agentsNotShown: 0, agentsError: errorText(error) };
