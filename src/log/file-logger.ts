@@ -3,7 +3,7 @@
 // stderr, a per-server log is skipped, and the other files are disabled, each with one warning.
 // A log directory someone else could have prepared (not ours, writable by others, a symlink) is
 // not used at all: one warning, and the unified log goes to stderr.
-import { lstatSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AppendWriter } from "./append-writer.ts";
 import { debugNamespaceMatcher, formatDebugLine } from "./debug-namespaces.ts";
@@ -15,7 +15,7 @@ import { Sanitizer } from "./sanitize.ts";
 import { ToolsCatalogFile } from "./tools-file.ts";
 import { UrlDomainsFile } from "./url-domains-file.ts";
 import type { DifcFilteredRecord, GatewayLogger, LogLevel, LogPayloads, RpcLogRecord } from "./types.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText, unsafeDirectoryReason } from "../shared/index.ts";
 
 const LOG_FILE_NAMES = {
   unified: "mcp-gateway.log",
@@ -213,7 +213,7 @@ export class FileLogger implements GatewayLogger {
       return "";
     }
     try {
-      return unsafeDirectoryReason(this.#dir);
+      return unsafeDirectoryReason(this.#dir, "--log-dir");
     } catch (error) {
       return `it cannot be examined (${errorText(error)})`;
     }
@@ -283,25 +283,6 @@ export class FileLogger implements GatewayLogger {
   #console(message: string): void {
     this.#stderr(formatConsoleLine(this.#now(), message));
   }
-}
-
-/**
- * Why an existing log directory is not safe for the gateway's files, with how to fix it, or
- * undefined. Whoever else can write in it could plant links or files where the logs go; each file
- * is guarded as it is opened (openLogFileSync), this guards the directory as a whole (and its last
- * path component). Another user's directory is accepted when only that user can write in it: in
- * gh-aw the runner creates the log directory on the host and the gateway's container, running as
- * root, writes into it; a file that user planted there is refused as it is opened.
- */
-function unsafeDirectoryReason(dir: string): string | undefined {
-  const stats = lstatSync(dir);
-  if (stats.isSymbolicLink()) return "it is a symbolic link; give --log-dir the directory it points to";
-  if (!stats.isDirectory()) return "it is not a directory";
-  if ((stats.mode & 0o022) !== 0) {
-    const mode = (stats.mode & 0o777).toString(8).padStart(4, "0");
-    return `it is writable by group or others (mode ${mode}); run chmod go-w ${dir}, or give --log-dir another directory`;
-  }
-  return undefined;
 }
 
 /** Opens the log files in `dir` (creating it); never throws for an unusable directory. */

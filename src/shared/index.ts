@@ -6,6 +6,7 @@ export { CodedError, errorText, rpcErrorOf } from "./errors.ts";
 export { hostAllowed, originAllowed } from "./host-check.ts";
 export { isObject } from "./is-object.ts";
 export { goLogTimestamp, rfc3339Seconds } from "./timestamp.ts";
+export { unsafeDirectoryReason } from "./safe-directory.ts";
 export { utf8Prefix } from "./utf8.ts";
 export { workerEnv } from "./worker-env.ts";
 export {

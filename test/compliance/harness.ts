@@ -143,10 +143,11 @@ export async function launch(config: Record<string, unknown> | string, options: 
     PATH: `${binDir}${delimiter}${process.env.PATH ?? ""}`,
     COMPLIANCE_DOCKER_RECORD: dockerRecord,
     MCP_GATEWAY_LOG_DIR: logDir,
-    ...options.env,
   };
-  // As on a developer's machine, not a GitHub Actions runner: no repository whose visibility the gateway would ask GitHub about.
+  // As on a developer's machine, not a GitHub Actions runner: no repository whose visibility the
+  // gateway would ask GitHub about, unless a case names one (with a fake API to ask).
   for (const name of ["GITHUB_REPOSITORY", ...(options.unset ?? [])]) delete env[name];
+  Object.assign(env, options.env);
   const child = spawn(process.execPath, [FLOWGATE, "--config-stdin", "--listen", `127.0.0.1:${port}`, "--log-dir", logDir], {
     env,
     stdio: ["pipe", "pipe", "pipe"],

@@ -8,7 +8,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ForwardMiddleware } from "../forward/index.ts";
 import type { GatewaySettings } from "../../config/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
-import { errorText, utf8Prefix } from "../../shared/index.ts";
+import { errorText, unsafeDirectoryReason, utf8Prefix } from "../../shared/index.ts";
 
 export type PayloadSettings = Pick<GatewaySettings, "payloadDir" | "payloadPathPrefix" | "payloadSizeThreshold">;
 
@@ -55,6 +55,11 @@ export function payloadSessionSegment(sessionId: string | undefined): string {
 }
 
 async function writePayloadFile(dir: string, session: string, queryId: string, json: Buffer): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // The payload directory's default is under /tmp, where anyone may have made it first: a link or
+  // a directory others can write in would let them read the agents' payloads or redirect them.
+  const unsafe = unsafeDirectoryReason(dir, "payload_dir (--payload-dir)");
+  if (unsafe !== undefined) throw new Error(`refusing payload directory ${dir}: ${unsafe}`);
   const sessionDir = join(dir, session);
   // Only the gateway's own user may list an agent's payloads; a directory left by an earlier run
   // with a wider mode is narrowed too.

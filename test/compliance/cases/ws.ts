@@ -2,7 +2,10 @@
 // GitHub repository behind the GitHub guard, which flowgate does not ship; here it is the
 // private/ folder of demo/workspace behind flowgate's filesystem guard. The sink check the tests
 // are about is the same: the agent's secrecy against what the sink accepts.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FakeGithub } from "../../support/fake-github.ts";
 import {
   base,
   check,
@@ -11,6 +14,7 @@ import {
   McpSession,
   notCheckable,
   pass,
+  type LaunchOptions,
   resultText,
   startGateway,
   type CaseGroup,
@@ -23,8 +27,8 @@ const GUARD = fileURLToPath(new URL("../../../guards/filesystem/build/filesystem
 /** The secrecy tag the filesystem guard gives what is in private/ (scope `ws`). */
 const PRIVATE_TAG = "private:ws/private";
 
-const GITHUB =
-  "needs the GitHub REST API's answer about the repository's visibility (GITHUB_REPOSITORY and a token, or a mock API behind an implementation hook), which flowgate's visibility check reads from api.github.com; the rule is covered by test/enforce/github-visibility.test.ts";
+const GITHUB_SERVER =
+  "needs a GitHub MCP server serving a private repository's items behind a GitHub guard that labels them by the repository's visibility (the spec's `github` server); flowgate runs no GitHub MCP server here. The forcing rule itself is covered by test/enforce/github-visibility.test.ts, and T-WS-006…008 check the same visibility lookup against a fake GitHub API";
 
 /**
  * `files` (server-filesystem over demo/workspace behind the filesystem guard; an agent cleared
@@ -57,9 +61,17 @@ const forbidden = (reply: RpcReply) =>
   (reply.message?.error !== undefined || (reply.message?.result as { isError?: boolean } | undefined)?.isError === true) &&
   !resultText(reply).includes("Echo:");
 
-/** Reads a file through `files` (a private one taints the agent), then writes to `sink`; the write's reply. */
-async function readThenWrite(writeSink: Record<string, unknown>, file: "private/salaries.md" | "notes/launch-plan.md"): Promise<RpcReply> {
-  const gateway = await startGateway(sinkConfig(writeSink, file.startsWith("private/")));
+/**
+ * Reads a file through `files` (a private one taints the agent), then writes to `sink`; the write's
+ * reply, and what the gateway logged about the sink (its <serverID>.log).
+ */
+async function readThenWrite(
+  writeSink: Record<string, unknown>,
+  file: "private/salaries.md" | "notes/launch-plan.md",
+  options: LaunchOptions = {},
+): Promise<RpcReply & { sinkLog?: string }> {
+  const gateway = await startGateway(sinkConfig(writeSink, file.startsWith("private/")), options);
+  let reply: RpcReply | undefined;
   try {
     const files = await McpSession.open(gateway, "files");
     await files.request("tools/list");
@@ -67,9 +79,23 @@ async function readThenWrite(writeSink: Record<string, unknown>, file: "private/
     check(read.message?.result && !(read.message.result as { isError?: boolean }).isError, `reading ${file}: ${read.text.slice(0, 300)}`);
     const sink = await McpSession.open(gateway, "sink");
     await sink.request("tools/list");
-    return await sink.callTool("echo", { message: "published" });
+    reply = await sink.callTool("echo", { message: "published" });
   } finally {
     await gateway.stop();
+  }
+  return { ...reply, sinkLog: await readFile(join(gateway.logDir, "sink.log"), "utf8").catch(() => "") };
+}
+
+/**
+ * The write of T-WS-001 with the workflow repository's visibility coming from a fake GitHub API
+ * (octo/pub is public, octo/priv private), as the gateway asks it at startup.
+ */
+async function withRepository<T>(repository: "octo/pub" | "octo/priv", run: (options: LaunchOptions) => Promise<T>): Promise<T> {
+  const github = await new FakeGithub().start();
+  try {
+    return await run({ env: { GITHUB_REPOSITORY: repository, GITHUB_API_URL: github.url, GITHUB_TOKEN: "compliance-token" } });
+  } finally {
+    await github.close();
   }
 }
 
@@ -118,16 +144,53 @@ export function wsGroup(): CaseGroup {
       [
         ["T-WS-004", "The repo is forced public when it is public"],
         ["T-WS-005", "`forcePublicRepos:false` disables the override"],
-        ["T-WS-006", "Runtime check upgrades private/internal to public"],
-        ["T-WS-007", "Runtime check is skipped when visibility is omitted"],
-        ["T-WS-008", "A configured public is never relaxed"],
       ] as const
     ).map(([id, title]): ComplianceCase => ({
       id,
       title,
-      how: "black-box: the repository's visibility from the GitHub API",
-      run: async () => notCheckable(GITHUB),
+      how: "black-box: a private-repository item read through the GitHub guard",
+      run: async () => notCheckable(GITHUB_SERVER),
     })),
+    {
+      id: "T-WS-006",
+      title: "Runtime check upgrades private/internal to public",
+      fast: true,
+      how: `GITHUB_REPOSITORY=octo/pub, public in a fake GitHub API; a tainted agent writes to a sink with sink-visibility "private", then "internal", accept [${PRIVATE_TAG}]: refused, and the sink's log names the override`,
+      run: async () =>
+        withRepository("octo/pub", async (options) => {
+          for (const visibility of ["private", "internal"]) {
+            const reply = await readThenWrite({ accept: [PRIVATE_TAG], "sink-visibility": visibility }, "private/salaries.md", options);
+            check(forbidden(reply), `${visibility}: the write: ${reply.text.slice(0, 300)}`);
+            check(
+              reply.sinkLog?.includes(`SINK VISIBILITY OVERRIDE: configured="${visibility}"`) === true,
+              `${visibility}: the sink's log names the override: ${reply.sinkLog?.slice(0, 600)}`,
+            );
+          }
+          return pass("the repository's visibility comes from a fake GitHub REST API on 127.0.0.1 (GITHUB_API_URL)");
+        }),
+    },
+    {
+      id: "T-WS-007",
+      title: "Runtime check is skipped when visibility is omitted",
+      how: `GITHUB_REPOSITORY=octo/pub, public in a fake GitHub API; a tainted agent writes to a sink with sink-visibility omitted (listed in sinkVisibilityExemptServers), accept [${PRIVATE_TAG}]: allowed`,
+      run: async () =>
+        withRepository("octo/pub", async (options) => {
+          const reply = await readThenWrite({ accept: [PRIVATE_TAG] }, "private/salaries.md", options);
+          check(resultText(reply).includes("Echo: published"), `the write: ${reply.text.slice(0, 300)}`);
+          return pass("the repository's visibility comes from a fake GitHub REST API on 127.0.0.1 (GITHUB_API_URL)");
+        }),
+    },
+    {
+      id: "T-WS-008",
+      title: "A configured public is never relaxed",
+      how: `GITHUB_REPOSITORY=octo/priv, private in a fake GitHub API; a tainted agent writes to a sink with sink-visibility "public", accept [${PRIVATE_TAG}]: refused`,
+      run: async () =>
+        withRepository("octo/priv", async (options) => {
+          const reply = await readThenWrite({ accept: [PRIVATE_TAG], "sink-visibility": "public" }, "private/salaries.md", options);
+          check(forbidden(reply), `the write: ${reply.text.slice(0, 300)}`);
+          return pass("the repository's visibility comes from a fake GitHub REST API on 127.0.0.1 (GITHUB_API_URL)");
+        }),
+    },
   ];
   return { name: "Write-sink guard policy (T-WS)", cases };
 }
