@@ -20,4 +20,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The live view's page script runs in the browser, with no build step.
+    files: ["src/telemetry/live-view/page/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        document: "readonly",
+        fetch: "readonly",
+        sessionStorage: "readonly",
+        AbortController: "readonly",
+        TextDecoderStream: "readonly",
+        setTimeout: "readonly",
+      },
+    },
+  },
 );

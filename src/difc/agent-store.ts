@@ -19,6 +19,8 @@ export interface AgentStore {
    * and spend are one step, so concurrent calls (on any replica) never overspend.
    */
   spendToolCall(agentId: string, serverId: string, limits: ReadonlyMap<string, number>, toolName: string): Promise<string | null>;
+  /** The calls the agent has spent of its budgets (only tools with a limit count), by server, then by tool; for the live view. */
+  toolCallsSpent(agentId: string): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>>;
   /**
    * Whether the agent holds any secrecy tag, without creating it: the log files ask this of every
    * call, and only an agent that has read something may hold one.
@@ -53,8 +55,8 @@ export function addLabels(agent: AgentLabels, added: AgentLabels): AgentLabels {
 /** The process-local store: one Map; labels live until the process exits, as in the reference. */
 export class InMemoryAgentStore implements AgentStore {
   readonly #agents = new Map<string, AgentLabels>();
-  /** Calls spent, by agent and server, then by tool. */
-  readonly #spent = new Map<string, Map<string, number>>();
+  /** Calls spent, by agent, then by server, then by tool. */
+  readonly #spent = new Map<string, Map<string, Map<string, number>>>();
 
   getOrCreate(agentId: string): Promise<AgentLabels> {
     return Promise.resolve(this.#current(agentId));
@@ -69,10 +71,16 @@ export class InMemoryAgentStore implements AgentStore {
   }
 
   spendToolCall(agentId: string, serverId: string, limits: ReadonlyMap<string, number>, toolName: string): Promise<string | null> {
-    const key = `${agentId}\u0000${serverId}`;
-    let counts = this.#spent.get(key);
-    if (!counts) this.#spent.set(key, (counts = new Map()));
+    let servers = this.#spent.get(agentId);
+    if (!servers) this.#spent.set(agentId, (servers = new Map()));
+    let counts = servers.get(serverId);
+    if (!counts) servers.set(serverId, (counts = new Map()));
     return Promise.resolve(consumeToolCall(limits, counts, toolName));
+  }
+
+  toolCallsSpent(agentId: string): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>> {
+    const servers = this.#spent.get(agentId) ?? new Map<string, Map<string, number>>();
+    return Promise.resolve(new Map([...servers].flatMap(([serverId, counts]) => (counts.size > 0 ? [[serverId, new Map(counts)] as const] : []))));
   }
 
   holdsSecrecy(agentId: string): Promise<boolean> {

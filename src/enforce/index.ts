@@ -5,7 +5,7 @@ import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { reflectSnapshot, type AgentStore } from "../difc/index.ts";
 import type { GuardStatus } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
-import { quietObserver, type Observer } from "../shared/index.ts";
+import { observesSteps, quietObserver, type Observer } from "../shared/index.ts";
 import { openStateBackend, type RedisStateHealth, type StateBackend } from "../state/index.ts";
 import { collaboratorPermissionLookup } from "./collaborator-permission.ts";
 import { GuardSessions } from "./guard-sessions.ts";
@@ -26,6 +26,8 @@ export interface Enforcement {
   reflect(): Promise<Record<string, { secrecy: string[]; integrity: string[] }>>;
   /** How many agents the DIFC state holds labels for. */
   agentCount(): Promise<number>;
+  /** What the agent spent of each tool-call budget a server's policy sets (tools it never called at 0), for the live view. */
+  toolCallBudgets(agentId: string): Promise<ToolCallBudget[]>;
   /** Each server's guard and its state, for /health; `fallback` says why a server runs with noop instead of its guard. */
   guardStatus(): Record<string, GuardStatus & { fallback?: string }>;
   /** The servers whose policy in force is a write-sink, for the URL-domain audit of their arguments. */
@@ -42,6 +44,14 @@ export interface Enforcement {
   breakerBoard: StateBackend["breakerBoard"];
   /** Closes every guard and the state store; errors from all of them are joined. */
   close(): Promise<void>;
+}
+
+/** One budget of allow-only.tool-call-limits, as one agent stands with it. */
+export interface ToolCallBudget {
+  server: string;
+  tool: string;
+  used: number;
+  limit: number;
 }
 
 export interface EnforcementOptions {
@@ -66,7 +76,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     throw error;
   }
   const observer = options.observer ?? quietObserver;
-  if (observer !== quietObserver) {
+  if (observesSteps(observer)) {
     for (const server of guards.values()) server.guard = observedGuard(server.guard, server.serverId, observer);
   }
   const sessions = new GuardSessions({
@@ -89,6 +99,16 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     },
     async agentCount() {
       return (await store.entries()).size;
+    },
+    async toolCallBudgets(agentId) {
+      const spent = await store.toolCallsSpent(agentId);
+      return [...guards].flatMap(([server, { policy }]) =>
+        policy?.kind === "allow-only"
+          ? [...policy.allowOnly.toolCallLimits]
+              .filter(([, limit]) => limit > 0)
+              .map(([tool, limit]) => ({ server, tool, limit, used: spent.get(server)?.get(tool) ?? 0 }))
+          : [],
+      );
     },
     writeSinkServerIds() {
       return [...guards].flatMap(([serverId, { policy }]) => (policy?.kind === "write-sink" ? [serverId] : []));

@@ -8,7 +8,8 @@ import { SharedBackendSessions, type EarlyProcess } from "../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger, type GatewayLogger } from "../log/index.ts";
-import { combineObservers, errorText, goLogTimestamp, quietObserver, type Observer } from "../shared/index.ts";
+import { combineObservers, errorText, goLogTimestamp, observesSteps, type Observer } from "../shared/index.ts";
+import { DecisionLog, LiveView } from "../telemetry/live-view/index.ts";
 import type { GatewayMetrics, MetricsListener } from "../telemetry/metrics/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { abandonDiscovery, discoverBackends } from "./discovery.ts";
@@ -25,6 +26,7 @@ import {
   type ForwardMiddleware,
 } from "./forward/index.ts";
 import { startHealthMonitor } from "./health-monitor.ts";
+import { liveViewSources } from "./live-view-sources.ts";
 import { listen, shareDigestKey, type GatewayIO, type ListeningGateway } from "./http/index.ts";
 import { ResponseFilters, responseFilterStep, spillStep } from "./results/index.ts";
 import { mcpEndpoints, type SessionEnvironment } from "./sessions/index.ts";
@@ -85,19 +87,17 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   let filters: ResponseFilters | undefined;
   let monitor: { stop(): void } | undefined;
   let metricsListener: MetricsListener | undefined;
+  // The live view at /ui keeps the latest decisions from the start; it observes events alone, so no call is wrapped for it.
+  const decisions = new DecisionLog();
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
     warnUnisolated(config, io, logger);
     const metrics = runtime.metricsListen ? await gatewayMetrics(config) : undefined;
-    const observer = combineObservers([...(options.observer ? [options.observer] : []), ...(metrics ? [metrics] : [])]);
+    const observer = combineObservers([...(options.observer ? [options.observer] : []), ...(metrics ? [metrics] : []), decisions.observer]);
     // Before the backends launch: an address that cannot be bound fails the start at once.
     if (metrics && runtime.metricsListen) metricsListener = await startMetricsListener(metrics, runtime.metricsListen, io, logger);
-    const discovery = discoverBackends(
-      config,
-      { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes, ...(observer !== quietObserver ? { observer } : {}) },
-      options.earlyProcesses,
-    );
+    const discovery = discoverBackends(config, { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes, observer }, options.earlyProcesses);
     if (options.enforcement === undefined) {
       try {
         enforcement = await createEnforcement(config, runtime, { logger, env, observer });
@@ -137,6 +137,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
         reflect: () => enforcement?.reflect() ?? {},
         guardStatus: () => enforcement?.guardStatus() ?? {},
         stateHealth: () => enforcement?.stateHealth(),
+        liveView: new LiveView(decisions, liveViewSources(backends, enforcement)),
         onShutdown: () => monitor?.stop(),
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
@@ -188,7 +189,7 @@ function forwardChain(
 ): ForwardMiddleware[] {
   const enforcementStep = enforcement ? enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds) : options.enforcement || undefined;
   const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
-  const observed = observer !== quietObserver;
+  const observed = observesSteps(observer);
   return [
     ...(observed ? [observedCall(observer)] : []),
     spillStep(config.gateway, logger),

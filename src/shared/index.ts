@@ -11,6 +11,8 @@ export { utf8Prefix } from "./utf8.ts";
 export { workerEnv } from "./worker-env.ts";
 export {
   combineObservers,
+  eventObserver,
+  observesSteps,
   quietObserver,
   type BackendEvent,
   type DecisionEvent,

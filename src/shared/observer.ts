@@ -80,18 +80,32 @@ export const quietObserver: Observer = {
   event: () => undefined,
 };
 
-/** One observer that reports to all of `observers`: the first one's step is the outermost. */
+/** An observer of events alone (the live view): its steps are the quiet ones, so no layer wraps its work for it. */
+export function eventObserver(event: (event: ObservedEvent) => void): Observer {
+  return { step: quietObserver.step, event };
+}
+
+/** Whether `observer` does anything with steps; when not, the layers run their work unwrapped, as with no observer at all. */
+export function observesSteps(observer: Observer): boolean {
+  return observer.step !== quietObserver.step;
+}
+
+/** One observer that reports to all of `observers`: the first one's step is the outermost; observers of events alone take no part in steps. */
 export function combineObservers(observers: readonly Observer[]): Observer {
   if (observers.length === 0) return quietObserver;
   if (observers.length === 1) return observers[0]!;
+  const stepping = observers.filter(observesSteps);
   return {
-    step<T>(name: StepName, attributes: ObservedAttributes, work: (step: StepHandle) => Promise<T>): Promise<T> {
-      const run = (index: number, handles: readonly StepHandle[]): Promise<T> =>
-        index === observers.length
-          ? work({ set: (more) => handles.forEach((handle) => handle.set(more)) })
-          : observers[index]!.step(name, attributes, (handle) => run(index + 1, [...handles, handle]));
-      return run(0, []);
-    },
+    step:
+      stepping.length === 0
+        ? quietObserver.step
+        : <T>(name: StepName, attributes: ObservedAttributes, work: (step: StepHandle) => Promise<T>): Promise<T> => {
+            const run = (index: number, handles: readonly StepHandle[]): Promise<T> =>
+              index === stepping.length
+                ? work({ set: (more) => handles.forEach((handle) => handle.set(more)) })
+                : stepping[index]!.step(name, attributes, (handle) => run(index + 1, [...handles, handle]));
+            return run(0, []);
+          },
     event(event) {
       for (const observer of observers) observer.event(event);
     },

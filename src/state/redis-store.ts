@@ -212,6 +212,18 @@ export class RedisAgentStore implements AgentStore {
     return spent === 1 ? null : toolCallLimitText(toolName, limit);
   }
 
+  async toolCallsSpent(agentId: string): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>> {
+    const fields = await this.#answer(() => this.#redis.hgetall(`${this.#prefix}budget:${agentId}`));
+    const spent = new Map<string, Map<string, number>>();
+    for (const [field, count] of Object.entries(fields)) {
+      const [serverId, toolName] = JSON.parse(field) as [string, string];
+      let counts = spent.get(serverId);
+      if (!counts) spent.set(serverId, (counts = new Map()));
+      counts.set(toolName, Number(count));
+    }
+    return spent;
+  }
+
   holdsSecrecy(agentId: string): Promise<boolean> {
     return this.#answer(async () => (await this.#redis.flowgateSecrecyCount(...this.#labelKeys(agentId), this.#keyValue)) > 0);
   }

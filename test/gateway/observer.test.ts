@@ -10,7 +10,16 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
 import { createGateway } from "../../src/gateway/index.ts";
-import { combineObservers, type ObservedAttributes, type ObservedEvent, type Observer, type StepName } from "../../src/shared/index.ts";
+import {
+  combineObservers,
+  eventObserver,
+  observesSteps,
+  quietObserver,
+  type ObservedAttributes,
+  type ObservedEvent,
+  type Observer,
+  type StepName,
+} from "../../src/shared/index.ts";
 import { runtimeOptions } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
@@ -114,6 +123,21 @@ describe("what the gateway reports to its observer", () => {
     expect([...agents]).toHaveLength(1);
     expect([...agents][0]).toMatch(/^[0-9a-f]{16}$/);
     expect(JSON.stringify(observer.steps.map((step) => step.attributes))).not.toContain(running.agentId);
+  });
+
+  it("leaves observers of events alone out of every step, and steps as quietly as no observer when all are such", async () => {
+    const order: string[] = [];
+    const stepping: Observer = {
+      step: (name, _attributes, work) => (order.push(`step:${name}`), work({ set: () => undefined })),
+      event: (event) => order.push(`stepping:event:${event.kind}`),
+    };
+    const eventsOnly = eventObserver((event) => order.push(`events-only:event:${event.kind}`));
+    const mixed = combineObservers([eventsOnly, stepping]);
+    expect(await mixed.step("mcp.call", {}, async () => 7)).toBe(7);
+    mixed.event({ kind: "guard", server: "s", what: "failed" });
+    expect(order).toEqual(["step:mcp.call", "events-only:event:guard", "stepping:event:guard"]);
+    expect([observesSteps(eventsOnly), observesSteps(mixed), observesSteps(quietObserver)]).toEqual([false, true, false]);
+    expect(observesSteps(combineObservers([eventsOnly, eventObserver(() => undefined)]))).toBe(false);
   });
 
   it("combines observers so each sees every step, nested in the same order, and every attribute set later", async () => {

@@ -18,6 +18,7 @@ export const LAYERS: LayerTable = {
     "gateway/results",
     "gateway/forward",
     "telemetry/metrics",
+    "telemetry/live-view",
     "enforce",
     "difc",
     "backends",
@@ -32,6 +33,8 @@ export const LAYERS: LayerTable = {
   // The GitHub API proxy: the same guards and DIFC engine as the gateway, in front of GitHub's API.
   proxy: ["enforce", "guard", "difc", "config", "log", "shared"],
   enforce: ["state", "guard", "difc", "config", "log", "shared"],
+  // The live view at /ui: the latest decisions and what the page shows of them.
+  "telemetry/live-view": ["shared"],
   // Where DIFC state lives when replicas share it.
   state: ["difc", "shared"],
   guard: ["log", "shared"],

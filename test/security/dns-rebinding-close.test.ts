@@ -26,6 +26,8 @@ const routes: Array<[method: string, path: string, headers: Record<string, strin
   ["GET", "/reflect", { Authorization: KEY }, ""],
   ["GET", "/health", {}, ""],
   ["POST", "/mcp/memory", { Authorization: KEY, "Content-Type": "application/json", Accept: "application/json, text/event-stream" }, initialize],
+  ["GET", "/ui", {}, ""],
+  ["GET", "/ui/events", { Authorization: KEY }, ""],
   ["GET", "/no-such-route", {}, ""],
 ];
 

@@ -72,6 +72,23 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
     expect(await replicaB.store.spendToolCall("agent-budget", "github", limits, "list_issues")).toBeNull();
   });
 
+  it("reads back what an agent spent of its budgets as both replicas counted it, by server and tool", async () => {
+    const limits = new Map([
+      ["issue_read", 5],
+      ["list_issues", 5],
+    ]);
+    await replicaA.store.spendToolCall("agent-spent", "github", limits, "issue_read");
+    await replicaB.store.spendToolCall("agent-spent", "github", limits, "issue_read");
+    await replicaB.store.spendToolCall("agent-spent", "tracker", limits, "list_issues");
+    await replicaA.store.spendToolCall("agent-spent", "github", limits, "unlimited_tool");
+    const spent = await replicaA.store.toolCallsSpent("agent-spent");
+    expect(Object.fromEntries([...spent].map(([server, tools]) => [server, Object.fromEntries(tools)]))).toEqual({
+      github: { issue_read: 2 },
+      tracker: { list_issues: 1 },
+    });
+    expect((await replicaB.store.toolCallsSpent("agent-never-called")).size).toBe(0);
+  });
+
   it("fails calls closed while the server is down, says why in health, and recovers with every acknowledged label", async () => {
     await replicaA.store.addLabels("agent-restart", labelsOf(["private:before-crash"], ["approved:repo"]));
     await redis.kill();

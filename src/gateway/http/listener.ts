@@ -12,6 +12,7 @@ import { errorText, goLogTimestamp } from "../../shared/index.ts";
 import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
 import type { GuardHealthEntry, StateHealthEntry } from "./health.ts";
+import { LiveViewRoutes, type LiveViewFeed } from "./live-view.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
 import { route, type ReflectAgents, type RouterContext } from "./router.ts";
 import { SessionRegistry } from "./session-registry.ts";
@@ -40,6 +41,8 @@ export interface ListenerDeps {
   guardStatus: () => Record<string, GuardHealthEntry>;
   /** The shared DIFC state's health for /health; undefined when the state is in memory. */
   stateHealth: () => StateHealthEntry | undefined;
+  /** What /ui shows; without it the gateway serves no live view. */
+  liveView?: LiveViewFeed;
   /** Runs as the shutdown starts, before the drain (the health checks stop relaunching backends). */
   onShutdown(): void;
 }
@@ -82,6 +85,7 @@ export async function listen(
   // The gateway's own URL, for auto-init; known once it listens, used only after that.
   let selfUrl = "";
   const endpointFor = deps.endpoints(() => selfUrl);
+  const liveView = deps.liveView ? new LiveViewRoutes(deps.liveView) : undefined;
 
   let shuttingDown = false;
   // Set by the first /close before its drain starts, so a second /close (even pipelined on the same connection) gets 410.
@@ -105,6 +109,8 @@ export async function listen(
     if (shuttingDown) return closed;
     shuttingDown = true;
     deps.onShutdown();
+    // A page left open would hold its connection, and so the drain, to the deadline.
+    liveView?.closeStreams();
     announce(io, logger, "Shutting down gateway...");
     const deadline = Date.now() + drainMs;
     const callsDone = await withinMs(sessions.whenIdle(), drainMs);
@@ -132,6 +138,7 @@ export async function listen(
     reflect: deps.reflect,
     guardStatus: deps.guardStatus,
     stateHealth: deps.stateHealth,
+    ...(liveView ? { liveView } : {}),
     isShuttingDown: () => shuttingDown || closeRequested,
     requestClose: () => {
       if (shuttingDown || closeRequested) return false;

@@ -7,6 +7,7 @@ import { checkAuthorization } from "./auth.ts";
 import { healthDocument, type GuardHealthEntry, type StateHealthEntry } from "./health.ts";
 import { sendJson, sendText } from "./json-response.ts";
 import type { McpEndpoint } from "../sessions/index.ts";
+import type { LiveViewRoutes } from "./live-view.ts";
 import { handleMcpRequest } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
 import { hostAllowed, originAllowed, rfc3339Seconds } from "../../shared/index.ts";
@@ -29,6 +30,8 @@ export interface RouterContext {
   guardStatus: () => Record<string, GuardHealthEntry>;
   /** The shared DIFC state's health, shown in /health; undefined when the state is in memory. */
   stateHealth?: () => StateHealthEntry | undefined;
+  /** The live view under /ui; undefined when the gateway serves none. */
+  liveView?: LiveViewRoutes;
   isShuttingDown(): boolean;
   /** Starts the graceful shutdown /close asks for; false when it already ran. */
   requestClose(): boolean;
@@ -51,7 +54,7 @@ const NO_OAUTH = {
 };
 
 /**
- * Dispatches one HTTP request: /health, /reflect, /close, the MCP routes, or 404. The Host and
+ * Dispatches one HTTP request: /health, /reflect, /close, the live view (/ui), the MCP routes, or 404. The Host and
  * Origin checks come first on every route, so a page reached through DNS rebinding gets nothing,
  * not even a 404 that tells it a gateway is there.
  */
@@ -83,6 +86,9 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
     if (req.method !== "POST") return sendJson(res, 405, { error: "method_not_allowed", message: "method not allowed" });
     if (!ctx.requestClose()) return sendJson(res, 410, { error: "Gateway has already been closed" });
     return sendJson(res, 200, { message: "Gateway shutdown initiated", serversTerminated: ctx.config.servers.length, status: "closed" });
+  }
+  if (ctx.liveView && (path === "/ui" || path.startsWith("/ui/"))) {
+    return ctx.liveView.handle(req, res, path, () => authorized(req, res, ctx, path));
   }
   if (OAUTH_PATH.test(path)) return sendJson(res, 404, NO_OAUTH);
   const endpoint = ctx.endpointFor(path);
