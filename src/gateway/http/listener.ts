@@ -122,6 +122,7 @@ export async function listen(
     runtime,
     agentId: deps.agentId,
     version: deps.version,
+    startedAt: Date.now(),
     backends,
     sessions,
     logger,
