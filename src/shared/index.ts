@@ -4,6 +4,7 @@ export { readBoundedBody } from "./bounded-body.ts";
 export { envBoolean } from "./env-boolean.ts";
 export { CodedError, errorText, rpcErrorOf } from "./errors.ts";
 export { hostAllowed, originAllowed } from "./host-check.ts";
+export { closeConnections, withinMs } from "./http-drain.ts";
 export { isObject } from "./is-object.ts";
 export { goLogTimestamp, rfc3339Seconds } from "./timestamp.ts";
 export { utf8Prefix } from "./utf8.ts";
