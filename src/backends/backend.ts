@@ -44,7 +44,15 @@ export class Backend {
   capabilities: ServerCapabilities | undefined;
   instructions: string | undefined;
   tools: Tool[] = [];
+  /**
+   * What the periodic health check (src/gateway/health-monitor.ts) did with this server, kept here
+   * for /health: relaunches it tried in all, how many failed since the server last ran, and
+   * whether it stopped trying (an agent's call still relaunches the server).
+   */
+  readonly healthCheck = { relaunches: 0, failedInARow: 0, gaveUp: false };
   #firstStartedAt: number | undefined;
+  /** The latest failure, kept after the server runs again so /health can say it flapped. */
+  #lastFailure: { at: number; reason: string } | undefined;
   #consecutiveFailures = 0;
   #lastFailureAt = 0;
   /** Connections launched for agent sessions and not closed yet. */
@@ -85,7 +93,15 @@ export class Backend {
    * log files have them.
    */
   failureText(): string | undefined {
-    if (this.lastError === undefined) return undefined;
+    return this.lastError === undefined ? undefined : this.#redacted(this.lastError);
+  }
+
+  /** When the server last failed and why (redacted as failureText), even if it runs again since; undefined if it never failed. */
+  lastFailure(): { at: number; reason: string } | undefined {
+    return this.#lastFailure && { at: this.#lastFailure.at, reason: this.#redacted(this.#lastFailure.reason) };
+  }
+
+  #redacted(text: string): string {
     const sanitizer = new Sanitizer();
     const configured =
       this.config.type === "http"
@@ -94,7 +110,7 @@ export class Backend {
             .filter(([key]) => isSecretKey(key))
             .map(([, value]) => value);
     for (const value of configured) sanitizer.addSecret(value);
-    return sanitizer.text(this.lastError);
+    return sanitizer.text(text);
   }
 
   /** Milliseconds until the backoff after the last failures allows a relaunch (0: now). */
@@ -194,6 +210,7 @@ export class Backend {
     this.lastError = reason;
     this.#consecutiveFailures++;
     this.#lastFailureAt = Date.now();
+    this.#lastFailure = { at: this.#lastFailureAt, reason };
     this.options.logger.server(this.id, "error", "backend", reason);
     // As /health shows it: configured header and secret environment values redacted.
     this.#report(what, this.failureText());

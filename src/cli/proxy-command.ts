@@ -5,7 +5,7 @@ import { githubApiUrl, githubToken } from "../enforce/index.ts";
 import { discoverGuardFile } from "../guard/index.ts";
 import { envBoolean } from "./env-values.ts";
 import { CliExit, type CliIO } from "./io.ts";
-import { DEFAULT_LOG_DIR } from "./serve-options.ts";
+import { DEFAULT_LOG_DIR, envShutdownTimeoutMs } from "./serve-options.ts";
 
 const DEFAULT_PROXY_LISTEN = "127.0.0.1:8080";
 
@@ -44,6 +44,8 @@ export interface ProxySettings {
   trustedBots: string[];
   trustedUsers: string[];
   otlpEndpoint: string | undefined;
+  /** How long requests in flight may run on after SIGINT/SIGTERM before they are cut. */
+  shutdownTimeoutMs: number;
 }
 
 export function resolveProxySettings(flags: ProxyFlags, env: Env): ProxySettings {
@@ -81,6 +83,7 @@ export function resolveProxySettings(flags: ProxyFlags, env: Env): ProxySettings
     trustedBots: parseTrustedBotsFlag(flags.trustedBots ?? ""),
     trustedUsers: parseTrustedBotsFlag(flags.trustedUsers ?? ""),
     otlpEndpoint: flags.otlpEndpoint ?? env["OTEL_EXPORTER_OTLP_ENDPOINT"],
+    shutdownTimeoutMs: envShutdownTimeoutMs(env),
   };
 }
 
@@ -126,7 +129,9 @@ export function proxyBanner(settings: ProxySettings, url: string, mode: Enforcem
 export function registerProxyCommand(program: Command, io: CliIO): void {
   program
     .command("proxy")
-    .description("GitHub API proxy that runs the guard and DIFC pipeline on REST and GraphQL reads")
+    .description(
+      "GitHub API proxy that runs the guard and DIFC pipeline on REST and GraphQL reads; on SIGINT or SIGTERM, requests in flight get MCP_GATEWAY_SHUTDOWN_TIMEOUT (default 5s) to finish",
+    )
     .helpOption("-h, --help", "show this help")
     .option("--guard-wasm <file>", "the guard (default /guards/github/00-github-guard.wasm, else the first *.wasm in $MCP_GATEWAY_WASM_GUARDS_DIR/github/)")
     .option("--policy <json>", "guard policy JSON (env MCP_GATEWAY_GUARD_POLICY_JSON); without one every filtered read is refused with 503")
@@ -186,6 +191,14 @@ async function runProxy(settings: ProxySettings, io: CliIO): Promise<void> {
   io.err(proxyBanner(settings, proxy.url, proxy.mode, proxy.tls?.caCertPath));
   await stopped;
   logger.log("info", "shutdown", "proxy shutting down");
-  await proxy.close();
+  io.err(`Shutting down proxy: requests in flight have up to ${settings.shutdownTimeoutMs} ms to finish\n`);
+  const drained = await proxy.close(settings.shutdownTimeoutMs);
+  if (!drained) {
+    const message = `requests still in flight after the ${settings.shutdownTimeoutMs} ms shutdown timeout were cut (MCP_GATEWAY_SHUTDOWN_TIMEOUT sets it)`;
+    logger.log("warn", "shutdown", message);
+    io.err(`flowgate proxy: ${message}\n`);
+  }
   await logger.close();
+  // As the reference's proxy does when its HTTP shutdown times out.
+  if (!drained) throw new CliExit(1);
 }

@@ -54,6 +54,11 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
 const DEFAULT_SESSION_TIMEOUT_MS = 6 * 3_600_000;
 const GUARDS_MODES: readonly GuardsMode[] = ["strict", "filter", "propagate"];
 
+/** MCP_GATEWAY_SHUTDOWN_TIMEOUT as a positive Go duration, else 5 s (a bad value too, as the reference does); `proxy` has no flag for it. */
+export function envShutdownTimeoutMs(env: Env): number {
+  return positiveDuration(env["MCP_GATEWAY_SHUTDOWN_TIMEOUT"]) ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+}
+
 function isGuardsMode(value: string | undefined): value is GuardsMode {
   return (GUARDS_MODES as readonly (string | undefined)[]).includes(value);
 }
@@ -135,7 +140,7 @@ export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
   if (flags.guardsMode !== undefined && !isGuardsMode(flags.guardsMode)) {
     throw new Error(`invalid --guards-mode "${flags.guardsMode}": expected strict, filter or propagate`);
   }
-  let shutdownTimeoutMs = positiveDuration(env.MCP_GATEWAY_SHUTDOWN_TIMEOUT) ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  let shutdownTimeoutMs = envShutdownTimeoutMs(env);
   if (flags.shutdownTimeout !== undefined) {
     const parsed = positiveDuration(flags.shutdownTimeout);
     if (parsed === undefined) throw new Error(`invalid --shutdown-timeout "${flags.shutdownTimeout}": expected a positive duration such as 5s, 1m30s or 500ms`);

@@ -13,26 +13,28 @@ const MAX_RESTART_ATTEMPTS = 3;
  * an agent's next call still tries (BackendSession), and a success resets the count.
  */
 export function startHealthMonitor(backends: Iterable<Backend>, logger: GatewayLogger, intervalMs = HEALTH_CHECK_INTERVAL_MS): { stop(): void } {
-  const failedRestarts = new Map<Backend, number>();
   const checking = new Set<Backend>();
   const check = async (backend: Backend) => {
+    const { healthCheck } = backend;
     if (backend.status !== "error") {
-      failedRestarts.delete(backend);
+      healthCheck.failedInARow = 0;
+      healthCheck.gaveUp = false;
       return;
     }
-    const attempts = failedRestarts.get(backend) ?? 0;
-    if (attempts >= MAX_RESTART_ATTEMPTS || checking.has(backend)) return;
+    if (healthCheck.gaveUp || checking.has(backend)) return;
     checking.add(backend);
+    healthCheck.relaunches++;
     logger.log("info", "backend", `Health check: server "${backend.id}" is in error state (${backend.lastError ?? "failed"}), relaunching`);
     await backend.discover();
     checking.delete(backend);
     if (backend.status !== "error") {
-      failedRestarts.delete(backend);
+      healthCheck.failedInARow = 0;
       logger.log("info", "backend", `Health check: server "${backend.id}" relaunched`);
       return;
     }
-    failedRestarts.set(backend, attempts + 1);
-    if (attempts + 1 >= MAX_RESTART_ATTEMPTS) {
+    healthCheck.failedInARow++;
+    if (healthCheck.failedInARow >= MAX_RESTART_ATTEMPTS) {
+      healthCheck.gaveUp = true;
       logger.log(
         "error",
         "backend",

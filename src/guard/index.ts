@@ -9,6 +9,7 @@ export type {
   GuardLogger,
   GuardStatus,
   Operation,
+  PoolUsage,
   ResourceLabels,
 } from "./types.ts";
 export { GuardError } from "./errors.ts";

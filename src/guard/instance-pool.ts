@@ -1,5 +1,6 @@
 // A fixed number of slots, each holding at most one guard worker that serves one call at a
 // time. Callers wait for a free slot in arrival order; a wait ends early on abort or deadline.
+import type { PoolUsage } from "./types.ts";
 import type { GuardWorker } from "./worker-host.ts";
 
 export interface Slot {
@@ -59,6 +60,11 @@ export class InstancePool {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
     });
+  }
+
+  /** How busy the pool is, for /health: an operator sees calls queueing for an instance. */
+  usage(): PoolUsage {
+    return { size: this.slots.length, busy: this.slots.filter((s) => s.busy).length, waiting: this.#waiters.length };
   }
 
   release(slot: Slot): void {

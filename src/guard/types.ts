@@ -37,6 +37,15 @@ export interface ResourceLabels {
   operation: Operation;
 }
 
+export interface PoolUsage {
+  /** Instances the pool may hold. */
+  size: number;
+  /** Instances serving a call now. */
+  busy: number;
+  /** Calls waiting for a free instance. */
+  waiting: number;
+}
+
 export type GuardHealth = "healthy" | "recovering" | "failed";
 
 export interface GuardStatus {
@@ -49,6 +58,8 @@ export interface GuardStatus {
   consecutiveFailures: number;
   recoveries: number;
   instances: number;
+  /** A WASM guard's instance pool; built-in guards have none. */
+  pool?: PoolUsage;
   lastError?: string;
   closed: boolean;
 }

@@ -152,6 +152,7 @@ export class WasmGuard implements Guard {
       state: n === 0 ? "healthy" : n < FAILED_AFTER_CONSECUTIVE_FAILURES ? "recovering" : "failed",
       ...this.#counts,
       instances: this.#pool.slots.filter((s) => s.worker).length,
+      pool: this.#pool.usage(),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
       closed: this.#closing !== undefined,
     };

@@ -3,7 +3,7 @@
 // filtered item by item before the client sees them.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayLogger } from "../log/index.ts";
-import { errorText, hostAllowed, originAllowed } from "../shared/index.ts";
+import { errorText, hostAllowed, MAX_JSON_NESTING, nestsDeeperThan, originAllowed } from "../shared/index.ts";
 import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
 import { classifyGraphql, withAuthorFields } from "./graphql.ts";
 import { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
@@ -78,6 +78,10 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     const parsed = parseJson(raw.toString("utf8"));
     if (parsed === undefined) {
       return sendJson(response, 400, { data: null, errors: [{ message: 'request body is not JSON: send {"query": "…", "variables": {…}}' }] });
+    }
+    if (nestsDeeperThan(parsed, MAX_JSON_NESTING)) {
+      const message = `request body nests arrays and objects more than ${MAX_JSON_NESTING} levels deep: send flatter variables`;
+      return sendJson(response, 400, { data: null, errors: [{ message }] });
     }
     const operation = classifyGraphql(parsed);
     if (operation.kind === "mutation" || operation.kind === "introspection") {

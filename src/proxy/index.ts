@@ -9,6 +9,7 @@ import { parseGuardPolicyJson, guardPolicyToJson, forcePublicGlobalPolicy, Polic
 import { workflowRepoVisibility } from "../enforce/index.ts";
 import { loadWasmGuard, type Guard } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
+import { closeConnections } from "../shared/index.ts";
 import { PROXY_GUARD_NAME, ProxyEnforcer } from "./enforcer.ts";
 import { proxyHandler } from "./handler.ts";
 import { generateTlsMaterial, type TlsMaterial } from "./tls.ts";
@@ -44,7 +45,11 @@ export interface RunningProxy {
   address: AddressInfo;
   mode: EnforcementMode;
   tls: TlsMaterial | undefined;
-  close(): Promise<void>;
+  /**
+   * Stops listening, lets requests in flight finish for up to `drainMs` (default 0: cut at once),
+   * cuts the rest and closes the guard; true when nothing had to be cut.
+   */
+  close(drainMs?: number): Promise<boolean>;
 }
 
 /** Loads the guard, initialises it with the policy, and listens; rejects with a message that says what failed. */
@@ -83,12 +88,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       address,
       mode: enforcer.mode,
       tls,
-      async close() {
-        await new Promise<void>((resolve) => {
-          running.close(() => resolve());
-          running.closeAllConnections();
-        });
+      async close(drainMs = 0) {
+        const closed = new Promise<void>((resolve) => running.close(() => resolve()));
+        const drained = await closeConnections(running, closed, drainMs);
         await guard.close();
+        return drained;
       },
     };
   } catch (error) {

@@ -33,6 +33,9 @@ describe("the periodic health check", () => {
     process.kill(pid!, "SIGKILL");
     await vi.waitFor(() => expect(gateway.logger.matching('Health check: server "a" relaunched')).toHaveLength(1), { timeout: 10_000 });
     expect(await serverStatus(gateway.baseUrl, "a")).toBe("running");
+    // The failure stays visible after the relaunch, so an operator sees the server flapped.
+    const health = (await (await fetch(`${gateway.baseUrl}/health`)).json()) as { servers: Record<string, Record<string, unknown>> };
+    expect(health.servers["a"]).toMatchObject({ lastFailure: { reason: expect.any(String) }, healthCheck: { relaunches: 1, failedInARow: 0, gaveUp: false } });
     expect((await agent.callTool({ name: "echo", arguments: { message: "back" } })).content).toEqual([{ type: "text", text: "Echo: back" }]);
     // Discovery, the agent's connection, its crash, the health check's relaunch, the agent's new connection.
     expect(seen).toEqual(["launched", "launched", "crashed", "restarted", "launched"]);

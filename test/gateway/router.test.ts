@@ -17,6 +17,7 @@ beforeAll(async () => {
     runtime: runtimeOptions(),
     agentId: "agent",
     version: "1.0.0",
+    startedAt: Date.now(),
     backends: new Map(),
     sessions: new SessionRegistry(60_000, () => undefined),
     logger: new RecordingLogger(),

@@ -1,17 +1,14 @@
 // `flowgate proxy --tls` as a process: the banner on stderr, the TLS files as the reference lays
 // them out, the certificate a client verifies, proxy.log, and a clean stop on SIGTERM.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGithub } from "../support/fake-github.ts";
 import { builtGuardPath } from "../support/guards.ts";
-import { runCommand } from "../support/github-proxy.ts";
-
-const FLOWGATE = fileURLToPath(new URL("../../bin/flowgate.js", import.meta.url));
+import { runCommand, spawnProxyProcess } from "../support/github-proxy.ts";
 
 describe("flowgate proxy --tls as a process", () => {
   const logDir = mkdtempSync(join(tmpdir(), "flowgate-proxy-logs-"));
@@ -24,39 +21,15 @@ describe("flowgate proxy --tls as a process", () => {
 
   beforeAll(async () => {
     github = await new FakeGithub().start();
-    child = spawn(
-      process.execPath,
-      [
-        FLOWGATE,
-        "proxy",
-        "--tls",
-        "--listen",
-        "127.0.0.1:0",
-        "--log-dir",
-        logDir,
-        "--guard-wasm",
-        builtGuardPath("github-lite"),
-        "--github-api-url",
-        github.url,
-      ],
+    const proxy = await spawnProxyProcess(
+      ["--tls", "--listen", "127.0.0.1:0", "--log-dir", logDir, "--guard-wasm", builtGuardPath("github-lite"), "--github-api-url", github.url],
       {
-        env: {
-          PATH: process.env["PATH"] ?? "",
-          MCP_GATEWAY_GUARD_POLICY_JSON: JSON.stringify({ "allow-only": { repos: "public", "min-integrity": "approved" } }),
-          GITHUB_TOKEN: "secret-fallback-token",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+        MCP_GATEWAY_GUARD_POLICY_JSON: JSON.stringify({ "allow-only": { repos: "public", "min-integrity": "approved" } }),
+        GITHUB_TOKEN: "secret-fallback-token",
       },
     );
-    exit = new Promise((resolve) => child.once("exit", resolve));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes("gh issue list -R org/repo\n")) resolve();
-      });
-      void exit.then((code) => reject(new Error(`exited with ${code} before listening:\n${stderr}`)));
-    });
-    url = /Listening: (\S+)/.exec(stderr)![1]!;
+    ({ child, url, exit } = proxy);
+    stderr = proxy.stderr();
   });
   afterAll(async () => {
     child.kill("SIGKILL");

@@ -7,8 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { serveGateway } from "../../src/gateway/index.ts";
-import { connectAgent, gatewayConfig, runtimeOptions, TEST_VERSION, type ClientEntry } from "../support/gateway.ts";
+import { connectAgent, gatewayConfig, runGateway, runtimeOptions } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
 const FORGED_LINE = "[2001-01-01T00:00:00.000Z] [ERROR] [auth] forged";
@@ -20,17 +19,11 @@ const read = (name: string) => readFileSync(join(runtime.logDir, name), "utf8");
 let backendErrors: string[] = [];
 
 beforeAll(async () => {
-  const stop = new AbortController();
-  let printed: (document: string) => void = () => undefined;
-  const document = new Promise<string>((resolve) => (printed = resolve));
-  const exit = serveGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio"] })]), runtime, {
-    io: { out: (text) => printed(text), err: () => undefined },
-    env: {},
-    version: TEST_VERSION,
-    signal: stop.signal,
+  const gateway = await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio"] })]), runtime, {
+    fileLogs: true,
+    enforcement: undefined,
   });
-  const entry = (JSON.parse(await document) as { mcpServers: Record<string, ClientEntry> }).mcpServers["everything"]!;
-  const client = await connectAgent(entry);
+  const client = await connectAgent(gateway.entry("everything"));
   try {
     await client.listTools();
     const toolAnswer = await client.callTool({ name: FORGED_NAME, arguments: {} });
@@ -42,8 +35,7 @@ beforeAll(async () => {
     backendErrors = [JSON.stringify(toolAnswer), promptError instanceof McpError ? promptError.message : String(promptError)];
   } finally {
     await client.close();
-    stop.abort();
-    expect(await exit).toBe(0);
+    expect(await gateway.stop()).toBe(0);
   }
 });
 

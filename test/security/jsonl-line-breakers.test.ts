@@ -5,8 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { serveGateway } from "../../src/gateway/index.ts";
-import { connectAgent, gatewayConfig, runtimeOptions, TEST_VERSION, type ClientEntry } from "../support/gateway.ts";
+import { connectAgent, gatewayConfig, runGateway, runtimeOptions } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
 const BREAKING_NAME = "x\u2028LS-record\u2029PS-record\u0085NEL-record\u009b2J\u007fDEL";
@@ -25,24 +24,17 @@ function splitlines(text: string): string[] {
 const runtime = runtimeOptions();
 
 beforeAll(async () => {
-  const stop = new AbortController();
-  let printed: (document: string) => void = () => undefined;
-  const document = new Promise<string>((resolve) => (printed = resolve));
-  const exit = serveGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio"] })]), runtime, {
-    io: { out: (text) => printed(text), err: () => undefined },
-    env: {},
-    version: TEST_VERSION,
-    signal: stop.signal,
+  const gateway = await runGateway(gatewayConfig([stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio"] })]), runtime, {
+    fileLogs: true,
+    enforcement: undefined,
   });
-  const entry = (JSON.parse(await document) as { mcpServers: Record<string, ClientEntry> }).mcpServers["everything"]!;
-  const client = await connectAgent(entry);
+  const client = await connectAgent(gateway.entry("everything"));
   try {
     await client.listTools();
     await client.callTool({ name: BREAKING_NAME, arguments: {} });
   } finally {
     await client.close();
-    stop.abort();
-    expect(await exit).toBe(0);
+    expect(await gateway.stop()).toBe(0);
   }
 });
 

@@ -2,8 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveGateway } from "../../src/gateway/index.ts";
-import { connectAgent, gatewayConfig, runtimeOptions, TEST_VERSION, type ClientEntry } from "../support/gateway.ts";
+import { connectAgent, gatewayConfig, runGateway, type RunningGateway } from "../support/gateway.ts";
 import { stdioServer } from "../support/mcp-servers.ts";
 
 // Attack: a backend answers, well under the message size limit, with a single run of one
@@ -13,28 +12,18 @@ import { stdioServer } from "../support/mcp-servers.ts";
 const LARGE_ANSWER_SCRIPT = fileURLToPath(new URL("../support/large-answer-server.ts", import.meta.url));
 const RUN = 6_000_000;
 
-const stop = new AbortController();
-let exit: Promise<number>;
+let gateway: RunningGateway;
 let client: Client;
 
 beforeAll(async () => {
-  let printed: (document: string) => void = () => undefined;
-  const document = new Promise<string>((resolve) => (printed = resolve));
-  exit = serveGateway(gatewayConfig([stdioServer("large", LARGE_ANSWER_SCRIPT)]), runtimeOptions(), {
-    io: { out: (text) => printed(text), err: () => undefined },
-    env: {},
-    version: TEST_VERSION,
-    signal: stop.signal,
-  });
-  const entry = (JSON.parse(await document) as { mcpServers: Record<string, ClientEntry> }).mcpServers["large"]!;
-  client = await connectAgent(entry);
+  gateway = await runGateway(gatewayConfig([stdioServer("large", LARGE_ANSWER_SCRIPT)]), undefined, { fileLogs: true, enforcement: undefined });
+  client = await connectAgent(gateway.entry("large"));
   await client.listTools();
 });
 
 afterAll(async () => {
   await client?.close();
-  stop.abort();
-  expect(await exit).toBe(0);
+  expect(await gateway.stop()).toBe(0);
 });
 
 describe("an answer that is one long run of a character", () => {

@@ -54,6 +54,7 @@ export class FakeGithub {
   readonly requests: RecordedRequest[] = [];
   readonly created: Array<{ repository: string; title: string; body: string }> = [];
   readonly #repositories = [repository("octo", "pub", false), repository("octo", "priv", true)];
+  readonly #held = new Map<string, { arrived: () => void; released: Promise<void> }>();
   readonly #server: Server;
   #base = "";
 
@@ -79,6 +80,18 @@ export class FakeGithub {
     });
   }
 
+  /**
+   * Holds the answer to the next request for `path` (e.g. /repos/octo/pub/issues) until `release`
+   * is called, for tests of what happens to a request in flight; `arrived` resolves once it is in.
+   */
+  hold(path: string): { arrived: Promise<void>; release(): void } {
+    let arrived: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const held = { arrived: new Promise<void>((resolve) => (arrived = resolve)), release: () => release() };
+    this.#held.set(path, { arrived, released: new Promise<void>((resolve) => (release = resolve)) });
+    return held;
+  }
+
   #find(owner: string | undefined, name: string | undefined): FakeRepository | undefined {
     return this.#repositories.find((repo) => repo.owner === owner && repo.name === name);
   }
@@ -102,17 +115,28 @@ export class FakeGithub {
         response.end(JSON.stringify({ message: "API rate limit exceeded" }));
         return;
       }
-      const [status, answer] = url.pathname === "/graphql" ? this.#graphql(body) : this.#rest(request.method ?? "GET", url, body);
-      // A string answer is plain text, as a log archive is not JSON.
-      const text = typeof answer === "string" ? answer : JSON.stringify(answer);
-      response.writeHead(status, {
-        "content-type": "application/json; charset=utf-8",
-        "x-ratelimit-remaining": "4999",
-        "x-github-request-id": "FAKE:1",
-        "x-internal": "not for clients",
-      });
-      response.end(text);
+      const held = this.#held.get(url.pathname);
+      if (held) {
+        this.#held.delete(url.pathname);
+        held.arrived();
+        void held.released.then(() => this.#answer(request, response, url, body));
+        return;
+      }
+      this.#answer(request, response, url, body);
     });
+  }
+
+  #answer(request: IncomingMessage, response: ServerResponse, url: URL, body: string): void {
+    const [status, answer] = url.pathname === "/graphql" ? this.#graphql(body) : this.#rest(request.method ?? "GET", url, body);
+    // A string answer is plain text, as a log archive is not JSON.
+    const text = typeof answer === "string" ? answer : JSON.stringify(answer);
+    response.writeHead(status, {
+      "content-type": "application/json; charset=utf-8",
+      "x-ratelimit-remaining": "4999",
+      "x-github-request-id": "FAKE:1",
+      "x-internal": "not for clients",
+    });
+    response.end(text);
   }
 
   #rest(method: string, url: URL, body: string): [number, unknown] {

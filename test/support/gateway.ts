@@ -70,15 +70,24 @@ export interface RunningGateway {
   stop(): Promise<number>;
 }
 
+export interface RunGatewayOptions extends Pick<
+  GatewayOptions,
+  "enforcement" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs" | "breakerBoard" | "observer"
+> {
+  /**
+   * The gateway writes its real log files in runtime.logDir, opened and closed by the gateway as
+   * the CLI's are, for tests of what those files hold; `logger` then records nothing.
+   */
+  fileLogs?: boolean;
+}
+
 /**
  * Serves a gateway as the CLI would, without guards unless `extra.enforcement` puts a middleware
- * in their place, and returns once the client configuration is on stdout.
+ * in their place (`enforcement: undefined` given explicitly: the configured guards, as the CLI
+ * runs them), and returns once the client configuration is on stdout.
  */
-export async function runGateway(
-  config: GatewayConfig,
-  runtime: RuntimeOptions = runtimeOptions(),
-  extra: Pick<GatewayOptions, "enforcement" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs" | "breakerBoard" | "observer"> = {},
-): Promise<RunningGateway> {
+export async function runGateway(config: GatewayConfig, runtime: RuntimeOptions = runtimeOptions(), extra: RunGatewayOptions = {}): Promise<RunningGateway> {
+  const { fileLogs = false, ...options } = extra;
   const logger = new RecordingLogger();
   let stdout = "";
   let stderr = "";
@@ -87,11 +96,11 @@ export async function runGateway(
   const controller = new AbortController();
   const exit = serveGateway(config, runtime, {
     io: { out: (text) => ((stdout += text), written()), err: (text) => void (stderr += text) },
-    logger,
+    ...(fileLogs ? {} : { logger }),
     version: TEST_VERSION,
     signal: controller.signal,
     enforcement: false,
-    ...extra,
+    ...options,
   });
   await Promise.race([
     documentWritten,

@@ -1,9 +1,10 @@
 // A flowgate proxy in front of the fake GitHub API, with the github-lite guard, for the proxy's
 // tests; and the real command-line clients (curl, gh) run against it.
-import { execFile } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { startProxy, type ProxyOptions, type RunningProxy } from "../../src/proxy/index.ts";
 import { FakeGithub } from "./fake-github.ts";
 import { builtGuardPath } from "./guards.ts";
@@ -85,4 +86,41 @@ export function ghEnv(proxy: RunningProxy): Record<string, string> {
     GH_NO_UPDATE_NOTIFIER: "1",
     NO_COLOR: "1",
   };
+}
+
+const FLOWGATE = fileURLToPath(new URL("../../bin/flowgate.js", import.meta.url));
+
+export interface ProxyProcess {
+  child: ChildProcess;
+  /** Where it listens, from its banner. */
+  url: string;
+  stderr(): string;
+  /** Resolves once stderr holds `text`. */
+  printed(text: string): Promise<void>;
+  /** The exit code (null when killed by a signal). */
+  exit: Promise<number | null>;
+}
+
+/** `flowgate proxy <args>` as a process with only PATH and `env` in its environment, once its banner is out. */
+export async function spawnProxyProcess(args: readonly string[], env: Record<string, string>): Promise<ProxyProcess> {
+  const child = spawn(process.execPath, [FLOWGATE, "proxy", ...args], { env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  const waiting: Array<{ text: string; resolve: () => void }> = [];
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const wait of waiting.filter(({ text }) => stderr.includes(text))) {
+      waiting.splice(waiting.indexOf(wait), 1);
+      wait.resolve();
+    }
+  });
+  const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const printed = (text: string) => (stderr.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ text, resolve })));
+  // The banner's last line: the gh example over TLS, the curl one otherwise.
+  await Promise.race([
+    Promise.any([printed("gh issue list -R org/repo\n"), printed("/repos/org/repo/issues\n")]),
+    exit.then((code) => {
+      throw new Error(`exited with ${code} before listening:\n${stderr}`);
+    }),
+  ]);
+  return { child, url: /Listening: (\S+)/.exec(stderr)![1]!, stderr: () => stderr, printed, exit };
 }

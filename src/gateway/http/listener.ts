@@ -130,6 +130,7 @@ export async function listen(
     runtime,
     agentId: deps.agentId,
     version: deps.version,
+    startedAt: Date.now(),
     backends,
     sessions,
     logger,

@@ -19,6 +19,8 @@ export interface RouterContext {
   runtime: RuntimeOptions;
   agentId: string;
   version: string;
+  /** Milliseconds since the epoch when the gateway started listening, for /health's uptime. */
+  startedAt: number;
   backends: ReadonlyMap<string, Backend>;
   sessions: SessionRegistry;
   logger: GatewayLogger;
@@ -70,7 +72,14 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
       message: `Origin "${origin ?? ""}" is not allowed: a browser may call the gateway only from its own origin (http://${req.headers.host ?? "localhost"})`,
     });
   }
-  if (path === "/health") return sendJson(res, 200, healthDocument(ctx.backends.values(), ctx.version, ctx.guardStatus(), ctx.stateHealth?.()));
+  if (path === "/health") {
+    const { backends, version, startedAt } = ctx;
+    return sendJson(
+      res,
+      200,
+      healthDocument({ backends: backends.values(), gatewayVersion: version, startedAt, guards: ctx.guardStatus(), state: ctx.stateHealth?.() }),
+    );
+  }
   if (path === "/reflect") {
     // The agents' labels are the credential's business; /reflect asks for it as /mcp does.
     if (!authorized(req, res, ctx, path)) return;

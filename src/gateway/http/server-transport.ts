@@ -13,6 +13,7 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_LIMITS } from "../../config/index.ts";
+import { MAX_JSON_NESTING, nestsDeeperThan } from "../../shared/index.ts";
 import { sendRpcError } from "./json-response.ts";
 import { openEventStream, PostReply, SSE_KEEPALIVE_MS, sseEvent } from "./post-reply.ts";
 
@@ -137,6 +138,10 @@ export class HttpServerTransport implements Transport {
       } catch {
         return sendRpcError(res, 400, ErrorCode.ParseError, "Parse error: Invalid JSON");
       }
+    }
+    if (nestsDeeperThan(raw, MAX_JSON_NESTING)) {
+      const message = `Invalid params: the message nests arrays and objects more than ${MAX_JSON_NESTING} levels deep; send flatter arguments`;
+      return sendRpcError(res, 400, ErrorCode.InvalidParams, message);
     }
     if (Array.isArray(raw) && raw.length === 0)
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, "Invalid Request: a batch must hold at least one message");
