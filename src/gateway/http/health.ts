@@ -59,6 +59,7 @@ export interface GuardHealthEntry {
   instances: number;
   /** A WASM guard's instance pool: its size, instances serving a call now, calls waiting for one. */
   pool?: { size: number; busy: number; waiting: number };
+  /** Which guard function failed last; never the guard's own text, which may quote the call's arguments. */
   lastError?: string;
   closed: boolean;
   /** Why the server runs with the noop guard instead of the guard its configuration names. */
@@ -89,7 +90,7 @@ export function healthDocument({ backends, gatewayVersion, startedAt, guards = {
       tools: backend.tools.length,
       ...(lastFailure ? { lastFailure: { at: rfc3339Seconds(new Date(lastFailure.at)), reason: lastFailure.reason } } : {}),
       healthCheck: { ...backend.healthCheck },
-      ...(guard ? { guard } : {}),
+      ...(guard ? { guard: withoutGuardText(guard) } : {}),
     };
     if (backend.status === "error") healthy = false;
   }
@@ -102,4 +103,15 @@ export function healthDocument({ backends, gatewayVersion, startedAt, guards = {
     uptime: Math.max(0, Math.floor((now - startedAt) / 1000)),
     ...(state ? { state } : {}),
   };
+}
+
+/**
+ * /health is served without the credential, and a guard's error text is the guard's to write: it
+ * may quote the tool's arguments (a path, a repository name) an agent sent, or what it read. Only
+ * the failed function is shown; the agent whose call failed got the text in its error.
+ */
+function withoutGuardText(guard: GuardHealthEntry): GuardHealthEntry {
+  if (guard.lastError === undefined) return guard;
+  const failed = /^label_(agent|resource|response)\b/.exec(guard.lastError)?.[0] ?? "a guard call";
+  return { ...guard, lastError: `${failed} failed (the guard's message is not shown here: it may quote the call's arguments)` };
 }
