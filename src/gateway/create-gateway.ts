@@ -8,7 +8,8 @@ import { SharedBackendSessions, type EarlyProcess } from "../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger, type GatewayLogger } from "../log/index.ts";
-import { errorText, quietObserver, type Observer } from "../shared/index.ts";
+import { combineObservers, errorText, quietObserver, type Observer } from "../shared/index.ts";
+import { startTracing, type StartedTracing } from "../telemetry/tracing/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { abandonDiscovery, discoverBackends } from "./discovery.ts";
 import {
@@ -24,7 +25,7 @@ import {
   type ForwardMiddleware,
 } from "./forward/index.ts";
 import { startHealthMonitor } from "./health-monitor.ts";
-import { listen, shareDigestKey, type GatewayIO, type ListeningGateway } from "./http/index.ts";
+import { announce, listen, shareDigestKey, type GatewayIO, type ListeningGateway } from "./http/index.ts";
 import { ResponseFilters, responseFilterStep, spillStep } from "./results/index.ts";
 import { mcpEndpoints, type SessionEnvironment } from "./sessions/index.ts";
 
@@ -81,14 +82,19 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   let enforcement: Enforcement | undefined;
   let filters: ResponseFilters | undefined;
   let monitor: { stop(): void } | undefined;
+  let tracingStarted: Promise<StartedTracing> | undefined;
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
+    // The OpenTelemetry SDK loads while the backends start: nothing there is traced yet.
+    tracingStarted = gatewayTracing(config, env, version, io, logger);
     warnUnisolated(config, io, logger);
     const discovery = discoverBackends(config, { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes }, options.earlyProcesses);
+    const traced = await tracingStarted;
+    const observer = combineObservers([...(traced.observer ? [traced.observer] : []), ...(options.observer ? [options.observer] : [])]);
     if (options.enforcement === undefined) {
       try {
-        enforcement = await createEnforcement(config, runtime, { logger, env, ...(options.observer ? { observer: options.observer } : {}) });
+        enforcement = await createEnforcement(config, runtime, { logger, env, ...(observer !== quietObserver ? { observer } : {}) });
         if (enforcement.digestKey) shareDigestKey(enforcement.digestKey);
       } catch (error) {
         await abandonDiscovery(discovery, options.earlyProcesses);
@@ -103,7 +109,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     const sessionEnv: SessionEnvironment = {
       backends,
       backendSessions: new SharedBackendSessions(runtime.limits.maxAgentsPerServer),
-      forward: buildForward(forwardChain(config, runtime, logger, options, enforcement, filters)),
+      forward: buildForward(forwardChain(config, runtime, logger, options, observer, enforcement, filters)),
       logger,
       version,
       itemLabelledServers: new Set(enforcement?.itemLabelledServerIds() ?? []),
@@ -126,12 +132,14 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
         guardStatus: () => enforcement?.guardStatus() ?? {},
         stateHealth: () => enforcement?.stateHealth(),
         onShutdown: () => monitor?.stop(),
+        ...(observer !== quietObserver ? { observer } : {}),
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
     );
     return served(listening, runtime, options.signal, enforcement, async () => {
       await filters?.close();
       await enforcement?.close().catch((error: unknown) => logger.log("error", "shutdown", String(error)));
+      await traced.tracing?.shutdown();
       await ownLogger?.close();
     });
   } catch (error) {
@@ -140,6 +148,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     monitor?.stop();
     await filters?.close();
     await enforcement?.close().catch(() => undefined);
+    await (await tracingStarted)?.tracing?.shutdown();
     await ownLogger?.close();
     throw error;
   }
@@ -162,12 +171,12 @@ function forwardChain(
   runtime: RuntimeOptions,
   logger: GatewayLogger,
   options: GatewayOptions,
+  observer: Observer,
   enforcement: Enforcement | undefined,
   filters: ResponseFilters | undefined,
 ): ForwardMiddleware[] {
   const enforcementStep = enforcement ? enforcementMiddleware(enforcement.pipeline, runtime.sinkServerIds) : options.enforcement || undefined;
   const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
-  const observer = options.observer ?? quietObserver;
   const observed = observer !== quietObserver;
   return [
     ...(observed ? [observedCall(observer)] : []),
@@ -282,6 +291,30 @@ function warnFallbacks(enforcement: Enforcement, io: GatewayIO, logger: GatewayL
 function warn(io: GatewayIO, logger: GatewayLogger, warning: string): void {
   io.err(`Warning: ${warning}\n`);
   logger.log("warn", "startup", warning, { markdown: true });
+}
+
+/**
+ * The tracer config.gateway.opentelemetry (with the OTLP flags over it) and the OTEL variables
+ * ask for, with the reference's startup lines. Export failures
+ * while running are warnings, throttled by the exporter.
+ */
+async function gatewayTracing(
+  config: GatewayConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  version: string,
+  io: GatewayIO,
+  logger: GatewayLogger,
+): Promise<StartedTracing> {
+  const started = await startTracing(config.gateway.opentelemetry, env, {
+    version,
+    rootSpanName: "gateway.lifetime",
+    report: (level, message) => (level === "warn" ? warn(io, logger, message) : logger.log("info", "tracing", message)),
+  });
+  for (const line of started.lines) {
+    if (line.level === "warn") warn(io, logger, line.text);
+    else announce(io, logger, line.text);
+  }
+  return started;
 }
 
 function generatedAgentId(logger: GatewayLogger): string {

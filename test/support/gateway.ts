@@ -77,7 +77,7 @@ export interface RunningGateway {
 export async function runGateway(
   config: GatewayConfig,
   runtime: RuntimeOptions = runtimeOptions(),
-  extra: Pick<GatewayOptions, "enforcement" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs" | "breakerBoard"> = {},
+  extra: Pick<GatewayOptions, "enforcement" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs" | "breakerBoard" | "env"> = {},
 ): Promise<RunningGateway> {
   const logger = new RecordingLogger();
   let stdout = "";
