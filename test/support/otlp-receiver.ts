@@ -1,8 +1,9 @@
 // An OTLP/HTTP trace receiver for tests: HTTPS on 127.0.0.1, port 0, with a certificate from a
-// CA made for the test (src/proxy/tls.ts makes both). It parses the JSON the exporter sends and
+// CA made for the test (src/proxy/tls.ts makes both), or plain HTTP when asked. It parses the JSON the exporter sends and
 // keeps every span with its resource, and every request's headers, for tests to assert on.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:https";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +27,7 @@ export interface ReceivedSpan {
 }
 
 export interface OtlpReceiver {
-  /** The collector's base URL (https://127.0.0.1:<port>): the exporter appends /v1/traces. */
+  /** The collector's base URL (https://127.0.0.1:<port>, or http:// when plain): the exporter appends /v1/traces. */
   url: string;
   /** The test CA's certificate file: OTEL_EXPORTER_OTLP_CERTIFICATE or NODE_EXTRA_CA_CERTS for the exporter. */
   caPath: string;
@@ -97,14 +98,14 @@ function spansOf(body: OtlpExport): ReceivedSpan[] {
   });
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(options: { plain?: boolean } = {}): Promise<OtlpReceiver> {
   const dir = mkdtempSync(join(tmpdir(), "flowgate-otlp-"));
   const tls = await generateTlsMaterial(dir);
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver["requests"] = [];
   const waiters = new Set<() => void>();
   let failStatus: number | undefined;
-  const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+  const receive = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
@@ -118,11 +119,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       for (const wake of waiters) wake();
     });
-  });
+  };
+  const server = options.plain ? createHttpServer(receive) : createHttpsServer({ cert: tls.cert, key: tls.key }, receive);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `https://127.0.0.1:${port}`,
+    url: `${options.plain ? "http" : "https"}://127.0.0.1:${port}`,
     caPath: tls.caCertPath,
     spans,
     requests,
