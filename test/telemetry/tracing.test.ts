@@ -10,7 +10,9 @@ import { demoConfig } from "../../demo/attack.ts";
 import { applyOverrides, resolveFlagSettings, type ServeFlags } from "../../src/cli/serve-options.ts";
 import type { GatewayConfig, OpenTelemetryConfig } from "../../src/config/index.ts";
 import { createGateway } from "../../src/gateway/index.ts";
+import { startTracing } from "../../src/telemetry/tracing/index.ts";
 import { resolveTracing } from "../../src/telemetry/tracing/settings.ts";
+import { startGithubProxy } from "../support/github-proxy.ts";
 import { connectAgent, gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, freePort, stdioServer } from "../support/mcp-servers.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver.ts";
@@ -252,6 +254,50 @@ describe("DIFC decisions in the trace", () => {
     const guardCalls = spans.filter((span) => span.parentSpanId === read.spanId && span.name.startsWith("guard.")).map((span) => span.name);
     expect(guardCalls).toEqual(expect.arrayContaining(["guard.label_resource", "guard.label_response"]));
     expect(receiver.requests.map((request) => request.body).join("\n")).not.toContain(running.agentId);
+  });
+});
+
+describe("the proxy's spans", () => {
+  it("traces each read as proxy.request holding its DIFC pipeline and upstream call, and a refusal as difc.access_denied", async () => {
+    const started = await startTracing(
+      { endpoint: receiver.url, serviceName: "proxy-gw" },
+      { OTEL_EXPORTER_OTLP_CERTIFICATE: receiver.caPath },
+      {
+        version: "test",
+        rootSpanName: "proxy.lifetime",
+        report: () => undefined,
+      },
+    );
+    const env = await startGithubProxy({ "allow-only": { repos: "public", "min-integrity": "approved" } }, { guardsMode: "filter", tracing: started.tracing! });
+    try {
+      const read = await fetch(`${env.proxy.url}/repos/octo/pub/issues`, { headers: { Authorization: "token client-token" } });
+      expect(read.status).toBe(200);
+      const refused = await fetch(`${env.proxy.url}/repos/octo/priv/contents/README.md`, { headers: { Authorization: "token client-token" } });
+      expect(refused.status).toBe(403);
+    } finally {
+      await env.close();
+      await started.tracing!.shutdown();
+    }
+
+    const spans = receiver.spans.filter(ofService("proxy-gw"));
+    const requestFor = (path: string) => spans.find((span) => span.name === "proxy.request" && span.attributes["url.path"] === path)!;
+    const childOf = (parent: ReceivedSpan, name: string) => spans.find((span) => span.name === name && span.parentSpanId === parent.spanId)!;
+
+    const read = requestFor("/repos/octo/pub/issues");
+    expect(read).toMatchObject({ kind: SERVER, attributes: expect.objectContaining({ "http.request.method": "GET", "http.response.status_code": 200 }) });
+    const pipeline = childOf(read, "proxy.difc_pipeline");
+    expect(pipeline.attributes).toMatchObject({ "gen_ai.tool.name": "list_issues", "url.path": "/repos/octo/pub/issues" });
+    expect(pipeline.events.map((event) => event.name)).toContain("difc.pre_phases_complete");
+    expect(childOf(pipeline, "proxy.backend.forward")).toMatchObject({
+      kind: CLIENT,
+      attributes: expect.objectContaining({ "server.address": new URL(env.github.url).host, "http.response.status_code": 200, "rate_limit.hit": false }),
+    });
+
+    const refusal = requestFor("/repos/octo/priv/contents/README.md");
+    expect(refusal.attributes["http.response.status_code"]).toBe(403);
+    expect(childOf(refusal, "proxy.difc_pipeline").events).toContainEqual({ name: "difc.access_denied", attributes: { reason: "difc_forbidden" } });
+    const root = spans.find((span) => span.name === "proxy.lifetime")!;
+    expect(read.parentSpanId).toBe(root.spanId);
   });
 });
 

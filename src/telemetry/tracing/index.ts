@@ -7,6 +7,7 @@ import { resolveTracing, shownUrl, type Env } from "./settings.ts";
 import type { Tracing } from "./tracing.ts";
 
 export { effectiveSampleRate } from "./settings.ts";
+export { untraced } from "./untraced.ts";
 export type { IncomingTraceContext, SpanHandle, SpanRole, Tracing } from "./tracing.ts";
 
 export interface StartupLine {
