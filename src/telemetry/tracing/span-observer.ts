@@ -13,13 +13,13 @@ interface SpanShape {
 }
 
 /** The reference's gen_ai attributes of a tool call, naming the backend as the agent being called. */
-function genAi(server: unknown, tool: unknown): ObservedAttributes {
+function genAi(attributes: ObservedAttributes): ObservedAttributes {
   return {
     "gen_ai.system": "mcp",
     "gen_ai.operation.name": "execute_tool",
     "gen_ai.agent.name": "mcp-gateway",
-    "gen_ai.agent.id": server as string,
-    "gen_ai.tool.name": tool as string | undefined,
+    "gen_ai.agent.id": attributes["server"],
+    "gen_ai.tool.name": attributes["tool"],
   };
 }
 
@@ -47,7 +47,7 @@ function shapeOf(name: StepName, attributes: ObservedAttributes): SpanShape {
       };
     case "mcp.call":
       return attributes["method"] === "tools/call"
-        ? { name: "mcp.tool_call", role: "internal", attributes: { ...genAi(attributes["server"], attributes["tool"]), ...callAttributes(attributes) } }
+        ? { name: "mcp.tool_call", role: "internal", attributes: { ...genAi(attributes), ...callAttributes(attributes) } }
         : { name: String(attributes["method"]), role: "internal", attributes: callAttributes(attributes) };
     case "backend.call":
       return {
