@@ -108,22 +108,26 @@ describe("the spans a gateway exports", () => {
     expect(receiver.requests.map((request) => request.body).join("\n")).not.toContain("tracing-test-credential-0123");
   });
 
-  it("continues the trace an incoming traceparent names instead of the gateway's own", async () => {
-    const incomingTrace = "0af7651916cd43dd8448eb211c80319c";
-    const incomingSpan = "b7ad6b7169203331";
-    const gateway = await tracedGateway(tracedConfig({ serviceName: "joined-gw", traceId: TRACE_ID }));
-    const client = await agent(gateway, { traceparent: `00-${incomingTrace}-${incomingSpan}-01` });
+  it.each([
+    ["continues the trace a valid incoming traceparent names", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", true],
+    ["keeps its own trace when the incoming traceparent is malformed", "00-not-a-trace-context-01", false],
+  ])("%s", async (_name, traceparent, joins) => {
+    const service = `joined-${String(joins)}-gw`;
+    const gateway = await tracedGateway(tracedConfig({ serviceName: service, traceId: TRACE_ID }));
+    const client = await agent(gateway, { traceparent });
     await client.callTool({ name: "echo", arguments: { message: "joined" } });
     await stop(gateway);
 
-    const spans = receiver.spans.filter(ofService("joined-gw"));
-    const call = spans.find((span) => span.name === "mcp.tool_call")!;
-    const request = spans.find((span) => span.spanId === call.parentSpanId)!;
-    expect(request).toMatchObject({ name: "gateway.request", traceId: incomingTrace, parentSpanId: incomingSpan });
-    expect(call.traceId).toBe(incomingTrace);
+    const spans = receiver.spans.filter(ofService(service));
     const root = spans.find((span) => span.name === "gateway.lifetime")!;
     expect(root.traceId).toBe(TRACE_ID);
     expect(root.parentSpanId).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+    const call = spans.find((span) => span.name === "mcp.tool_call")!;
+    const request = spans.find((span) => span.spanId === call.parentSpanId)!;
+    expect(request.name).toBe("gateway.request");
+    if (joins) expect(request).toMatchObject({ traceId: traceparent.split("-")[1], parentSpanId: traceparent.split("-")[2] });
+    else expect(request).toMatchObject({ traceId: TRACE_ID, parentSpanId: root.spanId });
+    expect(call.traceId).toBe(request.traceId);
   });
 
   it("sends OTEL_EXPORTER_OTLP_HEADERS, unescaped, with every export to the signal path", async () => {
@@ -356,6 +360,12 @@ describe("tracing settings", () => {
     ["no URL at all", "not a url", /is not a URL/],
   ])("refuses %s, naming it", (_name, endpoint, message) => {
     expect(() => resolveTracing({ endpoint, serviceName: "s" }, {})).toThrow(message);
+  });
+
+  it("ignores a span id without a trace id, with a warning", () => {
+    const resolved = resolveTracing({ endpoint: "https://c.example", serviceName: "s", spanId: PARENT_SPAN_ID }, {});
+    expect(resolved.settings?.parent).toBeUndefined();
+    expect(resolved.warnings).toEqual(["opentelemetry spanId is set without traceId: it is ignored"]);
   });
 
   it("makes up a random parent span id when only the trace id is configured", () => {

@@ -115,11 +115,12 @@ function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAt
     const value = req.headers[name];
     return typeof value === "string" ? value : undefined;
   };
-  const routed = /^\/mcp\/([^/]+)/.exec(path)?.[1];
+  const onMcp = path === "/mcp" || path.startsWith("/mcp/");
+  const serverId = /^\/mcp\/([^/]+)/.exec(path)?.[1];
   return {
     method: req.method,
     path,
-    route: path === "/mcp" || path.startsWith("/mcp/") ? (ctx.runtime.mode === "unified" ? "unified" : `routed:${routed ?? ""}`) : undefined,
+    route: !onMcp ? undefined : ctx.runtime.mode === "unified" ? "unified" : serverId !== undefined ? `routed:${serverId}` : undefined,
     // The session's first 8 characters, as the logs show it: enough to group, not enough to reuse.
     session: header("mcp-session-id")?.slice(0, 8),
     traceparent: header("traceparent"),
