@@ -1,11 +1,13 @@
 import { join } from "node:path";
 import type { Command } from "commander";
+import { DEFAULT_OTEL_SERVICE_NAME, type OpenTelemetryConfig } from "../config/index.ts";
 import { parseEnforcementMode, parseTrustedBotsFlag, type EnforcementMode } from "../difc/index.ts";
 import { githubApiUrl, githubToken } from "../enforce/index.ts";
 import { discoverGuardFile } from "../guard/index.ts";
 import { envBoolean } from "./env-values.ts";
 import { CliExit, type CliIO } from "./io.ts";
-import { DEFAULT_LOG_DIR, envShutdownTimeoutMs } from "./serve-options.ts";
+import { DEFAULT_LOG_DIR, envShutdownTimeoutMs, sampleRateFlag } from "./serve-options.ts";
+import { VERSION } from "./version.ts";
 
 const DEFAULT_PROXY_LISTEN = "127.0.0.1:8080";
 
@@ -43,9 +45,10 @@ export interface ProxySettings {
   tlsDir: string | undefined;
   trustedBots: string[];
   trustedUsers: string[];
-  otlpEndpoint: string | undefined;
   /** How long requests in flight may run on after SIGINT/SIGTERM before they are cut. */
   shutdownTimeoutMs: number;
+  /** Tracing's settings from the --otlp-* flags and their variables; undefined without an endpoint. */
+  opentelemetry: OpenTelemetryConfig | undefined;
 }
 
 export function resolveProxySettings(flags: ProxyFlags, env: Env): ProxySettings {
@@ -82,8 +85,20 @@ export function resolveProxySettings(flags: ProxyFlags, env: Env): ProxySettings
     tlsDir: flags.tls ? (flags.tlsDir ?? join(logDir, "proxy-tls")) : undefined,
     trustedBots: parseTrustedBotsFlag(flags.trustedBots ?? ""),
     trustedUsers: parseTrustedBotsFlag(flags.trustedUsers ?? ""),
-    otlpEndpoint: flags.otlpEndpoint ?? env["OTEL_EXPORTER_OTLP_ENDPOINT"],
     shutdownTimeoutMs: envShutdownTimeoutMs(env),
+    opentelemetry: otlpSettings(flags, env),
+  };
+}
+
+/** As the serve command's flags, without a configuration under them: the endpoint alone turns tracing on. */
+function otlpSettings(flags: ProxyFlags, env: Env): OpenTelemetryConfig | undefined {
+  const sampleRate = sampleRateFlag(flags.otlpSampleRate);
+  const endpoint = flags.otlpEndpoint || env["OTEL_EXPORTER_OTLP_ENDPOINT"];
+  if (!endpoint) return undefined;
+  return {
+    endpoint,
+    serviceName: flags.otlpServiceName || env["OTEL_SERVICE_NAME"] || DEFAULT_OTEL_SERVICE_NAME,
+    ...(sampleRate !== undefined ? { sampleRate } : {}),
   };
 }
 
@@ -152,9 +167,9 @@ export function registerProxyCommand(program: Command, io: CliIO): void {
     .option("--tls-dir <dir>", "where --tls writes ca.crt, server.crt and server.key (default <log-dir>/proxy-tls)")
     .option("--trusted-bots <names>", "comma-separated bot accounts the guard trusts")
     .option("--trusted-users <names>", "comma-separated users the guard trusts")
-    .option("--otlp-endpoint <url>", "OTLP endpoint (env OTEL_EXPORTER_OTLP_ENDPOINT); accepted, nothing is exported yet")
-    .option("--otlp-service-name <name>", "OTLP service name (default mcp-gateway)")
-    .option("--otlp-sample-rate <rate>", "OTLP sample rate (default 1.0)")
+    .option("--otlp-endpoint <url>", "OTLP/HTTP collector endpoint to export traces to; none: tracing is off (env OTEL_EXPORTER_OTLP_ENDPOINT)")
+    .option("--otlp-service-name <name>", "service.name of the exported traces (env OTEL_SERVICE_NAME, default mcp-gateway)")
+    .option("--otlp-sample-rate <rate>", "share of traces exported, 0 to 1 (default 1.0)")
     .action(async (flags: ProxyFlags) => {
       let settings: ProxySettings;
       try {
@@ -168,18 +183,35 @@ export function registerProxyCommand(program: Command, io: CliIO): void {
 }
 
 async function runProxy(settings: ProxySettings, io: CliIO): Promise<void> {
-  const [{ openFileLogger }, { startProxy }] = await Promise.all([import("../log/index.ts"), import("../proxy/index.ts")]);
+  const [{ openFileLogger }, { startProxy }, { startTracing }] = await Promise.all([
+    import("../log/index.ts"),
+    import("../proxy/index.ts"),
+    import("../telemetry/tracing/index.ts"),
+  ]);
   const logger = openFileLogger({ dir: settings.logDir, stderr: io.err, proxy: true, ...(settings.githubToken ? { secrets: [settings.githubToken] } : {}) });
-  if (settings.otlpEndpoint) logger.log("warn", "startup", "OpenTelemetry export is not implemented in flowgate yet; --otlp-endpoint is ignored");
+  const warn = (message: string) => {
+    io.err(`Warning: ${message}\n`);
+    logger.log("warn", "startup", message);
+  };
+  const traced = await startTracing(settings.opentelemetry, process.env, {
+    version: VERSION,
+    rootSpanName: "proxy.lifetime",
+    report: (level, message) => (level === "warn" ? warn(message) : logger.log("info", "tracing", message)),
+  });
+  for (const line of traced.lines) {
+    if (line.level === "warn") warn(line.text);
+    else logger.log("info", "startup", line.text);
+  }
   const stopped = new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   let proxy;
   try {
-    proxy = await startProxy({ ...settings, logger, env: process.env });
+    proxy = await startProxy({ ...settings, logger, env: process.env, ...(traced.tracing ? { tracing: traced.tracing } : {}) });
   } catch (error) {
     io.err(`flowgate proxy: ${(error as Error).message}\n`);
+    await traced.tracing?.shutdown();
     await logger.close();
     throw new CliExit(1);
   }
@@ -198,6 +230,7 @@ async function runProxy(settings: ProxySettings, io: CliIO): Promise<void> {
     logger.log("warn", "shutdown", message);
     io.err(`flowgate proxy: ${message}\n`);
   }
+  await traced.tracing?.shutdown();
   await logger.close();
   // As the reference's proxy does when its HTTP shutdown times out.
   if (!drained) throw new CliExit(1);

@@ -69,6 +69,9 @@ function addServeOptions(program: Command): void {
     .option("--max-message-size <bytes>", `largest request body, and largest message from a stdio server (default ${DEFAULT_LIMITS.maxMessageBytes})`)
     .option("--request-timeout <duration>", `time a client has to send a whole request (default ${DEFAULT_LIMITS.requestTimeoutMs / 1000}s)`)
     .option("--headers-timeout <duration>", `time a client has to send a request's headers (default ${DEFAULT_LIMITS.headersTimeoutMs / 1000}s)`)
+    .option("--otlp-endpoint <url>", "OTLP/HTTP collector endpoint to export traces to; none: tracing is off (env OTEL_EXPORTER_OTLP_ENDPOINT)")
+    .option("--otlp-service-name <name>", "service.name of the exported traces (env OTEL_SERVICE_NAME, default mcp-gateway)")
+    .option("--otlp-sample-rate <rate>", "share of traces exported, 0 to 1 (default 1.0)")
     .option(
       "--state-url <url>",
       "share the DIFC state with other replicas in Redis/Valkey: redis://host:port or unix:///path/redis.sock (default: this process's memory)",

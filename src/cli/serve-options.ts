@@ -4,11 +4,13 @@
 
 import {
   DEFAULT_LIMITS,
+  DEFAULT_OTEL_SERVICE_NAME,
   DEFAULT_PAYLOAD_DIR,
   DEFAULT_PAYLOAD_SIZE_THRESHOLD,
   type GatewayConfig,
   type GatewayLimits,
   type GuardsMode,
+  type OpenTelemetryConfig,
   type RuntimeOptions,
 } from "../config/index.ts";
 import { envBoolean, positiveDuration, positiveInteger } from "./env-values.ts";
@@ -44,6 +46,9 @@ export interface ServeFlags {
   headersTimeout?: string;
   stateUrl?: string;
   metricsListen?: string;
+  otlpEndpoint?: string;
+  otlpServiceName?: string;
+  otlpSampleRate?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -129,9 +134,18 @@ function limitFlags(flags: ServeFlags): GatewayLimits {
   };
 }
 
+/** --otlp-sample-rate as a number; out of 0..1 it still parses (the tracer uses 1.0 then, as the reference does). */
+export function sampleRateFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const rate = Number(text);
+  if (text.trim() === "" || !Number.isFinite(rate)) throw new Error(`invalid --otlp-sample-rate "${text}": expected a number from 0 to 1, e.g. 0.25`);
+  return rate;
+}
+
 export function resolveFlagSettings(flags: ServeFlags, env: Env): FlagSettings {
   const listen = parseListen(flags.listen ?? DEFAULT_LISTEN);
   thresholdFlag(flags);
+  sampleRateFlag(flags.otlpSampleRate);
   if (flags.logPayloads !== undefined && !isLogPayloads(flags.logPayloads)) {
     throw new Error(
       `invalid --log-payloads "${flags.logPayloads}": expected redacted (payloads that may carry secret data are logged as their size and sha256) or all`,
@@ -213,6 +227,36 @@ function overridden<T>(source: OverrideSource<T>, builtIn: T, configured: T, con
   return winner.value;
 }
 
+/**
+ * The OTLP flags and their variables over the configuration's `opentelemetry` (gateway.md §2.2):
+ * each applies when passed, or when its variable differs from the default. The endpoint alone
+ * turns tracing on; undefined when neither the configuration nor a flag or variable names one.
+ */
+function otlpOverrides(
+  configured: OpenTelemetryConfig | undefined,
+  flags: ServeFlags,
+  env: Env,
+  warn: (text: string) => void,
+): OpenTelemetryConfig | undefined {
+  const endpoint = overridden(
+    { flag: flags.otlpEndpoint, flagName: "--otlp-endpoint", fromEnv: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined, envName: "OTEL_EXPORTER_OTLP_ENDPOINT" },
+    "",
+    configured?.endpoint ?? "",
+    "OpenTelemetry endpoint",
+    warn,
+  );
+  if (endpoint === "") return configured;
+  const serviceName = overridden(
+    { flag: flags.otlpServiceName, flagName: "--otlp-service-name", fromEnv: env.OTEL_SERVICE_NAME || undefined, envName: "OTEL_SERVICE_NAME" },
+    DEFAULT_OTEL_SERVICE_NAME,
+    configured?.serviceName ?? DEFAULT_OTEL_SERVICE_NAME,
+    "OpenTelemetry service name",
+    warn,
+  );
+  const sampleRate = sampleRateFlag(flags.otlpSampleRate) ?? configured?.sampleRate;
+  return { ...configured, endpoint, serviceName, ...(sampleRate !== undefined ? { sampleRate } : {}) };
+}
+
 /** Combines the flag settings with a loaded config: the config after overrides, and the runtime options. */
 export function applyOverrides(config: GatewayConfig, settings: FlagSettings, flags: ServeFlags, env: Env): { config: GatewayConfig; runtime: RuntimeOptions } {
   const warnings = [...config.warnings];
@@ -252,6 +296,8 @@ export function applyOverrides(config: GatewayConfig, settings: FlagSettings, fl
     "payload size threshold",
     warn,
   );
+  const opentelemetry = otlpOverrides(gateway.opentelemetry, flags, env, warn);
+  if (opentelemetry) gateway.opentelemetry = opentelemetry;
   if (flags.stateUrl !== undefined) {
     if (gateway.state !== undefined && gateway.state.url !== flags.stateUrl) warn("--state-url overrides the configuration's [gateway.state] url");
     gateway.state = { url: flags.stateUrl };

@@ -36,8 +36,6 @@ export function assembleConfig(input: AssemblyInput): GatewayConfig {
   for (const id of input.gateway.sinkVisibilityExemptServers ?? []) {
     if (id !== "*" && !ids.has(id)) warnings.push(`${input.exemptServersPath} contains unknown server ID "${id}"; ignoring it (not a configured server)`);
   }
-  // Until the gateway exports traces, a configured exporter must not look like it works.
-  if (input.gateway.opentelemetry) warnings.push("gateway.opentelemetry is accepted, but flowgate does not export traces yet: nothing is sent to its endpoint");
   return {
     gateway: input.gateway,
     servers,

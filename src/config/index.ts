@@ -1,5 +1,5 @@
 // The config layer's face: the loaders, the typed configuration they produce, and its defaults.
-export { DEFAULT_LIMITS, DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD } from "./defaults.ts";
+export { DEFAULT_LIMITS, DEFAULT_OTEL_SERVICE_NAME, DEFAULT_PAYLOAD_DIR, DEFAULT_PAYLOAD_SIZE_THRESHOLD } from "./defaults.ts";
 export { loadEnvFile } from "./env-file.ts";
 export { normaliseGuardPolicy } from "./guard-policy.ts";
 export type { ConfigIssue } from "./issues.ts";
@@ -13,6 +13,7 @@ export type {
   GuardPolicyConfig,
   GuardsMode,
   HttpServerConfig,
+  OpenTelemetryConfig,
   RuntimeOptions,
   ServerConfig,
   StdioServerConfig,

@@ -95,7 +95,7 @@ const HEX16 = /^(?!0{16}$)[0-9a-f]{16}$/;
 
 /**
  * `[gateway.opentelemetry]` wins over the legacy `[gateway.tracing]`. Only these fields are
- * expanded in TOML. The current section needs an https endpoint; the legacy one takes any
+ * expanded in TOML. The current section needs an http(s) endpoint; the legacy one takes any
  * endpoint, and an empty one turns tracing off.
  */
 function tracing(gateway: NonNullable<TomlDocument["gateway"]>, env: Environment, issues: ConfigIssue[], warnings: string[]): OpenTelemetryConfig | undefined {
@@ -112,8 +112,12 @@ function tracing(gateway: NonNullable<TomlDocument["gateway"]>, env: Environment
   const traceId = expand("trace_id");
   const spanId = expand("span_id");
   const headers = expand("headers");
-  if (key === "opentelemetry" && !/^https:\/\/.+/.test(endpoint)) {
-    issues.push({ path: `${path}.endpoint`, problem: `opentelemetry endpoint must use HTTPS, got '${endpoint}'`, expected: "an https:// OTLP endpoint URL" });
+  if (key === "opentelemetry" && !/^https?:\/\/.+/.test(endpoint)) {
+    issues.push({
+      path: `${path}.endpoint`,
+      problem: `opentelemetry endpoint must be an http:// or https:// URL, got '${endpoint}'`,
+      expected: "an http:// or https:// OTLP endpoint URL",
+    });
   }
   if (traceId !== undefined && !HEX32.test(traceId))
     issues.push({ path: `${path}.trace_id`, problem: `invalid trace id '${traceId}'`, expected: "32 lowercase hex digits, not all zero" });

@@ -11,6 +11,7 @@ import { openFileLogger, type GatewayLogger } from "../log/index.ts";
 import { combineObservers, errorText, goLogTimestamp, observesSteps, type Observer } from "../shared/index.ts";
 import { DecisionLog, LiveView } from "../telemetry/live-view/index.ts";
 import type { GatewayMetrics, MetricsListener } from "../telemetry/metrics/index.ts";
+import { startTracing, type StartedTracing } from "../telemetry/tracing/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { abandonDiscovery, discoverBackends } from "./discovery.ts";
 import {
@@ -27,7 +28,7 @@ import {
 } from "./forward/index.ts";
 import { startHealthMonitor } from "./health-monitor.ts";
 import { liveViewSources } from "./live-view-sources.ts";
-import { listen, shareDigestKey, type GatewayIO, type ListeningGateway } from "./http/index.ts";
+import { announce, listen, shareDigestKey, type GatewayIO, type ListeningGateway } from "./http/index.ts";
 import { ResponseFilters, responseFilterStep, spillStep } from "./results/index.ts";
 import { mcpEndpoints, type SessionEnvironment } from "./sessions/index.ts";
 
@@ -89,15 +90,27 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   let metricsListener: MetricsListener | undefined;
   // The live view at /ui keeps the latest decisions from the start; it observes events alone, so no call is wrapped for it.
   const decisions = new DecisionLog();
+  let tracingStarted: Promise<StartedTracing> | undefined;
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
+    // The OpenTelemetry SDK loads while the backends start: nothing there is traced yet.
+    tracingStarted = gatewayTracing(config, env, version, io, logger);
     warnUnisolated(config, io, logger);
     const metrics = runtime.metricsListen ? await gatewayMetrics(config) : undefined;
-    const observer = combineObservers([...(options.observer ? [options.observer] : []), ...(metrics ? [metrics] : []), decisions.observer]);
+    const untraced = combineObservers([...(options.observer ? [options.observer] : []), ...(metrics ? [metrics] : []), decisions.observer]);
     // Before the backends launch: an address that cannot be bound fails the start at once.
     if (metrics && runtime.metricsListen) metricsListener = await startMetricsListener(metrics, runtime.metricsListen, io, logger);
-    const discovery = discoverBackends(config, { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes, observer }, options.earlyProcesses);
+    // The backends launch while the OpenTelemetry SDK loads: their launch events reach the tracer once it is there.
+    let observer = untraced;
+    const launchObserver: Observer = { step: (name, attributes, work) => observer.step(name, attributes, work), event: (event) => observer.event(event) };
+    const discovery = discoverBackends(
+      config,
+      { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes, observer: launchObserver },
+      options.earlyProcesses,
+    );
+    const traced = await tracingStarted;
+    observer = combineObservers([...(traced.observer ? [traced.observer] : []), untraced]);
     if (options.enforcement === undefined) {
       try {
         enforcement = await createEnforcement(config, runtime, { logger, env, observer });
@@ -139,6 +152,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
         stateHealth: () => enforcement?.stateHealth(),
         liveView: new LiveView(decisions, liveViewSources(backends, enforcement)),
         onShutdown: () => monitor?.stop(),
+        ...(observesSteps(observer) ? { observer } : {}),
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
     );
@@ -151,6 +165,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
       await metricsListener?.close();
       await filters?.close();
       await enforcement?.close().catch((error: unknown) => logger.log("error", "shutdown", String(error)));
+      await traced.tracing?.shutdown();
       await ownLogger?.close();
     });
     return metricsListener ? { ...gateway, metrics: { host: metricsListener.host, port: metricsListener.port } } : gateway;
@@ -161,6 +176,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     await metricsListener?.close();
     await filters?.close();
     await enforcement?.close().catch(() => undefined);
+    await (await tracingStarted)?.tracing?.shutdown();
     await ownLogger?.close();
     throw error;
   }
@@ -326,6 +342,30 @@ function warnFallbacks(enforcement: Enforcement, io: GatewayIO, logger: GatewayL
 function warn(io: GatewayIO, logger: GatewayLogger, warning: string): void {
   io.err(`Warning: ${warning}\n`);
   logger.log("warn", "startup", warning, { markdown: true });
+}
+
+/**
+ * The tracer config.gateway.opentelemetry (with the OTLP flags over it) and the OTEL variables
+ * ask for, with the reference's startup lines. Export failures
+ * while running are warnings, throttled by the exporter.
+ */
+async function gatewayTracing(
+  config: GatewayConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  version: string,
+  io: GatewayIO,
+  logger: GatewayLogger,
+): Promise<StartedTracing> {
+  const started = await startTracing(config.gateway.opentelemetry, env, {
+    version,
+    rootSpanName: "gateway.lifetime",
+    report: (level, message) => (level === "warn" ? warn(io, logger, message) : logger.log("info", "tracing", message)),
+  });
+  for (const line of started.lines) {
+    if (line.level === "warn") warn(io, logger, line.text);
+    else announce(io, logger, line.text);
+  }
+  return started;
 }
 
 function generatedAgentId(logger: GatewayLogger): string {

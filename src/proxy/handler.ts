@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayLogger } from "../log/index.ts";
 import { errorText, hostAllowed, MAX_JSON_NESTING, nestsDeeperThan, originAllowed } from "../shared/index.ts";
+import type { SpanHandle, Tracing } from "../telemetry/tracing/index.ts";
 import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
 import { classifyGraphql, withAuthorFields } from "./graphql.ts";
 import { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
@@ -24,6 +25,8 @@ export interface ProxyHandlerOptions {
   logger: GatewayLogger;
   /** The host the proxy listens on: on loopback, Host and Origin must name loopback too. */
   listenHost: string;
+  /** Where each request, its DIFC pipeline and its upstream call are traced (gateway.md §8's proxy spans). */
+  tracing: Tracing;
 }
 
 export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
@@ -37,12 +40,28 @@ export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMe
     const abort = new AbortController();
 
     response.on("close", () => abort.abort());
-    handle(options, request, response, abort.signal).catch((error: unknown) => {
-      const refusal = toRefusal(error);
-      if (refusal.status >= 500) options.logger.log("error", "proxy", `${request.method} ${pathOnly(request.url)}: ${refusal.message}`);
-      sendJson(response, refusal.status, refusal.body);
-    });
+    const attributes = { "http.request.method": request.method, "url.path": pathOnly(request.url) };
+    const incoming = { traceparent: headerText(request.headers.traceparent), tracestate: headerText(request.headers.tracestate) };
+    void options.tracing.span(
+      "proxy.request",
+      "server",
+      attributes,
+      async (span) => {
+        await handle(options, request, response, abort.signal).catch((error: unknown) => {
+          const refusal = toRefusal(error);
+          if (refusal.status >= 500) options.logger.log("error", "proxy", `${request.method} ${pathOnly(request.url)}: ${refusal.message}`);
+          sendJson(response, refusal.status, refusal.body);
+        });
+        span.set({ "http.response.status_code": response.statusCode });
+        if (response.statusCode >= 500) span.fail(`HTTP ${response.statusCode}`);
+      },
+      incoming,
+    );
   };
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
 
 async function handle(options: ProxyHandlerOptions, request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -110,19 +129,41 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   }
 
   const backend = upstream.backendCaller(authorization);
-  const read: CheckedRead = await enforcer.check(call, backend, signal);
-  const answer = await upstream.send({ method, url, authorization, contentType: isGraphql ? "application/json" : undefined, body, signal });
-  const text = answer.body.toString("utf8");
-  const json = answer.status < 300 ? parseJson(text) : undefined;
-  if (json === undefined) {
-    // Nothing here can be labelled item by item, so a read that failed the coarse check gets
-    // nothing (the reference passes a non-JSON answer, a log archive say, through regardless).
-    if (answer.status < 300 && read.coarse.kind !== "allowed") throw difcForbidden(read.coarse.evaluation.reason);
-    return sendAnswer(response, answer, logger);
-  }
-  const filtered = await enforcer.filter(read, text, json, shape, signal);
-  logger.log("info", "proxy", `${method} ${path} read as ${call.toolName}`);
-  sendAnswer(response, filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) }, logger);
+  const toolAttributes = { "gen_ai.tool.name": call.toolName, "url.path": path };
+  const pipeline = async (span: SpanHandle): Promise<UpstreamAnswer> => {
+    const read: CheckedRead = await enforcer.check(call, backend, signal);
+    span.event("difc.pre_phases_complete");
+    const forwarded = { "server.address": new URL(url).host, ...toolAttributes };
+    const answer = await options.tracing.span("proxy.backend.forward", "client", forwarded, async (forward) => {
+      const sent = await upstream.send({ method, url, authorization, contentType: isGraphql ? "application/json" : undefined, body, signal });
+      forward.set({ "http.response.status_code": sent.status, "rate_limit.hit": sent.retryAfter !== undefined });
+      return sent;
+    });
+    const text = answer.body.toString("utf8");
+    const json = answer.status < 300 ? parseJson(text) : undefined;
+    if (json === undefined) {
+      // Nothing here can be labelled item by item, so a read that failed the coarse check gets
+      // nothing (the reference passes a non-JSON answer, a log archive say, through regardless).
+      if (answer.status < 300 && read.coarse.kind !== "allowed") throw difcForbidden(read.coarse.evaluation.reason);
+      return answer;
+    }
+    const filtered = await enforcer.filter(read, text, json, shape, signal);
+    logger.log("info", "proxy", `${method} ${path} read as ${call.toolName}`);
+    return filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) };
+  };
+  const answer = await options.tracing.span("proxy.difc_pipeline", "internal", toolAttributes, (span) =>
+    pipeline(span).catch((error: unknown) => {
+      // The refusal's kind, not its text: the text may name what the agent asked for.
+      if (error instanceof ProxyRefusal && error.status === 403) span.event("difc.access_denied", { reason: refusalKind(error) });
+      throw error;
+    }),
+  );
+  sendAnswer(response, answer, logger);
+}
+
+function refusalKind(refusal: ProxyRefusal): string {
+  const body = refusal.body as { error?: unknown } | null;
+  return typeof body?.error === "string" ? body.error : "forbidden";
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

@@ -10,6 +10,7 @@ import { workflowRepoVisibility } from "../enforce/index.ts";
 import { loadWasmGuard, type Guard } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
 import { closeConnections } from "../shared/index.ts";
+import { untraced, type Tracing } from "../telemetry/tracing/index.ts";
 import { PROXY_GUARD_NAME, ProxyEnforcer } from "./enforcer.ts";
 import { proxyHandler } from "./handler.ts";
 import { generateTlsMaterial, type TlsMaterial } from "./tls.ts";
@@ -37,6 +38,8 @@ export interface ProxyOptions {
   logger: GatewayLogger;
   /** Read for GITHUB_REPOSITORY (force-public-repos). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Where requests are traced; nowhere when absent. */
+  tracing?: Tracing;
 }
 
 export interface RunningProxy {
@@ -76,7 +79,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       logger.log("warn", "proxy", "no guard policy (--policy or MCP_GATEWAY_GUARD_POLICY_JSON): every filtered read is refused with 503");
     }
     const tls = options.tlsDir === undefined ? undefined : await generateTlsMaterial(options.tlsDir);
-    const handler = proxyHandler({ enforcer, upstream: createUpstream(options.apiUrl, options.githubToken), logger, listenHost: listenHostOf(options.listen) });
+    const handler = proxyHandler({
+      enforcer,
+      upstream: createUpstream(options.apiUrl, options.githubToken),
+      logger,
+      listenHost: listenHostOf(options.listen),
+      tracing: options.tracing ?? untraced,
+    });
     server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: "TLSv1.2" }, handler) : createHttpServer(handler);
     const address = await listen(server, options.listen);
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

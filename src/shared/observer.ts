@@ -7,9 +7,18 @@
 
 /** A timed piece of work, nested in the step running when it starts. */
 export type StepName =
-  /** One HTTP request on the gateway's listener (the reference's `gateway.request` span). */
+  /**
+   * One HTTP request on the gateway's listener (the reference's `gateway.request` span). Attributes:
+   * method, path, route (`unified` or `routed:<server>` on MCP routes), session (the Mcp-Session-Id's
+   * first 8 characters), traceparent and tracestate (the caller's W3C trace context, for a trace to
+   * join); set later: status (the HTTP status answered).
+   */
   | "http.request"
-  /** One request forwarded to a backend through the forward chain, with all its checks (`mcp.tool_call` for tools/call). */
+  /**
+   * One request forwarded to a backend through the forward chain, with all its checks (`mcp.tool_call`
+   * for tools/call). Attributes: server, method, agent (digest), tool; set later: outcome,
+   * rpc.error_code, status (the reference's HTTP-like status of the call: 200, 403, 429 or 500).
+   */
   | "mcp.call"
   /** The backend's part of a forwarded call: from the request written to the answer read (`gateway.backend.execute`). */
   | "backend.call"

@@ -292,11 +292,11 @@ describe("flowgate serve flags", () => {
       ['--guards-mode "propagate" overrides the configuration\'s guards mode "filter"'],
     ],
     [
-      "an OpenTelemetry exporter",
-      [],
+      "an OTLP endpoint flag over the configured one",
+      ["--otlp-endpoint", "https://flag.example"],
       {},
       '[gateway.opentelemetry]\nendpoint = "https://otel.example"',
-      ["gateway.opentelemetry is accepted, but flowgate does not export traces yet"],
+      ['--otlp-endpoint "https://flag.example" overrides the configuration\'s OpenTelemetry endpoint "https://otel.example"'],
     ],
     [
       "a port equal to the listen port, and flags equal to the configuration",

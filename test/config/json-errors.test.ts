@@ -56,7 +56,12 @@ const rows: Array<[string, string, string, RegExp]> = [
     "gateway.opentelemetry.traceId",
     /must match pattern/,
   ],
-  ["opentelemetry http endpoint", withGateway({ opentelemetry: { endpoint: "http://otel.example" } }), "gateway.opentelemetry.endpoint", /must match pattern/],
+  [
+    "opentelemetry gRPC endpoint",
+    withGateway({ opentelemetry: { endpoint: "grpc://otel.example:4317" } }),
+    "gateway.opentelemetry.endpoint",
+    /must match pattern/,
+  ],
   [
     "opentelemetry headers (removed from the spec)",
     withGateway({ opentelemetry: { endpoint: "https://o.example", headers: "a=b" } }),

@@ -20,10 +20,10 @@ const rows: Array<[string, string, string, RegExp]> = [
   ["a custom server type", '[servers.a]\ntype = "safeinputs"\ncommand = "x"\n', "servers.a.type", /not an allowed value/],
   ["an unknown guards_mode", `guards_mode = "loose"\n${DOCKER}`, "guards_mode", /not an allowed value/],
   [
-    "an http OpenTelemetry endpoint",
-    `[gateway.opentelemetry]\nendpoint = "http://otel.example"\n${DOCKER}`,
+    "a gRPC OpenTelemetry endpoint",
+    `[gateway.opentelemetry]\nendpoint = "grpc://otel.example:4317"\n${DOCKER}`,
     "gateway.opentelemetry.endpoint",
-    /must use HTTPS/,
+    /must be an http:\/\/ or https:\/\/ URL/,
   ],
   [
     "an undefined variable in the OpenTelemetry endpoint",

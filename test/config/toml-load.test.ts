@@ -90,7 +90,7 @@ describe("TOML config loading", () => {
       { OTEL_HOST: "otel.example", OTEL_TOKEN: "t" },
     );
     expect(config.gateway.opentelemetry).toEqual({ endpoint: "https://otel.example/otlp", headers: "a=t", serviceName: "mcp-gateway" });
-    expect(config.warnings).toEqual([expect.stringContaining("using [gateway.opentelemetry]"), expect.stringContaining("flowgate does not export traces yet")]);
+    expect(config.warnings).toEqual([expect.stringContaining("using [gateway.opentelemetry]")]);
   });
 
   it("normalises guard policies and keeps guards", () => {

@@ -10,7 +10,7 @@ const root = new URL("../../src/", import.meta.url).pathname;
  * src/shared at the bottom. src/difc and src/shared import nothing of ours.
  */
 export const LAYERS: LayerTable = {
-  cli: ["gateway", "proxy", "enforce", "state", "guard", "difc", "backends", "config", "log", "shared"],
+  cli: ["gateway", "proxy", "telemetry/tracing", "enforce", "state", "guard", "difc", "backends", "config", "log", "shared"],
   // The composition root: the one place that knows every part of the gateway.
   gateway: [
     "gateway/http",
@@ -19,6 +19,7 @@ export const LAYERS: LayerTable = {
     "gateway/forward",
     "telemetry/metrics",
     "telemetry/live-view",
+    "telemetry/tracing",
     "enforce",
     "difc",
     "backends",
@@ -31,7 +32,9 @@ export const LAYERS: LayerTable = {
   "gateway/results": ["gateway/forward", "config/jq", "config", "log", "shared"],
   "gateway/forward": ["enforce", "difc", "backends", "config", "log", "shared"],
   // The GitHub API proxy: the same guards and DIFC engine as the gateway, in front of GitHub's API.
-  proxy: ["enforce", "guard", "difc", "config", "log", "shared"],
+  proxy: ["telemetry/tracing", "enforce", "guard", "difc", "config", "log", "shared"],
+  // OpenTelemetry spans of the gateway's and the proxy's work, exported over OTLP/HTTP.
+  "telemetry/tracing": ["config", "log", "shared"],
   enforce: ["state", "guard", "difc", "config", "log", "shared"],
   // The live view at /ui: the latest decisions and what the page shows of them.
   "telemetry/live-view": ["shared"],

@@ -1,5 +1,6 @@
 // `flowgate proxy --tls` as a process: the banner on stderr, the TLS files as the reference lays
-// them out, the certificate a client verifies, proxy.log, and a clean stop on SIGTERM.
+// them out, the certificate a client verifies, proxy.log, its spans sent to the --otlp-endpoint
+// collector, and a clean stop on SIGTERM.
 import type { ChildProcess } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGithub } from "../support/fake-github.ts";
 import { builtGuardPath } from "../support/guards.ts";
 import { runCommand, spawnProxyProcess } from "../support/github-proxy.ts";
+import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
 
 describe("flowgate proxy --tls as a process", () => {
   const logDir = mkdtempSync(join(tmpdir(), "flowgate-proxy-logs-"));
@@ -18,14 +20,31 @@ describe("flowgate proxy --tls as a process", () => {
   let stderr = "";
   let exit: Promise<number | null>;
   let url = "";
+  let collector: OtlpReceiver;
 
   beforeAll(async () => {
     github = await new FakeGithub().start();
+    collector = await startOtlpReceiver();
     const proxy = await spawnProxyProcess(
-      ["--tls", "--listen", "127.0.0.1:0", "--log-dir", logDir, "--guard-wasm", builtGuardPath("github-lite"), "--github-api-url", github.url],
+      [
+        "--tls",
+        "--listen",
+        "127.0.0.1:0",
+        "--log-dir",
+        logDir,
+        "--guard-wasm",
+        builtGuardPath("github-lite"),
+        "--github-api-url",
+        github.url,
+        "--otlp-endpoint",
+        collector.url,
+        "--otlp-service-name",
+        "proxy-cli",
+      ],
       {
         MCP_GATEWAY_GUARD_POLICY_JSON: JSON.stringify({ "allow-only": { repos: "public", "min-integrity": "approved" } }),
         GITHUB_TOKEN: "secret-fallback-token",
+        OTEL_EXPORTER_OTLP_CERTIFICATE: collector.caPath,
       },
     );
     ({ child, url, exit } = proxy);
@@ -34,6 +53,7 @@ describe("flowgate proxy --tls as a process", () => {
   afterAll(async () => {
     child.kill("SIGKILL");
     await github.close();
+    await collector.close();
   });
 
   it("prints the reference's banner with the CA and how to point gh at it", () => {
@@ -103,5 +123,16 @@ describe("flowgate proxy --tls as a process", () => {
     expect(log).toMatch(/\[INFO\] \[difc\] \[github\] .*issue:octo\/pub#2/);
     expect(readFileSync(join(logDir, "rpc-messages.jsonl"), "utf8")).toContain('"description":"issue:octo/pub#2"');
     for (const gatewayFile of ["mcp-gateway.log", "tools.json", "github.log"]) expect(existsSync(join(logDir, gatewayFile))).toBe(false);
+  });
+
+  it("sent its spans to the --otlp-endpoint collector under --otlp-service-name, the last ones at the stop", async () => {
+    expect(await exit).toBe(0);
+    expect(readFileSync(join(logDir, "proxy.log"), "utf8")).toContain(
+      `[startup] OpenTelemetry tracing enabled: endpoint=${collector.url}/v1/traces, service=proxy-cli, sampleRate=1.00`,
+    );
+    const read = collector.spans.find((span) => span.name === "proxy.request" && span.attributes["url.path"] === "/repos/octo/pub/issues");
+    expect(read).toMatchObject({ resource: expect.objectContaining({ "service.name": "proxy-cli" }) });
+    expect(collector.spans.filter((span) => span.parentSpanId === read!.spanId).map((span) => span.name)).toEqual(["proxy.difc_pipeline"]);
+    expect(collector.spans.some((span) => span.name === "proxy.lifetime")).toBe(true);
   });
 });

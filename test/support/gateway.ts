@@ -72,7 +72,7 @@ export interface RunningGateway {
 
 export interface RunGatewayOptions extends Pick<
   GatewayOptions,
-  "enforcement" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs" | "breakerBoard" | "observer"
+  "enforcement" | "clock" | "jqTimeoutMs" | "healthCheckIntervalMs" | "breakerBoard" | "observer" | "env"
 > {
   /**
    * The gateway writes its real log files in runtime.logDir, opened and closed by the gateway as

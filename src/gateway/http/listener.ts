@@ -8,13 +8,13 @@ import type { Backend } from "../../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../../config/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
 import type { McpEndpoint } from "../sessions/index.ts";
-import { errorText, goLogTimestamp } from "../../shared/index.ts";
+import { errorText, goLogTimestamp, type Observer } from "../../shared/index.ts";
 import { dialableHost } from "./dialable-host.ts";
 import { closeConnections, withinMs } from "./drain.ts";
 import type { GuardHealthEntry, StateHealthEntry } from "./health.ts";
 import { LiveViewRoutes, type LiveViewFeed } from "./live-view.ts";
 import { answerMalformedRequest, answerRequestTimeout } from "./malformed-request.ts";
-import { route, type ReflectAgents, type RouterContext } from "./router.ts";
+import { observedRoute, type ReflectAgents, type RouterContext } from "./router.ts";
 import { SessionRegistry } from "./session-registry.ts";
 
 // node:http through require, not import: the ES module facade of a built-in reads every export,
@@ -45,6 +45,8 @@ export interface ListenerDeps {
   liveView?: LiveViewFeed;
   /** Runs as the shutdown starts, before the drain (the health checks stop relaunching backends). */
   onShutdown(): void;
+  /** Where each HTTP request is reported as an "http.request" step; by default nowhere. */
+  observer?: Observer;
 }
 
 export interface ListeningGateway {
@@ -63,7 +65,7 @@ export interface ListeningGateway {
 const CLOSE_DRAIN_MS = 30_000;
 
 /** One stderr line with the reference's Go log prefix, and the same line in the log. */
-function announce(io: GatewayIO, logger: GatewayLogger, message: string): void {
+export function announce(io: GatewayIO, logger: GatewayLogger, message: string): void {
   io.err(`${goLogTimestamp(new Date())} ${message}\n`);
   logger.log("info", "startup", message, { markdown: true });
 }
@@ -140,6 +142,7 @@ export async function listen(
     guardStatus: deps.guardStatus,
     stateHealth: deps.stateHealth,
     ...(liveView ? { liveView } : {}),
+    ...(deps.observer ? { observer: deps.observer } : {}),
     isShuttingDown: () => shuttingDown || closeRequested,
     requestClose: () => {
       if (shuttingDown || closeRequested) return false;
@@ -151,7 +154,7 @@ export async function listen(
   };
   http.on("request", (req, res) => {
     void gate
-      .then(() => route(req, res, ctx))
+      .then(() => observedRoute(req, res, ctx))
       .catch((error: unknown) => {
         logger.log("error", "client", `request failed: ${errorText(error)}`);
         if (!res.headersSent) res.writeHead(500).end();

@@ -10,7 +10,7 @@ import type { McpEndpoint } from "../sessions/index.ts";
 import type { LiveViewRoutes } from "./live-view.ts";
 import { handleMcpRequest } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
-import { hostAllowed, originAllowed, rfc3339Seconds } from "../../shared/index.ts";
+import { hostAllowed, originAllowed, quietObserver, rfc3339Seconds, type ObservedAttributes, type Observer } from "../../shared/index.ts";
 
 export type ReflectAgents = Record<string, { secrecy: string[]; integrity: string[] }>;
 
@@ -37,6 +37,8 @@ export interface RouterContext {
   isShuttingDown(): boolean;
   /** Starts the graceful shutdown /close asks for; false when it already ran. */
   requestClose(): boolean;
+  /** Where each request is reported as an "http.request" step; by default nowhere. */
+  observer?: Observer;
 }
 
 /**
@@ -105,6 +107,40 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
   if (!authorized(req, res, ctx, path)) return;
   if (ctx.isShuttingDown()) return sendJson(res, 503, { error: "Gateway is shutting down" });
   await handleMcpRequest(req, res, endpoint, ctx.sessions, ctx.logger, ctx.runtime.limits.maxMessageBytes);
+}
+
+/** route() reported as one "http.request" step, with what a trace needs to join the caller's. */
+export async function observedRoute(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<void> {
+  const { observer } = ctx;
+  if (observer === undefined || observer === quietObserver) return route(req, res, ctx);
+  return observer.step("http.request", requestAttributes(req, ctx), async (step) => {
+    try {
+      await route(req, res, ctx);
+    } catch (error) {
+      step.set({ status: 500 });
+      throw error;
+    }
+    step.set({ status: res.statusCode });
+  });
+}
+
+function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAttributes {
+  const path = new URL(req.url ?? "/", "http://gateway").pathname;
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const onMcp = path === "/mcp" || path.startsWith("/mcp/");
+  const serverId = /^\/mcp\/([^/]+)/.exec(path)?.[1];
+  return {
+    method: req.method,
+    path,
+    route: !onMcp ? undefined : ctx.runtime.mode === "unified" ? "unified" : serverId !== undefined ? `routed:${serverId}` : undefined,
+    // The session's first 8 characters, as the logs show it: enough to group, not enough to reuse.
+    session: header("mcp-session-id")?.slice(0, 8),
+    traceparent: header("traceparent"),
+    tracestate: header("tracestate"),
+  };
 }
 
 /** The names the gateway is reached by besides loopback ones: its listen address and gateway.domain. */

@@ -1,6 +1,8 @@
 // §2.9 Lifecycle tests (T-LIFE-001…007), §2.10 OpenTelemetry (T-OTEL-001…010) and §2.11 guard
 // policy (T-GP-001…010).
 import { connect, createServer } from "node:net";
+import { freePort } from "../../support/mcp-servers.ts";
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../../support/otlp-receiver.ts";
 import { rawRequest } from "../../support/raw-http.ts";
 import {
   AID,
@@ -14,7 +16,6 @@ import {
   McpSession,
   notCheckable,
   pass,
-  pending,
   poll,
   rejected,
   resultText,
@@ -194,41 +195,226 @@ export function lifeGroup(): CaseGroup {
   return { name: "Lifecycle (T-LIFE)", cases, cleanup: async () => void (await drain?.catch(() => undefined)) };
 }
 
-const OBSERVABILITY =
-  "pending: observability issue (OpenTelemetry tracing is not implemented yet; `opentelemetry` is validated as the reference's schema says)";
+/** The spans of one gateway run: everything its service exported, once it has stopped (shutdown flushes). */
+const ofService = (receiver: OtlpReceiver, service: string) => receiver.spans.filter((span) => span.resource["service.name"] === service);
+
+/** Whether `span` descends from `ancestor` among `spans`. */
+function descends(spans: ReceivedSpan[], span: ReceivedSpan, ancestor: ReceivedSpan): boolean {
+  const byId = new Map(spans.map((each) => [each.spanId, each]));
+  for (let parent = byId.get(span.parentSpanId); parent; parent = byId.get(parent.parentSpanId)) if (parent === ancestor) return true;
+  return false;
+}
 
 export function otelGroup(): CaseGroup {
-  const titles: [string, string][] = [
-    ["T-OTEL-001", "Starts without OTel"],
-    ["T-OTEL-002", "Starts with a valid endpoint"],
-    ["T-OTEL-003", "A missing `endpoint` is rejected"],
-    ["T-OTEL-004", "A non-HTTP(S) endpoint is rejected"],
-    ["T-OTEL-005", "A span is emitted per tool call"],
-    ["T-OTEL-006", "Export uses `OTEL_EXPORTER_OTLP_HEADERS`"],
-    ["T-OTEL-007", "W3C parent context is propagated"],
-    ["T-OTEL-008", "A random span ID is generated when only `traceId` is given"],
-    ["T-OTEL-009", "Export failures do not affect requests"],
-    ["T-OTEL-010", "`serviceName` sets the resource attribute"],
-  ];
-  const validation: Record<string, ComplianceCase["run"]> = {
-    "T-OTEL-003": async () => {
-      expectRejected(await rejected(base({ s1: echoServer() }, { opentelemetry: { serviceName: "x" } })), "endpoint");
-      return pass();
-    },
-    "T-OTEL-004": async () => {
-      for (const endpoint of ["grpc://c:4317", "ftp://c/x", "collector:4318"]) {
-        expectRejected(await rejected(base({ s1: echoServer() }, { opentelemetry: { endpoint } })), "endpoint");
-      }
-      return pass();
-    },
+  let collector: Promise<OtlpReceiver> | undefined;
+  const receiver = () => (collector ??= startOtlpReceiver());
+  /** MOCK_OTLP's endpoint and the variable that makes the gateway trust its test CA. */
+  const otlp = async (extra: Record<string, unknown> = {}) => {
+    const mock = await receiver();
+    return { mock, gateway: { opentelemetry: { endpoint: `${mock.url}/v1/traces`, ...extra } }, env: { OTEL_EXPORTER_OTLP_CERTIFICATE: mock.caPath } };
   };
-  const cases = titles.map(([id, title]): ComplianceCase => {
-    const check = validation[id];
-    return check
-      ? { id, title, how: "configuration validation: refused naming endpoint", fast: true, run: check }
-      : { id, title, how: "needs OpenTelemetry export and a mock OTLP receiver", run: async () => pending(OBSERVABILITY) };
-  });
-  return { name: "OpenTelemetry (T-OTEL)", cases };
+  /** Starts a traced gateway with s1, runs `calls` echo calls, stops it; the spans of its service. */
+  const tracedRun = async (serviceName: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) => {
+    const { mock, gateway: settings, env: trust } = await otlp({ serviceName, ...extra });
+    const gateway = await startGateway(base({ s1: echoServer() }, settings), { env: { ...trust, ...env } });
+    try {
+      const session = await McpSession.open(gateway, "s1");
+      const reply = await session.callTool("echo", { message: "traced" });
+      check(reply.status === 200 && resultText(reply).includes("traced"), `echo: HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
+    } finally {
+      check((await gateway.stop()) === 0, "the gateway did not exit cleanly");
+    }
+    return { spans: ofService(mock, serviceName), mock, gateway };
+  };
+  const rootOf = (spans: ReceivedSpan[]) => {
+    const root = spans.find((span) => span.name === "gateway.lifetime");
+    check(root, `no root span among ${spans.map((span) => span.name).join(", ")}`);
+    return root;
+  };
+
+  const cases: ComplianceCase[] = [
+    {
+      id: "T-OTEL-001",
+      title: "Starts without OTel",
+      how: "no `opentelemetry`: READY, an echo call, /close; MOCK_OTLP got no request",
+      run: async () => {
+        const mock = await receiver();
+        const before = mock.requests.length;
+        const gateway = await startGateway(base({ s1: echoServer() }), { env: { OTEL_EXPORTER_OTLP_CERTIFICATE: mock.caPath } });
+        try {
+          check((await (await McpSession.open(gateway, "s1")).callTool("echo", { message: "x" })).status === 200, "echo failed");
+          check(gateway.output.stderr.includes("OpenTelemetry tracing disabled (no OTLP endpoint configured)"), "no startup line saying tracing is off");
+        } finally {
+          await gateway.stop();
+        }
+        check(mock.requests.length === before, `MOCK_OTLP got ${mock.requests.length - before} request(s)`);
+        return pass();
+      },
+    },
+    {
+      id: "T-OTEL-002",
+      title: "Starts with a valid endpoint",
+      how: "`endpoint` = http://127.0.0.1:<MOCK_OTLP>/v1/traces (and the https:// variant): READY, and MOCK_OTLP receives the spans",
+      run: async () => {
+        const plain = await startOtlpReceiver({ plain: true });
+        try {
+          for (const [mock, trust] of [
+            [plain, {}],
+            [await receiver(), { OTEL_EXPORTER_OTLP_CERTIFICATE: (await receiver()).caPath }],
+          ] as const) {
+            const serviceName = `otel-002-${mock.url.slice(0, 5)}`;
+            const gateway = await startGateway(base({ s1: echoServer() }, { opentelemetry: { endpoint: `${mock.url}/v1/traces`, serviceName } }), {
+              env: trust,
+            });
+            await gateway.stop();
+            check(ofService(mock, serviceName).length > 0, `${mock.url}: no spans received`);
+          }
+          return pass();
+        } finally {
+          await plain.close();
+        }
+      },
+    },
+    {
+      id: "T-OTEL-003",
+      title: "A missing `endpoint` is rejected",
+      how: "configuration validation: refused naming endpoint",
+      fast: true,
+      run: async () => {
+        expectRejected(await rejected(base({ s1: echoServer() }, { opentelemetry: { serviceName: "x" } })), "endpoint");
+        return pass();
+      },
+    },
+    {
+      id: "T-OTEL-004",
+      title: "A non-HTTP(S) endpoint is rejected",
+      how: "configuration validation: grpc://, ftp:// and a bare host:port refused naming endpoint",
+      fast: true,
+      run: async () => {
+        for (const endpoint of ["grpc://c:4317", "ftp://c/x", "collector:4318"]) {
+          expectRejected(await rejected(base({ s1: echoServer() }, { opentelemetry: { endpoint } })), "endpoint");
+        }
+        return pass();
+      },
+    },
+    {
+      id: "T-OTEL-005",
+      title: "A span is emitted per tool call",
+      how: "`tools/call echo` on s1: MOCK_OTLP receives a span with mcp.server, mcp.method, mcp.tool, http.status_code 200, start ≤ end, under the root span",
+      fast: true,
+      run: async () => {
+        const { spans } = await tracedRun("otel-005");
+        const root = rootOf(spans);
+        const call = spans.find((span) => span.name === "mcp.tool_call" && span.attributes["mcp.tool"] === "echo");
+        check(call, `no tool call span among ${spans.map((span) => span.name).join(", ")}`);
+        const { attributes } = call;
+        check(attributes["mcp.server"] === "s1" && attributes["http.status_code"] === 200, `attributes ${JSON.stringify(attributes)}`);
+        check(call.startNanos <= call.endNanos, "the span ends before it starts");
+        check(descends(spans, call, root), "the tool call span is not under the root span");
+        return pass(`${call.name} under ${spans.find((span) => span.spanId === call.parentSpanId)?.name} under ${root.name}`);
+      },
+    },
+    {
+      id: "T-OTEL-006",
+      title: "Export uses `OTEL_EXPORTER_OTLP_HEADERS`",
+      how: "env `Authorization=Bearer t0k,X-Custom=v`: every export request carries both; (P) a JSON `opentelemetry.headers` is refused",
+      run: async () => {
+        const mock = await receiver();
+        const before = mock.requests.length;
+        await tracedRun("otel-006", {}, { OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Bearer t0k,X-Custom=v" });
+        const exports = mock.requests.slice(before);
+        check(exports.length > 0, "no export request");
+        for (const { headers } of exports) {
+          check(headers["authorization"] === "Bearer t0k" && headers["x-custom"] === "v", `headers ${JSON.stringify(headers)}`);
+        }
+        expectRejected(await rejected(base({ s1: echoServer() }, { opentelemetry: { endpoint: `${mock.url}/v1/traces`, headers: "a=b" } })), "headers");
+        return pass();
+      },
+    },
+    {
+      id: "T-OTEL-007",
+      title: "W3C parent context is propagated",
+      how: "traceId 4bf92f35…, spanId 00f067aa0ba902b7: every span has that trace id, and the root span's parent is 00f067aa0ba902b7",
+      run: async () => {
+        const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        const { spans } = await tracedRun("otel-007", { traceId, spanId: "00f067aa0ba902b7" });
+        check(spans.length > 1 && spans.every((span) => span.traceId === traceId), `trace ids ${[...new Set(spans.map((span) => span.traceId))].join(", ")}`);
+        const root = rootOf(spans);
+        check(root.parentSpanId === "00f067aa0ba902b7", `root parent ${root.parentSpanId}`);
+        return pass();
+      },
+    },
+    {
+      id: "T-OTEL-008",
+      title: "A random span ID is generated when only `traceId` is given",
+      how: "traceId only, two runs: the spans carry it; the root's parent id is 16 hex, not all zeros, and differs between the runs",
+      run: async () => {
+        const traceId = "0af7651916cd43dd8448eb211c80319c";
+        const parents: string[] = [];
+        for (const run of [1, 2]) {
+          const { spans } = await tracedRun(`otel-008-${run}`, { traceId });
+          check(
+            spans.every((span) => span.traceId === traceId),
+            "a span with another trace id",
+          );
+          parents.push(rootOf(spans).parentSpanId);
+        }
+        check(
+          parents.every((id) => /^(?!0{16}$)[0-9a-f]{16}$/.test(id)),
+          `parent ids ${parents.join(", ")}`,
+        );
+        check(parents[0] !== parents[1], "the same parent span id twice");
+        return pass();
+      },
+    },
+    {
+      id: "T-OTEL-009",
+      title: "Export failures do not affect requests",
+      how: "endpoint = a closed port (variant: MOCK_OTLP answering 500): READY, 10 echo calls succeed within 2 s each, no client error mentions OTel",
+      run: async () => {
+        const failing = await startOtlpReceiver();
+        failing.answerWith(500);
+        try {
+          for (const endpoint of [`https://127.0.0.1:${await freePort()}/v1/traces`, `${failing.url}/v1/traces`]) {
+            const gateway = await startGateway(base({ s1: echoServer() }, { opentelemetry: { endpoint } }), {
+              env: { OTEL_EXPORTER_OTLP_CERTIFICATE: failing.caPath },
+            });
+            try {
+              const session = await McpSession.open(gateway, "s1");
+              for (let call = 0; call < 10; call++) {
+                const started = Date.now();
+                const reply = await session.callTool("echo", { message: `call ${call}` });
+                check(reply.status === 200 && resultText(reply).includes(`call ${call}`), `call ${call}: HTTP ${reply.status} ${reply.text.slice(0, 200)}`);
+                check(!/otel|opentelemetry|otlp/i.test(reply.text), `call ${call} mentions OpenTelemetry`);
+                check(Date.now() - started < 2_000, `call ${call} took ${Date.now() - started} ms`);
+              }
+            } finally {
+              await gateway.stop();
+            }
+          }
+          return pass();
+        } finally {
+          await failing.close();
+        }
+      },
+    },
+    {
+      id: "T-OTEL-010",
+      title: "`serviceName` sets the resource attribute",
+      how: '`serviceName: "my-gw"`, and omitted: the spans\' resource service.name is "my-gw", then "mcp-gateway"',
+      run: async () => {
+        const named = await tracedRun("my-gw");
+        check(named.spans.length > 0, "no spans with service.name my-gw");
+        const { mock, gateway: settings, env } = await otlp({ traceId: "5bf92f3577b34da6a3ce929d0e0e4736" });
+        const gateway = await startGateway(base({ s1: echoServer() }, settings), { env });
+        await gateway.stop();
+        const unnamed = mock.spans.filter((span) => span.traceId === "5bf92f3577b34da6a3ce929d0e0e4736");
+        check(unnamed.length > 0 && unnamed.every((span) => span.resource["service.name"] === "mcp-gateway"), "service.name is not mcp-gateway when omitted");
+        return pass();
+      },
+    },
+  ];
+  return { name: "OpenTelemetry (T-OTEL)", cases, cleanup: async () => void (await (await collector)?.close()) };
 }
 
 const GITHUB_GUARD =
