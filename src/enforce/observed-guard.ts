@@ -1,7 +1,7 @@
 // A guard whose every function call is a step the operator sees (a span, a latency sample) and
 // whose failures are guard events: the guard host itself stays unaware of who watches it.
-import type { Guard } from "../guard/index.ts";
-import { errorText, type Observer } from "../shared/index.ts";
+import { GuardError, type Guard } from "../guard/index.ts";
+import type { Observer } from "../shared/index.ts";
 
 export function observedGuard(guard: Guard, server: string, observer: Observer): Guard {
   // Set by a failure; the next call that succeeds is the guard's recovery.
@@ -18,7 +18,9 @@ export function observedGuard(guard: Guard, server: string, observer: Observer):
         },
         (error: unknown) => {
           failing = true;
-          observer.event({ kind: "guard", server, what: "failed", function: fn, reason: errorText(error) });
+          // The kind of failure (trap, timeout, error …), never the message: a guard's text may quote the
+          // call's arguments, and traces leave the machine.
+          observer.event({ kind: "guard", server, what: "failed", function: fn, reason: error instanceof GuardError ? error.kind : "error" });
           throw error;
         },
       ),

@@ -58,6 +58,7 @@ export interface GuardEvent {
   what: "failed" | "recovered";
   /** The guard function: label_agent, label_resource or label_response. */
   function?: string;
+  /** The kind of failure (trap, timeout, error, …); never the guard's own text, which may quote the call's arguments. */
   reason?: string;
 }
 
