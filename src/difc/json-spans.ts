@@ -49,6 +49,15 @@ export function arrayElementSpans(text: string, segments: readonly string[]): El
   return scan.found;
 }
 
+function isWhitespace(char: number): boolean {
+  return char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09;
+}
+
+function isIndexLike(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 0x30 && first <= 0x39 && INDEX_LIKE.test(key);
+}
+
 class Scanner {
   readonly text: string;
   readonly segments: readonly string[];
@@ -61,6 +70,8 @@ class Scanner {
   }
 
   skipWhitespace(): boolean {
+    // Most places have none: looking at one character is far cheaper than running the pattern.
+    if (!isWhitespace(this.text.charCodeAt(this.pos))) return false;
     WHITESPACE.lastIndex = this.pos;
     WHITESPACE.test(this.text);
     const skipped = WHITESPACE.lastIndex !== this.pos;
@@ -80,7 +91,7 @@ class Scanner {
     if (char === 0x5b) return this.array(isTarget, onPath ? depth : -1);
     if (isTarget) throw GIVE_UP;
     if (char === 0x7b) return this.object(onPath ? depth : -1);
-    if (char === 0x22) return this.string().canonical;
+    if (char === 0x22) return this.stringIsCanonical();
     if (char === 0x74) return this.literal("true");
     if (char === 0x66) return this.literal("false");
     if (char === 0x6e) return this.literal("null");
@@ -138,7 +149,7 @@ class Scanner {
       const onPath = key.value === wanted;
       sawWanted ||= onPath;
       const member = this.value(onPath ? depth + 1 : -1);
-      canonical = canonical && key.canonical && member && !INDEX_LIKE.test(key.value);
+      canonical = canonical && key.canonical && member && !isIndexLike(key.value);
       if (this.skipWhitespace()) canonical = false;
       const next = this.text.charCodeAt(this.pos++);
       if (next === 0x7d) break;
@@ -147,6 +158,14 @@ class Scanner {
     }
     if (wanted !== undefined && !sawWanted) throw GIVE_UP;
     return canonical;
+  }
+
+  /** Scans a string value off the path, whose text is not needed: whether it is canonical. */
+  stringIsCanonical(): boolean {
+    if (this.match(PLAIN_STRING)) return true;
+    if (this.match(CANONICAL_STRING)) return true;
+    if (!this.match(ANY_STRING)) throw GIVE_UP;
+    return false;
   }
 
   string(): { value: string; canonical: boolean } {
