@@ -150,8 +150,8 @@ function difcFields(record: DifcFilteredRecord, sanitizer: Sanitizer): Record<st
   const fields: Record<string, unknown> = {
     server_id: record.serverId,
     tool_name: record.toolName,
-    description: sanitizer.text(record.description),
-    reason: sanitizer.text(record.reason),
+    description: sanitizer.recurringText(record.description),
+    reason: sanitizer.recurringText(record.reason),
     secrecy_tags: record.secrecyTags,
     integrity_tags: record.integrityTags,
   };

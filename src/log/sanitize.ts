@@ -44,9 +44,10 @@ const HEX_RUN_LENGTH = 32;
 const MAY_MATCH_A_RULE = /passw|pwd|secret|key|client|auth|token|credential|bearer|gh[pousr]_|github_pat_|eyj/i;
 
 /**
- * Whether `text` holds 32 hex digits in a row, the only text HEX_RUN_RULE matches. A loop over
- * the characters: V8's regex engine tries a case-insensitive class repeated 32 times at every
- * position, which made it the costliest step of sanitising a log line.
+ * Whether `text` may hold 32 hex digits in a row, the only text HEX_RUN_RULE matches: never false
+ * when it does (a few control characters count as digits here, which only costs a needless
+ * replace). A loop over the characters: V8's regex engine tries a case-insensitive class
+ * repeated 32 times at every position, which made it the costliest step of sanitising a log line.
  */
 function hasLongHexRun(text: string): boolean {
   let run = 0;
@@ -62,9 +63,8 @@ function hasLongHexRun(text: string): boolean {
 }
 
 /**
- * Log records repeat short texts (a filtered item's description and reason, once per item), so
- * the last few hundred short inputs keep their sanitised form; the cache is emptied when a secret
- * is added, since that changes what a text becomes.
+ * How many short texts recurringText remembers; the cache is emptied when a secret is added,
+ * since that changes what a text becomes.
  */
 const REMEMBERED_TEXT_CHARS = 512;
 const REMEMBERED_TEXTS = 256;
@@ -121,6 +121,14 @@ export class Sanitizer {
   }
 
   text(input: string): string {
+    return this.#sanitised(input);
+  }
+
+  /**
+   * text() for a text that recurs (a filtered item's description or reason): the last few hundred
+   * short ones keep their sanitised form. Not for every text, where the lookup would only cost.
+   */
+  recurringText(input: string): string {
     if (input.length > REMEMBERED_TEXT_CHARS) return this.#sanitised(input);
     let output = this.#remembered.get(input);
     if (output === undefined) {

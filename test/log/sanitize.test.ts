@@ -50,12 +50,13 @@ describe("log sanitisation", () => {
     expect(sanitizer.text("id my-agent-id and my-agent, ab")).toBe(`id ${R} and ${R}, ab`);
   });
 
-  it("redacts a secret added after the same text was sanitised once", () => {
+  it("redacts a recurring text as any other, and a secret added after it was sanitised once", () => {
     const sanitizer = new Sanitizer();
-    const text = "agent my-agent-id read 3 items";
-    expect(sanitizer.text(text)).toBe(text);
+    const text = "agent my-agent-id read 3 items, password=hunter2";
+    expect(sanitizer.recurringText(text)).toBe(`agent my-agent-id read 3 items, password=${R}`);
+    expect(sanitizer.recurringText(text)).toBe(`agent my-agent-id read 3 items, password=${R}`);
     sanitizer.addSecret("my-agent-id");
-    expect(sanitizer.text(text)).toBe(`agent ${R} read 3 items`);
+    expect(sanitizer.recurringText(text)).toBe(`agent ${R} read 3 items, password=${R}`);
   });
 
   it("redacts JSON values by key name and keeps the JSON valid", () => {
