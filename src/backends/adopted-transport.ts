@@ -25,7 +25,7 @@ export class AdoptedProcessTransport implements Transport {
   /**
    * The initialize sent at spawn (EarlyProcess): its answer, once read, and the id of the Client's
    * own initialize, once sent; the Client's request is answered with it instead of being written.
-   * Undefined when none was sent or the Client asked with other params.
+   * Undefined when none was sent, once the Client has its answer, or when it asked with other params.
    */
   #earlyInitialize: { answer?: JSONRPCMessage; clientId?: string | number } | undefined;
 
