@@ -52,8 +52,10 @@ function standInGuard(output: Uint8Array): Guard {
     },
     async labelResponse(toolName, toolResult, toolArgs) {
       calls++;
-      // The host's work around the wasm call: encode the input, parse the output.
-      goJsonBytes({ capabilities: {}, tool_args: toolArgs ?? null, tool_name: toolName, tool_result: toolResult ?? null });
+      // The host's work around the wasm call: encode the input, parse the output. The host hands
+      // the input's buffer to the guard's worker, which frees it after the call: released here.
+      const input = goJsonBytes({ capabilities: {}, tool_args: toolArgs ?? null, tool_name: toolName, tool_result: toolResult ?? null });
+      (input.buffer as ArrayBuffer).transfer(0);
       return parseResponseLabels(output);
     },
     status(): GuardStatus {

@@ -18,7 +18,8 @@ interface SkippedLine {
 
 /**
  * The part of the SDK's ReadBuffer its stdio transport uses (append, readMessage, clear), so both
- * the gateway's own stdio transport and the SDK's can read through it.
+ * the gateway's own stdio transport and the SDK's can read through it. `append` takes ownership
+ * of the chunk: the caller must not change it afterwards (a child process's stdout never does).
  */
 export class BoundedMessageReader {
   readonly #maxMessageBytes: number;
@@ -60,7 +61,11 @@ export class BoundedMessageReader {
   readMessage(): JSONRPCMessage | null {
     const line = this.#lines.shift();
     if (line === undefined) return null;
-    if (Buffer.isBuffer(line)) return deserializeMessage(line.toString("utf8").replace(/\r$/, ""));
+    if (Buffer.isBuffer(line)) {
+      // A CRLF line loses its CR before decoding: a pattern anchored at the end would scan all of a large answer.
+      const end = line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+      return deserializeMessage(line.toString("utf8", 0, end));
+    }
     const message = this.#onOversized(line.bytes);
     const id = responseId(line);
     if (id === undefined) throw new Error(`${message}; it was not recognisably a response (no request id at either end), so no call was failed with it`);
@@ -83,8 +88,9 @@ export class BoundedMessageReader {
       return;
     }
     if (this.#partialBytes + piece.length <= this.#maxMessageBytes) {
-      // Copied: the chunk may be a slice of a larger buffer the stream reuses.
-      this.#partial.push(Buffer.from(piece));
+      // Kept as a view, not copied: a pipe's stream hands every chunk in memory of its own, never
+      // reused, and a line's pieces are copied once anyway when they are joined (or decoded).
+      this.#partial.push(piece);
       this.#partialBytes += piece.length;
       return;
     }

@@ -15,7 +15,8 @@ export function gatewayServe(io: CliIO): ServeFunction {
     const stop = () => controller.abort();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    const earlyProcesses = spawnEarlyProcesses(config);
+    // The clientInfo discovery's Client sends (src/gateway/discovery.ts), so that its initialize is answered from the early one.
+    const earlyProcesses = spawnEarlyProcesses(config, { name: "flowgate", version: VERSION });
     try {
       const { serveGateway } = await import("../gateway/index.ts");
       return await serveGateway(config, runtime, { io, env: process.env, version: VERSION, signal: controller.signal, earlyProcesses });

@@ -26,6 +26,18 @@ const CANONICAL_STRING = /"(?:[^"\\\u0000-\u001f\ud800-\udfff]|[\ud800-\udbff][\
 // eslint-disable-next-line no-control-regex -- raw control characters are what JSON strings may not hold
 const ANY_STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/**
+ * A whole object of the usual flat kind, in one match: no whitespace, keys that are plain strings
+ * not starting with a digit, values that are plain strings, integers JSON.stringify writes the
+ * same (at most 15 digits, no -0), or literals. Such an object is canonical unless a key repeats.
+ */
+const FLAT_OBJECT = (() => {
+  const plain = String.raw`"[^"\\\u0000-\u001f\ud800-\udfff]*"`;
+  const key = String.raw`"(?![0-9])${plain.slice(1)}`;
+  const value = String.raw`(?:${plain}|0|-?[1-9][0-9]{0,14}|true|false|null)`;
+  return new RegExp(String.raw`\{(?:${key}:${value}(?:,${key}:${value})*)?\}`, "y");
+})();
+
 /** Keys JavaScript objects list first in numeric order: JSON.stringify would not keep their place. */
 const INDEX_LIKE = /^\d+$/;
 
@@ -49,11 +61,45 @@ export function arrayElementSpans(text: string, segments: readonly string[]): El
   return scan.found;
 }
 
+/**
+ * Whether the FLAT_OBJECT at text[start, end) names a key twice. Its strings hold no quote, so
+ * each ends at the next one; its other values hold no quote or comma.
+ */
+function repeatsAKey(text: string, start: number, end: number): boolean {
+  const keys: string[] = [];
+  let at = start + 1;
+  while (at < end - 1) {
+    const keyEnd = text.indexOf('"', at + 1);
+    const key = text.slice(at + 1, keyEnd);
+    if (keys.includes(key)) return true;
+    keys.push(key);
+    at = keyEnd + 2;
+    if (text.charCodeAt(at) === 0x22) {
+      at = text.indexOf('"', at + 1) + 1;
+    } else {
+      while (at < end - 1 && text.charCodeAt(at) !== 0x2c) at++;
+    }
+    at++;
+  }
+  return false;
+}
+
+function isWhitespace(char: number): boolean {
+  return char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09;
+}
+
+function isIndexLike(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 0x30 && first <= 0x39 && INDEX_LIKE.test(key);
+}
+
 class Scanner {
   readonly text: string;
   readonly segments: readonly string[];
   pos = 0;
   found: ElementSpan[] | null = null;
+  /** Whether objects off the path are still tried as FLAT_OBJECT first (until one is not). */
+  flatObjects = true;
 
   constructor(text: string, segments: readonly string[]) {
     this.text = text;
@@ -61,6 +107,8 @@ class Scanner {
   }
 
   skipWhitespace(): boolean {
+    // Most places have none: looking at one character is far cheaper than running the pattern.
+    if (!isWhitespace(this.text.charCodeAt(this.pos))) return false;
     WHITESPACE.lastIndex = this.pos;
     WHITESPACE.test(this.text);
     const skipped = WHITESPACE.lastIndex !== this.pos;
@@ -79,8 +127,16 @@ class Scanner {
     const isTarget = depth === this.segments.length;
     if (char === 0x5b) return this.array(isTarget, onPath ? depth : -1);
     if (isTarget) throw GIVE_UP;
-    if (char === 0x7b) return this.object(onPath ? depth : -1);
-    if (char === 0x22) return this.string().canonical;
+    if (char === 0x7b) {
+      if (!onPath && this.flatObjects) {
+        const canonical = this.flatObject();
+        if (canonical !== undefined) return canonical;
+        // Objects of other shapes follow one another too: the one match attempt per object stops.
+        this.flatObjects = false;
+      }
+      return this.object(onPath ? depth : -1);
+    }
+    if (char === 0x22) return this.stringIsCanonical();
     if (char === 0x74) return this.literal("true");
     if (char === 0x66) return this.literal("false");
     if (char === 0x6e) return this.literal("null");
@@ -138,7 +194,7 @@ class Scanner {
       const onPath = key.value === wanted;
       sawWanted ||= onPath;
       const member = this.value(onPath ? depth + 1 : -1);
-      canonical = canonical && key.canonical && member && !INDEX_LIKE.test(key.value);
+      canonical = canonical && key.canonical && member && !isIndexLike(key.value);
       if (this.skipWhitespace()) canonical = false;
       const next = this.text.charCodeAt(this.pos++);
       if (next === 0x7d) break;
@@ -147,6 +203,21 @@ class Scanner {
     }
     if (wanted !== undefined && !sawWanted) throw GIVE_UP;
     return canonical;
+  }
+
+  /** Scans a FLAT_OBJECT at `pos`: whether it is canonical; undefined (and nothing read) when it is not one. */
+  flatObject(): boolean | undefined {
+    const start = this.pos;
+    if (!this.match(FLAT_OBJECT)) return undefined;
+    return !repeatsAKey(this.text, start, this.pos);
+  }
+
+  /** Scans a string value off the path, whose text is not needed: whether it is canonical. */
+  stringIsCanonical(): boolean {
+    if (this.match(PLAIN_STRING)) return true;
+    if (this.match(CANONICAL_STRING)) return true;
+    if (!this.match(ANY_STRING)) throw GIVE_UP;
+    return false;
   }
 
   string(): { value: string; canonical: boolean } {

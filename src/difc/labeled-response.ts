@@ -11,12 +11,15 @@ export interface LabeledItem {
   readonly json?: string | undefined;
 }
 
-/** An element of the backend's JSON text, parsed only if someone looks at its data. */
+/**
+ * An element of the backend's JSON text, parsed each time someone looks at its data. Not kept:
+ * a removed item is looked at once, for its log record, and keeping thousands of parsed items
+ * alive until the response is sent made the garbage collector copy them into the old generation.
+ */
 class TextSpanItem implements LabeledItem {
   readonly labels: ResourceLabels;
   readonly #text: string;
   readonly #span: ElementSpan;
-  #data: { value: unknown } | undefined;
 
   constructor(text: string, span: ElementSpan, labels: ResourceLabels) {
     this.#text = text;
@@ -25,8 +28,7 @@ class TextSpanItem implements LabeledItem {
   }
 
   get data(): unknown {
-    this.#data ??= { value: JSON.parse(this.#source()) };
-    return this.#data.value;
+    return JSON.parse(this.#source());
   }
 
   get json(): string | undefined {

@@ -88,8 +88,12 @@ export function enforceResponse(input: ResponseInput): ResponseOutcome {
  */
 function isCoveredByItems(collection: LabeledCollection, rawResult: unknown): boolean {
   const { items } = collection;
-  const only = items.length === 1 ? items[0] : undefined;
-  if (only !== undefined && (only.data === rawResult || (isPlainObject(only.data) && jsonEqual(only.data, rawResult)))) return true;
+  // Read once: an item taken from the result's text is parsed again on every read.
+  const only = items[0];
+  if (items.length === 1 && only !== undefined) {
+    const data = only.data;
+    if (data === rawResult || (isPlainObject(data) && jsonEqual(data, rawResult))) return true;
+  }
   if (!isPlainObject(rawResult) || !isTextOnly(rawResult["content"])) return false;
   const text = toolResultText(rawResult);
   const textCovered = collection.itemsPath !== undefined || (items.length > 0 && isJoinedText(items, text));

@@ -34,6 +34,15 @@ function moduleKey(bytes: Uint8Array): string {
 /** Compiles through the cache; `null` compiles every time. */
 export async function compileCached(bytes: Uint8Array<ArrayBuffer>, cache: ModuleCache | null): Promise<WebAssembly.Module> {
   if (!cache) return WebAssembly.compile(bytes);
+  if (cache.size === 0) {
+    // Nothing to hit (the first guard at start-up): the compile starts at once, on V8's background
+    // threads, and the bytes (copied by the call) are hashed for the entry meanwhile.
+    const compiling = WebAssembly.compile(bytes);
+    const key = moduleKey(bytes);
+    const module = await compiling;
+    cache.set(key, module);
+    return module;
+  }
   const key = moduleKey(bytes);
   const hit = cache.get(key);
   if (hit) return hit;

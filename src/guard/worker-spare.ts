@@ -1,7 +1,7 @@
 // Starting a worker thread costs tens to hundreds of milliseconds (a new V8 isolate plus
 // loading the worker's modules), far more than instantiating a guard in it. So the host keeps
 // one booted, blank worker ready for the whole process: a guard that needs a worker (at load,
-// or to replace one stopped at a deadline) takes it and a new spare boots in the background.
+// or to replace one stopped at a deadline) takes it and a new spare boots in the background soon after.
 import { Worker } from "node:worker_threads";
 import { WORKER_HEAP_LIMIT_MB, WORKER_YOUNG_GENERATION_MB } from "./limits.ts";
 import type { WorkerToHost } from "./worker/messages.ts";
@@ -50,11 +50,29 @@ export function bootSpareWorker(): void {
   });
 }
 
-/** A booted blank worker; the caller owns it. */
+/**
+ * How long after a spare is taken its replacement starts to boot. The first take comes at
+ * start-up, while the backends start and the first guards compile on the same cores: a boot
+ * then (about 300 ms of CPU on a busy 2-core machine) slowed exactly what the start waits for.
+ */
+const REPLACEMENT_DELAY_MS = 1000;
+let replacementTimer: NodeJS.Timeout | undefined;
+
+function bootReplacementLater(): void {
+  if (replacementTimer !== undefined) return;
+  replacementTimer = setTimeout(() => {
+    replacementTimer = undefined;
+    bootSpareWorker();
+  }, REPLACEMENT_DELAY_MS);
+  // A pending replacement must not keep the process alive either.
+  replacementTimer.unref();
+}
+
+/** A booted blank worker (the spare, or one booted now); the caller owns it. */
 export function takeBootedWorker(): Promise<Worker> {
   const next = spare ?? boot();
   spare = undefined;
-  bootSpareWorker();
+  bootReplacementLater();
   return next;
 }
 

@@ -22,9 +22,18 @@ export function escapeControlCharacters(text: string, options?: { keepNewlines?:
   return text.replace(options?.keepNewlines === true ? CONTROL_CHARACTERS_BUT_NEWLINE : CONTROL_CHARACTERS, escapeControl);
 }
 
+// A logged call writes several lines in the same millisecond: each formats its time once.
+let formattedTime = Number.NaN;
+let formattedText = "";
+
 /** `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, the timestamp of every log file. */
 export function formatTimestamp(date: Date): string {
-  return date.toISOString();
+  const time = date.getTime();
+  if (time !== formattedTime) {
+    formattedText = date.toISOString();
+    formattedTime = time;
+  }
+  return formattedText;
 }
 
 /** One line of mcp-gateway.log or <serverID>.log: `[<ts>] [<LEVEL>] [<category>] <message>\n`. */

@@ -34,12 +34,40 @@ const TEXT_RULES: readonly TextRule[] = [
   { pattern: /\bgithub_pat_[A-Za-z0-9_]{20}[A-Za-z0-9_]*/g, replace: REDACTED },
   // Only where a token can start, for the same reason: "eyJ-eyJ-…" must not be rescanned.
   { pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replace: REDACTED },
-  { pattern: /[a-f0-9]{32}[a-f0-9]*/gi, replace: REDACTED },
 ];
+/** Applied after TEXT_RULES, and only to text that has such a run (see hasLongHexRun). */
+const HEX_RUN_RULE: TextRule = { pattern: /[a-f0-9]{32}[a-f0-9]*/gi, replace: REDACTED };
+const HEX_RUN_LENGTH = 32;
 
 // Every match of TEXT_RULES contains one of these, so text without any of them (most payload
 // text) is left as it is after one scan instead of one per rule.
-const MAY_MATCH_A_RULE = /passw|pwd|secret|key|client|auth|token|credential|bearer|gh[pousr]_|github_pat_|eyj|[a-f0-9]{32}/i;
+const MAY_MATCH_A_RULE = /passw|pwd|secret|key|client|auth|token|credential|bearer|gh[pousr]_|github_pat_|eyj/i;
+
+/**
+ * Whether `text` may hold 32 hex digits in a row, the only text HEX_RUN_RULE matches: never false
+ * when it does (a few control characters count as digits here, which only costs a needless
+ * replace). A loop over the characters: V8's regex engine tries a case-insensitive class
+ * repeated 32 times at every position, which made it the costliest step of sanitising a log line.
+ */
+function hasLongHexRun(text: string): boolean {
+  let run = 0;
+  for (let at = 0; at < text.length; at++) {
+    const lower = text.charCodeAt(at) | 0x20;
+    if ((lower >= 0x30 && lower <= 0x39) || (lower >= 0x61 && lower <= 0x66)) {
+      if (++run === HEX_RUN_LENGTH) return true;
+    } else {
+      run = 0;
+    }
+  }
+  return false;
+}
+
+/**
+ * How many short texts recurringText remembers; the cache is emptied when a secret is added,
+ * since that changes what a text becomes.
+ */
+const REMEMBERED_TEXT_CHARS = 512;
+const REMEMBERED_TEXTS = 256;
 
 const SECRET_KEY_NAMES = new Set([
   "token",
@@ -81,6 +109,7 @@ export function isSecretKey(key: string): boolean {
  */
 export class Sanitizer {
   #secrets: string[] = [];
+  readonly #remembered = new Map<string, string>();
 
   addSecret(value: string): void {
     // Very short values would redact ordinary words; they are not credentials worth the damage.
@@ -88,13 +117,36 @@ export class Sanitizer {
     this.#secrets.push(value);
     // Longest first, so a secret that contains another is replaced whole.
     this.#secrets.sort((a, b) => b.length - a.length);
+    this.#remembered.clear();
   }
 
   text(input: string): string {
+    return this.#sanitised(input);
+  }
+
+  /**
+   * text() for a text that recurs (a filtered item's description or reason): the last few hundred
+   * short ones keep their sanitised form. Not for every text, where the lookup would only cost.
+   */
+  recurringText(input: string): string {
+    if (input.length > REMEMBERED_TEXT_CHARS) return this.#sanitised(input);
+    let output = this.#remembered.get(input);
+    if (output === undefined) {
+      output = this.#sanitised(input);
+      if (this.#remembered.size >= REMEMBERED_TEXTS) this.#remembered.clear();
+      this.#remembered.set(input, output);
+    }
+    return output;
+  }
+
+  #sanitised(input: string): string {
     let output = input;
     for (const secret of this.#secrets) output = output.replaceAll(secret, REDACTED);
-    if (!MAY_MATCH_A_RULE.test(output)) return output;
-    for (const rule of TEXT_RULES) output = output.replace(rule.pattern, rule.replace);
+    if (MAY_MATCH_A_RULE.test(output)) {
+      for (const rule of TEXT_RULES) output = output.replace(rule.pattern, rule.replace);
+    }
+    // Last, on what the rules above left, as when it was the last of them.
+    if (hasLongHexRun(output)) output = output.replace(HEX_RUN_RULE.pattern, HEX_RUN_RULE.replace);
     return output;
   }
 

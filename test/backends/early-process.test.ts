@@ -68,6 +68,32 @@ describe("a stdio server's early process", () => {
     expect(adopted.lastError).toBe(spawnedAtDiscovery.lastError);
   });
 
+  it.each([
+    ["the same clientInfo as discovery's Client, which is then answered from it", { name: "test", version: "1" }, 0],
+    ["another clientInfo, after which discovery's Client sends its own", { name: "other", version: "2" }, 1],
+  ])("is sent initialize at spawn with %s", async (_case, clientInfo, initializesWrittenByDiscovery) => {
+    const marker = `early-process-initialize-${initializesWrittenByDiscovery}`;
+    const server = stdioServer("everything", EVERYTHING_SCRIPT, { args: [EVERYTHING_SCRIPT, "stdio", marker] });
+    const early = new EarlyProcess(server, clientInfo);
+    const stdin = early.child.stdin!;
+    const write = stdin.write.bind(stdin) as (chunk: string) => boolean;
+    const written: string[] = [];
+    vi.spyOn(stdin, "write").mockImplementation(((chunk: string) => {
+      written.push(String(chunk));
+      return write(chunk);
+    }) as typeof stdin.write);
+    const everything = backend(server, early);
+    try {
+      await everything.discover();
+      expect(everything.status).toBe("running");
+      expect(everything.serverInfo?.name).toBe("mcp-servers/everything");
+      expect(everything.tools.map((tool) => tool.name)).toContain("echo");
+      expect(written.filter((line) => JSON.parse(line).method === "initialize")).toHaveLength(initializesWrittenByDiscovery);
+    } finally {
+      await everything.close();
+    }
+  });
+
   it("is spawned for stdio servers only, and only for the first server with sequential launch", async () => {
     const marker = "early-process-spawn";
     const servers = [httpServer("remote", "http://127.0.0.1:9/mcp"), idle(`${marker}-a`), idle(`${marker}-b`)];

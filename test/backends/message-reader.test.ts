@@ -41,6 +41,14 @@ describe("a stdio message over the limit", () => {
     expect(second).toEqual({ jsonrpc: "2.0", id: 1, result: {} });
   });
 
+  it("reads CRLF-terminated lines, split anywhere, as the same messages", () => {
+    const lines = [`{"jsonrpc":"2.0","id":1,"result":{"t":"a\\r"}}\r`, `{"jsonrpc":"2.0","id":2,"result":{}}\r`];
+    expect(readAll(lines)).toEqual([
+      { jsonrpc: "2.0", id: 1, result: { t: "a\r" } },
+      { jsonrpc: "2.0", id: 2, result: {} },
+    ]);
+  });
+
   it("passes messages up to the limit whole", () => {
     const exact = `{"jsonrpc":"2.0","id":1,"result":{"t":"${"z".repeat(LIMIT - 42)}"}}`;
     expect(Buffer.byteLength(exact)).toBe(LIMIT);

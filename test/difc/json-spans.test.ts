@@ -19,6 +19,8 @@ const texts: Array<[string, string]> = [
   ["numbers", '{"items":[0,-0,1e21,1E2,1.0,1.5,-1.25e-7,123456789012345678901,9007199254740993,1e400]}'],
   ["literals and nesting", '{"items":[true,false,null,[],{},[[1,{"z":{"y":[null]}}]]]}'],
   ["keys in odd orders", '{"items":[{"b":1,"a":2},{"10":1,"9":2,"x":3},{"a":1,"a":2},{"__proto__":1}]}'],
+  ["flat objects, then nested ones", '{"items":[{"a":1,"b":"x"},{"a":-2,"a":3},{},{"n":{"a":1}},{"a":1,"a":2},{"k":true}]}'],
+  ["flat objects with odd values", '{"items":[{"a":-0},{"a":1.5},{"a":"\\n"},{"a":123456789012345678},{"1":0},{"a":"\ud800"}]}'],
   ["pretty-printed", '{\n  "items": [\n    {"a": 1},\n    { "b" : [ 1 , 2 ] }\n  ]\n}\n'],
   ["the array at the root", '[1,{"a":"b"},"c"]'],
   ["the collection deeper down", '{"data":{"page":[{"list":[{"id":1},{"id":2}]}]}}'],
@@ -64,6 +66,12 @@ describe("labelled collections read from the backend's JSON text", () => {
     ["negative zero", "-0", false],
     ["an integer-like key", '{"1":true}', false],
     ["a repeated key", '{"a":1,"a":1}', false],
+    ["a repeated key after a string holding a comma and a colon", '{"a":"x,b:1","b":2,"a":3}', false],
+    ["a string holding a comma and a colon, no key repeated", '{"a":"x,a:1","b":2}', true],
+    ["an object holding negative zero", '{"a":-0}', false],
+    ["an object holding an integer beyond double precision", '{"a":123456789012345678}', false],
+    ["an object holding a decimal JSON.stringify writes the same", '{"a":1.5}', true],
+    ["a flat object with every kind of value", '{"s":"x","i":-12,"z":0,"t":true,"f":false,"n":null}', true],
     ["a control character JSON.stringify escapes the same way", '"\\u0001\\n"', true],
   ])("marks %s as canonical: %s", (_name, element, canonical) => {
     expect(arrayElementSpans(`[${element}]`, [])).toEqual([{ start: 1, end: 1 + element.length, canonical }]);

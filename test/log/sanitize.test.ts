@@ -19,6 +19,7 @@ describe("log sanitisation", () => {
     ["a JWT", "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature", `jwt ${R}`],
     ["a 40-character hex run", "sha 0123456789abcdef0123456789abcdef01234567 end", `sha ${R} end`],
     ["a 64-character uppercase hex run", `k=${"AB".repeat(32)}`, `k=${R}`],
+    ["a hex run of exactly 32 characters at the end", `x ${"f0".repeat(16)}`, `x ${R}`],
     ["a pwd", "PWD = abc", `PWD = ${R}`],
     ["a passwd in a URL query", "?passwd=x&y=1", `?passwd=${R}&y=1`],
     ["a client id", "client-id: 12", `client-id: ${R}`],
@@ -35,6 +36,7 @@ describe("log sanitisation", () => {
     ["a key with a short value", "key: name"],
     ["max_tokens", "max_tokens=4096"],
     ["a short hex run", "id deadbeef"],
+    ["a 31-character hex run", `id ${"a".repeat(31)}`],
     ["an auth message without a value", "Authorization header missing"],
   ])("leaves %s alone", (_name, input) => {
     expect(new Sanitizer().text(input)).toBe(input);
@@ -46,6 +48,15 @@ describe("log sanitisation", () => {
     sanitizer.addSecret("my-agent-id");
     sanitizer.addSecret("ab");
     expect(sanitizer.text("id my-agent-id and my-agent, ab")).toBe(`id ${R} and ${R}, ab`);
+  });
+
+  it("redacts a recurring text as any other, and a secret added after it was sanitised once", () => {
+    const sanitizer = new Sanitizer();
+    const text = "agent my-agent-id read 3 items, password=hunter2";
+    expect(sanitizer.recurringText(text)).toBe(`agent my-agent-id read 3 items, password=${R}`);
+    expect(sanitizer.recurringText(text)).toBe(`agent my-agent-id read 3 items, password=${R}`);
+    sanitizer.addSecret("my-agent-id");
+    expect(sanitizer.recurringText(text)).toBe(`agent ${R} read 3 items, password=${R}`);
   });
 
   it("redacts JSON values by key name and keeps the JSON valid", () => {

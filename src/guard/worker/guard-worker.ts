@@ -217,7 +217,12 @@ function serve(): never {
     const inputLength = callSlots[SLOT_INPUT_LENGTH] as number;
     if (inputLength === VIA_PORT) {
       const request = receiveMessageOnPort(init.callPort)?.message as CallRequest | undefined;
-      if (request) runCall(request.func, request.input);
+      if (request) {
+        runCall(request.func, request.input);
+        // The input (up to the 8 MiB cap) is in the guard's memory and done with: freed now, since
+        // this loop never yields to the event loop and the collector may not come for a long while.
+        if (request.input.buffer instanceof ArrayBuffer) request.input.buffer.transfer(0);
+      }
     } else {
       // The host leaves callData alone until the answer, so the guard can read it in place.
       runCall(GUARD_FUNCTIONS[callSlots[SLOT_FUNCTION] as number] as GuardFunction, callData.subarray(0, inputLength));
