@@ -11,13 +11,26 @@ import { createGateway, TOOLS_CALL_FAST_PATH_ENV, type Gateway } from "../../src
 import { runtimeOptions } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 import { openRawSession, rawRequest, type RawResponse } from "../support/raw-http.ts";
+import type { RpcLogRecord } from "../../src/log/types.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
 interface Variant {
   name: string;
   gateway: Gateway;
-  logger: RecordingLogger;
+  logger: FailedCallsLogger;
   workspace: string;
+}
+
+/** Also tells when a backend call ends in an error, so a test can wait for a cancelled call's end. */
+class FailedCallsLogger extends RecordingLogger {
+  readonly #waiting: Array<(error: string) => void> = [];
+  override rpc(record: RpcLogRecord): void {
+    super.rpc(record);
+    if (record.event === "rpc_response" && record.error !== undefined) for (const wake of this.#waiting.splice(0)) wake(record.error);
+  }
+  nextFailedCall(): Promise<string> {
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
 }
 
 const scratch: string[] = [];
@@ -29,7 +42,7 @@ async function startVariant(name: string, env: Record<string, string>): Promise<
   scratch.push(dir);
   const demo = await demoConfig("propagate", dir);
   demo.config.servers.push(stdioServer("everything", EVERYTHING_SCRIPT));
-  const logger = new RecordingLogger();
+  const logger = new FailedCallsLogger();
   const gateway = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate", mode: "unified" }), {
     io: { out: () => undefined, err: () => undefined },
     env,
@@ -125,6 +138,14 @@ describe("tools/call outside the SDK's Protocol", () => {
     expect(fast!.events).toContain("sampled!");
   });
 
+  it("stops a call the agent cancels with notifications/cancelled, and answers nothing for it", async () => {
+    const [fast, sdk] = await Promise.all(variants.map(cancelledCall));
+    expect(fast).toEqual(sdk);
+    expect(fast!.cancelStatus).toBe(202);
+    expect(fast!.backendCallEnded).toMatch(/cancel/i);
+    expect(fast!.events).not.toContain('"id":41}');
+  });
+
   it("answers a recorded session byte for byte as the SDK path does", async () => {
     const [fast, sdk] = await Promise.all(variants.map(replay));
     expect(fast).toEqual(sdk);
@@ -139,15 +160,11 @@ describe("tools/call outside the SDK's Protocol", () => {
   });
 });
 
-/**
- * A call the backend answers only after asking the agent (sampling): the request reaches the agent
- * on the call's own reply, which proves the call in flight; a second call with its id is refused
- * then; the agent's answer lets the first call end.
- */
-async function inFlightRoundTrip(variant: Variant) {
+/** Opens a session able to sample and starts a call that waits on the agent; resolves once the backend's request has arrived. */
+async function callWaitingOnTheAgent(variant: Variant, id: number) {
   const session = await openRawSession(`http://127.0.0.1:${variant.gateway.port}/mcp`, { Authorization: variant.gateway.agentId }, { sampling: {} });
-  const first = await session.post(call(40, { name: "everything___trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } }));
-  const reader = first.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const response = await session.post(call(id, { name: "everything___trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } }));
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let events = "";
   // The backend may first tell of its tools (it adds the sampling tool once it knows the client can sample).
   const samplingRequest = () => /^data: (\{"method":"sampling\/createMessage".*)$/m.exec(events)?.[1];
@@ -156,7 +173,27 @@ async function inFlightRoundTrip(variant: Variant) {
     if (chunk.done) throw new Error(`the call ended without asking the agent to sample: ${events}`);
     events += chunk.value;
   }
-  const sampling = JSON.parse(samplingRequest()!) as { id: number };
+  return { session, response, reader, events, sampling: JSON.parse(samplingRequest()!) as { id: number } };
+}
+
+async function cancelledCall(variant: Variant) {
+  const { session, reader, events } = await callWaitingOnTheAgent(variant, 41);
+  const backendCallEnded = variant.logger.nextFailedCall();
+  const cancel = await session.post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 41, reason: "changed my mind" } });
+  await cancel.text();
+  const ended = await backendCallEnded;
+  await reader.cancel();
+  return { cancelStatus: cancel.status, backendCallEnded: ended, events };
+}
+
+/**
+ * A call the backend answers only after asking the agent (sampling): the request reaches the agent
+ * on the call's own reply, which proves the call in flight; a second call with its id is refused
+ * then; the agent's answer lets the first call end.
+ */
+async function inFlightRoundTrip(variant: Variant) {
+  const { session, response: first, reader, sampling, events: head } = await callWaitingOnTheAgent(variant, 40);
+  let events = head;
   const second = await session.post(call(40, { name: "everything___echo", arguments: { message: "again" } }));
   const duplicate = { status: second.status, body: await second.text() };
   const answered = await session.post({
