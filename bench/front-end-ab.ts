@@ -5,7 +5,7 @@
 // With --sessions N it also measures calls/s of N concurrent SDK sessions per gateway (the same
 // agent), interleaved per round; --guard puts each checkout's pass-through WASM guard in front.
 // Usage: npm run bench:ab -- before=<checkout> after=<checkout> [--calls 1500] [--rounds 5]
-//   [--sessions 16 --seconds 15] [--guard] [--env <label>:<NAME>=<value> ...]
+//   [--sessions 16 --seconds 15] [--guard] [--bytes 1024] [--env <label>:<NAME>=<value> ...]
 // (--env sets a variable for one gateway's process only: e.g. the same checkout twice, once with
 // FLOWGATE_TOOLS_CALL_FAST_PATH=off.)
 // (a checkout is a directory with node_modules, e.g. `git worktree add ../before <commit>` and a
@@ -28,11 +28,13 @@ const { values, positionals } = parseArgs({
     sessions: { type: "string", default: "0" },
     seconds: { type: "string", default: "15" },
     guard: { type: "boolean", default: false },
+    /** The echo message's size: 1 KB as in the latency table, 262144 for its 256 KB column. */
+    bytes: { type: "string", default: "1024" },
     env: { type: "string", multiple: true, default: [] },
   },
 });
 const perRound = Math.ceil(Number(values.calls) / Number(values.rounds));
-const MESSAGE = "x".repeat(1024);
+const MESSAGE = "x".repeat(Number(values.bytes));
 
 interface Gateway {
   label: string;
