@@ -15,12 +15,24 @@ import { killAll, rssMiB } from "./lib/processes.ts";
 import { writePerformanceDoc } from "./lib/report.ts";
 import type { CompareReport, ResultRow } from "./lib/report-types.ts";
 import { summarize, timeNs } from "./lib/stats.ts";
-import { direct, flowgateGuarded, httpFloor, flowgateNoGuard, mcpProxy, supergateway, type RunningTarget, type Target } from "./lib/targets.ts";
+import {
+  direct,
+  flowgateGuarded,
+  flowgateGuardedSdkToolsCall,
+  httpFloor,
+  flowgateNoGuard,
+  mcpProxy,
+  supergateway,
+  type RunningTarget,
+  type Target,
+} from "./lib/targets.ts";
 
 const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     only: { type: "string" },
+    // With --only: the interleaved configurations alone, printed as JSON; nothing else runs, no file is written.
+    "configurations-only": { type: "boolean", default: false },
     "only-cold-start": { type: "boolean", default: false },
   },
 });
@@ -216,8 +228,14 @@ async function main(): Promise<void> {
     mcpProxy,
     ...(await filesystemTargets()),
   ];
-  const targets = flags.only ? allTargets.filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
+  // Variants for A/B runs, never part of the full run.
+  const variants = [flowgateGuardedSdkToolsCall];
+  const targets = flags.only ? [...allTargets, ...variants].filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
   const results = await compareConfigurations(targets);
+  if (flags["configurations-only"]) {
+    console.log(JSON.stringify({ date: new Date().toISOString(), loadAverage: os.loadavg(), plan, results }, null, 2));
+    return;
+  }
   const coldStart: ColdStartReport | { error: string } = await attempt("cold start", () =>
     measureColdStart(plan.coldStartRepetitions, { withoutGuard: !flags.quick }),
   );

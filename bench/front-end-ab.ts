@@ -5,7 +5,9 @@
 // With --sessions N it also measures calls/s of N concurrent SDK sessions per gateway (the same
 // agent), interleaved per round; --guard puts each checkout's pass-through WASM guard in front.
 // Usage: npm run bench:ab -- before=<checkout> after=<checkout> [--calls 1500] [--rounds 5]
-//   [--sessions 16 --seconds 15] [--guard]
+//   [--sessions 16 --seconds 15] [--guard] [--bytes 1024] [--env <label>:<NAME>=<value> ...]
+// (--env sets a variable for one gateway's process only: e.g. the same checkout twice, once with
+// FLOWGATE_TOOLS_CALL_FAST_PATH=off.)
 // (a checkout is a directory with node_modules, e.g. `git worktree add ../before <commit>` and a
 // node_modules symlink).
 import { readFileSync } from "node:fs";
@@ -26,10 +28,13 @@ const { values, positionals } = parseArgs({
     sessions: { type: "string", default: "0" },
     seconds: { type: "string", default: "15" },
     guard: { type: "boolean", default: false },
+    /** The echo message's size: 1 KB as in the latency table, 262144 for its 256 KB column. */
+    bytes: { type: "string", default: "1024" },
+    env: { type: "string", multiple: true, default: [] },
   },
 });
 const perRound = Math.ceil(Number(values.calls) / Number(values.rounds));
-const MESSAGE = "x".repeat(1024);
+const MESSAGE = "x".repeat(Number(values.bytes));
 
 interface Gateway {
   label: string;
@@ -46,7 +51,7 @@ async function start(label: string, checkout: string): Promise<Gateway> {
     const wasm = join(checkout, "guards/passthrough/build/passthrough.wasm");
     config += `guard = "pass"\n\n[guards.pass]\ntype = "wasm"\npath = ${JSON.stringify(wasm)}\n\n[guards.pass.policy.allow-only]\nrepos = "all"\nmin-integrity = "none"\n`;
   }
-  const { child, document } = await startFlowgate(config, checkout);
+  const { child, document } = await startFlowgate(config, checkout, [], { ...process.env, ...environmentOf(label) });
   const entry = document.mcpServers["everything"];
   if (!entry) throw new Error(`${label}: no 'everything' server in the client configuration`);
   const cpuUs = () => {
@@ -54,6 +59,17 @@ async function start(label: string, checkout: string): Promise<Gateway> {
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
   };
   return { label, url: entry.url, headers: entry.headers ?? {}, cpuUs };
+}
+
+/** The variables --env gives the gateway labelled `label`. */
+function environmentOf(label: string): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const setting of values.env) {
+    const match = /^([^:]+):([^=]+)=(.*)$/.exec(setting);
+    if (!match) throw new Error(`expected --env <label>:<NAME>=<value>, got '${setting}'`);
+    if (match[1] === label) variables[match[2]!] = match[3]!;
+  }
+  return variables;
 }
 
 /** A keep-alive node:http client speaking just enough streamable HTTP for tools/call. */

@@ -39,6 +39,7 @@ const ALL_VARIANTS: Variant[] = [
   { name: "semi-space 4", nodeArgs: ["--max-semi-space-size=4"], env: {} },
   { name: "semi-space 2", nodeArgs: ["--max-semi-space-size=2"], env: {} },
   { name: "semi-space 4, arenas 2", nodeArgs: ["--max-semi-space-size=4"], env: { MALLOC_ARENA_MAX: "2" } },
+  { name: "sdk-tools-call", nodeArgs: [], env: { FLOWGATE_TOOLS_CALL_FAST_PATH: "off" } },
   ...(flags.baseline ? [{ name: "baseline", checkout: flags.baseline, nodeArgs: [], env: {} }] : []),
 ];
 const VARIANTS = ALL_VARIANTS.filter((variant) => !flags.only || flags.only.split(",").includes(variant.name));

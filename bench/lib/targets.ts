@@ -189,15 +189,20 @@ export interface FlowgateTargetOptions {
   /** The server the client connects to (routed mode: /mcp/<serverId>). */
   serverId?: string;
   workload?: Workload;
+  /** Variables set for the gateway's process on top of the bench's own. */
+  env?: Record<string, string>;
 }
 
-export function flowgateTarget({ name, description, configToml, serverId = "everything", workload = echoWorkload }: FlowgateTargetOptions): Target {
+export function flowgateTarget({ name, description, configToml, serverId = "everything", workload = echoWorkload, env = {} }: FlowgateTargetOptions): Target {
   return {
     name,
     description,
     workload,
     async start() {
-      const { child, document } = await startFlowgate(configToml({ everything: everythingServer, node: process.execPath }));
+      const { child, document } = await startFlowgate(configToml({ everything: everythingServer, node: process.execPath }), root, [], {
+        ...process.env,
+        ...env,
+      });
       const server = document.mcpServers[serverId];
       if (!server) {
         await child.kill();
@@ -248,4 +253,12 @@ export const flowgateGuarded = flowgateTarget({
   name: "flowgate+guard",
   description: "flowgate routed, pass-through WASM guard (full pipeline) in front of server-everything over stdio",
   configToml: guardedEverythingToml,
+});
+
+/** flowgate+guard with every tools/call through the SDK's Protocol: the before of the fast path, for `--only` A/B runs. */
+export const flowgateGuardedSdkToolsCall = flowgateTarget({
+  name: "flowgate+guard/sdk-tools-call",
+  description: "flowgate+guard with the tools/call fast path off (FLOWGATE_TOOLS_CALL_FAST_PATH=off)",
+  configToml: guardedEverythingToml,
+  env: { FLOWGATE_TOOLS_CALL_FAST_PATH: "off" },
 });

@@ -70,6 +70,8 @@ export interface Gateway extends ListeningGateway {
 }
 
 const DEFAULT_VERSION = "0.0.0";
+/** Set to "off", every tools/call goes through the SDK's Protocol (src/gateway/sessions/fast-tools-call.ts). */
+export const TOOLS_CALL_FAST_PATH_ENV = "FLOWGATE_TOOLS_CALL_FAST_PATH";
 
 /**
  * Starts a gateway: opens the log, loads the guards while the backends are discovered, listens,
@@ -134,6 +136,8 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
       itemLabelledServers: new Set(enforcement?.itemLabelledServerIds() ?? []),
       ...(enforcement ? { checkReply: enforcementReplyCheck(enforcement.pipeline) } : {}),
       ...(agentHoldsSecrets ? { agentHoldsSecrets } : {}),
+      // Off only to compare both paths (test/gateway/tools-call-fast-path.test.ts, bench:ab).
+      toolCallFastPath: env[TOOLS_CALL_FAST_PATH_ENV] !== "off",
     };
     monitor = startHealthMonitor(backends.values(), logger, options.healthCheckIntervalMs);
     failedWhere = ` on ${runtime.listenHost}:${runtime.listenPort}`;

@@ -78,6 +78,11 @@ export class FileLogger implements GatewayLogger {
   /** When each debug namespace last wrote, for the elapsed time on its lines. */
   readonly #debugLast = new Map<string, number>();
   readonly #flushOnExit = () => this.#flushSync();
+  /**
+   * RPC records logged this event-loop turn, formatted at its end: an answer is written before its
+   * call's records are built. Any other record writes them first, so the files keep their order.
+   */
+  #pendingRpc: Array<{ record: RpcLogRecord; date: Date }> = [];
 
   constructor(options: FileLoggerOptions) {
     this.#dir = options.dir;
@@ -121,12 +126,14 @@ export class FileLogger implements GatewayLogger {
   }
 
   log(level: LogLevel, category: string, message: string, options?: { markdown?: boolean }): void {
+    this.#writePendingRpc();
     const clean = this.#sanitizer.text(message);
     this.#writeUnified(formatTextLine(this.#now(), level, category, clean));
     if (options?.markdown === true) this.#writeMarkdown(formatMarkdownEntry(level, category, clean));
   }
 
   server(serverId: string, level: LogLevel, category: string, message: string): void {
+    this.#writePendingRpc();
     const clean = this.#sanitizer.text(message);
     const date = this.#now();
     this.#serverWriter(serverId)?.write(formatTextLine(date, level, category, clean));
@@ -134,20 +141,31 @@ export class FileLogger implements GatewayLogger {
   }
 
   rpc(record: RpcLogRecord): void {
-    const date = this.#now();
-    const formatted = formatRpcRecord(record, date, this.#sanitizer, this.#logPayloads);
-    this.#writeRpcLine(formatted.jsonl);
-    this.#writeUnified(formatTextLine(date, "debug", "rpc", formatted.text));
-    this.#writeMarkdown(formatRpcMarkdownEntry(formatted.markdown));
+    if (this.#pendingRpc.length === 0) setImmediate(() => this.#writePendingRpc());
+    this.#pendingRpc.push({ record, date: this.#now() });
+  }
+
+  #writePendingRpc(): void {
+    if (this.#pendingRpc.length === 0) return;
+    const pending = this.#pendingRpc;
+    this.#pendingRpc = [];
+    for (const { record, date } of pending) {
+      const formatted = formatRpcRecord(record, date, this.#sanitizer, this.#logPayloads);
+      this.#writeRpcLine(formatted.jsonl);
+      this.#writeUnified(formatTextLine(date, "debug", "rpc", formatted.text));
+      this.#writeMarkdown(formatRpcMarkdownEntry(formatted.markdown));
+    }
   }
 
   difcFiltered(record: DifcFilteredRecord): void {
+    this.#writePendingRpc();
     const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
     this.#writeRpcLine(formatted.jsonl);
     this.server(record.serverId, "info", "difc", formatted.text);
   }
 
   unrecognizedEndpoint(method: string, path: string): void {
+    this.#writePendingRpc();
     const formatted = formatUnrecognizedEndpoint(method, path, this.#now(), this.#sanitizer);
     this.#writeRpcLine(formatted.jsonl);
     this.log("warn", "proxy", formatted.text, { markdown: true });
@@ -155,6 +173,7 @@ export class FileLogger implements GatewayLogger {
 
   debug(namespace: string, message: string | (() => string)): void {
     if (!this.#debugEnabled(namespace)) return;
+    this.#writePendingRpc();
     const clean = this.#sanitizer.text(typeof message === "function" ? message() : message);
     const date = this.#now();
     const last = this.#debugLast.get(namespace) ?? date.getTime();
@@ -177,6 +196,7 @@ export class FileLogger implements GatewayLogger {
 
   /** Resolves once everything logged so far is in the files (not necessarily on disk). */
   async flush(): Promise<void> {
+    this.#writePendingRpc();
     for (const writer of this.#writers()) writer?.flushSync();
     await Promise.all([this.#tools?.flushed(), this.#urlDomains?.flushed()]);
   }
@@ -187,6 +207,7 @@ export class FileLogger implements GatewayLogger {
   }
 
   async #closeAll(): Promise<void> {
+    this.#writePendingRpc();
     if (this.#markdownStarted) this.#markdown?.write(MARKDOWN_FOOTER);
     await Promise.all([...this.#writers().map((writer) => writer?.close()), this.#tools?.flushed(), this.#urlDomains?.flushed()]);
     process.off("exit", this.#flushOnExit);
@@ -198,6 +219,7 @@ export class FileLogger implements GatewayLogger {
 
   /** At process exit without close: write what is queued, and end gateway.md as close would. */
   #flushSync(): void {
+    this.#writePendingRpc();
     if (this.#markdownStarted && this.#closed === undefined) this.#markdown?.write(MARKDOWN_FOOTER);
     for (const writer of this.#writers()) writer?.flushSync();
   }

@@ -111,6 +111,32 @@ describe("the file logger", () => {
     expect(statSync(join(dir, name)).mode & 0o777).toBe(mode);
   });
 
+  it("builds rpc records after the call's answer yet keeps each one's time and place among the other records", async () => {
+    const dir = freshDir();
+    let now = AT;
+    const logger = openFileLogger({ dir, stderr: () => undefined, now: () => now });
+    openLoggers.push(logger);
+    logger.rpc({ event: "rpc_request", serverId: "s1", method: "tools/call", payload: { name: "echo" } });
+    now = new Date(AT.getTime() + 1000);
+    logger.log("info", "client", "logged after the request");
+    logger.rpc({ event: "rpc_response", serverId: "s1", payload: { content: [] }, id: 2 });
+    logger.server("s1", "warn", "backend", "logged after the response");
+    await logger.flush();
+
+    const later = "2026-11-25T12:00:01.042Z";
+    expect(
+      read(dir, "mcp-gateway.log")
+        .split("\n")
+        .map((line) => line.replace(/ \d+b \{.*$/, "")),
+    ).toEqual([
+      `[${TS}] [DEBUG] [rpc] s1→tools/call`,
+      `[${later}] [INFO] [client] logged after the request`,
+      `[${later}] [DEBUG] [rpc] s1←resp`,
+      `[${later}] [WARN] [backend] [s1] logged after the response`,
+      "",
+    ]);
+  });
+
   it("creates a missing log directory 0700", async () => {
     const dir = join(freshDir(), "logs", "run");
     await start(dir).logger.close();

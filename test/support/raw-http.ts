@@ -104,7 +104,7 @@ export interface RawSession {
   post(body: unknown): Promise<Response>;
 }
 
-export async function openRawSession(url: string, headers: Record<string, string>): Promise<RawSession> {
+export async function openRawSession(url: string, headers: Record<string, string>, capabilities: Record<string, unknown> = {}): Promise<RawSession> {
   const send = (body: unknown, session?: string) =>
     fetch(url, {
       method: "POST",
@@ -116,7 +116,7 @@ export async function openRawSession(url: string, headers: Record<string, string
       },
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
-  const initialize = { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw-session", version: "1.0.0" } };
+  const initialize = { protocolVersion: "2025-06-18", capabilities, clientInfo: { name: "raw-session", version: "1.0.0" } };
   const init = await send({ jsonrpc: "2.0", id: 0, method: "initialize", params: initialize });
   await init.text();
   const id = init.headers.get("mcp-session-id");

@@ -85,6 +85,7 @@ export async function handleMcpRequest(
     },
   });
   await agent.server.connect(transport);
+  if (agent.answersToolCalls) transport.ontoolcall = (call, extra) => agent.answerToolCall(call, extra);
   await transport.handleRequest(req, res, body);
   if (transport.sessionId === undefined) await agent.close();
 }

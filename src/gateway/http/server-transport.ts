@@ -14,6 +14,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_LIMITS } from "../../config/index.ts";
 import { MAX_JSON_NESTING, nestsDeeperThan } from "../../shared/index.ts";
+import { plainToolCall, type PlainToolCall } from "../sessions/index.ts";
 import { sendRpcError } from "./json-response.ts";
 import { openEventStream, PostReply, SSE_KEEPALIVE_MS, sseEvent } from "./post-reply.ts";
 
@@ -57,6 +58,8 @@ export class HttpServerTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
+  /** Takes a plain tools/call past the SDK's Protocol (the session's fast path); unset, every message goes to onmessage. */
+  ontoolcall?: (call: PlainToolCall, extra: MessageExtraInfo) => void;
 
   readonly #sessionIdGenerator: () => string;
   readonly #onsessioninitialized?: (sessionId: string) => void | Promise<void>;
@@ -148,7 +151,9 @@ export class HttpServerTransport implements Transport {
     if (Array.isArray(raw) && raw.length > MAX_BATCH_MESSAGES) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, `Invalid Request: Batch must not exceed ${MAX_BATCH_MESSAGES} messages`);
     }
-    const messages = parseMessages(raw);
+    // A plain tools/call needs no schema parse: the fast path reads the few members it uses.
+    const toolCall = this.ontoolcall ? plainToolCall(raw) : undefined;
+    const messages = toolCall ? [toolCall] : parseMessages(raw);
     // Valid JSON that is not a JSON-RPC message (no method, no result or error) is an invalid request, not a parse error (JSON-RPC 2.0 §5.1).
     if (!messages)
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message (a request needs "jsonrpc": "2.0" and a "method")');
@@ -185,7 +190,10 @@ export class HttpServerTransport implements Transport {
     }
     const reply = new PostReply(res, requestIds, this.#sessionHeaders(), this.#keepAliveMs, refused);
     for (const id of requestIds) this.#replies.set(id, reply);
-    for (const message of dispatched) this.onmessage?.(message, extra);
+    for (const message of dispatched) {
+      if (message === toolCall) this.ontoolcall?.(toolCall, extra);
+      else this.onmessage?.(message, extra);
+    }
   }
 
   #handleGet(req: IncomingMessage, res: ServerResponse): void {

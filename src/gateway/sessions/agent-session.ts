@@ -10,10 +10,12 @@ import {
   type ClientCapabilities,
   type Notification,
   type Request,
+  type RequestId,
   type Result,
   type ServerCapabilities,
   type ServerNotification,
   type ServerRequest,
+  type MessageExtraInfo,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import {
@@ -27,6 +29,7 @@ import {
 } from "../../backends/index.ts";
 import type { GatewayLogger } from "../../log/index.ts";
 import type { Forward, ReplyCheck } from "../forward/index.ts";
+import { cancelledError, errorResponse, type PlainToolCall } from "./fast-tools-call.ts";
 import { RpcError } from "./rpc-error.ts";
 import { normalizeInputSchema } from "./tool-schema.ts";
 
@@ -44,6 +47,7 @@ export interface AgentIdentity {
 }
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+export type ToolCallHandler = (request: CallToolRequest, extra: Extra) => Promise<Result>;
 
 const ANY_TOOL_CALL = z.looseObject({ method: z.literal("tools/call") });
 
@@ -81,6 +85,8 @@ export interface SessionEnvironment {
   checkReply?: ReplyCheck;
   /** Whether the agent (by credential) holds secrecy tags now; never, unless the enforcement layer says so. */
   agentHoldsSecrets?: (agentId: string) => Promise<boolean>;
+  /** Whether plain tools/call requests skip the SDK's Protocol (fast-tools-call.ts); on unless false. */
+  toolCallFastPath?: boolean;
 }
 
 /**
@@ -101,6 +107,7 @@ export class AgentSession {
   readonly #progressRelays = new Map<string | number, (notification: ServerNotification) => void>();
   /** The latest `nextCursor`s each backend handed this session: paging on with one sends the backend nothing of the agent's. */
   readonly #cursorsHandedOut = new Map<string, string[]>();
+  #toolCallHandler?: ToolCallHandler;
 
   constructor(serverName: string, capabilities: ServerCapabilities, identity: AgentIdentity, env: SessionEnvironment, instructions?: string) {
     this.identity = identity;
@@ -126,7 +133,8 @@ export class AgentSession {
    * agent's own client validates what it receives), so that wrapper would only copy every result
    * once more per call.
    */
-  onToolCall(handler: (request: CallToolRequest, extra: Extra) => Promise<Result>): void {
+  onToolCall(handler: ToolCallHandler): void {
+    this.#toolCallHandler = handler;
     // Registered under a schema that only names the method, and parsed here: the SDK would answer
     // malformed params with -32603 and the whole zod error dump, where the client's mistake is -32602.
     Protocol.prototype.setRequestHandler.call(this.server, ANY_TOOL_CALL, ((request: unknown, extra: Extra) => {
@@ -134,6 +142,53 @@ export class AgentSession {
       if (!parsed.success) throw new RpcError(ErrorCode.InvalidParams, `Invalid params for tools/call: ${firstIssue(parsed.error.issues)}`);
       return handler(parsed.data, extra);
     }) as never);
+  }
+
+  /** Whether this session answers plain tools/call requests itself (answerToolCall) rather than through the SDK. */
+  get answersToolCalls(): boolean {
+    return this.env.toolCallFastPath !== false && this.#toolCallHandler !== undefined;
+  }
+
+  /**
+   * Answers a plain tools/call (see plainToolCall) outside the SDK's Protocol: the handler the SDK
+   * path runs, with the `extra` the SDK would build (cancellable by the agent's
+   * notifications/cancelled, related messages on the call's own reply), and its result or error
+   * sent on the transport as the SDK sends it.
+   */
+  answerToolCall(call: PlainToolCall, info: MessageExtraInfo): void {
+    const handler = this.#toolCallHandler!;
+    const { id } = call;
+    const transport = this.server.transport;
+    const abort = new AbortController();
+    // The SDK's own table of cancellable requests: its notifications/cancelled handler and its
+    // close() find this call there as they find one of its own.
+    const cancellable = sdkCancellables(this.server);
+    cancellable.set(id, abort);
+    const extra: Extra = {
+      signal: abort.signal,
+      sessionId: transport?.sessionId,
+      _meta: call.params._meta,
+      requestId: id,
+      requestInfo: info.requestInfo,
+      sendNotification: async (notification) => {
+        if (!abort.signal.aborted) await this.server.notification(notification, { relatedRequestId: id });
+      },
+      sendRequest: async (request, schema, options) => {
+        if (abort.signal.aborted) throw cancelledError();
+        return this.server.request(request, schema, { ...options, relatedRequestId: id });
+      },
+    };
+    handler(call, extra)
+      .then(
+        // A cancelled call gets no answer, as on the SDK path.
+        (result) => (abort.signal.aborted ? undefined : transport?.send({ result, jsonrpc: "2.0", id })),
+        (error: unknown) => (abort.signal.aborted ? undefined : transport?.send(errorResponse(id, error))),
+      )
+      // The session closed under the call: its reply was already abandoned with an error.
+      .catch(() => undefined)
+      .finally(() => {
+        if (cancellable.get(id) === abort) cancellable.delete(id);
+      });
   }
 
   backendSession(serverId: string): BackendSession {
@@ -265,6 +320,15 @@ export class AgentSession {
       },
     };
   }
+}
+
+/** The SDK Protocol's cancellable requests in progress, by request id (a field its types keep private). */
+function sdkCancellables(server: Server): Map<RequestId, AbortController> {
+  const internals = server as unknown as Record<string, unknown>;
+  const table = internals["_requestHandlerAbortControllers"];
+  if (!(table instanceof Map))
+    throw new Error("the SDK's Protocol has no _requestHandlerAbortControllers: the SDK changed; update AgentSession.answerToolCall");
+  return table as Map<RequestId, AbortController>;
 }
 
 /**

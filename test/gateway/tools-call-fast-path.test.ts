@@ -1,0 +1,207 @@
+// The tools/call fast path (src/gateway/sessions/fast-tools-call.ts) answers exactly as the SDK
+// path does: one recorded session of raw HTTP requests is replayed through a gateway with the fast
+// path and through one with it switched off (FLOWGATE_TOOLS_CALL_FAST_PATH=off), and every status,
+// answer header and body must match byte for byte.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoConfig } from "../../demo/attack.ts";
+import { createGateway, TOOLS_CALL_FAST_PATH_ENV, type Gateway } from "../../src/gateway/index.ts";
+import { runtimeOptions } from "../support/gateway.ts";
+import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
+import { openRawSession, rawRequest, type RawResponse } from "../support/raw-http.ts";
+import type { RpcLogRecord } from "../../src/log/types.ts";
+import { RecordingLogger } from "../support/recording-logger.ts";
+
+interface Variant {
+  name: string;
+  gateway: Gateway;
+  logger: FailedCallsLogger;
+  workspace: string;
+}
+
+/** Also tells when a backend call ends in an error, so a test can wait for a cancelled call's end. */
+class FailedCallsLogger extends RecordingLogger {
+  readonly #waiting: Array<(error: string) => void> = [];
+  override rpc(record: RpcLogRecord): void {
+    super.rpc(record);
+    if (record.event === "rpc_response" && record.error !== undefined) for (const wake of this.#waiting.splice(0)) wake(record.error);
+  }
+  nextFailedCall(): Promise<string> {
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+}
+
+const scratch: string[] = [];
+const variants: Variant[] = [];
+
+/** The demo (a guarded filesystem, memory as a public write sink) in propagate mode, plus server-everything, in unified mode. */
+async function startVariant(name: string, env: Record<string, string>): Promise<Variant> {
+  const dir = await mkdtemp(join(tmpdir(), "flowgate-fast-path-"));
+  scratch.push(dir);
+  const demo = await demoConfig("propagate", dir);
+  demo.config.servers.push(stdioServer("everything", EVERYTHING_SCRIPT));
+  const logger = new FailedCallsLogger();
+  const gateway = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate", mode: "unified" }), {
+    io: { out: () => undefined, err: () => undefined },
+    env,
+    version: "test",
+    logger,
+  });
+  return { name, gateway, logger, workspace: demo.workspace };
+}
+
+beforeAll(async () => {
+  variants.push(...(await Promise.all([startVariant("fast path", {}), startVariant("SDK path", { [TOOLS_CALL_FAST_PATH_ENV]: "off" })])));
+});
+
+afterAll(async () => {
+  await Promise.all(variants.map((variant) => variant.gateway.close()));
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+const call = (id: unknown, params: unknown, more: Record<string, unknown> = {}) => ({ jsonrpc: "2.0", id, method: "tools/call", params, ...more });
+
+/** The recorded session: each body as the client sent it (a workspace path is filled in per gateway). */
+function recordedSession(workspace: string): Array<{ what: string; body: unknown }> {
+  return [
+    {
+      what: "initialize",
+      body: {
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "replay", version: "1" } },
+      },
+    },
+    { what: "initialized", body: { jsonrpc: "2.0", method: "notifications/initialized" } },
+    { what: "tools/list", body: { jsonrpc: "2.0", id: 1, method: "tools/list" } },
+    { what: "a good call", body: call(2, { name: "everything___echo", arguments: { message: "hello" } }) },
+    { what: "a string id and no arguments", body: call("s-3", { name: "everything___get-tiny-image" }) },
+    { what: "_meta without a progress token", body: call(4, { _meta: { note: "x" }, name: "everything___echo", arguments: { message: "m" } }) },
+    { what: "params members the schema drops", body: call(5, { name: "everything___echo", arguments: { message: "m" }, extra: true }) },
+    { what: "a progress token (the SDK path in both)", body: call(6, { _meta: { progressToken: 6 }, name: "everything___echo", arguments: { message: "p" } }) },
+    { what: "no tool name", body: call(7, { arguments: { message: "hello" } }) },
+    { what: "arguments not an object", body: call(8, { name: "everything___echo", arguments: "hello" }) },
+    { what: "params not an object", body: call(9, "everything___echo") },
+    { what: "a fractional id", body: call(10.5, { name: "everything___echo", arguments: { message: "hello" } }) },
+    { what: "a member JSON-RPC does not know", body: call(11, { name: "everything___echo", arguments: { message: "hello" } }, { extra: 1 }) },
+    { what: "no jsonrpc version", body: { id: 12, method: "tools/call", params: { name: "everything___echo", arguments: { message: "h" } } } },
+    { what: "an unknown server", body: call(13, { name: "nowhere___echo", arguments: {} }) },
+    { what: "an unknown tool of a known server", body: call(14, { name: "everything___no-such-tool", arguments: {} }) },
+    { what: "a tool result with isError", body: call(15, { name: "everything___get-sum", arguments: { a: "one", b: 2 } }) },
+    { what: "a large result", body: call(16, { name: "everything___echo", arguments: { message: "x".repeat(256 * 1024) } }) },
+    { what: "a read that taints the agent", body: call(17, { name: "files___read_text_file", arguments: { path: join(workspace, "private/salaries.md") } }) },
+    {
+      what: "a write the guard denies",
+      body: call(18, { name: "memory___create_entities", arguments: { entities: [{ name: "x", entityType: "note", observations: ["y"] }] } }),
+    },
+    { what: "a batch holding a call", body: [call(19, { name: "everything___echo", arguments: { message: "b" } })] },
+  ];
+}
+
+/** The headers whose value the client may act on; the session id is normalised (it is random). */
+function comparable(response: RawResponse, sessionId: string | undefined): Record<string, unknown> {
+  const headers = Object.fromEntries(
+    ["content-type", "content-length", "transfer-encoding", "mcp-session-id", "retry-after"].map((name) => [name, response.headers[name]]),
+  );
+  if (sessionId !== undefined && headers["mcp-session-id"] === sessionId) headers["mcp-session-id"] = "<session>";
+  return { status: response.status, headers, body: response.body };
+}
+
+async function replay(variant: Variant): Promise<Array<{ what: string; answer: Record<string, unknown> }>> {
+  const { port, agentId } = variant.gateway;
+  const base = `http://127.0.0.1:${port}`;
+  const headers: Record<string, string> = { Authorization: agentId, "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
+  let sessionId: string | undefined;
+  const answers = [];
+  for (const { what, body } of recordedSession(variant.workspace)) {
+    const response = await rawRequest(base, "POST", "/mcp", { ...headers, ...(sessionId ? { "Mcp-Session-Id": sessionId } : {}) }, JSON.stringify(body));
+    sessionId ??= response.headers["mcp-session-id"];
+    answers.push({ what, answer: comparable(response, sessionId) });
+  }
+  return answers;
+}
+
+describe("tools/call outside the SDK's Protocol", () => {
+  // First: the recorded session's read taints the agent, which may then send nothing to server-everything.
+  it("refuses a second call with the id of one still in flight, relays the backend's request on the first call's reply, and then answers it", async () => {
+    const [fast, sdk] = await Promise.all(variants.map(inFlightRoundTrip));
+    expect(fast).toEqual(sdk);
+    expect(fast!.contentType).toBe("text/event-stream");
+    expect(fast!.duplicate).toEqual({
+      status: 200,
+      body: expect.stringContaining('"code":-32600,"message":"Invalid Request: a request with id 40 is already in flight'),
+    });
+    expect(fast!.events).toMatch(/^event: message\ndata: \{"method":"sampling\/createMessage"[\s\S]*"id":40\}\n\n$/m);
+    expect(fast!.events).toContain("sampled!");
+  });
+
+  it("stops a call the agent cancels with notifications/cancelled, and answers nothing for it", async () => {
+    const [fast, sdk] = await Promise.all(variants.map(cancelledCall));
+    expect(fast).toEqual(sdk);
+    expect(fast!.cancelStatus).toBe(202);
+    expect(fast!.backendCallEnded).toMatch(/cancel/i);
+    expect(fast!.events).not.toContain('"id":41}');
+  });
+
+  it("answers a recorded session byte for byte as the SDK path does", async () => {
+    const [fast, sdk] = await Promise.all(variants.map(replay));
+    expect(fast).toEqual(sdk);
+    // The session did what it was recorded for, so the comparison covers each case.
+    const body = (what: string) => String(fast!.find((step) => step.what === what)?.answer["body"]);
+    expect(body("a good call")).toBe('{"result":{"content":[{"type":"text","text":"Echo: hello"}]},"jsonrpc":"2.0","id":2}');
+    expect(body("no tool name")).toMatch(/"code":-32602,"message":"Invalid params for tools\/call: params.name: /);
+    expect(body("an unknown server")).toContain('"code":-32602,"message":"unknown tool \\"nowhere___echo\\"');
+    expect(body("a tool result with isError")).toContain('"isError":true');
+    expect(body("a large result").length).toBeGreaterThan(256 * 1024);
+    expect(body("a write the guard denies")).toMatch(/"error":\{"code":-32\d+,"message":"[^"]*secrecy/i);
+  });
+});
+
+/** Opens a session able to sample and starts a call that waits on the agent; resolves once the backend's request has arrived. */
+async function callWaitingOnTheAgent(variant: Variant, id: number) {
+  const session = await openRawSession(`http://127.0.0.1:${variant.gateway.port}/mcp`, { Authorization: variant.gateway.agentId }, { sampling: {} });
+  const response = await session.post(call(id, { name: "everything___trigger-sampling-request", arguments: { prompt: "hi", maxTokens: 5 } }));
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let events = "";
+  // The backend may first tell of its tools (it adds the sampling tool once it knows the client can sample).
+  const samplingRequest = () => /^data: (\{"method":"sampling\/createMessage".*)$/m.exec(events)?.[1];
+  while (samplingRequest() === undefined) {
+    const chunk = await reader.read();
+    if (chunk.done) throw new Error(`the call ended without asking the agent to sample: ${events}`);
+    events += chunk.value;
+  }
+  return { session, response, reader, events, sampling: JSON.parse(samplingRequest()!) as { id: number } };
+}
+
+async function cancelledCall(variant: Variant) {
+  const { session, reader, events } = await callWaitingOnTheAgent(variant, 41);
+  const backendCallEnded = variant.logger.nextFailedCall();
+  const cancel = await session.post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 41, reason: "changed my mind" } });
+  await cancel.text();
+  const ended = await backendCallEnded;
+  await reader.cancel();
+  return { cancelStatus: cancel.status, backendCallEnded: ended, events };
+}
+
+/**
+ * A call the backend answers only after asking the agent (sampling): the request reaches the agent
+ * on the call's own reply, which proves the call in flight; a second call with its id is refused
+ * then; the agent's answer lets the first call end.
+ */
+async function inFlightRoundTrip(variant: Variant) {
+  const { session, response: first, reader, sampling, events: head } = await callWaitingOnTheAgent(variant, 40);
+  let events = head;
+  const second = await session.post(call(40, { name: "everything___echo", arguments: { message: "again" } }));
+  const duplicate = { status: second.status, body: await second.text() };
+  const answered = await session.post({
+    jsonrpc: "2.0",
+    id: sampling.id,
+    result: { model: "m", role: "assistant", content: { type: "text", text: "sampled!" } },
+  });
+  await answered.text();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) events += chunk.value;
+  return { contentType: first.headers.get("content-type"), duplicate, answeredStatus: answered.status, events };
+}
