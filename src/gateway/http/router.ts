@@ -144,7 +144,6 @@ function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAt
     // The session's first 8 characters, as the logs show it: enough to group, not enough to reuse.
     session: header("mcp-session-id")?.slice(0, 8),
     traceparent: header("traceparent"),
-    tracestate: header("tracestate"),
   };
 }
 

@@ -129,7 +129,7 @@ export function spanObserver(tracing: Tracing, listed: ListedTools): Observer {
   return {
     step(name, attributes, work) {
       const shape = shapeOf(name, attributes, names);
-      const incoming = name === "http.request" ? { traceparent: str(attributes["traceparent"]), tracestate: str(attributes["tracestate"]) } : undefined;
+      const incoming = name === "http.request" ? { traceparent: str(attributes["traceparent"]) } : undefined;
       return tracing.span(
         shape.name,
         shape.role,
