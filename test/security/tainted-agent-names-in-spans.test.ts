@@ -1,6 +1,6 @@
 // Attack: an agent that read a secret (allowed in propagate mode) spells it out where the gateway
 // traces it rather than where it is sent: as the name of a tool the sink refuses, as a method name,
-// or in the path of a request. Spans go to an OpenTelemetry collector that the agent's readers may
+// or in the path or session id of a request. Spans go to an OpenTelemetry collector that the agent's readers may
 // not be cleared for, as the log files do; no span, attribute or event sent there may hold the secret.
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -29,6 +29,11 @@ const ATTACKS: Attack[] = [
   {
     name: "a request to a path past the route that spells the secret",
     send: (_clients, demo) => fetch(`${demo.base}/mcp/memory/${SECRET}`, { method: "POST", headers: { Authorization: demo.agentId }, body: "{}" }),
+  },
+  {
+    name: "a request in a session whose id spells the secret",
+    send: (_clients, demo) =>
+      fetch(`${demo.base}/mcp/memory`, { method: "POST", headers: { Authorization: demo.agentId, "Mcp-Session-Id": SECRET.slice(8) }, body: "{}" }),
   },
   {
     name: "a request to a server named after the secret",
@@ -61,7 +66,9 @@ afterAll(async () => {
 describe("a tainted agent's own names in exported spans", () => {
   it("no span, attribute or event the collector received holds the secret", () => {
     expect(spans.length).toBeGreaterThan(ATTACKS.length);
-    for (const request of receiver.requests) expect(request.body).not.toContain(SECRET);
+    // A span may carry 8 characters of a session id: no piece of the secret that long may be there.
+    const pieces = Array.from({ length: SECRET.length - 7 }, (_, start) => SECRET.slice(start, start + 8));
+    for (const request of receiver.requests) for (const piece of pieces) expect(request.body).not.toContain(piece);
   });
 
   it("what the agent made up is traced as other", () => {

@@ -134,6 +134,7 @@ function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAt
     return typeof value === "string" ? value : undefined;
   };
   const endpoint = ctx.endpointFor(path);
+  const sessionId = header("mcp-session-id");
   const route = endpoint === undefined ? undefined : ctx.runtime.mode === "unified" ? "unified" : `routed:${endpoint.route.slice("/mcp/".length)}`;
   return {
     method: req.method,
@@ -142,7 +143,8 @@ function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAt
     path: SERVED_PATHS.has(path) ? path : (endpoint?.route ?? "other"),
     route,
     // The session's first 8 characters, as the logs show it: enough to group, not enough to reuse.
-    session: header("mcp-session-id")?.slice(0, 8),
+    // Only a session the gateway handed out: any other id is the client's free text.
+    session: sessionId !== undefined && ctx.sessions.get(sessionId) !== undefined ? sessionId.slice(0, 8) : undefined,
     traceparent: header("traceparent"),
   };
 }
