@@ -105,9 +105,12 @@ function fanOutEntries(text: string): FanOutEntry[] {
   try {
     parsed = JSON.parse(trimmed);
   } catch (error) {
-    throw new Error(`GH_AW_OTLP_ENDPOINTS is not valid JSON (${errorText(error)}): expected a comma list of URLs or [{"url": "...", "headers": "k=v"}]`, {
-      cause: error,
-    });
+    // Not the parser's message: it quotes the text around the fault, which may be a header's secret.
+    const where = /at position \d+/.exec(errorText(error))?.[0];
+    throw new Error(
+      `GH_AW_OTLP_ENDPOINTS is not valid JSON${where ? ` (${where})` : ""}: expected a comma list of URLs or [{"url": "...", "headers": "k=v"}]`,
+      { cause: error },
+    );
   }
   if (!Array.isArray(parsed)) throw new Error('GH_AW_OTLP_ENDPOINTS must be a JSON array of {"url": "...", "headers": "k=v"} objects');
   return parsed.map((item: unknown, index) => {
