@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { DEFAULT_LIMITS } from "../src/config/defaults.ts";
 import { loadTomlConfig } from "../src/config/toml-loader.ts";
-import type { GatewayConfig, GuardsMode, RuntimeOptions, ServerConfig } from "../src/config/types.ts";
+import type { GatewayConfig, GuardsMode, OpenTelemetryConfig, RuntimeOptions, ServerConfig } from "../src/config/types.ts";
 import { POLICY_DENIED } from "../src/enforce/index.ts";
 import { displayedAgentId } from "../src/gateway/http/auth.ts";
 import { createGateway } from "../src/gateway/index.ts";
@@ -82,21 +82,26 @@ export interface DemoGateway {
   close(): Promise<void>;
 }
 
-/** `extraServers`: servers added to the demo's (as a test's own sinks); `urlDomainAudit`: --url-domain-audit; `metricsListen`: --metrics-listen. */
+/**
+ * `extraServers`: servers added to the demo's (as a test's own sinks); `urlDomainAudit`: --url-domain-audit;
+ * `metricsListen`: --metrics-listen; `opentelemetry`: the configuration's tracing section.
+ */
 export interface DemoGatewayOptions {
   logPayloads?: LogPayloads;
   extraServers?: ServerConfig[];
   urlDomainAudit?: boolean;
   metricsListen?: RuntimeOptions["metricsListen"];
+  opentelemetry?: OpenTelemetryConfig;
 }
 
 export async function startDemoGateway(
   mode: GuardsMode,
   scratch: string,
-  { extraServers = [], urlDomainAudit = false, metricsListen, ...options }: DemoGatewayOptions = {},
+  { extraServers = [], urlDomainAudit = false, metricsListen, opentelemetry, ...options }: DemoGatewayOptions = {},
 ): Promise<DemoGateway> {
   const { config, workspace, memoryFile } = await demoConfig(mode, scratch);
   config.servers.push(...extraServers);
+  if (opentelemetry) config.gateway.opentelemetry = opentelemetry;
   const runtime: RuntimeOptions = {
     configSource: "demo/flowgate.toml",
     listenHost: "127.0.0.1",

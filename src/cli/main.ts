@@ -55,7 +55,16 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
 }
 
+/**
+ * How long the process may linger once the command is done. Shutdown gives up on a trace
+ * collector after 5 s, but the exporter's own retries and request timeouts (up to 10 s) are
+ * timers it cannot cancel: an unreachable collector would hold the process well past the drain.
+ */
+const LEFTOVER_GRACE_MS = 500;
+
 /** The process entry point: the one place that reads process.argv and sets the exit code. */
 export async function run(): Promise<void> {
   process.exitCode = await main(process.argv);
+  // Unref'd: a process with nothing left exits at once, as before; only leftovers meet this.
+  setTimeout(() => process.exit(), LEFTOVER_GRACE_MS).unref();
 }

@@ -4,14 +4,14 @@
 // while the backends are discovered: each takes a few hundred milliseconds, and neither needs
 // the other.
 import { randomBytes } from "node:crypto";
-import { SharedBackendSessions, type EarlyProcess } from "../backends/index.ts";
+import { SharedBackendSessions, type Backend, type EarlyProcess } from "../backends/index.ts";
 import type { GatewayConfig, RuntimeOptions } from "../config/index.ts";
 import { createEnforcement, type Enforcement } from "../enforce/index.ts";
 import { openFileLogger, type GatewayLogger } from "../log/index.ts";
 import { combineObservers, errorText, goLogTimestamp, observesSteps, type Observer } from "../shared/index.ts";
 import { DecisionLog, LiveView } from "../telemetry/live-view/index.ts";
 import type { GatewayMetrics, MetricsListener } from "../telemetry/metrics/index.ts";
-import { startTracing, type StartedTracing } from "../telemetry/tracing/index.ts";
+import { startTracing, type ListedTools, type StartedTracing } from "../telemetry/tracing/index.ts";
 import { clientConfigDocument } from "./client-config.ts";
 import { abandonDiscovery, discoverBackends } from "./discovery.ts";
 import {
@@ -93,11 +93,13 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   // The live view at /ui keeps the latest decisions from the start; it observes events alone, so no call is wrapped for it.
   const decisions = new DecisionLog();
   let tracingStarted: Promise<StartedTracing> | undefined;
+  // Spans name only the tools the backends listed; until discovery ends, none.
+  let discovered: ReadonlyMap<string, Backend> | undefined;
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
     // The OpenTelemetry SDK loads while the backends start: nothing there is traced yet.
-    tracingStarted = gatewayTracing(config, env, version, io, logger);
+    tracingStarted = gatewayTracing(config, env, version, io, logger, (serverId) => discovered?.get(serverId)?.tools);
     warnUnisolated(config, io, logger);
     const metrics = runtime.metricsListen ? await gatewayMetrics(config) : undefined;
     const untraced = combineObservers([...(options.observer ? [options.observer] : []), ...(metrics ? [metrics] : []), decisions.observer]);
@@ -125,6 +127,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
       warnFallbacks(enforcement, io, logger);
     }
     const backends = await discovery;
+    discovered = backends;
     filters = ResponseFilters.forServers(config.servers, logger, options.jqTimeoutMs);
     const agentHoldsSecrets = enforcement ? agentSecrecy(enforcement) : undefined;
     const sessionEnv: SessionEnvironment = {
@@ -359,10 +362,12 @@ async function gatewayTracing(
   version: string,
   io: GatewayIO,
   logger: GatewayLogger,
+  listedTools: ListedTools,
 ): Promise<StartedTracing> {
   const started = await startTracing(config.gateway.opentelemetry, env, {
     version,
     rootSpanName: "gateway.lifetime",
+    listedTools,
     report: (level, message) => (level === "warn" ? warn(io, logger, message) : logger.log("info", "tracing", message)),
   });
   for (const line of started.lines) {

@@ -7,7 +7,7 @@ import { formatRpcMarkdownMessage } from "./markdown-format.ts";
 import { secrecyMarker } from "./redaction.ts";
 import type { Sanitizer } from "./sanitize.ts";
 import type { DifcFilteredRecord, LogPayloads, RpcLogRecord } from "./types.ts";
-import { isObject, utf8Prefix } from "../shared/index.ts";
+import { isObject, MCP_REQUEST_METHODS, utf8Prefix } from "../shared/index.ts";
 
 const TEXT_PAYLOAD_LIMIT = 10 * 1024;
 
@@ -75,27 +75,6 @@ function textPreview(payloadText: string): string {
 function redactionOf(text: string): { redacted: "secrecy"; bytes: number; sha256: string } {
   return { redacted: "secrecy", bytes: Buffer.byteLength(text), sha256: createHash("sha256").update(text).digest("hex") };
 }
-
-/**
- * The MCP methods a request record may name as they are. Any other method name was chosen by the
- * agent (the routed endpoint forwards methods it does not know), so in a redacted record it may
- * spell out a secret, and is hidden as the payload is.
- */
-const MCP_REQUEST_METHODS = new Set([
-  "initialize",
-  "ping",
-  "tools/list",
-  "tools/call",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "prompts/list",
-  "prompts/get",
-  "completion/complete",
-  "logging/setLevel",
-]);
 
 /** A sensitive response's error text may quote what the call read, so it is hidden as its payload is. */
 const REDACTED_ERROR = "(redacted: secrecy)";

@@ -41,7 +41,7 @@ export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMe
 
     response.on("close", () => abort.abort());
     const attributes = { "http.request.method": request.method, "url.path": pathOnly(request.url) };
-    const incoming = { traceparent: headerText(request.headers.traceparent), tracestate: headerText(request.headers.tracestate) };
+    const incoming = { traceparent: headerText(request.headers.traceparent) };
     void options.tracing.span(
       "proxy.request",
       "server",

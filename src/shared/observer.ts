@@ -10,7 +10,7 @@ export type StepName =
   /**
    * One HTTP request on the gateway's listener (the reference's `gateway.request` span). Attributes:
    * method, path, route (`unified` or `routed:<server>` on MCP routes), session (the Mcp-Session-Id's
-   * first 8 characters), traceparent and tracestate (the caller's W3C trace context, for a trace to
+   * first 8 characters), traceparent (the caller's W3C trace context, for a trace to
    * join); set later: status (the HTTP status answered).
    */
   | "http.request"

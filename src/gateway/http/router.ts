@@ -124,22 +124,28 @@ export async function observedRoute(req: IncomingMessage, res: ServerResponse, c
   });
 }
 
+/** The paths besides the MCP routes that the gateway answers as they are. */
+const SERVED_PATHS: ReadonlySet<string> = new Set(["/health", "/reflect", "/close", "/ui", "/ui/", "/ui/app.js", "/ui/style.css", "/ui/state", "/ui/events"]);
+
 function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAttributes {
   const path = new URL(req.url ?? "/", "http://gateway").pathname;
   const header = (name: string) => {
     const value = req.headers[name];
     return typeof value === "string" ? value : undefined;
   };
-  const onMcp = path === "/mcp" || path.startsWith("/mcp/");
-  const serverId = /^\/mcp\/([^/]+)/.exec(path)?.[1];
+  const endpoint = ctx.endpointFor(path);
+  const sessionId = header("mcp-session-id");
+  const route = endpoint === undefined ? undefined : ctx.runtime.mode === "unified" ? "unified" : `routed:${endpoint.route.slice("/mcp/".length)}`;
   return {
     method: req.method,
-    path,
-    route: !onMcp ? undefined : ctx.runtime.mode === "unified" ? "unified" : serverId !== undefined ? `routed:${serverId}` : undefined,
+    // Spans go where the agent's readers may not be cleared to look: past the route, a path is the
+    // agent's free text (a tainted one can spell what it read there), so only the route is named.
+    path: SERVED_PATHS.has(path) ? path : (endpoint?.route ?? "other"),
+    route,
     // The session's first 8 characters, as the logs show it: enough to group, not enough to reuse.
-    session: header("mcp-session-id")?.slice(0, 8),
+    // Only a session the gateway handed out: any other id is the client's free text.
+    session: sessionId !== undefined && ctx.sessions.get(sessionId) !== undefined ? sessionId.slice(0, 8) : undefined,
     traceparent: header("traceparent"),
-    tracestate: header("tracestate"),
   };
 }
 

@@ -6,7 +6,7 @@
 // digest never become a label: each would be a new series per value, and the digest would let
 // anyone who can scrape follow one agent.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { ObservedAttributes, ObservedEvent, Observer, StepHandle, StepName } from "../../shared/index.ts";
+import { MCP_REQUEST_METHODS, type ObservedAttributes, type ObservedEvent, type Observer, type StepHandle, type StepName } from "../../shared/index.ts";
 
 /** What the gauges read when scraped, and the tools that bound the tool label; the composition root supplies them once it has them. */
 export interface MetricsSources {
@@ -20,22 +20,6 @@ export interface MetricsSources {
 
 /** Label value for anything outside the bounded set: a tool the backend never listed, an unknown method or server. */
 export const OTHER = "other";
-
-/** The MCP requests an agent can send through the forward chain; anything else is counted as "other". */
-const MCP_METHODS: ReadonlySet<string> = new Set([
-  "tools/call",
-  "tools/list",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "prompts/list",
-  "prompts/get",
-  "completion/complete",
-  "logging/setLevel",
-  "ping",
-]);
 
 /** What the forward chain sets as a call's outcome (src/gateway/forward/observe.ts). */
 const OUTCOMES: ReadonlySet<string> = new Set(["ok", "tool_error", "error"]);
@@ -188,7 +172,7 @@ export class GatewayMetrics implements Observer {
       this.#durations[name].observe({ server, function: typeof fn === "string" ? fn : OTHER }, seconds);
       return;
     }
-    const method = typeof attributes["method"] === "string" && MCP_METHODS.has(attributes["method"]) ? attributes["method"] : OTHER;
+    const method = typeof attributes["method"] === "string" && MCP_REQUEST_METHODS.has(attributes["method"]) ? attributes["method"] : OTHER;
     this.#durations[name].observe({ server, method }, seconds);
     if (name === "mcp.call") {
       const outcome = typeof attributes["outcome"] === "string" && OUTCOMES.has(attributes["outcome"]) ? attributes["outcome"] : failed ? "error" : "ok";

@@ -4,10 +4,12 @@
 import type { OpenTelemetryConfig } from "../../config/index.ts";
 import { errorText, type Observer } from "../../shared/index.ts";
 import { resolveTracing, shownUrl, type Env } from "./settings.ts";
+import type { ListedTools } from "./span-observer.ts";
 import type { Tracing } from "./tracing.ts";
 
 export { effectiveSampleRate } from "./settings.ts";
 export { untraced } from "./untraced.ts";
+export type { ListedTools } from "./span-observer.ts";
 export type { IncomingTraceContext, SpanHandle, SpanRole, Tracing } from "./tracing.ts";
 
 export interface StartupLine {
@@ -29,6 +31,8 @@ export interface StartTracingOptions {
   rootSpanName: string;
   /** Where export failures and recoveries are reported while running. */
   report: (level: "warn" | "info", message: string) => void;
+  /** The tools each server's backend listed: only those are named in spans (none until it answers). */
+  listedTools?: ListedTools;
 }
 
 /**
@@ -60,5 +64,5 @@ export async function startTracing(config: OpenTelemetryConfig | undefined, env:
     text: `OpenTelemetry tracing enabled: endpoint=${endpoint}, service=${settings.serviceName}, sampleRate=${settings.sampleRate.toFixed(2)}`,
   });
   const tracing = createTracing(settings, options);
-  return { tracing, observer: spanObserver(tracing), lines };
+  return { tracing, observer: spanObserver(tracing, options.listedTools ?? (() => undefined)), lines };
 }

@@ -62,14 +62,15 @@ function decodeOrKeep(value: string): string {
 
 /** The endpoint with the signal path appended unless its path already ends with it; throws on a URL that is not http(s). */
 export function signalUrl(endpoint: string, signalPath = DEFAULT_SIGNAL_PATH): string {
+  // The endpoint may carry a key in its user info or query: errors show it as the startup line does, or not at all.
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
-    throw new Error(`OTLP endpoint '${endpoint}' is not a URL: expected http://host:port or https://host:port`);
+    throw new Error("an OTLP endpoint is not a URL (not shown: it may hold a key): expected http://host:port or https://host:port");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`OTLP endpoint '${endpoint}' uses ${url.protocol.slice(0, -1)}: OTLP/HTTP needs http:// or https://`);
+    throw new Error(`OTLP endpoint '${shownUrl(url.href)}' uses ${url.protocol.slice(0, -1)}: OTLP/HTTP needs http:// or https://`);
   }
   const path = signalPath.startsWith("/") ? signalPath : `/${signalPath}`;
   if (!url.pathname.endsWith(path)) url.pathname = `${url.pathname.replace(/\/+$/, "")}${path}`;
@@ -105,9 +106,12 @@ function fanOutEntries(text: string): FanOutEntry[] {
   try {
     parsed = JSON.parse(trimmed);
   } catch (error) {
-    throw new Error(`GH_AW_OTLP_ENDPOINTS is not valid JSON (${errorText(error)}): expected a comma list of URLs or [{"url": "...", "headers": "k=v"}]`, {
-      cause: error,
-    });
+    // Not the parser's message: it quotes the text around the fault, which may be a header's secret.
+    const where = /at position \d+/.exec(errorText(error))?.[0];
+    throw new Error(
+      `GH_AW_OTLP_ENDPOINTS is not valid JSON${where ? ` (${where})` : ""}: expected a comma list of URLs or [{"url": "...", "headers": "k=v"}]`,
+      { cause: error },
+    );
   }
   if (!Array.isArray(parsed)) throw new Error('GH_AW_OTLP_ENDPOINTS must be a JSON array of {"url": "...", "headers": "k=v"} objects');
   return parsed.map((item: unknown, index) => {

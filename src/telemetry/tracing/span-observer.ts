@@ -1,10 +1,45 @@
 // The gateway's steps and events as the reference's spans (gateway.md §8), with the attributes the
 // MCP Gateway Specification asks of a tool call (mcp.server, mcp.method, mcp.tool,
 // http.status_code) and the DIFC ones a person filters on. The agent appears only as the 16-hex
-// digest the steps carry, never as its credential.
+// digest the steps carry, never as its credential. Spans go to a collector the agent's readers
+// may not be cleared for, as the log files do: a tool or method name the agent made up (which a
+// tainted agent can spell a secret in) is exported as "other", as the metrics count it.
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
-import type { ObservedAttributes, ObservedEvent, Observer, StepHandle, StepName } from "../../shared/index.ts";
+import { MCP_REQUEST_METHODS, type ObservedAttributes, type ObservedEvent, type Observer, type StepHandle, type StepName } from "../../shared/index.ts";
 import type { SpanHandle, SpanRole, Tracing } from "./tracing.ts";
+
+/** The tools a server's backend listed (after its allow-list); undefined for a server not discovered yet. */
+export type ListedTools = (serverId: string) => readonly { name: string }[] | undefined;
+
+/** What a span shows for a tool or method name the agent made up. */
+export const OTHER = "other";
+
+/** Turns the names an agent chose into what a span may carry. */
+class ShownNames {
+  readonly #listed: ListedTools;
+
+  constructor(listed: ListedTools) {
+    this.#listed = listed;
+  }
+
+  /** A method MCP defines as it is; anything else "other". */
+  method(value: unknown): string {
+    return typeof value === "string" && MCP_REQUEST_METHODS.has(value) ? value : OTHER;
+  }
+
+  /** A tool the server's backend listed as it is; anything else "other"; undefined when no tool was named. */
+  tool(server: unknown, value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    const listed = typeof server === "string" ? this.#listed(server) : undefined;
+    return typeof value === "string" && listed?.some((tool) => tool.name === value) ? value : OTHER;
+  }
+
+  /** A name that is a tool's on tools/call and the method's otherwise (a guard call's, a DIFC decision's). */
+  methodOrTool(server: unknown, value: unknown): string {
+    const method = this.method(value);
+    return method === OTHER ? (this.tool(server, value) ?? OTHER) : method;
+  }
+}
 
 interface SpanShape {
   name: string;
@@ -13,26 +48,26 @@ interface SpanShape {
 }
 
 /** The reference's gen_ai attributes of a tool call, naming the backend as the agent being called. */
-function genAi(attributes: ObservedAttributes): ObservedAttributes {
+function genAi(attributes: ObservedAttributes, names: ShownNames): ObservedAttributes {
   return {
     "gen_ai.system": "mcp",
     "gen_ai.operation.name": "execute_tool",
     "gen_ai.agent.name": "mcp-gateway",
     "gen_ai.agent.id": attributes["server"],
-    "gen_ai.tool.name": attributes["tool"],
+    "gen_ai.tool.name": names.tool(attributes["server"], attributes["tool"]),
   };
 }
 
-function callAttributes(attributes: ObservedAttributes): ObservedAttributes {
+function callAttributes(attributes: ObservedAttributes, names: ShownNames): ObservedAttributes {
   return {
     "mcp.server": attributes["server"],
-    "mcp.method": attributes["method"],
-    "mcp.tool": attributes["tool"],
+    "mcp.method": names.method(attributes["method"]),
+    "mcp.tool": names.tool(attributes["server"], attributes["tool"]),
     "agent.digest": attributes["agent"],
   };
 }
 
-function shapeOf(name: StepName, attributes: ObservedAttributes): SpanShape {
+function shapeOf(name: StepName, attributes: ObservedAttributes, names: ShownNames): SpanShape {
   switch (name) {
     case "http.request":
       return {
@@ -47,19 +82,27 @@ function shapeOf(name: StepName, attributes: ObservedAttributes): SpanShape {
       };
     case "mcp.call":
       return attributes["method"] === "tools/call"
-        ? { name: "mcp.tool_call", role: "internal", attributes: { ...genAi(attributes), ...callAttributes(attributes) } }
-        : { name: String(attributes["method"]), role: "internal", attributes: callAttributes(attributes) };
+        ? { name: "mcp.tool_call", role: "internal", attributes: { ...genAi(attributes, names), ...callAttributes(attributes, names) } }
+        : { name: names.method(attributes["method"]), role: "internal", attributes: callAttributes(attributes, names) };
     case "backend.call":
       return {
         name: "gateway.backend.execute",
         role: "client",
-        attributes: { "gen_ai.agent.id": attributes["server"], "gen_ai.tool.name": attributes["tool"], ...callAttributes(attributes) },
+        attributes: {
+          "gen_ai.agent.id": attributes["server"],
+          "gen_ai.tool.name": names.tool(attributes["server"], attributes["tool"]),
+          ...callAttributes(attributes, names),
+        },
       };
     case "guard.call":
       return {
         name: `guard.${String(attributes["function"])}`,
         role: "internal",
-        attributes: { "mcp.server": attributes["server"], "mcp.tool": attributes["tool"], "guard.name": attributes["guard"] },
+        attributes: {
+          "mcp.server": attributes["server"],
+          "mcp.tool": names.methodOrTool(attributes["server"], attributes["tool"]),
+          "guard.name": attributes["guard"],
+        },
       };
   }
 }
@@ -80,12 +123,13 @@ function applyLater(name: StepName, span: SpanHandle, more: ObservedAttributes):
   });
 }
 
-/** An Observer that reports to `tracing` as spans. */
-export function spanObserver(tracing: Tracing): Observer {
+/** An Observer that reports to `tracing` as spans; `listed` tells which tool names are the backends' own. */
+export function spanObserver(tracing: Tracing, listed: ListedTools): Observer {
+  const names = new ShownNames(listed);
   return {
     step(name, attributes, work) {
-      const shape = shapeOf(name, attributes);
-      const incoming = name === "http.request" ? { traceparent: str(attributes["traceparent"]), tracestate: str(attributes["tracestate"]) } : undefined;
+      const shape = shapeOf(name, attributes, names);
+      const incoming = name === "http.request" ? { traceparent: str(attributes["traceparent"]) } : undefined;
       return tracing.span(
         shape.name,
         shape.role,
@@ -98,7 +142,7 @@ export function spanObserver(tracing: Tracing): Observer {
       );
     },
     event(event) {
-      report(tracing, event);
+      report(tracing, event, names);
     },
   };
 }
@@ -107,14 +151,14 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function report(tracing: Tracing, event: ObservedEvent): void {
+function report(tracing: Tracing, event: ObservedEvent, names: ShownNames): void {
   switch (event.kind) {
     case "decision":
       if (event.decision === "denied") tracing.event("difc.access_denied", { reason: event.reason ?? "" });
       tracing.mark("difc.decision", {
         "mcp.server": event.server,
-        "mcp.tool": event.tool,
-        "mcp.method": event.method,
+        "mcp.tool": names.methodOrTool(event.server, event.tool),
+        "mcp.method": names.methodOrTool(event.server, event.method),
         "agent.digest": event.agent,
         "difc.mode": event.mode,
         "difc.decision": event.decision,

@@ -31,10 +31,13 @@ export interface SpanHandle {
   fail(description: string): void;
 }
 
-/** The W3C trace context an incoming HTTP request carried. */
+/**
+ * The W3C trace context an incoming HTTP request carried: its traceparent alone. A tracestate is
+ * free text of the client's (up to 512 characters) that every span of the trace would carry to
+ * the collector, where an agent could spell out what it read; it is not taken.
+ */
 export interface IncomingTraceContext {
   traceparent?: string | undefined;
-  tracestate?: string | undefined;
 }
 
 export interface Tracing {
@@ -109,7 +112,7 @@ export function createTracing(settings: TracingSettings, options: TracingOptions
   };
   const parentFor = (incoming: IncomingTraceContext | undefined): Context => {
     if (incoming?.traceparent === undefined) return running();
-    const extracted = propagator.extract(ROOT_CONTEXT, incoming, defaultTextMapGetter);
+    const extracted = propagator.extract(ROOT_CONTEXT, { traceparent: incoming.traceparent }, defaultTextMapGetter);
     return trace.getSpanContext(extracted) ? extracted : running();
   };
   const handleOf = (span: Span): SpanHandle => ({
