@@ -6,6 +6,7 @@ import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import common from "./schema/common.schema.json" with { type: "json" };
 import jsonConfig from "./schema/json-config.schema.json" with { type: "json" };
 import tomlConfig from "./schema/toml-config.schema.json" with { type: "json" };
+import { urlWithoutSecrets } from "../shared/index.ts";
 import { childPath, throwIfAny, type ConfigIssue } from "./issues.ts";
 import { cachedValidator } from "./schema-cache.ts";
 
@@ -50,7 +51,9 @@ function jsonType(value: unknown): string {
 function toIssue(error: ErrorObject): ConfigIssue | undefined {
   const parent = error.parentSchema as SchemaNode | undefined;
   const at = pathOf(error.instancePath);
-  const got = JSON.stringify(error.data);
+  // A string the value of a URL-shaped field is shown without user info or query: a key may be there.
+  const got =
+    typeof error.data === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(error.data) ? JSON.stringify(urlWithoutSecrets(error.data)) : JSON.stringify(error.data);
   // "if" and "propertyNames" only summarise the errors ajv reports beside them.
   if (error.keyword === "if" || error.keyword === "propertyNames") return undefined;
   if (error.propertyName !== undefined) {

@@ -10,6 +10,7 @@ import { ConfigError, type ConfigIssue } from "./issues.ts";
 import { validateAgainstSchema } from "./schema-validate.ts";
 import { assembleConfig } from "./assemble.ts";
 import type { ServerEntry } from "./build-server.ts";
+import { urlWithoutSecrets } from "../shared/index.ts";
 import type { GuardEntry } from "./guards.ts";
 import {
   DEFAULT_KEEPALIVE_INTERVAL_S,
@@ -115,7 +116,7 @@ function tracing(gateway: NonNullable<TomlDocument["gateway"]>, env: Environment
   if (key === "opentelemetry" && !/^https?:\/\/.+/.test(endpoint)) {
     issues.push({
       path: `${path}.endpoint`,
-      problem: `opentelemetry endpoint must be an http:// or https:// URL, got '${endpoint}'`,
+      problem: `opentelemetry endpoint must be an http:// or https:// URL, got ${endpoint === "" ? "an empty value" : `'${urlWithoutSecrets(endpoint)}'`}`,
       expected: "an http:// or https:// OTLP endpoint URL",
     });
   }

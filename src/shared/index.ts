@@ -10,6 +10,7 @@ export { MCP_REQUEST_METHODS } from "./mcp-methods.ts";
 export { MAX_JSON_NESTING, nestsDeeperThan } from "./nesting-depth.ts";
 export { goLogTimestamp, rfc3339Seconds } from "./timestamp.ts";
 export { unsafeDirectoryReason } from "./safe-directory.ts";
+export { urlWithoutSecrets } from "./url-without-secrets.ts";
 export { utf8Prefix } from "./utf8.ts";
 export { workerEnv } from "./worker-env.ts";
 export {

@@ -6,6 +6,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadJsonConfig, loadTomlConfig } from "../../src/config/index.ts";
 import type { OpenTelemetryConfig } from "../../src/config/types.ts";
 import { gatewayConfig, runGateway, runtimeOptions } from "../support/gateway.ts";
 import { MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
@@ -55,5 +56,34 @@ describe("OTLP settings with a key and a typo, at startup", () => {
     const logs = await Promise.all((await readdir(runtime.logDir)).map((name) => readFile(join(runtime.logDir, name), "utf8")));
     const pieces = Array.from({ length: KEY.length - 5 }, (_, start) => KEY.slice(start, start + 6));
     for (const text of [stderr, ...logs]) for (const piece of pieces) expect(text).not.toContain(piece);
+  });
+});
+
+// The same mistake in a configuration file: the endpoint often comes from ${VAR}, and the error
+// that refuses it is printed on stderr, where CI logs keep it.
+describe("an OTLP endpoint with a key and the wrong scheme, in a configuration", () => {
+  const endpoint = `grpc://user:${KEY}@collector.example:4317/?token=${KEY}`;
+  it.each([
+    [
+      "TOML [gateway.opentelemetry]",
+      () => loadTomlConfig(`[gateway.opentelemetry]\nendpoint = "\${OTLP}"\n\n[servers.memory]\ncommand = "docker"\n`, { OTLP: endpoint }),
+    ],
+    [
+      "JSON opentelemetry",
+      () =>
+        loadJsonConfig(JSON.stringify({ mcpServers: {}, gateway: { port: 3000, domain: "localhost", apiKey: "k", opentelemetry: { endpoint: "${OTLP}" } } }), {
+          OTLP: endpoint,
+        }),
+    ],
+  ])("%s is refused naming the endpoint, without the key", (_where, load) => {
+    let message = "";
+    try {
+      load();
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(/endpoint/);
+    expect(message).toContain("grpc://collector.example:4317/");
+    expect(message).not.toContain(KEY.slice(0, 8));
   });
 });

@@ -4,8 +4,8 @@
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { errorText } from "../../shared/index.ts";
-import { shownUrl, type OtlpEndpoint } from "./settings.ts";
+import { errorText, urlWithoutSecrets } from "../../shared/index.ts";
+import type { OtlpEndpoint } from "./settings.ts";
 
 /** The reference's export timeout. */
 const EXPORT_TIMEOUT_MS = 10_000;
@@ -46,7 +46,7 @@ export class FanOutExporter implements SpanExporter {
   }
 
   #noted(target: Target, result: ExportResult): ExportResult {
-    const where = shownUrl(target.endpoint.url);
+    const where = urlWithoutSecrets(target.endpoint.url);
     if (result.code === ExportResultCode.SUCCESS) {
       if (target.failing) this.#report("info", `OpenTelemetry export to ${where} works again`);
       target.failing = false;

@@ -2,8 +2,8 @@
 // OTLP/HTTP as the reference does (gateway.md §8). startTracing resolves the settings, says on
 // startup whether tracing is on, and hands back the tracer and the gateway's Observer over it.
 import type { OpenTelemetryConfig } from "../../config/index.ts";
-import { errorText, type Observer } from "../../shared/index.ts";
-import { resolveTracing, shownUrl, type Env } from "./settings.ts";
+import { errorText, urlWithoutSecrets, type Observer } from "../../shared/index.ts";
+import { resolveTracing, type Env } from "./settings.ts";
 import type { ListedTools } from "./span-observer.ts";
 import type { Tracing } from "./tracing.ts";
 
@@ -58,7 +58,7 @@ export async function startTracing(config: OpenTelemetryConfig | undefined, env:
     return { tracing: undefined, observer: undefined, lines };
   }
   const [{ createTracing }, { spanObserver }] = await Promise.all([import("./tracing.ts"), import("./span-observer.ts")]);
-  const endpoint = settings.endpoints.map((target) => shownUrl(target.url)).join(",");
+  const endpoint = settings.endpoints.map((target) => urlWithoutSecrets(target.url)).join(",");
   lines.push({
     level: "info",
     text: `OpenTelemetry tracing enabled: endpoint=${endpoint}, service=${settings.serviceName}, sampleRate=${settings.sampleRate.toFixed(2)}`,

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import type { OpenTelemetryConfig } from "../../config/index.ts";
 import { DEFAULT_OTEL_SERVICE_NAME } from "../../config/index.ts";
-import { errorText } from "../../shared/index.ts";
+import { errorText, urlWithoutSecrets } from "../../shared/index.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -70,21 +70,11 @@ export function signalUrl(endpoint: string, signalPath = DEFAULT_SIGNAL_PATH): s
     throw new Error("an OTLP endpoint is not a URL (not shown: it may hold a key): expected http://host:port or https://host:port");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`OTLP endpoint '${shownUrl(url.href)}' uses ${url.protocol.slice(0, -1)}: OTLP/HTTP needs http:// or https://`);
+    throw new Error(`OTLP endpoint '${urlWithoutSecrets(url.href)}' uses ${url.protocol.slice(0, -1)}: OTLP/HTTP needs http:// or https://`);
   }
   const path = signalPath.startsWith("/") ? signalPath : `/${signalPath}`;
   if (!url.pathname.endsWith(path)) url.pathname = `${url.pathname.replace(/\/+$/, "")}${path}`;
   return url.toString();
-}
-
-/** An endpoint as the startup line and warnings show it: no user info or query, which may carry a key. */
-export function shownUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
 }
 
 interface FanOutEntry {
