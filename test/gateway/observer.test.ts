@@ -5,8 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
 import { createGateway } from "../../src/gateway/index.ts";
@@ -20,7 +19,7 @@ import {
   type Observer,
   type StepName,
 } from "../../src/shared/index.ts";
-import { runtimeOptions } from "../support/gateway.ts";
+import { connectRouted, runtimeOptions } from "../support/gateway.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
 
 interface RecordedStep {
@@ -63,13 +62,7 @@ const observer = new RecordingObserver();
 const clients: Client[] = [];
 
 async function connect(serverId: string): Promise<Client> {
-  const client = new Client({ name: "observed-agent", version: "1.0.0" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.port}/mcp/${serverId}`), {
-      requestInit: { headers: { Authorization: running.agentId } },
-    }),
-  );
-  await client.listTools();
+  const client = await connectRouted(running, serverId, "observed-agent");
   clients.push(client);
   return client;
 }

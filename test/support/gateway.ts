@@ -136,3 +136,18 @@ export async function connectAgent(entry: ClientEntry, capabilities: ClientCapab
   await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }));
   return client;
 }
+
+/**
+ * An SDK client of one routed server of a gateway started in this process, as an agent with the
+ * gateway's key, its tools listed first as real clients do.
+ */
+export async function connectRouted(gateway: { port: number; agentId: string }, serverId: string, name = "test-agent"): Promise<Client> {
+  const client = new Client({ name, version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${gateway.port}/mcp/${serverId}`), {
+      requestInit: { headers: { Authorization: gateway.agentId } },
+    }),
+  );
+  await client.listTools();
+  return client;
+}

@@ -5,14 +5,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { demoConfig, playAttack } from "../../demo/attack.ts";
 import { displayedAgentId } from "../../src/gateway/http/auth.ts";
 import { createGateway, type Gateway } from "../../src/gateway/index.ts";
 import { builtGuardPath } from "../support/guards.ts";
-import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
+import { connectRouted, gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, freePort, stdioServer } from "../support/mcp-servers.ts";
 import { childPids } from "../support/processes.ts";
 import { NO_PROMETHEUS_REASON, PROMETHEUS, startPrometheus, type PrometheusUnderTest } from "../support/prometheus.ts";
@@ -61,13 +60,7 @@ async function scrape(): Promise<{ text: string; samples: Sample[] }> {
 }
 
 async function connect(serverId: string): Promise<Client> {
-  const client = new Client({ name: "metered-agent", version: "1.0.0" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${running.port}/mcp/${serverId}`), {
-      requestInit: { headers: { Authorization: running.agentId } },
-    }),
-  );
-  await client.listTools();
+  const client = await connectRouted(running, serverId, "metered-agent");
   clients.push(client);
   return client;
 }
