@@ -5,7 +5,7 @@ import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
 import type { BackendConnection } from "./connection.ts";
 import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError } from "./errors.ts";
-import { errorText, rpcErrorOf } from "../shared/index.ts";
+import { errorText, MAX_JSON_NESTING, nestsDeeperThan, rpcErrorOf } from "../shared/index.ts";
 
 export interface CallOptions {
   /** Aborts when the agent cancels; the backend is then sent notifications/cancelled. */
@@ -60,6 +60,16 @@ export class BackendSession {
     rpcLog({ event: "rpc_request", serverId, method, payload: { jsonrpc: "2.0", method, params }, ...labels });
     try {
       const result = await this.#sendReconnecting(method, params, options);
+      // Everything after this walks the answer (log formatting, guard encoding, the reply itself),
+      // and JSON nested far past any real answer overflows those walks' stacks: refused here, as a
+      // client's own message nested that deep is.
+      if (nestsDeeperThan(result, MAX_JSON_NESTING)) {
+        throw new BackendError(
+          ErrorCode.InternalError,
+          serverId,
+          `backend "${serverId}" answered with JSON nested more than ${MAX_JSON_NESTING} levels deep; the answer was refused`,
+        );
+      }
       rpcLog({ event: "rpc_response", serverId, payload: { jsonrpc: "2.0", result }, ...labels });
       return result;
     } catch (error) {
