@@ -28,6 +28,8 @@ export interface AgentStore {
   holdsSecrecy(agentId: string): Promise<boolean>;
   /** Every agent's labels at this moment. */
   entries(): Promise<ReadonlyMap<string, AgentLabels>>;
+  /** How many agents the store holds labels for, without reading their labels (the metrics' gauge, read at every scrape). */
+  count(): Promise<number>;
 }
 
 /** The JSON-RPC error code of a call refused because the shared DIFC state could not be read or written. */
@@ -89,6 +91,10 @@ export class InMemoryAgentStore implements AgentStore {
 
   entries(): Promise<ReadonlyMap<string, AgentLabels>> {
     return Promise.resolve(new Map(this.#agents));
+  }
+
+  count(): Promise<number> {
+    return Promise.resolve(this.#agents.size);
   }
 
   #current(agentId: string): AgentLabels {

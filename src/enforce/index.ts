@@ -98,7 +98,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
       return (await reflectSnapshot(store, runtime.guardsMode, new Date())).agents;
     },
     async agentCount() {
-      return (await store.entries()).size;
+      return store.count();
     },
     async toolCallBudgets(agentId) {
       const spent = await store.toolCallsSpent(agentId);

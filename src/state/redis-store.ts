@@ -228,6 +228,10 @@ export class RedisAgentStore implements AgentStore {
     return this.#answer(async () => (await this.#redis.flowgateSecrecyCount(...this.#labelKeys(agentId), this.#keyValue)) > 0);
   }
 
+  count(): Promise<number> {
+    return this.#answer(() => this.#redis.scard(`${this.#prefix}agents`));
+  }
+
   async entries(): Promise<ReadonlyMap<string, AgentLabels>> {
     return this.#answer(async () => {
       const ids = (await this.#redis.smembers(`${this.#prefix}agents`)).sort();

@@ -36,4 +36,15 @@ describe("the tool-call budget an agent has spent, in memory", () => {
     expect(before.get("github")!.get("issue_read")).toBe(1);
     expect((await store.toolCallsSpent("a1")).get("github")!.get("issue_read")).toBe(2);
   });
+
+  it("counts the agents it holds labels for, as entries() lists them", async () => {
+    const store = new InMemoryAgentStore();
+    expect(await store.count()).toBe(0);
+    await store.getOrCreate("a1");
+    await store.spendToolCall("a2", "github", new Map([["issue_read", 1]]), "issue_read");
+    await store.getOrCreate("a2");
+    await store.getOrCreate("a1");
+    expect(await store.count()).toBe((await store.entries()).size);
+    expect(await store.count()).toBe(2);
+  });
 });

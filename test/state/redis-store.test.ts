@@ -40,6 +40,9 @@ describe.skipIf(REDIS_SERVER === undefined)(REDIS_SERVER === undefined ? `the Re
     await replicaB.store.accumulateFromRead("agent-shared", labelsOf(["private:repo"], ["unapproved:repo"]));
     expect(tags(await replicaA.store.getOrCreate("agent-shared"))).toEqual({ secrecy: ["private:repo"], integrity: ["unapproved:repo"] });
     expect(tags((await replicaA.store.entries()).get("agent-shared")!)).toEqual({ secrecy: ["private:repo"], integrity: ["unapproved:repo"] });
+    // The metrics' gauge: a count both replicas agree on, without reading every agent's labels.
+    expect(await replicaB.store.count()).toBe((await replicaA.store.entries()).size);
+    expect(await replicaB.store.count()).toBeGreaterThan(0);
   });
 
   it("keeps every tag of concurrent updates from two replicas: none is lost to another", async () => {
