@@ -40,11 +40,35 @@ const HEX_RUN_RULE: TextRule = { pattern: /[a-f0-9]{32}[a-f0-9]*/gi, replace: RE
 const HEX_RUN_LENGTH = 32;
 
 // Every match of TEXT_RULES contains one of these, so text without any of them (most payload
-// text) is left as it is after one scan instead of one per rule. Tested on the lower-cased text:
-// V8 runs this alternation case-insensitively at about a fifth of the speed (1 ms for 256 KB). A
-// match of the rules is ASCII, which lower-casing keeps in place, so it is never missed; a
-// non-ASCII character lower-cased to ASCII (the Kelvin sign) only costs running the rules.
-const MAY_MATCH_A_RULE = /passw|pwd|secret|key|client|auth|token|credential|bearer|gh[pousr]_|github_pat_|eyj/;
+// text) is left as it is after one scan per keyword instead of one per rule. Looked for with
+// `includes` in the lower-cased text: an alternation of them, case-insensitive or not, took half
+// a millisecond per 256 KB string in the gateway (a twentieth of that in a bench of its own), and
+// `includes` takes a few microseconds. A match of the rules is ASCII, which lower-casing keeps in
+// place, so it is never missed; a non-ASCII character lower-cased to ASCII (the Kelvin sign) only
+// costs running the rules.
+const RULE_KEYWORDS = [
+  "passw",
+  "pwd",
+  "secret",
+  "key",
+  "client",
+  "auth",
+  "token",
+  "credential",
+  "bearer",
+  "ghp_",
+  "gho_",
+  "ghu_",
+  "ghs_",
+  "ghr_",
+  "github_pat_",
+  "eyj",
+];
+
+function mayMatchARule(text: string): boolean {
+  const lower = text.toLowerCase();
+  return RULE_KEYWORDS.some((keyword) => lower.includes(keyword));
+}
 
 /** A hex digit to hasLongHexRun: either case, and a few control characters that OR 0x20 makes digits. */
 function countsAsHex(code: number): boolean {
@@ -158,7 +182,7 @@ export class Sanitizer {
   #sanitised(input: string): string {
     let output = input;
     for (const secret of this.#secrets) output = output.replaceAll(secret, REDACTED);
-    if (MAY_MATCH_A_RULE.test(output.toLowerCase())) {
+    if (mayMatchARule(output)) {
       for (const rule of TEXT_RULES) output = output.replace(rule.pattern, rule.replace);
     }
     // Last, on what the rules above left, as when it was the last of them.
