@@ -88,8 +88,10 @@ export function formatRpcRecord(record: RpcLogRecord, date: Date, sanitizer: San
   const rawText = message === undefined ? (typeof record.payload === "string" ? record.payload : "") : JSON.stringify(message);
   const redact = record.sensitive === true && logPayloads === "redacted";
   const logged = message === undefined ? { _error: "invalid JSON", _raw: sanitizer.text(rawText) } : sanitizer.value(message);
-  const payload = redact ? redactionOf(JSON.stringify(logged)) : logged;
-  const payloadText = JSON.stringify(payload);
+  // Most messages hold nothing to redact: their text is then the one already made (256 KB each for a large echo).
+  const loggedText = logged === message ? rawText : JSON.stringify(logged);
+  const payload = redact ? redactionOf(loggedText) : logged;
+  const payloadText = redact ? JSON.stringify(payload) : loggedText;
   // gateway.md shows a payload that is JSON; a redacted one is.
   const shown = redact || message !== undefined ? { payloadText, payload } : {};
   const bytes = Buffer.byteLength(rawText);

@@ -40,24 +40,64 @@ const HEX_RUN_RULE: TextRule = { pattern: /[a-f0-9]{32}[a-f0-9]*/gi, replace: RE
 const HEX_RUN_LENGTH = 32;
 
 // Every match of TEXT_RULES contains one of these, so text without any of them (most payload
-// text) is left as it is after one scan instead of one per rule.
-const MAY_MATCH_A_RULE = /passw|pwd|secret|key|client|auth|token|credential|bearer|gh[pousr]_|github_pat_|eyj/i;
+// text) is left as it is after one scan per keyword instead of one per rule. Looked for with
+// `includes` in the lower-cased text: an alternation of them, case-insensitive or not, took half
+// a millisecond per 256 KB string in the gateway (a twentieth of that in a bench of its own), and
+// `includes` takes a few microseconds. A match of the rules is ASCII, which lower-casing keeps in
+// place, so it is never missed; a non-ASCII character lower-cased to ASCII (the Kelvin sign) only
+// costs running the rules.
+const RULE_KEYWORDS = [
+  "passw",
+  "pwd",
+  "secret",
+  "key",
+  "client",
+  "auth",
+  "token",
+  "credential",
+  "bearer",
+  "ghp_",
+  "gho_",
+  "ghu_",
+  "ghs_",
+  "ghr_",
+  "github_pat_",
+  "eyj",
+];
+
+function mayMatchARule(text: string): boolean {
+  const lower = text.toLowerCase();
+  return RULE_KEYWORDS.some((keyword) => lower.includes(keyword));
+}
+
+/** A hex digit to hasLongHexRun: either case, and a few control characters that OR 0x20 makes digits. */
+function countsAsHex(code: number): boolean {
+  const lower = code | 0x20;
+  return (lower >= 0x30 && lower <= 0x39) || (lower >= 0x61 && lower <= 0x66);
+}
 
 /**
  * Whether `text` may hold 32 hex digits in a row, the only text HEX_RUN_RULE matches: never false
  * when it does (a few control characters count as digits here, which only costs a needless
  * replace). A loop over the characters: V8's regex engine tries a case-insensitive class
  * repeated 32 times at every position, which made it the costliest step of sanitising a log line.
+ * Any such run covers one of every 32 positions, so only those are read until one is a digit; its
+ * run is then measured both ways: a 256 KB answer without digits costs 8,192 reads, not 262,144.
  */
 function hasLongHexRun(text: string): boolean {
-  let run = 0;
-  for (let at = 0; at < text.length; at++) {
-    const lower = text.charCodeAt(at) | 0x20;
-    if ((lower >= 0x30 && lower <= 0x39) || (lower >= 0x61 && lower <= 0x66)) {
-      if (++run === HEX_RUN_LENGTH) return true;
-    } else {
-      run = 0;
+  let at = HEX_RUN_LENGTH - 1;
+  while (at < text.length) {
+    if (!countsAsHex(text.charCodeAt(at))) {
+      at += HEX_RUN_LENGTH;
+      continue;
     }
+    let start = at;
+    while (start > 0 && countsAsHex(text.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < text.length && countsAsHex(text.charCodeAt(end))) end++;
+    if (end - start >= HEX_RUN_LENGTH) return true;
+    // `end` is not a digit, so a run starts after it.
+    at = end + HEX_RUN_LENGTH;
   }
   return false;
 }
@@ -142,7 +182,7 @@ export class Sanitizer {
   #sanitised(input: string): string {
     let output = input;
     for (const secret of this.#secrets) output = output.replaceAll(secret, REDACTED);
-    if (MAY_MATCH_A_RULE.test(output)) {
+    if (mayMatchARule(output)) {
       for (const rule of TEXT_RULES) output = output.replace(rule.pattern, rule.replace);
     }
     // Last, on what the rules above left, as when it was the last of them.
@@ -150,16 +190,26 @@ export class Sanitizer {
     return output;
   }
 
-  /** A copy of a JSON value with secret-named keys' values and secrets inside strings redacted. */
+  /**
+   * A JSON value with secret-named keys' values and secrets inside strings redacted: a copy where
+   * anything is redacted, `input` itself where nothing is, so that a caller holding its JSON text
+   * can log that text instead of serialising the value again.
+   */
   value(input: unknown): unknown {
     if (typeof input === "string") return this.text(input);
-    if (Array.isArray(input)) return input.map((item) => this.value(item));
+    if (Array.isArray(input)) {
+      const output = input.map((item) => this.value(item));
+      return output.every((item, index) => item === input[index]) ? input : output;
+    }
     if (input !== null && typeof input === "object") {
       const output: Record<string, unknown> = {};
+      let changed = false;
       for (const [key, item] of Object.entries(input)) {
-        output[key] = isSecretKey(key) && item !== null && typeof item !== "boolean" ? REDACTED : this.value(item);
+        const logged = isSecretKey(key) && item !== null && typeof item !== "boolean" ? REDACTED : this.value(item);
+        output[key] = logged;
+        if (logged !== item) changed = true;
       }
-      return output;
+      return changed ? output : input;
     }
     return input;
   }

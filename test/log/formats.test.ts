@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { escapeLineBreakers } from "../../src/log/json-line.ts";
 import { formatConsoleLine, formatTextLine, formatTimestamp } from "../../src/log/line-format.ts";
 import { formatMarkdownEntry, formatRpcMarkdownEntry, formatRpcMarkdownMessage } from "../../src/log/markdown-format.ts";
 
@@ -86,5 +87,18 @@ describe("gateway.md entries", () => {
   it("indents the continuation lines of an RPC entry by two spaces", () => {
     const message = formatRpcMarkdownMessage({ serverId: "gh", direction: "in", payloadText: '{"jsonrpc":"2.0","id":7,"result":true}' });
     expect(formatRpcMarkdownEntry(message)).toBe('- 🔍 rpc **gh** ← `resp`\n  \n  ```json\n  {"id":7,"result":true}\n  ```\n');
+  });
+});
+
+describe("JSONL line breakers", () => {
+  it.each([
+    ["leaves plain ASCII as it is", '{"text":"Echo: hello"}', '{"text":"Echo: hello"}'],
+    ["escapes DEL in otherwise ASCII text", '{"text":"a\u007fb"}', '{"text":"a\\u007fb"}'],
+    ["escapes NEL in otherwise ASCII text", '{"text":"a\u0085b"}', '{"text":"a\\u0085b"}'],
+    ["escapes U+2028 and U+2029 beside other non-ASCII text", '{"text":"é\u2028ü\u2029"}', '{"text":"é\\u2028ü\\u2029"}'],
+    ["leaves non-ASCII text without any as it is", '{"text":"é ü 😀"}', '{"text":"é ü 😀"}'],
+  ])("%s", (_name, json, expected) => {
+    expect(escapeLineBreakers(json)).toBe(expected);
+    expect(JSON.parse(escapeLineBreakers(json))).toEqual(JSON.parse(json));
   });
 });

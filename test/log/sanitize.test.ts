@@ -42,6 +42,19 @@ describe("log sanitisation", () => {
     expect(new Sanitizer().text(input)).toBe(input);
   });
 
+  it("finds a hex run of 32 wherever it starts in a long text, and never one of 31", () => {
+    const sanitizer = new Sanitizer();
+    for (let offset = 0; offset < 100; offset++) {
+      const before = "x".repeat(offset);
+      const after = "-".repeat(100 - offset);
+      expect(sanitizer.text(`${before}${"c".repeat(32)}${after}`)).toBe(`${before}${R}${after}`);
+      expect(sanitizer.text(`${before}${"c".repeat(31)}${after}`)).toBe(`${before}${"c".repeat(31)}${after}`);
+      // Digit runs of 31 on both sides of a single non-digit are two runs, not one of 63.
+      const twoRuns = `${before}${"1".repeat(31)}x${"2".repeat(31)}${after}`;
+      expect(sanitizer.text(twoRuns)).toBe(twoRuns);
+    }
+  });
+
   it("redacts registered literal secrets wherever they occur, longest first", () => {
     const sanitizer = new Sanitizer();
     sanitizer.addSecret("my-agent");
@@ -73,6 +86,16 @@ describe("log sanitisation", () => {
       list: [R, 1, null],
       token: null,
     });
+  });
+
+  it("returns a JSON value with nothing to redact as it is, and redacts into a copy", () => {
+    const sanitizer = new Sanitizer();
+    const clean = { jsonrpc: "2.0", result: { content: [{ type: "text", text: "Echo: hello" }], list: [1, null, true] } };
+    expect(sanitizer.value(clean)).toBe(clean);
+    const secret = { result: { content: [{ type: "text", text: "password=hunter2" }] } };
+    const logged = sanitizer.value(secret);
+    expect(logged).toEqual({ result: { content: [{ type: "text", text: `password=${R}` }] } });
+    expect(secret.result.content[0]!.text).toBe("password=hunter2");
   });
 
   it.each([
