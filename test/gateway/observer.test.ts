@@ -1,14 +1,9 @@
 // What the gateway reports to an observer (the port traces, metrics and the live view plug into):
 // every forwarded call is a step holding its guard calls and its backend call, and every DIFC
 // decision is an event naming the agent by digest, never by credential.
-import { mkdtemp, rm } from "node:fs/promises";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoConfig } from "../../demo/attack.ts";
-import { createGateway } from "../../src/gateway/index.ts";
 import {
   combineObservers,
   eventObserver,
@@ -19,8 +14,7 @@ import {
   type Observer,
   type StepName,
 } from "../../src/shared/index.ts";
-import { connectRouted, runtimeOptions } from "../support/gateway.ts";
-import { RecordingLogger } from "../support/recording-logger.ts";
+import { serveDemoInProcess, type InProcessDemo } from "../support/demo-gateway.ts";
 
 interface RecordedStep {
   name: StepName;
@@ -55,42 +49,22 @@ class RecordingObserver implements Observer {
   }
 }
 
-let scratch = "";
-let workspace = "";
-let running: Awaited<ReturnType<typeof createGateway>>;
 const observer = new RecordingObserver();
-const clients: Client[] = [];
-
-async function connect(serverId: string): Promise<Client> {
-  const client = await connectRouted(running, serverId, "observed-agent");
-  clients.push(client);
-  return client;
-}
+let demo: InProcessDemo;
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "flowgate-observer-"));
-  const demo = await demoConfig("propagate", scratch);
-  workspace = demo.workspace;
-  running = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate" }), {
-    io: { out: () => undefined, err: () => undefined },
-    env: {},
-    version: "test",
-    logger: new RecordingLogger(),
-    observer,
-  });
+  demo = await serveDemoInProcess("propagate", { gateway: { observer } });
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await running?.close();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await demo?.close();
 });
 
 describe("what the gateway reports to its observer", () => {
   it("reports each call as a step holding its guard calls, its backend call and its decision, and a refused write without a backend call", async () => {
-    const files = await connect("files");
-    const memory = await connect("memory");
-    await files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
+    const files = await demo.connect("files");
+    const memory = await demo.connect("memory");
+    await files.callTool({ name: "read_text_file", arguments: { path: join(demo.workspace, "private/salaries.md") } });
     await expect(
       memory.callTool({ name: "create_entities", arguments: { entities: [{ name: "x", entityType: "note", observations: ["y"] }] } }),
     ).rejects.toThrow();
@@ -115,7 +89,7 @@ describe("what the gateway reports to its observer", () => {
     const agents = new Set(observer.events.flatMap((event) => (event.kind === "decision" ? [event.agent] : [])));
     expect([...agents]).toHaveLength(1);
     expect([...agents][0]).toMatch(/^[0-9a-f]{16}$/);
-    expect(JSON.stringify(observer.steps.map((step) => step.attributes))).not.toContain(running.agentId);
+    expect(JSON.stringify(observer.steps.map((step) => step.attributes))).not.toContain(demo.gateway.agentId);
   });
 
   it("leaves observers of events alone out of every step, and steps as quietly as no observer when all are such", async () => {

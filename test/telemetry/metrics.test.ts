@@ -2,16 +2,15 @@
 // gateway (the demo's filesystem server behind its guard and memory sink, in propagate mode, and
 // server-everything behind the tripwire guard, which traps on request), what the scrape listener
 // answers, and the same series read back through a real Prometheus after the demo attack.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { demoConfig, playAttack } from "../../demo/attack.ts";
+import { playAttack } from "../../demo/attack.ts";
 import { displayedAgentId } from "../../src/gateway/http/auth.ts";
 import { createGateway, type Gateway } from "../../src/gateway/index.ts";
 import { builtGuardPath } from "../support/guards.ts";
-import { connectRouted, gatewayConfig, runtimeOptions } from "../support/gateway.ts";
+import { serveDemoInProcess, type InProcessDemo } from "../support/demo-gateway.ts";
+import { gatewayConfig, runtimeOptions } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, freePort, stdioServer } from "../support/mcp-servers.ts";
 import { childPids } from "../support/processes.ts";
 import { NO_PROMETHEUS_REASON, PROMETHEUS, startPrometheus, type PrometheusUnderTest } from "../support/prometheus.ts";
@@ -44,11 +43,9 @@ function total(samples: Sample[], name: string, labels: Record<string, string> =
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
-let scratch = "";
-let workspace = "";
+let demo: InProcessDemo;
 let running: Gateway;
 const stderr: string[] = [];
-const clients: Client[] = [];
 const metricsUrl = (path = "/metrics") => `http://127.0.0.1:${running.metrics!.port}${path}`;
 
 async function scrape(): Promise<{ text: string; samples: Sample[] }> {
@@ -59,34 +56,26 @@ async function scrape(): Promise<{ text: string; samples: Sample[] }> {
   return { text, samples: parseExposition(text) };
 }
 
-async function connect(serverId: string): Promise<Client> {
-  const client = await connectRouted(running, serverId, "metered-agent");
-  clients.push(client);
-  return client;
-}
+const connect = (serverId: string): Promise<Client> => demo.connect(serverId);
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "flowgate-metrics-"));
-  const demo = await demoConfig("propagate", scratch);
-  workspace = demo.workspace;
-  demo.config.servers.push(stdioServer("tripwire", EVERYTHING_SCRIPT, { guard: "tripwire" }));
-  demo.config.guards["tripwire"] = {
-    type: "wasm",
-    path: builtGuardPath("tripwire"),
-    policy: { "allow-only": { repos: "all", "min-integrity": "none" } },
-  };
-  running = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate", metricsListen: { host: "127.0.0.1", port: 0 } }), {
-    io: { out: () => undefined, err: (text) => stderr.push(text) },
-    env: {},
-    version: "test",
-    logger: new RecordingLogger(),
+  demo = await serveDemoInProcess("propagate", {
+    configure: (config) => {
+      config.servers.push(stdioServer("tripwire", EVERYTHING_SCRIPT, { guard: "tripwire" }));
+      config.guards["tripwire"] = {
+        type: "wasm",
+        path: builtGuardPath("tripwire"),
+        policy: { "allow-only": { repos: "all", "min-integrity": "none" } },
+      };
+    },
+    runtime: { metricsListen: { host: "127.0.0.1", port: 0 } },
+    gateway: { io: { out: () => undefined, err: (text) => stderr.push(text) } },
   });
+  running = demo.gateway;
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await running?.close();
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await demo?.close();
 });
 
 describe("the Prometheus metrics of a gateway", () => {
@@ -100,7 +89,7 @@ describe("the Prometheus metrics of a gateway", () => {
     await tripwire.callTool({ name: "exfiltrate_everything", arguments: {} }).catch(() => undefined);
     const files = await connect("files");
     const memory = await connect("memory");
-    await files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
+    await files.callTool({ name: "read_text_file", arguments: { path: join(demo.workspace, "private/salaries.md") } });
     await expect(
       memory.callTool({ name: "create_entities", arguments: { entities: [{ name: "x", entityType: "note", observations: ["y"] }] } }),
     ).rejects.toThrow();

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { demoConfig } from "../../demo/attack.ts";
+import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../../src/config/types.ts";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway/index.ts";
+import { connectRouted, runtimeOptions } from "./gateway.ts";
+import { RecordingLogger } from "./recording-logger.ts";
+
+/** The demo (server-filesystem behind the filesystem guard, server-memory as a public sink) served in this process. */
+export interface InProcessDemo {
+  gateway: Gateway;
+  /** The scratch copy of demo/workspace the files server serves. */
+  workspace: string;
+  /** A client of one routed server, tools listed; closed by close(). */
+  connect(serverId: string): Promise<Client>;
+  /** Closes the clients and the gateway, and removes the scratch directory. */
+  close(): Promise<void>;
+}
+
+export interface InProcessDemoOptions {
+  /** Changes to the demo's configuration before it is served (a server of the test's own). */
+  configure?: (config: GatewayConfig) => void;
+  runtime?: Partial<RuntimeOptions>;
+  /** What the gateway is started with beyond the defaults (an observer, stderr capture). */
+  gateway?: Partial<GatewayOptions>;
+}
+
+export async function serveDemoInProcess(mode: GuardsMode, { configure, runtime = {}, gateway = {} }: InProcessDemoOptions = {}): Promise<InProcessDemo> {
+  const scratch = await mkdtemp(join(tmpdir(), `flowgate-demo-${mode}-`));
+  const { config, workspace } = await demoConfig(mode, scratch);
+  configure?.(config);
+  const clients: Client[] = [];
+  const running = await createGateway(config, runtimeOptions({ guardsMode: mode, ...runtime }), {
+    io: { out: () => undefined, err: () => undefined },
+    env: {},
+    version: "test",
+    logger: new RecordingLogger(),
+    ...gateway,
+  });
+  return {
+    gateway: running,
+    workspace,
+    async connect(serverId) {
+      const client = await connectRouted(running, serverId, "demo-agent");
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.close()));
+      await running.close();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}
