@@ -54,6 +54,8 @@ Connect an MCP client (streamable HTTP) to the URLs in the JSON document on stdo
        curl -s ${base}/health
   5. the whole attack in filter and propagate mode, each step with its verdict:
        npm run demo:attack
+  6. the servers, the agent's labels and each decision as it happens, in a browser (it asks for the key, ${API_KEY}):
+       ${base}/ui
 Ctrl-C stops.
 
 `);
