@@ -2,7 +2,6 @@
 // every forwarded call is a step holding its guard calls and its backend call, and every DIFC
 // decision is an event naming the agent by digest, never by credential.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   combineObservers,
@@ -62,12 +61,7 @@ afterAll(async () => {
 
 describe("what the gateway reports to its observer", () => {
   it("reports each call as a step holding its guard calls, its backend call and its decision, and a refused write without a backend call", async () => {
-    const files = await demo.connect("files");
-    const memory = await demo.connect("memory");
-    await files.callTool({ name: "read_text_file", arguments: { path: join(demo.workspace, "private/salaries.md") } });
-    await expect(
-      memory.callTool({ name: "create_entities", arguments: { entities: [{ name: "x", entityType: "note", observations: ["y"] }] } }),
-    ).rejects.toThrow();
+    await demo.readPrivateThenWritePublic();
 
     const calls = observer.steps.filter((step) => step.name === "mcp.call" && step.attributes["method"] === "tools/call");
     const read = calls.find((step) => step.attributes["tool"] === "read_text_file")!;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { expect } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
 import type { GatewayConfig, GuardsMode, RuntimeOptions } from "../../src/config/types.ts";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway/index.ts";
@@ -15,6 +16,11 @@ export interface InProcessDemo {
   workspace: string;
   /** A client of one routed server, tools listed; closed by close(). */
   connect(serverId: string): Promise<Client>;
+  /**
+   * The demo attack's core in propagate mode: read private/salaries.md through `files` (the agent
+   * picks up its secrecy), then write to the public `memory` sink, which must be refused.
+   */
+  readPrivateThenWritePublic(): Promise<void>;
   /** Closes the clients and the gateway, and removes the scratch directory. */
   close(): Promise<void>;
 }
@@ -39,13 +45,22 @@ export async function serveDemoInProcess(mode: GuardsMode, { configure, runtime 
     logger: new RecordingLogger(),
     ...gateway,
   });
+  const connect = async (serverId: string): Promise<Client> => {
+    const client = await connectRouted(running, serverId, "demo-agent");
+    clients.push(client);
+    return client;
+  };
   return {
     gateway: running,
     workspace,
-    async connect(serverId) {
-      const client = await connectRouted(running, serverId, "demo-agent");
-      clients.push(client);
-      return client;
+    connect,
+    async readPrivateThenWritePublic() {
+      const files = await connect("files");
+      const memory = await connect("memory");
+      await files.callTool({ name: "read_text_file", arguments: { path: join(workspace, "private/salaries.md") } });
+      await expect(
+        memory.callTool({ name: "create_entities", arguments: { entities: [{ name: "x", entityType: "note", observations: ["y"] }] } }),
+      ).rejects.toThrow();
     },
     async close() {
       await Promise.all(clients.map((client) => client.close()));

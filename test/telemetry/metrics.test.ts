@@ -2,7 +2,6 @@
 // gateway (the demo's filesystem server behind its guard and memory sink, in propagate mode, and
 // server-everything behind the tripwire guard, which traps on request), what the scrape listener
 // answers, and the same series read back through a real Prometheus after the demo attack.
-import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { playAttack } from "../../demo/attack.ts";
@@ -87,12 +86,7 @@ describe("the Prometheus metrics of a gateway", () => {
     await tripwire.callTool({ name: "echo", arguments: { message: "hello again" } });
     // A name the backend never listed: counted, but under "other", so agents cannot mint series.
     await tripwire.callTool({ name: "exfiltrate_everything", arguments: {} }).catch(() => undefined);
-    const files = await connect("files");
-    const memory = await connect("memory");
-    await files.callTool({ name: "read_text_file", arguments: { path: join(demo.workspace, "private/salaries.md") } });
-    await expect(
-      memory.callTool({ name: "create_entities", arguments: { entities: [{ name: "x", entityType: "note", observations: ["y"] }] } }),
-    ).rejects.toThrow();
+    await demo.readPrivateThenWritePublic();
 
     const { text, samples } = await scrape();
     const requests = "flowgate_mcp_requests_total";

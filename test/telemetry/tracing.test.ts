@@ -1,22 +1,17 @@
 // OpenTelemetry tracing (gateway.md §8, gateway-spec.md R-052…R-062): a gateway exports the
 // reference's spans over OTLP/HTTP to a collector (an HTTPS receiver with the test's own CA),
 // under one root span for its lifetime, joined to the configured or incoming trace context.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { demoConfig } from "../../demo/attack.ts";
 import { applyOverrides, resolveFlagSettings, type ServeFlags } from "../../src/cli/serve-options.ts";
 import type { GatewayConfig, OpenTelemetryConfig } from "../../src/config/index.ts";
-import { createGateway } from "../../src/gateway/index.ts";
 import { startTracing } from "../../src/telemetry/tracing/index.ts";
 import { resolveTracing } from "../../src/telemetry/tracing/settings.ts";
+import { serveDemoInProcess } from "../support/demo-gateway.ts";
 import { startGithubProxy } from "../support/github-proxy.ts";
 import { connectAgent, gatewayConfig, runGateway, runtimeOptions, type RunningGateway } from "../support/gateway.ts";
 import { EVERYTHING_SCRIPT, freePort, stdioServer } from "../support/mcp-servers.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver.ts";
-import { RecordingLogger } from "../support/recording-logger.ts";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_SPAN_ID = "00f067aa0ba902b7";
@@ -204,40 +199,17 @@ describe("a collector that fails", () => {
 });
 
 describe("DIFC decisions in the trace", () => {
-  let scratch = "";
-  beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), "flowgate-tracing-difc-"));
-  });
-  afterAll(async () => {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
-  });
-
   it("records a refused write as a difc.access_denied event and a difc.decision span, naming the agent only by digest", async () => {
-    const demo = await demoConfig("propagate", scratch);
-    demo.config.gateway.opentelemetry = { endpoint: receiver.url, serviceName: "difc-gw" };
-    const logger = new RecordingLogger();
-    const running = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate" }), {
-      io: { out: () => undefined, err: () => undefined },
-      env: { OTEL_EXPORTER_OTLP_CERTIFICATE: receiver.caPath },
-      version: "test",
-      logger,
+    const demo = await serveDemoInProcess("propagate", {
+      configure: (config) => {
+        config.gateway.opentelemetry = { endpoint: receiver.url, serviceName: "difc-gw" };
+      },
+      gateway: { env: { OTEL_EXPORTER_OTLP_CERTIFICATE: receiver.caPath } },
     });
     try {
-      const connect = async (server: string) => {
-        const client = await connectAgent({ type: "http", url: `http://127.0.0.1:${running.port}/mcp/${server}`, headers: { Authorization: running.agentId } });
-        clients.push(client);
-        await client.listTools();
-        return client;
-      };
-      const files = await connect("files");
-      const memory = await connect("memory");
-      await files.callTool({ name: "read_text_file", arguments: { path: join(demo.workspace, "private/salaries.md") } });
-      await expect(
-        memory.callTool({ name: "create_entities", arguments: { entities: [{ name: "x", entityType: "note", observations: ["y"] }] } }),
-      ).rejects.toThrow();
-      await Promise.all(clients.splice(0).map((client) => client.close()));
+      await demo.readPrivateThenWritePublic();
     } finally {
-      await running.close();
+      await demo.close();
     }
 
     const spans = receiver.spans.filter(ofService("difc-gw"));
@@ -257,7 +229,7 @@ describe("DIFC decisions in the trace", () => {
     const read = spans.find((span) => span.name === "mcp.tool_call" && span.attributes["mcp.tool"] === "read_text_file")!;
     const guardCalls = spans.filter((span) => span.parentSpanId === read.spanId && span.name.startsWith("guard.")).map((span) => span.name);
     expect(guardCalls).toEqual(expect.arrayContaining(["guard.label_resource", "guard.label_response"]));
-    expect(receiver.requests.map((request) => request.body).join("\n")).not.toContain(running.agentId);
+    expect(receiver.requests.map((request) => request.body).join("\n")).not.toContain(demo.gateway.agentId);
   });
 });
 
