@@ -20,6 +20,7 @@ import {
   flowgateGuarded,
   flowgateGuardedSdkToolsCall,
   httpFloor,
+  relayFloor,
   flowgateNoGuard,
   mcpProxy,
   supergateway,
@@ -221,6 +222,7 @@ async function main(): Promise<void> {
   const allTargets: Target[] = [
     direct,
     httpFloor,
+    relayFloor,
     flowgateNoGuard,
     flowgateGuarded,
     flowgateGuardedRedis,

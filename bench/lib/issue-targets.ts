@@ -1,4 +1,4 @@
-// The issue's targets (issue 7, "Targets"), each computed as a ratio from one run's figures.
+// The issues' targets (7, 17 and 18), each computed from one run's figures.
 import type { ColdStartReport } from "./cold-start.ts";
 import type { LargeFilterReport } from "./children.ts";
 import type { ResultRow } from "./report-types.ts";
@@ -48,9 +48,16 @@ function latency(rows: readonly ResultRow[]): TargetCheck[] {
     if (!guarded || Number.isNaN(added(guarded)) || peers.length === 0) return missing(target, `${name}, its floor or both peers failed`);
     const fastest = peers.reduce((best, row) => (added(row) < added(best) ? row : best));
     const ratio = added(guarded) / added(fastest);
-    const hop = find("http-floor");
-    // What any gateway over HTTP pays before doing anything: the bound on this ratio from below.
-    const hopShare = hop ? `; the HTTP hop alone (http-floor) adds ${f0(added(hop))} µs, ${f2(added(hop) / added(fastest))} of ${fastest.name}'s` : "";
+    // What any gateway over HTTP pays before doing anything, and what one relaying to a stdio
+    // server pays before doing anything of its own: bounds on this ratio from below.
+    const floors = [
+      ["http-floor", "the HTTP hop alone"],
+      ["relay-floor", "a bare HTTP → stdio relay"],
+    ].flatMap(([floorName, what]) => {
+      const row = find(floorName!);
+      return row ? [`${what} (${floorName}) adds ${f0(added(row))} µs, ${f2(added(row) / added(fastest))} of ${fastest.name}'s`] : [];
+    });
+    const hopShare = floors.length > 0 ? `; ${floors.join("; ")}` : "";
     return {
       target,
       figure: `${name} adds ${f0(added(guarded))} µs over ${guarded.floor} (${guarded.workload}), ${fastest.name} adds ${f0(added(fastest))} µs over ${fastest.floor} (${fastest.workload}): ratio ${f2(ratio)} (needs ≤ ${LATENCY_SHARE})${hopShare}`,
@@ -126,7 +133,31 @@ export function checkTargets(
   cold: ColdStartReport | { error: string } | undefined,
   filter: LargeFilterReport | { error: string } | undefined,
 ): TargetCheck[] {
-  return [...latency(rows), ...throughput(rows), ...rss(rows), sharedState(rows), coldStart(cold), ...largeFilter(filter)];
+  return [...latency(rows), ...throughput(rows), ...rss(rows), sharedState(rows), largeAnswer(rows), rssBudget(rows), coldStart(cold), ...largeFilter(filter)];
+}
+
+const LARGE_ANSWER_FACTOR = 1.5;
+const RSS_BUDGET_MIB = 150;
+
+/** Issue 17: a 256 KB echo through the guarded gateway against the same echo over direct stdio. */
+function largeAnswer(rows: readonly ResultRow[]): TargetCheck {
+  const target = `flowgate+guard: 256 KB echo p50 ≤ ${LARGE_ANSWER_FACTOR} × direct stdio's`;
+  const [floor, guarded] = ["direct", "flowgate+guard"].map((name) => rows.find((row) => row.name === name && !row.error && row.large?.count));
+  if (!floor?.large || !guarded?.large) return missing(target, "direct or flowgate+guard has no 256 KB figure");
+  const ratio = guarded.large.p50Us / floor.large.p50Us;
+  return {
+    target,
+    figure: `${f0(guarded.large.p50Us)} µs against ${f0(floor.large.p50Us)} µs: ${f2(ratio)} × (needs ≤ ${LARGE_ANSWER_FACTOR})`,
+    met: ratio <= LARGE_ANSWER_FACTOR,
+  };
+}
+
+/** Issue 17: the guarded gateway's RSS after the 16-session run, as a budget of its own. */
+function rssBudget(rows: readonly ResultRow[]): TargetCheck {
+  const target = `flowgate+guard: gateway RSS after the 16-session run ≤ ${RSS_BUDGET_MIB} MiB`;
+  const row = rows.find((candidate) => candidate.name === "flowgate+guard" && !candidate.error);
+  if (row?.rssMiB === undefined) return missing(target, "flowgate+guard has no RSS figure");
+  return { target, figure: `${f1(row.rssMiB)} MiB (needs ≤ ${RSS_BUDGET_MIB})`, met: row.rssMiB <= RSS_BUDGET_MIB };
 }
 
 const SHARED_STATE_BUDGET_US = 300;

@@ -182,7 +182,7 @@ ${markdownTable(report)}
 
 ![latency and throughput per configuration](performance.svg)
 
-## Targets (issue 7)
+## Targets (issues 7, 17 and 18)
 
 Each computed from the figures of this same run.
 

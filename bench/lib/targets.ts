@@ -128,6 +128,18 @@ export const httpFloor: Target = {
   },
 };
 
+export const relayFloor: Target = {
+  name: "relay-floor",
+  workload: echoWorkload,
+  description:
+    "SDK client over streamable HTTP to a stub that relays each message to server-everything over stdio (ids mapped; no MCP library, logs, guard or DIFC): the least an HTTP → stdio gateway adds",
+  async start() {
+    const port = await freePort();
+    const child = startProcess(process.execPath, [join(root, "bench/lib/relay-floor-server.ts"), String(port), everythingServer]);
+    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+  },
+};
+
 /** Retries an MCP connect until it succeeds, the process exits, or the startup timeout passes. */
 async function waitForHttpMcp(child: BenchProcess, url: string): Promise<RunningTarget> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
