@@ -205,8 +205,10 @@ function writeEscapedAscii(chunk: LongString, out: Buffer, at: number): number {
   out.write(chunk.text, base, "latin1");
   let write = at + 1;
   let read = base;
-  for (const position of chunk.escapes) {
-    const from = base + position;
+  const { escapes } = chunk;
+  // Indexed, not for-of: iterating a typed array allocated a result object per escape.
+  for (let next = 0; next < escapes.length; next++) {
+    const from = base + (escapes[next] as number);
     out.copyWithin(write, read, from);
     write += from - read;
     read = from + 1;
