@@ -73,13 +73,13 @@ export function labelResponse(guardOutput: unknown, toolResult: unknown): Labele
 }
 
 /**
- * Where in the guard's output a value sits, for an error message: a text, or a function making it,
- * so that thousands of labelled paths do not each build a text only an error would show.
+ * Where in the guard's output a value sits, for an error message: a text, or an object that makes
+ * it when asked, so that thousands of labelled paths do not each build a text only an error shows.
  */
-type Place = string | (() => string);
+type Place = string | { describe(): string };
 
 function placeText(where: Place): string {
-  return typeof where === "string" ? where : where();
+  return typeof where === "string" ? where : where.describe();
 }
 
 type LabelParser = (value: unknown, where: Place) => ResourceLabels;
@@ -92,7 +92,7 @@ function legacyItems(entries: readonly unknown[], parseLabels: LabelParser): Lab
     if (!isPlainObject(entry["labels"])) {
       throw new ResponseLabelingError(`label_response items[${index}] has no "labels" object; every item must be labelled`);
     }
-    items.push({ data: entry["data"] ?? null, labels: parseLabels(entry["labels"], () => `items[${index}].labels`) });
+    items.push({ data: entry["data"] ?? null, labels: parseLabels(entry["labels"], `items[${index}].labels`) });
   });
   return { items };
 }
@@ -139,18 +139,21 @@ function pathLabels(paths: readonly unknown[], itemsPath: string, count: number,
   const byIndex = new Array<ResourceLabels | undefined>(count).fill(undefined);
   const prefix = itemsPath === "" ? "" : withLeadingSlash(itemsPath);
   const below = `${prefix}/`;
+  // One place for every entry, moved along: an error reads it as it is thrown.
+  const where = { position: 0, describe: () => `labeled_paths[${where.position}]` };
+  const labelsWhere = { describe: () => `${where.describe()}.labels` };
   paths.forEach((entry, position) => {
-    const where = () => `labeled_paths[${position}]`;
-    if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where()} must be an object`);
+    where.position = position;
+    if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where.describe()} must be an object`);
     const path = withLeadingSlash(requiredString(entry, "path", where));
     if (prefix !== "" && !path.startsWith(below)) return;
     const index = elementIndex(path, prefix.length);
     if (index === undefined) return;
     // An explicit path without labels would read as public; like a legacy item without labels, it is an error.
     if (!isPlainObject(entry["labels"])) {
-      throw new ResponseLabelingError(`label_response ${where()} has no "labels" object; every labelled path needs one`);
+      throw new ResponseLabelingError(`label_response ${where.describe()} has no "labels" object; every labelled path needs one`);
     }
-    const labels = parseLabels(entry["labels"], () => `${where()}.labels`);
+    const labels = parseLabels(entry["labels"], labelsWhere);
     if (index >= 0 && index < count) byIndex[index] = labels;
   });
   return byIndex;
