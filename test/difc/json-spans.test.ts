@@ -86,6 +86,8 @@ describe("the text of a JSON array", () => {
     ["megabytes of ASCII", big('ab<&"')],
     ["megabytes with non-ASCII text", big("é日")],
     ["megabytes with a surrogate pair", big("\ud83d\ude00")],
+    ["megabytes of ASCII, then an element of two 3-byte characters", [...big("ab"), '"€€"']],
+    ["megabytes of ASCII, then a lone surrogate", [...big("ab"), '"\ud800"']],
   ])("is the elements joined by commas in brackets, for %s", (_name, elements) => {
     expect(jsonArrayText(elements)).toBe(`[${elements.join(",")}]`);
   });
