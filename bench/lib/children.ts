@@ -20,6 +20,9 @@ export interface LargeFilterReport {
   msPerRun: number[];
   medianMs: number;
   mbPerSecond: number;
+  /** Up to the end of the event-loop turn, when the logger has formatted the difc_filtered records. */
+  medianMsWithLog: number;
+  medianCpuMsWithLog: number;
   extraPeakBytesPerRun: number[];
   maxExtraPeakBytes: number;
   extraOverPayload: number;

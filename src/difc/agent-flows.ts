@@ -52,20 +52,21 @@ export class CachedFlows implements AgentFlows {
     this.#direct = new DirectFlows(agent);
   }
 
+  // The cache is read before anything is built: a closure per check cost more than the check.
   readIntegrity(resource: Label): FlowCheck {
-    return remember(this.#caches[0], resource, (r) => this.#direct.readIntegrity(r));
+    return this.#caches[0].get(resource) ?? remember(this.#caches[0], resource, this.#direct.readIntegrity(resource));
   }
 
   readSecrecy(resource: Label): FlowCheck {
-    return remember(this.#caches[1], resource, (r) => this.#direct.readSecrecy(r));
+    return this.#caches[1].get(resource) ?? remember(this.#caches[1], resource, this.#direct.readSecrecy(resource));
   }
 
   writeIntegrity(resource: Label): FlowCheck {
-    return remember(this.#caches[2], resource, (r) => this.#direct.writeIntegrity(r));
+    return this.#caches[2].get(resource) ?? remember(this.#caches[2], resource, this.#direct.writeIntegrity(resource));
   }
 
   writeSecrecy(resource: Label): FlowCheck {
-    return remember(this.#caches[3], resource, (r) => this.#direct.writeSecrecy(r));
+    return this.#caches[3].get(resource) ?? remember(this.#caches[3], resource, this.#direct.writeSecrecy(resource));
   }
 }
 
@@ -75,11 +76,8 @@ export class CachedFlows implements AgentFlows {
  */
 const MAX_REMEMBERED_LABELS = 256;
 
-function remember(cache: Map<Label, FlowCheck>, resource: Label, check: (resource: Label) => FlowCheck): FlowCheck {
-  let result = cache.get(resource);
-  if (result === undefined) {
-    result = check(resource);
-    if (cache.size < MAX_REMEMBERED_LABELS) cache.set(resource, result);
-  }
+/** Keeps a label's check while the cache has room; returns it. */
+function remember(cache: Map<Label, FlowCheck>, resource: Label, result: FlowCheck): FlowCheck {
+  if (cache.size < MAX_REMEMBERED_LABELS) cache.set(resource, result);
   return result;
 }

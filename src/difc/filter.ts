@@ -1,9 +1,9 @@
 import { shouldBlockFilteredResponse, isSingularReadTool } from "./decisions.ts";
 import { CachedFlows } from "./agent-flows.ts";
-import { evaluateWith, isAllowed } from "./evaluator.ts";
+import { evaluateWith, isAllowed, type Evaluation } from "./evaluator.ts";
 import { difcFilteredFields, type DifcFilteredFields } from "./filtered-record.ts";
 import type { LabeledCollection, LabeledItem } from "./labeled-response.ts";
-import type { AgentLabels, EnforcementMode, Operation } from "./labels.ts";
+import type { AgentLabels, EnforcementMode, Operation, ResourceLabels } from "./labels.ts";
 import { filteredNotice, singleItemDeniedError, type FilteredItemSummary } from "./notice.ts";
 
 export interface FilterContext {
@@ -39,13 +39,22 @@ export type FilterOutcome =
       readonly notice: string | null;
     };
 
+/** Past this many distinct labels objects, new ones are evaluated each time: the map stays small. */
+const MAX_REMEMBERED_EVALUATIONS = 256;
+
 /** Checks every item of a labelled response against the agent with the call's operation and mode. */
 export function filterCollection(collection: LabeledCollection, agent: AgentLabels, context: FilterContext): FilterOutcome {
   const kept: LabeledItem[] = [];
   const filtered: FilteredItem[] = [];
   const flows = new CachedFlows(agent);
+  // Items mostly share a few labels objects (labelResponse hands them out so): one evaluation each.
+  const evaluations = new Map<ResourceLabels, Evaluation>();
   for (const item of collection.items) {
-    const evaluation = evaluateWith(flows, item.labels, context.operation, context.mode);
+    let evaluation = evaluations.get(item.labels);
+    if (evaluation === undefined) {
+      evaluation = evaluateWith(flows, item.labels, context.operation, context.mode);
+      if (evaluations.size < MAX_REMEMBERED_EVALUATIONS) evaluations.set(item.labels, evaluation);
+    }
     if (isAllowed(evaluation)) {
       kept.push(item);
     } else {

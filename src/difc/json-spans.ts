@@ -61,18 +61,32 @@ export function arrayElementSpans(text: string, segments: readonly string[]): El
   return scan.found;
 }
 
+/** Where the keys of the FLAT_OBJECT being checked start and end: reused, so no allocation per object. */
+const sharedKeyBounds = new Int32Array(64);
+
 /**
  * Whether the FLAT_OBJECT at text[start, end) names a key twice. Its strings hold no quote, so
- * each ends at the next one; its other values hold no quote or comma.
+ * each ends at the next one; its other values hold no quote or comma. Keys are compared in place:
+ * an object has few, mostly of different lengths.
  */
 function repeatsAKey(text: string, start: number, end: number): boolean {
-  const keys: string[] = [];
+  let bounds = sharedKeyBounds;
+  let filled = 0;
   let at = start + 1;
   while (at < end - 1) {
-    const keyEnd = text.indexOf('"', at + 1);
-    const key = text.slice(at + 1, keyEnd);
-    if (keys.includes(key)) return true;
-    keys.push(key);
+    const keyStart = at + 1;
+    const keyEnd = text.indexOf('"', keyStart);
+    for (let k = 0; k < filled; k += 2) {
+      if (sameText(text, bounds[k] as number, bounds[k + 1] as number, keyStart, keyEnd)) return true;
+    }
+    if (filled === bounds.length) {
+      // An object of many keys grows a copy of its own; the shared one stays small.
+      const grown = new Int32Array(filled * 2);
+      grown.set(bounds);
+      bounds = grown;
+    }
+    bounds[filled++] = keyStart;
+    bounds[filled++] = keyEnd;
     at = keyEnd + 2;
     if (text.charCodeAt(at) === 0x22) {
       at = text.indexOf('"', at + 1) + 1;
@@ -82,6 +96,13 @@ function repeatsAKey(text: string, start: number, end: number): boolean {
     at++;
   }
   return false;
+}
+
+/** Whether text[aStart, aEnd) and text[bStart, bEnd) are the same characters. */
+function sameText(text: string, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+  if (aEnd - aStart !== bEnd - bStart) return false;
+  for (let i = 0; i < aEnd - aStart; i++) if (text.charCodeAt(aStart + i) !== text.charCodeAt(bStart + i)) return false;
+  return true;
 }
 
 function isWhitespace(char: number): boolean {

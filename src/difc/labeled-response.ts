@@ -72,7 +72,17 @@ export function labelResponse(guardOutput: unknown, toolResult: unknown): Labele
   return null;
 }
 
-type LabelParser = (value: unknown, where: string) => ResourceLabels;
+/**
+ * Where in the guard's output a value sits, for an error message: a text, or an object that makes
+ * it when asked, so that thousands of labelled paths do not each build a text only an error shows.
+ */
+type Place = string | { describe(): string };
+
+function placeText(where: Place): string {
+  return typeof where === "string" ? where : where.describe();
+}
+
+type LabelParser = (value: unknown, where: Place) => ResourceLabels;
 
 function legacyItems(entries: readonly unknown[], parseLabels: LabelParser): LabeledCollection {
   const items: LabeledItem[] = [];
@@ -96,8 +106,8 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
   const text = toolResultText(toolResult);
   const spans = text === "" ? null : arrayElementSpans(text, itemsPath === "" ? [] : pointerSegments(withLeadingSlash(itemsPath)));
   if (spans !== null) {
-    const labelsAt = pathLabels(paths, itemsPath, parseLabels);
-    return { items: spans.map((span, index) => new TextSpanItem(text, span, labelsAt.get(index) ?? defaults)), itemsPath };
+    const labelsAt = pathLabels(paths, itemsPath, spans.length, parseLabels);
+    return { items: spans.map((span, index) => new TextSpanItem(text, span, labelsAt[index] ?? defaults)), itemsPath };
   }
 
   const unwrapped = unwrapToolResult(toolResult);
@@ -116,36 +126,57 @@ function applyPathLabels(output: Record<string, unknown>, toolResult: unknown, p
     if (!Array.isArray(target)) throw new ResponseLabelingError(`items_path "${pointer}" does not point to an array`);
     list = target;
   }
-  const labelsAt = pathLabels(paths, itemsPath, parseLabels);
-  const items = list.map((data, index) => ({ data, labels: labelsAt.get(index) ?? defaults }));
+  const labelsAt = pathLabels(paths, itemsPath, list.length, parseLabels);
+  const items = list.map((data, index) => ({ data, labels: labelsAt[index] ?? defaults }));
   return unwrapped === toolResult ? { items } : { items, itemsPath };
 }
 
-/** The labels the guard gave the elements of the collection at `itemsPath`, by index. */
-function pathLabels(paths: readonly unknown[], itemsPath: string, parseLabels: LabelParser): Map<number, ResourceLabels> {
-  const byIndex = new Map<number, ResourceLabels>();
+/**
+ * The labels the guard gave the first `count` elements of the collection at `itemsPath`, by index
+ * (a path naming another index labels nothing there is).
+ */
+function pathLabels(paths: readonly unknown[], itemsPath: string, count: number, parseLabels: LabelParser): Array<ResourceLabels | undefined> {
+  const byIndex = new Array<ResourceLabels | undefined>(count).fill(undefined);
   const prefix = itemsPath === "" ? "" : withLeadingSlash(itemsPath);
+  const below = `${prefix}/`;
+  // One place for every entry, moved along: an error reads it as it is thrown.
+  const where = { position: 0, describe: () => `labeled_paths[${where.position}]` };
+  const labelsWhere = { describe: () => `${where.describe()}.labels` };
   paths.forEach((entry, position) => {
-    const where = `labeled_paths[${position}]`;
-    if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
+    where.position = position;
+    if (!isPlainObject(entry)) throw new ResponseLabelingError(`label_response ${where.describe()} must be an object`);
     const path = withLeadingSlash(requiredString(entry, "path", where));
-    if (prefix !== "" && !path.startsWith(prefix + "/")) return;
-    const index = elementIndex(path.slice(prefix.length));
+    if (prefix !== "" && !path.startsWith(below)) return;
+    const index = elementIndex(path, prefix.length);
     if (index === undefined) return;
     // An explicit path without labels would read as public; like a legacy item without labels, it is an error.
     if (!isPlainObject(entry["labels"])) {
-      throw new ResponseLabelingError(`label_response ${where} has no "labels" object; every labelled path needs one`);
+      throw new ResponseLabelingError(`label_response ${where.describe()} has no "labels" object; every labelled path needs one`);
     }
-    byIndex.set(index, parseLabels(entry["labels"], `${where}.labels`));
+    const labels = parseLabels(entry["labels"], labelsWhere);
+    if (index >= 0 && index < count) byIndex[index] = labels;
   });
   return byIndex;
 }
 
-/** The element index a labelled path names below the collection: "/12" and "/12/title" name 12. */
-function elementIndex(rest: string): number | undefined {
-  // The usual "/<digits>" without splitting; parseIndex reads the digits the same way.
-  if (/^\/\d+$/.test(rest)) return Number(rest.slice(1));
-  const first = pointerSegments(rest)[0];
+/** Past this many digits a number may not be exact in a double: read as parseIndex reads it. */
+const EXACT_INDEX_DIGITS = 15;
+
+/** The element index a labelled path names after its first `from` characters: "/12" and "/12/title" name 12. */
+function elementIndex(path: string, from: number): number | undefined {
+  // The usual "/<digits>" read in place, without slicing or a pattern; parseIndex gives the same number.
+  const end = path.length;
+  if (end > from + 1 && end - from - 1 <= EXACT_INDEX_DIGITS && path.charCodeAt(from) === 0x2f) {
+    let index = 0;
+    let at = from + 1;
+    for (; at < end; at++) {
+      const digit = path.charCodeAt(at) - 0x30;
+      if (digit < 0 || digit > 9) break;
+      index = index * 10 + digit;
+    }
+    if (at === end) return index;
+  }
+  const first = pointerSegments(path.slice(from))[0];
   return first === undefined ? undefined : parseIndex(first);
 }
 
@@ -181,45 +212,57 @@ export function toolResultText(toolResult: unknown): string {
  * distinct label once, and sorting for logs is done once.
  */
 function labelParser(): LabelParser {
-  const shared = new Map<string, Label>();
-  const intern = (tags: string[]): Label => {
-    // Most lists hold zero or one tag; a JSON key starts with "[", so these cannot collide with it.
-    const key = tags.length === 0 ? "" : tags.length === 1 ? `1:${tags[0]}` : JSON.stringify(tags);
-    let found = shared.get(key);
+  const empty = label();
+  const singles = new Map<string, Label>();
+  const lists = new Map<string, Label>();
+  const intern = (tags: readonly string[]): Label => {
+    // Most lists hold zero or one tag: those are found without building a key.
+    if (tags.length === 0) return empty;
+    const map = tags.length === 1 ? singles : lists;
+    const key = tags.length === 1 ? (tags[0] as string) : JSON.stringify(tags);
+    let found = map.get(key);
     if (found === undefined) {
       found = label(sortedTags(tags));
-      shared.set(key, found);
+      map.set(key, found);
     }
     return found;
   };
+  // Equal labels share one object too: thousands of items then hold a few, not one each.
+  const shared = new Map<string, Map<Label, Map<Label, ResourceLabels>>>();
   return (value, where) => {
-    if (!isPlainObject(value)) throw new ResponseLabelingError(`label_response ${where} must be an object`);
-    return {
-      description: optionalString(value, "description", where),
-      secrecy: intern(stringEntries(value, "secrecy", where)),
-      integrity: intern(stringEntries(value, "integrity", where)),
-    };
+    if (!isPlainObject(value)) throw new ResponseLabelingError(`label_response ${placeText(where)} must be an object`);
+    const description = optionalString(value, "description", where);
+    const secrecy = intern(stringEntries(value, "secrecy", where));
+    const integrity = intern(stringEntries(value, "integrity", where));
+    let bySecrecy = shared.get(description);
+    if (bySecrecy === undefined) shared.set(description, (bySecrecy = new Map()));
+    let byIntegrity = bySecrecy.get(secrecy);
+    if (byIntegrity === undefined) bySecrecy.set(secrecy, (byIntegrity = new Map()));
+    let labels = byIntegrity.get(integrity);
+    if (labels === undefined) byIntegrity.set(integrity, (labels = { description, secrecy, integrity }));
+    return labels;
   };
 }
 
 /** Tags are used verbatim; non-string entries are skipped, as the reference does. */
-function stringEntries(object: Record<string, unknown>, key: string, where: string): string[] {
+function stringEntries(object: Record<string, unknown>, key: string, where: Place): readonly string[] {
   const value = object[key];
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new ResponseLabelingError(`label_response ${where}.${key} must be an array of strings`);
-  return value.filter((tag): tag is string => typeof tag === "string");
+  if (!Array.isArray(value)) throw new ResponseLabelingError(`label_response ${placeText(where)}.${key} must be an array of strings`);
+  // Read only: the list itself when it holds nothing else, as it nearly always does.
+  return value.every((tag) => typeof tag === "string") ? (value as string[]) : value.filter((tag): tag is string => typeof tag === "string");
 }
 
-function optionalString(object: Record<string, unknown>, key: string, where = "output"): string {
+function optionalString(object: Record<string, unknown>, key: string, where: Place = "output"): string {
   const value = object[key];
   if (value === undefined || value === null) return "";
-  if (typeof value !== "string") throw new ResponseLabelingError(`label_response ${where}.${key} must be a string`);
+  if (typeof value !== "string") throw new ResponseLabelingError(`label_response ${placeText(where)}.${key} must be a string`);
   return value;
 }
 
-function requiredString(object: Record<string, unknown>, key: string, where: string): string {
+function requiredString(object: Record<string, unknown>, key: string, where: Place): string {
   const value = object[key];
-  if (typeof value !== "string") throw new ResponseLabelingError(`label_response ${where}.${key} must be a string`);
+  if (typeof value !== "string") throw new ResponseLabelingError(`label_response ${placeText(where)}.${key} must be a string`);
   return value;
 }
 

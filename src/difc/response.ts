@@ -50,13 +50,13 @@ export type ResponseOutcome =
  * without item labels it is refused with the coarse violation text.
  */
 export function enforceResponse(input: ResponseInput): ResponseOutcome {
-  const absorbFrom = (labels: AgentLabels): AgentLabels | null => (shouldAccumulateReadLabels(input.operation, input.mode) ? labels : null);
+  const absorbs = shouldAccumulateReadLabels(input.operation, input.mode);
 
   if (input.labeled === null) {
     if (input.coarse.kind !== "allowed") {
       return { kind: "error", message: formatViolationError(input.coarse.evaluation, input.agent, input.resource), filtered: [], records: [] };
     }
-    return { kind: "result", result: input.rawResult, filtered: [], records: [], absorb: absorbFrom(input.resource) };
+    return { kind: "result", result: input.rawResult, filtered: [], records: [], absorb: absorbs ? input.resource : null };
   }
 
   const outcome = filterCollection(input.labeled, input.agent, input);
@@ -64,7 +64,8 @@ export function enforceResponse(input: ResponseInput): ResponseOutcome {
   if (outcome.kind === "single-item-denied") {
     return { kind: "error", message: outcome.error, filtered: outcome.filtered, records: outcome.records };
   }
-  const absorb = absorbFrom(overallLabels(input.labeled));
+  // Only read in propagate mode: folding thousands of items' labels is not done for nothing.
+  const absorb = absorbs ? overallLabels(input.labeled) : null;
   if (outcome.filtered.length === 0 && isCoveredByItems(input.labeled, input.rawResult)) {
     return { kind: "result", result: input.rawResult, filtered: [], records: [], absorb };
   }
@@ -166,9 +167,19 @@ function visibleStructuredContent(rawResult: Record<string, unknown>, itemsPath:
 export function overallLabels(collection: LabeledCollection): AgentLabels {
   let secrecy: Label = label();
   let integrity: Label | null = null;
+  // Items mostly share a few label objects, and folding one in a second time changes nothing
+  // (union and intersection are idempotent): each object is folded in once.
+  const unitedSecrecy = new Set<Label>();
+  const intersectedIntegrity = new Set<Label>();
   for (const { labels } of collection.items) {
-    secrecy = union(secrecy, labels.secrecy);
-    integrity = integrity === null ? labels.integrity : intersect(integrity, labels.integrity);
+    if (!unitedSecrecy.has(labels.secrecy)) {
+      secrecy = union(secrecy, labels.secrecy);
+      unitedSecrecy.add(labels.secrecy);
+    }
+    if (!intersectedIntegrity.has(labels.integrity)) {
+      integrity = integrity === null ? labels.integrity : intersect(integrity, labels.integrity);
+      intersectedIntegrity.add(labels.integrity);
+    }
   }
   return { secrecy, integrity: integrity ?? label() };
 }

@@ -54,6 +54,9 @@ const LOG_DIR_MODE = 0o700;
 // A server id becomes a file name, so it must not be able to name another path.
 const SAFE_FILE_STEM = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** A record logged but not yet formatted, with the time it was logged at. */
+type PendingRecord = { kind: "rpc"; record: RpcLogRecord; date: Date } | { kind: "difc"; record: DifcFilteredRecord; date: Date };
+
 export class FileLogger implements GatewayLogger {
   readonly #dir: string;
   readonly #stderr: (text: string) => void;
@@ -79,10 +82,11 @@ export class FileLogger implements GatewayLogger {
   readonly #debugLast = new Map<string, number>();
   readonly #flushOnExit = () => this.#flushSync();
   /**
-   * RPC records logged this event-loop turn, formatted at its end: an answer is written before its
-   * call's records are built. Any other record writes them first, so the files keep their order.
+   * RPC and difc_filtered records logged this event-loop turn, formatted at its end: an answer is
+   * written before its call's records are built (a filtered answer can log thousands). Any other
+   * record writes them first, so the files keep their order.
    */
-  #pendingRpc: Array<{ record: RpcLogRecord; date: Date }> = [];
+  #pending: PendingRecord[] = [];
 
   constructor(options: FileLoggerOptions) {
     this.#dir = options.dir;
@@ -126,46 +130,56 @@ export class FileLogger implements GatewayLogger {
   }
 
   log(level: LogLevel, category: string, message: string, options?: { markdown?: boolean }): void {
-    this.#writePendingRpc();
+    this.#writePending();
     const clean = this.#sanitizer.text(message);
     this.#writeUnified(formatTextLine(this.#now(), level, category, clean));
     if (options?.markdown === true) this.#writeMarkdown(formatMarkdownEntry(level, category, clean));
   }
 
   server(serverId: string, level: LogLevel, category: string, message: string): void {
-    this.#writePendingRpc();
-    const clean = this.#sanitizer.text(message);
-    const date = this.#now();
-    this.#serverWriter(serverId)?.write(formatTextLine(date, level, category, clean));
-    this.#writeUnified(formatTextLine(date, level, category, `[${serverId}] ${clean}`));
+    this.#writePending();
+    this.#writeServerLine(serverId, this.#now(), level, category, message);
   }
 
   rpc(record: RpcLogRecord): void {
-    if (this.#pendingRpc.length === 0) setImmediate(() => this.#writePendingRpc());
-    this.#pendingRpc.push({ record, date: this.#now() });
+    this.#defer({ kind: "rpc", record, date: this.#now() });
   }
 
-  #writePendingRpc(): void {
-    if (this.#pendingRpc.length === 0) return;
-    const pending = this.#pendingRpc;
-    this.#pendingRpc = [];
-    for (const { record, date } of pending) {
-      const formatted = formatRpcRecord(record, date, this.#sanitizer, this.#logPayloads);
+  difcFiltered(record: DifcFilteredRecord): void {
+    this.#defer({ kind: "difc", record, date: this.#now() });
+  }
+
+  #defer(entry: PendingRecord): void {
+    if (this.#pending.length === 0) setImmediate(() => this.#writePending());
+    this.#pending.push(entry);
+  }
+
+  #writePending(): void {
+    if (this.#pending.length === 0) return;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const entry of pending) {
+      if (entry.kind === "difc") {
+        const formatted = formatDifcFilteredRecord(entry.record, entry.date, this.#sanitizer);
+        this.#writeRpcLine(formatted.jsonl);
+        this.#writeServerLine(entry.record.serverId, entry.date, "info", "difc", formatted.text);
+        continue;
+      }
+      const formatted = formatRpcRecord(entry.record, entry.date, this.#sanitizer, this.#logPayloads);
       this.#writeRpcLine(formatted.jsonl);
-      this.#writeUnified(formatTextLine(date, "debug", "rpc", formatted.text));
+      this.#writeUnified(formatTextLine(entry.date, "debug", "rpc", formatted.text));
       this.#writeMarkdown(formatRpcMarkdownEntry(formatted.markdown));
     }
   }
 
-  difcFiltered(record: DifcFilteredRecord): void {
-    this.#writePendingRpc();
-    const formatted = formatDifcFilteredRecord(record, this.#now(), this.#sanitizer);
-    this.#writeRpcLine(formatted.jsonl);
-    this.server(record.serverId, "info", "difc", formatted.text);
+  #writeServerLine(serverId: string, date: Date, level: LogLevel, category: string, message: string): void {
+    const clean = this.#sanitizer.text(message);
+    this.#serverWriter(serverId)?.write(formatTextLine(date, level, category, clean));
+    this.#writeUnified(formatTextLine(date, level, category, `[${serverId}] ${clean}`));
   }
 
   unrecognizedEndpoint(method: string, path: string): void {
-    this.#writePendingRpc();
+    this.#writePending();
     const formatted = formatUnrecognizedEndpoint(method, path, this.#now(), this.#sanitizer);
     this.#writeRpcLine(formatted.jsonl);
     this.log("warn", "proxy", formatted.text, { markdown: true });
@@ -173,7 +187,7 @@ export class FileLogger implements GatewayLogger {
 
   debug(namespace: string, message: string | (() => string)): void {
     if (!this.#debugEnabled(namespace)) return;
-    this.#writePendingRpc();
+    this.#writePending();
     const clean = this.#sanitizer.text(typeof message === "function" ? message() : message);
     const date = this.#now();
     const last = this.#debugLast.get(namespace) ?? date.getTime();
@@ -196,7 +210,7 @@ export class FileLogger implements GatewayLogger {
 
   /** Resolves once everything logged so far is in the files (not necessarily on disk). */
   async flush(): Promise<void> {
-    this.#writePendingRpc();
+    this.#writePending();
     for (const writer of this.#writers()) writer?.flushSync();
     await Promise.all([this.#tools?.flushed(), this.#urlDomains?.flushed()]);
   }
@@ -207,7 +221,7 @@ export class FileLogger implements GatewayLogger {
   }
 
   async #closeAll(): Promise<void> {
-    this.#writePendingRpc();
+    this.#writePending();
     if (this.#markdownStarted) this.#markdown?.write(MARKDOWN_FOOTER);
     await Promise.all([...this.#writers().map((writer) => writer?.close()), this.#tools?.flushed(), this.#urlDomains?.flushed()]);
     process.off("exit", this.#flushOnExit);
@@ -219,7 +233,7 @@ export class FileLogger implements GatewayLogger {
 
   /** At process exit without close: write what is queued, and end gateway.md as close would. */
   #flushSync(): void {
-    this.#writePendingRpc();
+    this.#writePending();
     if (this.#markdownStarted && this.#closed === undefined) this.#markdown?.write(MARKDOWN_FOOTER);
     for (const writer of this.#writers()) writer?.flushSync();
   }

@@ -8,6 +8,12 @@ const everyItem = (itemsPath: string, count: number) => ({
   labeled_paths: Array.from({ length: count }, (_, i) => ({ path: `${itemsPath}/${i}`, labels: { description: `item ${i}`, secrecy: [], integrity: [] } })),
 });
 
+/** Two flat objects of 100 keys (more than the key scan keeps in place), the second repeating its first key last. */
+function manyKeys(): string {
+  const keys = Array.from({ length: 100 }, (_, i) => `"key${i}":${i}`).join(",");
+  return `{"items":[{${keys}},{${keys},"key0":"again"}]}`;
+}
+
 // Texts as backends write them: each must give the same items and the same filtered text as parsing it whole.
 const texts: Array<[string, string]> = [
   ["plain objects", '{"items":[{"a":1,"b":"x"},{"a":2,"b":"y"}]}'],
@@ -21,6 +27,7 @@ const texts: Array<[string, string]> = [
   ["keys in odd orders", '{"items":[{"b":1,"a":2},{"10":1,"9":2,"x":3},{"a":1,"a":2},{"__proto__":1}]}'],
   ["flat objects, then nested ones", '{"items":[{"a":1,"b":"x"},{"a":-2,"a":3},{},{"n":{"a":1}},{"a":1,"a":2},{"k":true}]}'],
   ["flat objects with odd values", '{"items":[{"a":-0},{"a":1.5},{"a":"\\n"},{"a":123456789012345678},{"1":0},{"a":"\ud800"}]}'],
+  ["flat objects of many keys, one naming its first key again last", manyKeys()],
   ["pretty-printed", '{\n  "items": [\n    {"a": 1},\n    { "b" : [ 1 , 2 ] }\n  ]\n}\n'],
   ["the array at the root", '[1,{"a":"b"},"c"]'],
   ["the collection deeper down", '{"data":{"page":[{"list":[{"id":1},{"id":2}]}]}}'],
@@ -86,6 +93,8 @@ describe("the text of a JSON array", () => {
     ["megabytes of ASCII", big('ab<&"')],
     ["megabytes with non-ASCII text", big("é日")],
     ["megabytes with a surrogate pair", big("\ud83d\ude00")],
+    ["megabytes of ASCII, then an element of two 3-byte characters", [...big("ab"), '"€€"']],
+    ["megabytes of ASCII, then a lone surrogate", [...big("ab"), '"\ud800"']],
   ])("is the elements joined by commas in brackets, for %s", (_name, elements) => {
     expect(jsonArrayText(elements)).toBe(`[${elements.join(",")}]`);
   });

@@ -137,6 +137,15 @@ describe("path labels (guard-abi.md §3.7)", () => {
     [{ labeled_paths: [{ path: "/0" }] }, 'label_response labeled_paths[0] has no "labels" object; every labelled path needs one'],
     [{ labeled_paths: [{ path: "/0", labels: null }] }, 'label_response labeled_paths[0] has no "labels" object'],
     [{ labeled_paths: [{ path: "/0", labels: { secrecy: "x" } }] }, "label_response labeled_paths[0].labels.secrecy must be an array of strings"],
+    [
+      {
+        labeled_paths: [
+          { path: "/12", labels: {} },
+          { path: "/3", labels: { description: 5 } },
+        ],
+      },
+      "label_response labeled_paths[1].labels.description must be a string",
+    ],
     [{ labeled_paths: [], default_labels: 3 }, "label_response default_labels must be an object"],
     [{ labeled_paths: [], items_path: 3 }, "label_response output.items_path must be a string"],
     ["text", "label_response output must be a JSON object"],

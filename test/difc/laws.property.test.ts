@@ -132,6 +132,19 @@ describe("laws of the DIFC model", () => {
     );
   });
 
+  it("a collection's overall labels are the union of its items' secrecy and the intersection of their integrity", () => {
+    fc.assert(
+      fc.property(collectionArb, (collection) => {
+        const { secrecy, integrity } = overallLabels(collection);
+        const labels = collection.items.map((item) => item.labels);
+        expect([...secrecy].sort()).toEqual([...new Set(labels.flatMap((l) => [...l.secrecy]))].sort());
+        const [first, ...rest] = labels;
+        const common = first === undefined ? [] : [...first.integrity].filter((t) => rest.every((l) => l.integrity.has(t)));
+        expect([...integrity].sort()).toEqual(common.sort());
+      }),
+    );
+  });
+
   it("after absorbing a collection, the agent may read every item of it in strict mode", () => {
     fc.assert(
       fc.property(agentArb, collectionArb, (a, collection) => {

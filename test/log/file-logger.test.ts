@@ -111,7 +111,7 @@ describe("the file logger", () => {
     expect(statSync(join(dir, name)).mode & 0o777).toBe(mode);
   });
 
-  it("builds rpc records after the call's answer yet keeps each one's time and place among the other records", async () => {
+  it("builds rpc and difc_filtered records after the call's answer yet keeps each one's time and place among the other records", async () => {
     const dir = freshDir();
     let now = AT;
     const logger = openFileLogger({ dir, stderr: () => undefined, now: () => now });
@@ -120,21 +120,32 @@ describe("the file logger", () => {
     now = new Date(AT.getTime() + 1000);
     logger.log("info", "client", "logged after the request");
     logger.rpc({ event: "rpc_response", serverId: "s1", payload: { content: [] }, id: 2 });
-    logger.server("s1", "warn", "backend", "logged after the response");
+    logger.difcFiltered({ serverId: "s1", toolName: "echo", description: "item", reason: "secrecy", secrecyTags: ["private"], integrityTags: [] });
+    now = new Date(AT.getTime() + 2000);
+    logger.server("s1", "warn", "backend", "logged after the filtered item");
     await logger.flush();
 
     const later = "2026-11-25T12:00:01.042Z";
+    const last = "2026-11-25T12:00:02.042Z";
     expect(
       read(dir, "mcp-gateway.log")
         .split("\n")
-        .map((line) => line.replace(/ \d+b \{.*$/, "")),
+        .map((line) => line.replace(/ \d+b \{.*$/, "").replace(/ \{.*$/, "")),
     ).toEqual([
       `[${TS}] [DEBUG] [rpc] s1→tools/call`,
       `[${later}] [INFO] [client] logged after the request`,
       `[${later}] [DEBUG] [rpc] s1←resp`,
-      `[${later}] [WARN] [backend] [s1] logged after the response`,
+      `[${later}] [INFO] [difc] [s1] [DIFC-FILTERED]`,
+      `[${last}] [WARN] [backend] [s1] logged after the filtered item`,
       "",
     ]);
+    expect(
+      read(dir, "rpc-messages.jsonl")
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { timestamp: string; event: string })
+        .map(({ timestamp, event }) => `${timestamp} ${event}`),
+    ).toEqual([`${TS} rpc_request`, `${later} rpc_response`, `${later} difc_filtered`]);
   });
 
   it("creates a missing log directory 0700", async () => {
