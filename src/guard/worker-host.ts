@@ -185,9 +185,8 @@ export class GuardWorker {
         const state = Atomics.load(slots, SLOT_STATE);
         if (state === CALL_ANSWERED) return this.#collect();
         if (state === CALL_AWAITING_HOST) {
-          // Take the guard's request now rather than when the port's message event comes round
-          // (an event-loop turn per call_backend); the wait resumes once it is answered, or at
-          // the deadline if the backend is slower than that.
+          // Serve the guard's request now; the wait resumes once it is answered, or at the
+          // deadline if the backend is slower than that.
           const request = this.#takeBackendRequest(pending);
           if (request) return this.#serveThenWait(request, pending, deadline, budget, wait);
         }

@@ -56,7 +56,7 @@ export const BACKEND_FAILED = -2;
 export const CALL_IDLE = 0;
 export const CALL_REQUESTED = 1;
 export const CALL_ANSWERED = 2;
-/** The guard is blocked in call_backend until the host answers on backendPort. */
+/** The guard is blocked in call_backend until the host answers (and sets CALL_REQUESTED again). */
 export const CALL_AWAITING_HOST = 3;
 
 export type HostToWorker = { kind: "init"; init: WorkerInit };
