@@ -6,6 +6,7 @@
 //  - how long after its deadline a looping guard is stopped;
 //  - recovery: time until the next call succeeds after a trap and after a timeout;
 //  - RSS per instance.
+import { readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,10 +144,40 @@ function issuesAnswer(): { args: Record<string, unknown>; result: unknown; repos
   return { args: { owner: "octo-org", repo: "widgets", state: "all", perPage: 30 }, result: { content: [{ type: "text", text }] }, repository };
 }
 
+/** Each thread's run time so far in ns, by thread id, from the kernel's scheduler statistics (Linux; empty elsewhere). */
+function threadRunTimes(): Map<string, number> {
+  try {
+    return new Map(readdirSync("/proc/self/task").map((tid) => [tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0])]));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * CPU time per call of the main thread and of all other threads (the guard worker, V8's helpers),
+ * over calls made back to back: steadier than latency on a shared machine, since waiting for a
+ * core does not count.
+ */
+async function cpuPerCall(calls: number, call: () => unknown): Promise<string> {
+  const before = threadRunTimes();
+  for (let i = 0; i < calls; i++) await call();
+  const after = threadRunTimes();
+  if (after.size === 0) return "n/a";
+  let main = 0;
+  let others = 0;
+  for (const [tid, ns] of after) {
+    const spent = ns - (before.get(tid) ?? 0);
+    if (tid === String(process.pid)) main += spent;
+    else others += spent;
+  }
+  return `${(main / calls / 1000).toFixed(0)} + ${(others / calls / 1000).toFixed(0)} µs`;
+}
+
 /**
  * A guard of ours that does real work and calls back (guards/issues-labels): both functions ask
  * the backend for the repository's facts; label_response labels each of the 30 issues. Host and
- * floor calls alternate, so both see the same machine.
+ * floor calls alternate, so both see the same machine; then each makes calls on its own, to
+ * read the CPU time per call.
  */
 async function callingBack() {
   const bytes = new Uint8Array(await readFile(builtGuardPath("issues-labels")));
@@ -154,6 +185,8 @@ async function callingBack() {
   const answerFor = (toolName: string) => (toolName === "get_repository" ? repository : undefined);
   const floor = await floorCaller(bytes, answerFor);
   const guard = await loadWasmGuard(bytes, { name: "issues-labels", poolSize: 1 });
+  // The spare taken by this load is replaced a second later: its boot must not land in the CPU times.
+  await settleSpare();
   const backend = async (toolName: string) => answerFor(toolName) ?? Promise.reject(new Error(`no tool ${toolName}`));
   const same =
     JSON.stringify(await guard.labelResponse("list_issues", result, args, { backend })) ===
@@ -175,6 +208,13 @@ async function callingBack() {
     }
     const h = summary(host.slice(ITERATIONS / 10));
     const f = summary(direct.slice(ITERATIONS / 10));
+    const cpuCalls = Math.ceil(ITERATIONS / 3);
+    const hostCpu = await cpuPerCall(cpuCalls, () =>
+      func === "label_resource"
+        ? guard.labelResource("list_issues", args, { backend, deadline: Date.now() + 5000 })
+        : guard.labelResponse("list_issues", result, args, { backend, deadline: Date.now() + 5000 }),
+    );
+    const floorCpu = await cpuPerCall(cpuCalls, () => floor(func, "list_issues", args, result));
     rows.push({
       function: func,
       input: func === "label_resource" ? "tool args" : `${inputKiB} KiB, 30 issues`,
@@ -185,6 +225,8 @@ async function callingBack() {
       "host p99": us(h.p99),
       "floor p99": us(f.p99),
       "p99 ratio": (h.p99 / f.p99).toFixed(2),
+      "host CPU/call, main + others": hostCpu,
+      "floor CPU/call, main + others": floorCpu,
     });
   }
   await guard.close();

@@ -11,8 +11,13 @@ import {
   CALL_ANSWERED,
   CALL_AWAITING_HOST,
   CALL_IDLE,
+  BACKEND_FAILED,
   CALL_REQUESTED,
   CALL_SLOT_COUNT,
+  NO_BACKEND_REQUEST,
+  SLOT_BACKEND_ANSWER_LENGTH,
+  SLOT_BACKEND_ARGS_LENGTH,
+  SLOT_BACKEND_NAME_LENGTH,
   SLOT_FUNCTION,
   SLOT_INPUT_LENGTH,
   SLOT_LOG_LENGTH,
@@ -20,7 +25,6 @@ import {
   SLOT_PORT_MESSAGES,
   SLOT_STATE,
   VIA_PORT,
-  type BackendReply,
   type BackendRequest,
   type CallFailureKind,
   type CallRequest,
@@ -32,7 +36,8 @@ import {
 } from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 import { readLogRecords } from "./worker/log-records.ts";
-import { errorText } from "../shared/index.ts";
+
+const decoder = new TextDecoder();
 
 /** What one call needs besides its input. */
 export interface CallContext {
@@ -56,6 +61,8 @@ interface PendingCall {
   replyPending: boolean;
   /** Set once the call waits asynchronously: only then must the worker keep the process alive. */
   keepsAlive: boolean;
+  /** Where call_backend's request and answer are in callData: right after the input, if it is there. */
+  exchangeStart: number;
 }
 
 export class GuardWorker {
@@ -88,8 +95,6 @@ export class GuardWorker {
     this.#callData = new Uint8Array(init.callData);
     this.#backendPort = backend.port1;
     this.#backendFlag = new Int32Array(init.backendFlag);
-    this.#backendPort.on("message", (request: BackendRequest) => void this.#serveBackend(request));
-    this.#backendPort.unref();
   }
 
   /** Instantiates the module in a booted worker (by default the spare); rejects with the reason it could not. */
@@ -137,7 +142,7 @@ export class GuardWorker {
         // return and its buffers are freed while the instance lives on.
         pending.aborted = true;
         pending.backendAbort?.abort(signal?.reason);
-        this.#reply({ ok: false, message: "request cancelled" });
+        this.#reply(undefined);
       };
       const pending: PendingCall = {
         log: context.log,
@@ -145,6 +150,7 @@ export class GuardWorker {
         aborted: false,
         replyPending: false,
         keepsAlive: false,
+        exchangeStart: input.length <= this.#callData.length ? input.length : 0,
         resolve: (outcome) => {
           signal?.removeEventListener("abort", onAbort);
           if (pending.keepsAlive) this.#worker.unref();
@@ -155,6 +161,7 @@ export class GuardWorker {
       if (signal?.aborted) onAbort();
       else signal?.addEventListener("abort", onAbort, { once: true });
       const slots = this.#callSlots;
+      slots[SLOT_BACKEND_NAME_LENGTH] = NO_BACKEND_REQUEST;
       if (input.length <= this.#callData.length) {
         this.#callData.set(input);
         slots[SLOT_FUNCTION] = GUARD_FUNCTIONS.indexOf(func);
@@ -178,10 +185,9 @@ export class GuardWorker {
         const state = Atomics.load(slots, SLOT_STATE);
         if (state === CALL_ANSWERED) return this.#collect();
         if (state === CALL_AWAITING_HOST) {
-          // Take the guard's request now rather than when the port's message event comes round
-          // (an event-loop turn per call_backend); the wait resumes once it is answered, or at
-          // the deadline if the backend is slower than that.
-          const request = receiveMessageOnPort(this.#backendPort)?.message as BackendRequest | undefined;
+          // Serve the guard's request now; the wait resumes once it is answered, or at the
+          // deadline if the backend is slower than that.
+          const request = this.#takeBackendRequest(pending);
           if (request) return this.#serveThenWait(request, pending, deadline, budget, wait);
         }
         if (waitsBriefly && waitBriefly(slots, SLOT_STATE, state)) return wait();
@@ -198,6 +204,18 @@ export class GuardWorker {
       };
       wait();
     });
+  }
+
+  /** The worker's call_backend request, once: views of callData (read before answering) or the port's copy. */
+  #takeBackendRequest(pending: PendingCall): BackendRequest | undefined {
+    const slots = this.#callSlots;
+    const nameLength = slots[SLOT_BACKEND_NAME_LENGTH] as number;
+    if (nameLength === NO_BACKEND_REQUEST) return undefined;
+    slots[SLOT_BACKEND_NAME_LENGTH] = NO_BACKEND_REQUEST;
+    if (nameLength === VIA_PORT) return receiveMessageOnPort(this.#backendPort)?.message as BackendRequest | undefined;
+    const start = pending.exchangeStart;
+    const argsEnd = start + nameLength + (slots[SLOT_BACKEND_ARGS_LENGTH] as number);
+    return { name: this.#callData.subarray(start, start + nameLength), args: this.#callData.subarray(start + nameLength, argsEnd) };
   }
 
   #serveThenWait(request: BackendRequest, pending: PendingCall, deadline: number, budget: number, wait: () => void): void {
@@ -252,7 +270,10 @@ export class GuardWorker {
     const pending = this.#pending;
     if (!pending) return;
     this.#pending = undefined;
-    pending.backendAbort?.abort();
+    // Only a backend call still in flight (the worker timed out or crashed while waiting for
+    // it) needs stopping. Aborting one that finished would cost every calling-back call a
+    // DOMException with its stack trace, on the answer's path, for nothing.
+    if (pending.replyPending) pending.backendAbort?.abort();
     pending.resolve(outcome);
   }
 
@@ -266,26 +287,40 @@ export class GuardWorker {
     if (!pending) return;
     pending.replyPending = true;
     if (!pending.backend || pending.aborted) {
-      this.#reply({ ok: false, message: "no backend caller for this call" });
+      this.#reply(undefined);
       return;
     }
-    pending.backendAbort ??= new AbortController();
-    let reply: BackendReply;
+    let answer: Uint8Array | undefined;
     try {
-      const result = await pending.backend(request.toolName, request.args, pending.backendAbort.signal);
-      reply = { ok: true, json: goJsonBytes(result) };
-    } catch (error) {
-      reply = { ok: false, message: errorText(error) };
+      // Decoded before anything else: the answer is written where the request is.
+      const toolName = decoder.decode(request.name);
+      const args: unknown = request.args.length === 0 ? null : JSON.parse(decoder.decode(request.args));
+      pending.backendAbort ??= new AbortController();
+      answer = goJsonBytes(await pending.backend(toolName, args, pending.backendAbort.signal));
+    } catch {
+      // Bad JSON from the guard or a failed backend call: the guard sees −1 either way.
+      answer = undefined;
     }
-    if (this.#pending === pending) this.#reply(reply);
+    if (this.#pending === pending) this.#reply(answer);
   }
 
-  /** Hands the blocked worker its call_backend answer, once per request. */
-  #reply(reply: BackendReply): void {
+  /** Hands the blocked worker its call_backend answer (undefined: failed), once per request. */
+  #reply(answer: Uint8Array | undefined): void {
     const pending = this.#pending;
     if (!pending?.replyPending || !this.#alive) return;
     pending.replyPending = false;
-    this.#backendPort.postMessage(reply);
+    const slots = this.#callSlots;
+    if (!answer) {
+      slots[SLOT_BACKEND_ANSWER_LENGTH] = BACKEND_FAILED;
+    } else if (answer.length <= this.#callData.length - pending.exchangeStart) {
+      this.#callData.set(answer, pending.exchangeStart);
+      slots[SLOT_BACKEND_ANSWER_LENGTH] = answer.length;
+    } else {
+      slots[SLOT_BACKEND_ANSWER_LENGTH] = VIA_PORT;
+      this.#backendPort.postMessage(answer);
+    }
+    // The guard runs on: the host moves the state back (see askHost in the worker).
+    Atomics.store(slots, SLOT_STATE, CALL_REQUESTED);
     Atomics.store(this.#backendFlag, 0, 1);
     Atomics.notify(this.#backendFlag, 0);
   }

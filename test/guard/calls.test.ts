@@ -47,10 +47,15 @@ describe("calling guard functions", () => {
     await expect(guard.labelResponse("t", result, null)).resolves.toEqual({ capabilities: {}, tool_args: null, tool_name: "t", tool_result: result });
   });
 
-  it("answers call_backend through the backend caller and hands its JSON to the guard", async () => {
-    const labels = await guard.labelResource(command("C"), { q: 1 }, { backend: echoBackend });
+  it.each([
+    ["small, in the shared buffer after the input", { q: 1 }],
+    ["too big for the shared buffer after the input, through the port", { q: "r".repeat(600_000) }],
+    ["after an input that itself came through the port", { q: "p".repeat(1_200_000) }],
+  ])("answers call_backend through the backend caller and hands its JSON to the guard: request and answer %s", async (_label, toolArgs) => {
+    // The scripted guard sends its whole input as call_backend's arguments; echo answers with them.
+    const labels = await guard.labelResource(command("C"), toolArgs, { backend: echoBackend });
     expect(labels.operation).toBe("write");
-    expect(JSON.parse(labels.description)).toEqual({ capabilities: {}, tool_args: { q: 1 }, tool_name: command("C") });
+    expect(JSON.parse(labels.description)).toEqual({ capabilities: {}, tool_args: toolArgs, tool_name: command("C") });
   });
 
   it.each([

@@ -18,9 +18,12 @@ import {
   SLOT_LOG_LENGTH,
   SLOT_OUTPUT_LENGTH,
   SLOT_PORT_MESSAGES,
+  SLOT_BACKEND_ANSWER_LENGTH,
+  SLOT_BACKEND_ARGS_LENGTH,
+  SLOT_BACKEND_NAME_LENGTH,
   SLOT_STATE,
   VIA_PORT,
-  type BackendReply,
+  type BackendRequest,
   type CallRequest,
   type CallResponse,
   type HostToWorker,
@@ -74,54 +77,73 @@ function memoryBytes(): Uint8Array {
   return new Uint8Array((live as LiveInstance).memory.buffer);
 }
 
-/** Copies guard memory [ptr, ptr+len) out, or undefined if any of it is out of bounds. */
-function readGuardBytes(ptr: number, len: number): Uint8Array | undefined {
-  const bytes = memoryBytes();
-  const start = ptr >>> 0;
-  const end = start + (len >>> 0);
-  return end <= bytes.length ? bytes.slice(start, end) : undefined;
+/** Where call_backend's request and answer go in callData: right after an input that is there. */
+function exchangeStart(): number {
+  const inputLength = callSlots[SLOT_INPUT_LENGTH] as number;
+  return inputLength === VIA_PORT ? 0 : inputLength;
 }
 
-function askHost(toolName: string, args: unknown): BackendReply | undefined {
+/**
+ * Hands the host the guard's request (its bytes, unparsed) and blocks until it answers; returns
+ * the answer's JSON (in callData: valid until the next call_backend) or undefined if it failed.
+ */
+function askHost(name: Uint8Array, args: Uint8Array): Uint8Array | undefined {
   Atomics.store(backendFlag, 0, 0);
-  init.backendPort.postMessage({ toolName, args });
+  const start = exchangeStart();
+  if (name.length + args.length <= callData.length - start) {
+    callData.set(name, start);
+    callData.set(args, start + name.length);
+    callSlots[SLOT_BACKEND_NAME_LENGTH] = name.length;
+    callSlots[SLOT_BACKEND_ARGS_LENGTH] = args.length;
+  } else {
+    callSlots[SLOT_BACKEND_NAME_LENGTH] = VIA_PORT;
+    init.backendPort.postMessage({ name: name.slice(), args: args.slice() } satisfies BackendRequest);
+  }
   // A host waiting synchronously for the answer must stop and serve the request instead.
   Atomics.store(callSlots, SLOT_STATE, CALL_AWAITING_HOST);
   Atomics.notify(callSlots, SLOT_STATE);
+  // The host sets CALL_REQUESTED again itself when it answers, so each side only ever moves the
+  // state away from a value the other side set: a waiter cannot miss a change that came and went.
   while (Atomics.load(backendFlag, 0) === 0) Atomics.wait(backendFlag, 0, 0);
-  Atomics.store(callSlots, SLOT_STATE, CALL_REQUESTED);
-  // Every state change is notified, so a host waiting on the state never misses one.
-  Atomics.notify(callSlots, SLOT_STATE);
-  return receiveMessageOnPort(init.backendPort)?.message as BackendReply | undefined;
+  const length = callSlots[SLOT_BACKEND_ANSWER_LENGTH] as number;
+  if (length === VIA_PORT) return receiveMessageOnPort(init.backendPort)?.message as Uint8Array | undefined;
+  return length >= 0 ? callData.subarray(start, start + length) : undefined;
+}
+
+/** A view of guard memory [ptr, ptr+len), or undefined if any of it is out of bounds. */
+function guardView(memory: Uint8Array, ptr: number, len: number): Uint8Array | undefined {
+  const start = ptr >>> 0;
+  const end = start + (len >>> 0);
+  return end <= memory.length ? memory.subarray(start, end) : undefined;
 }
 
 function callBackend(namePtr: number, nameLen: number, argsPtr: number, argsLen: number, resultPtr: number, resultSize: number): number {
   try {
     if (++backendCalls > MAX_BACKEND_CALLS_PER_INVOCATION) return CODE_ERROR;
-    const name = readGuardBytes(namePtr, nameLen);
-    const argsBytes = readGuardBytes(argsPtr, argsLen);
-    if (!name || !argsBytes) return CODE_ERROR;
-    const args: unknown = argsBytes.length === 0 ? null : JSON.parse(decoder.decode(argsBytes));
-    const reply = askHost(decoder.decode(name), args);
-    if (!reply?.ok) return CODE_ERROR;
+    const name = guardView(memoryBytes(), namePtr, nameLen);
+    const args = guardView(memoryBytes(), argsPtr, argsLen);
+    if (!name || !args) return CODE_ERROR;
+    // The host decodes and parses the request: bad JSON comes back as a failed answer (−1).
+    const json = askHost(name, args);
+    if (!json) return CODE_ERROR;
     const memory = memoryBytes();
     const start = resultPtr >>> 0;
     const size = resultSize >>> 0;
-    if (reply.json.length > size) {
-      if (size >= 4 && start + 4 <= memory.length) new DataView(memory.buffer).setUint32(start, reply.json.length, true);
+    if (json.length > size) {
+      if (size >= 4 && start + 4 <= memory.length) new DataView(memory.buffer).setUint32(start, json.length, true);
       return CODE_BUFFER_TOO_SMALL;
     }
-    if (start + reply.json.length > memory.length) return CODE_ERROR;
-    memory.set(reply.json, start);
-    return reply.json.length;
+    if (start + json.length > memory.length) return CODE_ERROR;
+    memory.set(json, start);
+    return json.length;
   } catch {
-    // A host function never throws into the guard: bad JSON or bad pointers are −1.
+    // A host function never throws into the guard: bad pointers are −1.
     return CODE_ERROR;
   }
 }
 
 function hostLog(level: number, ptr: number, len: number): void {
-  const message = readGuardBytes(ptr, len);
+  const message = guardView(memoryBytes(), ptr, len);
   if (!message) {
     log("warn", "hostLog: failed to read message from WASM memory");
     return;

@@ -18,9 +18,12 @@ export interface WorkerInit {
   callData: SharedArrayBuffer;
   callPort: MessagePort;
   /**
-   * call_backend: the worker sets CALL_AWAITING_HOST (so a host waiting synchronously for the
-   * answer stops and serves the request), posts a BackendRequest and waits until backendFlag[0]
-   * is 1, then sets CALL_REQUESTED again.
+   * call_backend: the worker puts the tool name and arguments, as the guard wrote them, in
+   * callData right after the input (or posts a BackendRequest on backendPort if they do not fit
+   * there), sets CALL_AWAITING_HOST (so a waiting host stops and serves the request) and waits
+   * until backendFlag[0] is 1; the host puts the answer's JSON in the same place (or on
+   * backendPort), then the worker sets CALL_REQUESTED again. Like a call, a call_backend
+   * crosses without structured clones or message events in the common case.
    */
   backendFlag: SharedArrayBuffer;
   backendPort: MessagePort;
@@ -35,15 +38,25 @@ export const SLOT_OUTPUT_LENGTH = 3;
 export const SLOT_LOG_LENGTH = 4;
 /** How many messages the worker posted on callPort for this call, so the host reads no more. */
 export const SLOT_PORT_MESSAGES = 5;
-export const CALL_SLOT_COUNT = 6;
+/** call_backend's request: the tool name's length in bytes, or VIA_PORT, or NO_BACKEND_REQUEST once the host took it. */
+export const SLOT_BACKEND_NAME_LENGTH = 6;
+/** call_backend's request: the arguments' length in bytes (the guard's JSON text, unparsed). */
+export const SLOT_BACKEND_ARGS_LENGTH = 7;
+/** call_backend's answer: the JSON's length in bytes, or VIA_PORT, or BACKEND_FAILED. */
+export const SLOT_BACKEND_ANSWER_LENGTH = 8;
+export const CALL_SLOT_COUNT = 9;
 
-/** A length slot holding this means "the data is on callPort". */
+/** A length slot holding this means "the data is on callPort" (for call_backend, backendPort). */
 export const VIA_PORT = -1;
+/** The host has taken the worker's call_backend request (or there is none). */
+export const NO_BACKEND_REQUEST = -2;
+/** The backend call failed or was refused: the guard gets −1. */
+export const BACKEND_FAILED = -2;
 
 export const CALL_IDLE = 0;
 export const CALL_REQUESTED = 1;
 export const CALL_ANSWERED = 2;
-/** The guard is blocked in call_backend until the host answers on backendPort. */
+/** The guard is blocked in call_backend until the host answers (and sets CALL_REQUESTED again). */
 export const CALL_AWAITING_HOST = 3;
 
 export type HostToWorker = { kind: "init"; init: WorkerInit };
@@ -69,11 +82,8 @@ export interface LogLine {
 export type CallResponse =
   { kind: "logs"; lines: LogLine[] } | { kind: "result"; output: Uint8Array } | { kind: "failure"; failure: CallFailureKind; message: string };
 
-/** Sent by the worker on backendPort; it then blocks until the host answers on the same port. */
+/** On backendPort, only when the request does not fit in callData: the guard's bytes, decoded by the host. */
 export interface BackendRequest {
-  toolName: string;
-  args: unknown;
+  name: Uint8Array;
+  args: Uint8Array;
 }
-
-/** The result JSON (already encoded) or an error the guard will see as −1. */
-export type BackendReply = { ok: true; json: Uint8Array } | { ok: false; message: string };
