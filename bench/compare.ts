@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     largeFilter,
     largeFilterWasm,
     ...(micro ? { micro } : {}),
-    targets: checkTargets(results, coldStart, largeFilter),
+    targets: checkTargets(results, coldStart, largeFilter, micro),
   };
   await mkdir(new URL("results/", import.meta.url), { recursive: true });
   await writeFile(new URL(flags.quick ? "results/compare-quick.json" : "results/compare-latest.json", import.meta.url), JSON.stringify(report, null, 2) + "\n");

@@ -1,6 +1,10 @@
 // The benchmarks npm run bench runs as child processes: each in a fresh process, so that its
 // memory and JIT state neither pollute nor borrow from the comparison run.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { CallingBackFigures } from "../guard.ts";
 import { runToExit } from "./processes.ts";
 
 const benchDir = fileURLToPath(new URL("..", import.meta.url));
@@ -43,6 +47,8 @@ export interface MicroBenchmark {
   command: string;
   output?: string;
   error?: string;
+  /** The guard host's label_response with a call back, against its floor (issue 17's target). */
+  callingBack?: CallingBackFigures;
 }
 
 const MICRO_BENCHMARKS = [
@@ -53,17 +59,22 @@ const MICRO_BENCHMARKS = [
 /** Runs the guard and DIFC micro-benchmarks one after the other; a failure is reported, not thrown. */
 export async function runMicroBenchmarks(): Promise<MicroBenchmark[]> {
   const results: MicroBenchmark[] = [];
-  for (const { name, script, command } of MICRO_BENCHMARKS) {
-    try {
-      results.push({
-        name,
-        command,
-        output: (await runToExit(process.execPath, [...COMPILE_CACHE, "--expose-gc", `${benchDir}${script}`], 10 * 60_000)).trimEnd(),
-      });
-    } catch (error) {
-      results.push({ name, command, error: error instanceof Error ? error.message : String(error) });
+  const figuresDir = await mkdtemp(join(tmpdir(), "flowgate-bench-figures-"));
+  try {
+    for (const { name, script, command } of MICRO_BENCHMARKS) {
+      const figures = join(figuresDir, `${script}.json`);
+      const args = script === "guard.ts" ? ["--figures", figures] : [];
+      try {
+        const output = (await runToExit(process.execPath, [...COMPILE_CACHE, "--expose-gc", `${benchDir}${script}`, ...args], 10 * 60_000)).trimEnd();
+        const callingBack = args.length > 0 ? (JSON.parse(await readFile(figures, "utf8")) as CallingBackFigures) : undefined;
+        results.push({ name, command, output, ...(callingBack ? { callingBack } : {}) });
+      } catch (error) {
+        results.push({ name, command, error: error instanceof Error ? error.message : String(error) });
+      }
+      console.error(`micro-benchmark ${name} done`);
     }
-    console.error(`micro-benchmark ${name} done`);
+  } finally {
+    await rm(figuresDir, { recursive: true, force: true });
   }
   return results;
 }

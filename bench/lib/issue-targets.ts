@@ -1,6 +1,6 @@
 // The issues' targets (7, 17 and 18), each computed from one run's figures.
 import type { ColdStartReport } from "./cold-start.ts";
-import type { LargeFilterReport } from "./children.ts";
+import type { LargeFilterReport, MicroBenchmark } from "./children.ts";
 import type { ResultRow } from "./report-types.ts";
 
 export interface TargetCheck {
@@ -132,8 +132,42 @@ export function checkTargets(
   rows: readonly ResultRow[],
   cold: ColdStartReport | { error: string } | undefined,
   filter: LargeFilterReport | { error: string } | undefined,
+  micro: readonly MicroBenchmark[] | undefined,
 ): TargetCheck[] {
-  return [...latency(rows), ...throughput(rows), ...rss(rows), sharedState(rows), largeAnswer(rows), rssBudget(rows), coldStart(cold), ...largeFilter(filter)];
+  return [
+    ...latency(rows),
+    ...throughput(rows),
+    ...rss(rows),
+    sharedState(rows),
+    largeAnswer(rows),
+    rssBudget(rows),
+    coldStart(cold),
+    ...largeFilter(filter),
+    ...callingBack(micro),
+  ];
+}
+
+const CALLING_BACK_P50_FACTOR = 1.1;
+const CALLING_BACK_P99_FACTOR = 1.5;
+
+/** Issue 17: the guard host's label_response with a call back, against the same guard in a plain in-process host. */
+function callingBack(micro: readonly MicroBenchmark[] | undefined): TargetCheck[] {
+  const p50 = `guard label_response, 30 items with a call back: p50 ≤ ${CALLING_BACK_P50_FACTOR} × the in-process floor`;
+  const p99 = `guard label_response, 30 items with a call back: p99 ≤ ${CALLING_BACK_P99_FACTOR} × the in-process floor`;
+  const figures = micro?.find((run) => run.callingBack)?.callingBack;
+  if (!figures) {
+    const why = micro ? "the guard host benchmark failed" : "micro-benchmarks skipped";
+    return [missing(p50, why), missing(p99, why)];
+  }
+  const check = (target: string, host: number, floor: number, factor: number): TargetCheck => ({
+    target,
+    figure: `${f0(host)} µs against ${f0(floor)} µs: ${f2(host / floor)} × (needs ≤ ${factor})`,
+    met: host / floor <= factor,
+  });
+  return [
+    check(p50, figures.hostP50Us, figures.floorP50Us, CALLING_BACK_P50_FACTOR),
+    check(p99, figures.hostP99Us, figures.floorP99Us, CALLING_BACK_P99_FACTOR),
+  ];
 }
 
 const LARGE_ANSWER_FACTOR = 1.5;
