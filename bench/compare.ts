@@ -20,7 +20,7 @@ import {
   flowgateGuarded,
   flowgateGuardedSdkToolsCall,
   flowgateGuardedNodeFlagsOff,
-  flowgateGuardedSemiSpace8,
+  flowgateGuardedSemiSpace4,
   httpFloor,
   flowgateNoGuard,
   mcpProxy,
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     ...(await filesystemTargets()),
   ];
   // Variants for A/B runs, never part of the full run.
-  const variants = [flowgateGuardedSdkToolsCall, flowgateGuardedNodeFlagsOff, flowgateGuardedSemiSpace8];
+  const variants = [flowgateGuardedSdkToolsCall, flowgateGuardedNodeFlagsOff, flowgateGuardedSemiSpace4];
   const targets = flags.only ? [...allTargets, ...variants].filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
   const results = await compareConfigurations(targets);
   if (flags["configurations-only"]) {

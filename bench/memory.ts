@@ -6,7 +6,8 @@
 // client sessions make echo calls for S seconds, P times with new sessions; then the gateway's
 // RSS, its anonymous memory and its resident anonymous memory by mapping size are read from
 // /proc. `--like-compare` runs compare.ts's sequential 1 KB and 256 KB rounds first, whose garbage
-// the report's RSS figure sees too (use it with --seconds 5 --periods 2, compare's load). Variants
+// the report's RSS figure sees too (use it with --seconds 5 --periods 2, compare's load, and
+// --idle 15: the RSS is read that many seconds after the load, as compare.ts reads it). Variants
 // run interleaved, R rounds, so each sees the same machine; compare them as ratios. The p50 is of
 // the calls under the load, the CPU per call is the gateway's CPU time (all its threads) over
 // them. `--gc` runs every variant with `--trace-gc` and counts the main isolate's scavenges and
@@ -30,12 +31,14 @@ const { values: flags } = parseArgs({
     gc: { type: "boolean", default: false },
     periods: { type: "string", default: "1" },
     "like-compare": { type: "boolean", default: false },
+    idle: { type: "string", default: "0" },
   },
 });
 const SECONDS = Number(flags.seconds);
 const ROUNDS = Number(flags.rounds);
 const SESSIONS = Number(flags.sessions);
 const PERIODS = Number(flags.periods);
+const IDLE_SECONDS = Number(flags.idle);
 
 interface Variant {
   name: string;
@@ -55,6 +58,7 @@ const ALL_VARIANTS: Variant[] = [
   { name: "semi-space 4 growing 50%", nodeArgs: ["--max-semi-space-size=4", "--heap-growing-percent=50"], env: {} },
   { name: "semi-space 4 initial old 32", nodeArgs: ["--max-semi-space-size=4", "--initial-old-space-size=32"], env: {} },
   { name: "semi-space 4, arenas 2", nodeArgs: ["--max-semi-space-size=4"], env: { MALLOC_ARENA_MAX: "2" } },
+  { name: "semi-space 4 initial old 32 arenas 2", nodeArgs: ["--max-semi-space-size=4", "--initial-old-space-size=32"], env: { MALLOC_ARENA_MAX: "2" } },
   { name: "sdk-tools-call", nodeArgs: [], env: { FLOWGATE_TOOLS_CALL_FAST_PATH: "off" } },
   ...(flags.baseline ? [{ name: "baseline", checkout: flags.baseline, nodeArgs: [], env: {} }] : []),
 ];
@@ -167,6 +171,8 @@ async function measure(variant: Variant) {
       ) * 1000,
     );
     const gc = flags.gc ? collections(child.output().slice(outputBefore)) : {};
+    // compare.ts reads a gateway's RSS after the other configurations' loads, 15 s or more later.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
     const after = { ...(await rollup(child.pid)), ...(await residentBySize(child.pid)), threads: await threads(child.pid) };
     return {
       variant: variant.name,

@@ -19,7 +19,7 @@ if (major < 22 || !process.features.typescript) {
 // stdio, nothing read or written yet). Not when the cap is already given (by this re-exec, or by
 // the user in NODE_OPTIONS or node's arguments), with --inspect (a debugger would attach to the
 // process being replaced), where Node has no execve, or with FLOWGATE_NODE_FLAGS=off.
-const HEAP_FLAGS = ["--max-semi-space-size=4"];
+const HEAP_FLAGS = ["--max-semi-space-size=8"];
 const nodeFlagsSetting = process.env.FLOWGATE_NODE_FLAGS ?? "";
 if (nodeFlagsSetting !== "" && nodeFlagsSetting !== "off") {
   process.stderr.write(

@@ -271,10 +271,10 @@ export const flowgateGuardedNodeFlagsOff = flowgateTarget({
   env: { FLOWGATE_NODE_FLAGS: "off" },
 });
 
-/** flowgate+guard with a young generation of 2 × 8 MiB semi-spaces instead of flowgate's 2 × 4 MiB, for `--only` A/B runs. */
-export const flowgateGuardedSemiSpace8 = flowgateTarget({
-  name: "flowgate+guard/semi-space-8",
-  description: "flowgate+guard with NODE_OPTIONS=--max-semi-space-size=8",
+/** flowgate+guard with a young generation of 2 × 4 MiB semi-spaces instead of flowgate's 2 × 8 MiB, for `--only` A/B runs. */
+export const flowgateGuardedSemiSpace4 = flowgateTarget({
+  name: "flowgate+guard/semi-space-4",
+  description: "flowgate+guard with NODE_OPTIONS=--max-semi-space-size=4",
   configToml: guardedEverythingToml,
-  env: { NODE_OPTIONS: "--max-semi-space-size=8" },
+  env: { NODE_OPTIONS: "--max-semi-space-size=4" },
 });

@@ -34,8 +34,8 @@ export function buildProgram(io: CliIO, registerServe: (program: Command) => voi
     .showHelpAfterError("(run 'flowgate --help' for usage)")
     .addHelpText(
       "after",
-      "\nMemory: bin/flowgate.js restarts Node once, in the same process, with --max-semi-space-size=4\n" +
-        "(a young generation of 2 × 4 MiB instead of up to 2 × 32 MiB under load). Give your own\n" +
+      "\nMemory: bin/flowgate.js restarts Node once, in the same process, with --max-semi-space-size=8\n" +
+        "(a young generation of 2 × 8 MiB instead of up to 2 × 32 MiB under load). Give your own\n" +
         "--max-semi-space-size in NODE_OPTIONS, or set FLOWGATE_NODE_FLAGS=off, to run without it.",
     );
   // Each subcommand lives in its own file under src/cli and registers itself here.

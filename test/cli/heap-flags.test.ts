@@ -8,7 +8,7 @@ import { MEMORY_SCRIPT } from "../support/mcp-servers.ts";
 import { ended } from "../support/processes.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/flowgate.js", import.meta.url));
-const HEAP_FLAG = "--max-semi-space-size=4";
+const HEAP_FLAG = "--max-semi-space-size=8";
 const CONFIG = JSON.stringify({
   mcpServers: { memory: { command: process.execPath, args: [MEMORY_SCRIPT] } },
   gateway: { port: 3000, domain: "localhost", agentId: "heap-flags-agent" },
@@ -48,7 +48,7 @@ describe.skipIf(!existsSync("/proc/self/cmdline"))("the gateway process's V8 hea
     { setting: "none", nodeArgs: [], env: {}, expected: [HEAP_FLAG], signal: "SIGTERM" },
     { setting: "none", nodeArgs: [], env: {}, expected: [HEAP_FLAG], signal: "SIGINT" },
     { setting: "FLOWGATE_NODE_FLAGS=off", nodeArgs: [], env: { FLOWGATE_NODE_FLAGS: "off" }, expected: [], signal: "SIGTERM" },
-    { setting: "the user's own in NODE_OPTIONS", nodeArgs: [], env: { NODE_OPTIONS: "--max-semi-space-size=8" }, expected: [], signal: "SIGTERM" },
+    { setting: "the user's own in NODE_OPTIONS", nodeArgs: [], env: { NODE_OPTIONS: "--max-semi-space-size=16" }, expected: [], signal: "SIGTERM" },
     {
       setting: "the user's own as a node argument",
       nodeArgs: ["--max-semi-space-size=2"],
