@@ -19,6 +19,8 @@ import {
   direct,
   flowgateGuarded,
   flowgateGuardedSdkToolsCall,
+  flowgateGuardedNodeFlagsOff,
+  flowgateGuardedSemiSpace4,
   httpFloor,
   relayFloor,
   flowgateNoGuard,
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
     ...(await filesystemTargets()),
   ];
   // Variants for A/B runs, never part of the full run.
-  const variants = [flowgateGuardedSdkToolsCall];
+  const variants = [flowgateGuardedSdkToolsCall, flowgateGuardedNodeFlagsOff, flowgateGuardedSemiSpace4];
   const targets = flags.only ? [...allTargets, ...variants].filter((t) => flags.only!.split(",").includes(t.name)) : allTargets;
   const results = await compareConfigurations(targets);
   if (flags["configurations-only"]) {

@@ -274,3 +274,19 @@ export const flowgateGuardedSdkToolsCall = flowgateTarget({
   configToml: guardedEverythingToml,
   env: { FLOWGATE_TOOLS_CALL_FAST_PATH: "off" },
 });
+
+/** flowgate+guard as Node sizes its heap by itself (no heap flags from bin/flowgate.js), for `--only` A/B runs of the heap settings. */
+export const flowgateGuardedNodeFlagsOff = flowgateTarget({
+  name: "flowgate+guard/node-flags-off",
+  description: "flowgate+guard without bin/flowgate.js's V8 heap flags (FLOWGATE_NODE_FLAGS=off)",
+  configToml: guardedEverythingToml,
+  env: { FLOWGATE_NODE_FLAGS: "off" },
+});
+
+/** flowgate+guard with a young generation of 2 × 4 MiB semi-spaces instead of flowgate's 2 × 8 MiB, for `--only` A/B runs. */
+export const flowgateGuardedSemiSpace4 = flowgateTarget({
+  name: "flowgate+guard/semi-space-4",
+  description: "flowgate+guard with NODE_OPTIONS=--max-semi-space-size=4",
+  configToml: guardedEverythingToml,
+  env: { NODE_OPTIONS: "--max-semi-space-size=4" },
+});

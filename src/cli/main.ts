@@ -31,7 +31,13 @@ export function buildProgram(io: CliIO, registerServe: (program: Command) => voi
     .exitOverride()
     // `flowgate check --config F`: an option after a subcommand is the subcommand's, not the root's.
     .enablePositionalOptions()
-    .showHelpAfterError("(run 'flowgate --help' for usage)");
+    .showHelpAfterError("(run 'flowgate --help' for usage)")
+    .addHelpText(
+      "after",
+      "\nMemory: bin/flowgate.js restarts Node once, in the same process, with --max-semi-space-size=8\n" +
+        "(a young generation of 2 × 8 MiB instead of up to 2 × 32 MiB under load). Give your own\n" +
+        "--max-semi-space-size in NODE_OPTIONS, or set FLOWGATE_NODE_FLAGS=off, to run without it.",
+    );
   // Each subcommand lives in its own file under src/cli and registers itself here.
   registerServe(program);
   registerCheckCommand(program, io);
