@@ -3,8 +3,8 @@
 // holds more than its limit, and its transport then closes the connection: one large answer
 // failed every call in flight on it. Here a line over the limit is skipped without being kept,
 // and only the call it answered fails.
-import { deserializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
-import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, JSONRPCMessageSchema, type JSONRPCErrorResponse, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { isPlainResultResponse } from "./direct-requests.ts";
 
 /** How much of each end of a skipped line is kept to find the message's id in. */
 const EDGE_BYTES = 1024;
@@ -64,7 +64,10 @@ export class BoundedMessageReader {
     if (Buffer.isBuffer(line)) {
       // A CRLF line loses its CR before decoding: a pattern anchored at the end would scan all of a large answer.
       const end = line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
-      return deserializeMessage(line.toString("utf8", 0, end));
+      const message: unknown = JSON.parse(line.toString("utf8", 0, end));
+      // The SDK's deserializeMessage parses every message with its schema, which copies it; a
+      // plain answer (the usual tools/call result) passes that schema unchanged and is taken as it is.
+      return isPlainResultResponse(message) ? message : JSONRPCMessageSchema.parse(message);
     }
     const message = this.#onOversized(line.bytes);
     const id = responseId(line);
