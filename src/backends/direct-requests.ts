@@ -16,7 +16,7 @@ import {
   type JSONRPCMessage,
   type Result,
 } from "@modelcontextprotocol/sdk/types.js";
-import { isObject } from "../shared/index.ts";
+import { isPlainResult, isPlainResultResponse } from "./message-reader.ts";
 
 /** How an answer ends a call: its result, or the error it was answered with (or failed of). */
 type Settle = (answer: { result: unknown } | Error) => void;
@@ -126,23 +126,4 @@ function settleResult(result: unknown, resolve: (result: Result) => void, reject
   const parsed = safeParse(ResultSchema, result);
   if (parsed.success) resolve(parsed.data as Result);
   else reject(parsed.error);
-}
-
-/** A result the Protocol's schemas pass unchanged: an object whose members they do not look into. */
-export function isPlainResult(result: unknown): result is Result {
-  return isObject(result) && !("_meta" in result) && !Object.hasOwn(result, "__proto__");
-}
-
-/**
- * A JSON-RPC success answer of the shape the SDK's message schema accepts and copies unchanged:
- * exactly `jsonrpc` "2.0", an integer or string `id`, and a plain result. Anything else is left to
- * the schema (it may still be valid, or not).
- */
-export function isPlainResultResponse(message: unknown): message is { jsonrpc: "2.0"; id: number | string; result: Result } {
-  if (!isObject(message) || message["jsonrpc"] !== "2.0") return false;
-  let members = 0;
-  for (const _ in message) members++;
-  if (members !== 3) return false;
-  const id = message["id"];
-  return (typeof id === "string" || Number.isSafeInteger(id)) && isPlainResult(message["result"]);
 }
