@@ -162,7 +162,10 @@ async function replay(variant: Variant): Promise<Array<{ what: string; answer: R
   const tainting = session.findIndex((step) => step.what === "a read that taints the agent");
   session.splice(tainting, 0, ...webCalls());
   for (const { what, body } of session) {
-    const response = await rawRequest(base, "POST", "/mcp", { ...headers, ...(sessionId ? { "Mcp-Session-Id": sessionId } : {}) }, JSON.stringify(body));
+    // Read to the end: a backend's list_changed may arrive first on an event stream, before the answer.
+    const response = await rawRequest(base, "POST", "/mcp", { ...headers, ...(sessionId ? { "Mcp-Session-Id": sessionId } : {}) }, JSON.stringify(body), {
+      wholeEventStream: true,
+    });
     sessionId ??= response.headers["mcp-session-id"];
     answers.push({ what, answer: comparable(response, sessionId) });
   }
