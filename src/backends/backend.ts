@@ -25,6 +25,8 @@ export interface BackendOptions {
   maxMessageBytes?: number;
   /** Writes one line to the gateway's stderr. */
   stderrLine?: (line: string) => void;
+  /** Whether tools/call requests may go outside the SDK's Protocol (src/backends/direct-requests.ts); off when not given. */
+  directToolCalls?: boolean;
   /** Where launches, crashes, restarts and failed launches are reported (metrics, traces); by default nowhere. */
   observer?: Observer;
 }
@@ -135,6 +137,7 @@ export class Backend {
         ...(clientSide ? { clientSide } : {}),
         ...(this.options.stderrLine ? { stderrLine: this.options.stderrLine } : {}),
         ...(prestarted ? { prestarted } : {}),
+        ...(this.options.directToolCalls ? { directToolCalls: true } : {}),
       });
       this.#report(this.status === "error" ? "restarted" : "launched");
       this.markRunning();

@@ -11,6 +11,7 @@ import {
 import type { ServerConfig } from "../config/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
 import type { ClientSide } from "./client-side.ts";
+import { attachDirectRequests, type DirectRequests } from "./direct-requests.ts";
 import { BACKEND_TIMEOUT, BackendError } from "./errors.ts";
 import { connectHttp } from "./http-transport.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
@@ -21,6 +22,8 @@ import { stderrServesAgent, stdioTransport } from "./stdio-transport.ts";
 /** One live MCP client connection to a backend. */
 export interface BackendConnection {
   client: Client;
+  /** tools/call outside the SDK's Protocol (src/backends/direct-requests.ts); undefined when switched off. */
+  direct?: DirectRequests;
   /** The backend process, for stdio servers. */
   pid: number | undefined;
   /** Resolves once the connection is gone, for whatever reason. */
@@ -40,6 +43,8 @@ export interface ConnectOptions {
   stderrLine?: (line: string) => void;
   /** Bytes of the longest message read from a stdio server (--max-message-size). */
   maxMessageBytes: number;
+  /** Whether tools/call requests may go outside the SDK's Protocol (src/backends/direct-requests.ts). */
+  directToolCalls?: boolean;
   /** A stdio server's process already spawned for this connection (see Backend's spare and early process). */
   prestarted?: StartedStdioTransport;
 }
@@ -79,8 +84,16 @@ export async function openConnection(server: ServerConfig, options: ConnectOptio
   const pinged = server.type === "http" && options.keepaliveMs > 0 && !(client.transport instanceof PlainJsonRpcTransport);
   const keepalive = pinged ? startKeepalive(client, options.keepaliveMs) : undefined;
   void closed.then(() => clearInterval(keepalive));
+  let direct: DirectRequests | undefined;
+  try {
+    if (options.directToolCalls) direct = attachDirectRequests(client);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
   return {
     client,
+    ...(direct ? { direct } : {}),
     pid,
     closed,
     close: async (signal = "SIGTERM") => {

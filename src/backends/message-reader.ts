@@ -3,8 +3,15 @@
 // holds more than its limit, and its transport then closes the connection: one large answer
 // failed every call in flight on it. Here a line over the limit is skipped without being kept,
 // and only the call it answered fails.
-import { deserializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
-import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ErrorCode,
+  JSONRPCMessageSchema,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type RequestId,
+  type Result,
+} from "@modelcontextprotocol/sdk/types.js";
+import { isObject } from "../shared/index.ts";
 
 /** How much of each end of a skipped line is kept to find the message's id in. */
 const EDGE_BYTES = 1024;
@@ -64,7 +71,10 @@ export class BoundedMessageReader {
     if (Buffer.isBuffer(line)) {
       // A CRLF line loses its CR before decoding: a pattern anchored at the end would scan all of a large answer.
       const end = line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
-      return deserializeMessage(line.toString("utf8", 0, end));
+      const message: unknown = JSON.parse(line.toString("utf8", 0, end));
+      // The SDK's deserializeMessage parses every message with its schema, which copies it; a
+      // plain answer (the usual tools/call result) passes that schema unchanged and is taken as it is.
+      return isPlainResultResponse(message) ? message : JSONRPCMessageSchema.parse(message);
     }
     const message = this.#onOversized(line.bytes);
     const id = responseId(line);
@@ -138,4 +148,23 @@ function responseId(line: SkippedLine): RequestId | undefined {
   if (!head) return undefined;
   const found = head[1] ?? ID_AT_TAIL.exec(line.tail)?.[1];
   return found === undefined ? undefined : (JSON.parse(found) as RequestId);
+}
+
+/** A result the Protocol's schemas pass unchanged: an object whose members they do not look into. */
+export function isPlainResult(result: unknown): result is Result {
+  return isObject(result) && !("_meta" in result) && !Object.hasOwn(result, "__proto__");
+}
+
+/**
+ * A JSON-RPC success answer of the shape the SDK's message schema accepts and copies unchanged:
+ * exactly `jsonrpc` "2.0", an integer or string `id`, and a plain result. Anything else is left to
+ * the schema (it may still be valid, or not).
+ */
+export function isPlainResultResponse(message: unknown): message is { jsonrpc: "2.0"; id: number | string; result: Result } {
+  if (!isObject(message) || message["jsonrpc"] !== "2.0") return false;
+  let members = 0;
+  for (const _ in message) members++;
+  if (members !== 3) return false;
+  const id = message["id"];
+  return (typeof id === "string" || Number.isSafeInteger(id)) && isPlainResult(message["result"]);
 }

@@ -70,7 +70,10 @@ export interface Gateway extends ListeningGateway {
 }
 
 const DEFAULT_VERSION = "0.0.0";
-/** Set to "off", every tools/call goes through the SDK's Protocol (src/gateway/sessions/fast-tools-call.ts). */
+/**
+ * Set to "off", every tools/call goes through the SDK's Protocol on both sides: the agent's
+ * (src/gateway/sessions/fast-tools-call.ts) and the backends' (src/backends/direct-requests.ts).
+ */
 export const TOOLS_CALL_FAST_PATH_ENV = "FLOWGATE_TOOLS_CALL_FAST_PATH";
 
 /**
@@ -98,6 +101,8 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   try {
     announceStart(config, runtime, version, io, logger);
     const agentId = config.gateway.agentId ?? generatedAgentId(logger);
+    // Off only to compare both paths, on the agent's side and the backends' (test/gateway/tools-call-fast-path.test.ts, bench:ab).
+    const toolCallFastPath = env[TOOLS_CALL_FAST_PATH_ENV] !== "off";
     // The OpenTelemetry SDK loads while the backends start: nothing there is traced yet.
     tracingStarted = gatewayTracing(config, env, version, io, logger, (serverId) => discovered?.get(serverId)?.tools);
     warnUnisolated(config, io, logger);
@@ -110,7 +115,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
     const launchObserver: Observer = { step: (name, attributes, work) => observer.step(name, attributes, work), event: (event) => observer.event(event) };
     const discovery = discoverBackends(
       config,
-      { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes, observer: launchObserver },
+      { io, logger, version, maxMessageBytes: runtime.limits.maxMessageBytes, observer: launchObserver, directToolCalls: toolCallFastPath },
       options.earlyProcesses,
     );
     const traced = await tracingStarted;
@@ -139,8 +144,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
       itemLabelledServers: new Set(enforcement?.itemLabelledServerIds() ?? []),
       ...(enforcement ? { checkReply: enforcementReplyCheck(enforcement.pipeline) } : {}),
       ...(agentHoldsSecrets ? { agentHoldsSecrets } : {}),
-      // Off only to compare both paths (test/gateway/tools-call-fast-path.test.ts, bench:ab).
-      toolCallFastPath: env[TOOLS_CALL_FAST_PATH_ENV] !== "off",
+      toolCallFastPath,
     };
     monitor = startHealthMonitor(backends.values(), logger, options.healthCheckIntervalMs);
     failedWhere = ` on ${runtime.listenHost}:${runtime.listenPort}`;

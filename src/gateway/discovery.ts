@@ -13,6 +13,8 @@ export interface DiscoveryDeps {
   maxMessageBytes: number;
   /** Where the backends report launches, crashes and restarts; by default nowhere. */
   observer?: Observer;
+  /** Whether tools/call requests to the backends may go outside the SDK's Protocol. */
+  directToolCalls?: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function discoverBackends(
     maxMessageBytes: deps.maxMessageBytes,
     stderrLine: (line: string) => io.err(`${line}\n`),
     ...(deps.observer ? { observer: deps.observer } : {}),
+    ...(deps.directToolCalls ? { directToolCalls: true } : {}),
   };
   const backends = new Map<string, Backend>();
   for (const server of config.servers) backends.set(server.id, new Backend(server, options, early.get(server.id)));

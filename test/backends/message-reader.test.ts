@@ -1,3 +1,4 @@
+import { deserializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import { describe, expect, it } from "vitest";
 import { BoundedMessageReader } from "../../src/backends/message-reader.ts";
 
@@ -53,5 +54,35 @@ describe("a stdio message over the limit", () => {
     const exact = `{"jsonrpc":"2.0","id":1,"result":{"t":"${"z".repeat(LIMIT - 42)}"}}`;
     expect(Buffer.byteLength(exact)).toBe(LIMIT);
     expect(readAll([exact])).toEqual([JSON.parse(exact)]);
+  });
+});
+
+describe("a stdio message within the limit", () => {
+  // A plain answer skips the SDK's schema parse; every line must still read as that parse reads it,
+  // member for member inside each member (the envelope's own order is never serialised again).
+  const text = (message: unknown) => JSON.stringify(Object.fromEntries(Object.entries(message as object).sort()));
+  it.each([
+    ["a plain result (TypeScript SDK order)", `{"result":{"content":[],"b":1},"jsonrpc":"2.0","id":7}`],
+    ["a plain result with a string id", `{"jsonrpc":"2.0","id":"a","result":{"x":[1]}}`],
+    ["a result with _meta after its content", `{"jsonrpc":"2.0","id":1,"result":{"c":1,"_meta":{"k":2}}}`],
+    ["a result that is not an object", `{"jsonrpc":"2.0","id":1,"result":"text"}`],
+    ["a result that is an array", `{"jsonrpc":"2.0","id":1,"result":[1]}`],
+    ["a member JSON-RPC does not know", `{"jsonrpc":"2.0","id":1,"result":{},"x":1}`],
+    ["a fractional id", `{"jsonrpc":"2.0","id":1.5,"result":{}}`],
+    ["no jsonrpc version", `{"id":1,"result":{}}`],
+    ["a __proto__ member in the result", `{"jsonrpc":"2.0","id":1,"result":{"__proto__":{"a":1}}}`],
+    ["an error answer", `{"jsonrpc":"2.0","id":1,"error":{"code":-1,"message":"m"}}`],
+    ["a request", `{"jsonrpc":"2.0","id":1,"method":"ping"}`],
+    ["not JSON", `{"jsonrpc":`],
+  ])("reads as the SDK's deserializeMessage does: %s", (_case, line) => {
+    const sdk = (() => {
+      try {
+        return text(deserializeMessage(line));
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    const [ours] = readAll([line]);
+    expect(typeof ours === "string" ? ours : text(ours)).toBe(sdk);
   });
 });

@@ -1,15 +1,20 @@
-// The tools/call fast path (src/gateway/sessions/fast-tools-call.ts) answers exactly as the SDK
-// path does: one recorded session of raw HTTP requests is replayed through a gateway with the fast
-// path and through one with it switched off (FLOWGATE_TOOLS_CALL_FAST_PATH=off), and every status,
-// answer header and body must match byte for byte.
-import { mkdtemp, rm } from "node:fs/promises";
+// The tools/call fast path (src/gateway/sessions/fast-tools-call.ts on the agent's side,
+// src/backends/direct-requests.ts on the backends') answers exactly as the SDK path does: one
+// recorded session of raw HTTP requests is replayed through a gateway with the fast path and
+// through one with it switched off (FLOWGATE_TOOLS_CALL_FAST_PATH=off), and every status, answer
+// header and body must match byte for byte, and so must every byte the backends receive (a stdio
+// server's stdin, a streamable HTTP server's request bodies).
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { demoConfig } from "../../demo/attack.ts";
 import { createGateway, TOOLS_CALL_FAST_PATH_ENV, type Gateway } from "../../src/gateway/index.ts";
 import { runtimeOptions } from "../support/gateway.ts";
-import { EVERYTHING_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
+import { EVERYTHING_SCRIPT, httpServer, startEverythingHttp, stdioServer } from "../support/mcp-servers.ts";
+import { startRecordingProxy, type RecordingProxy } from "../support/recording-proxy.ts";
 import { openRawSession, rawRequest, type RawResponse } from "../support/raw-http.ts";
 import type { RpcLogRecord } from "../../src/log/types.ts";
 import { RecordingLogger } from "../support/recording-logger.ts";
@@ -19,6 +24,10 @@ interface Variant {
   gateway: Gateway;
   logger: FailedCallsLogger;
   workspace: string;
+  /** Where each process of the stdio server "everything" leaves the bytes it read, one file per process. */
+  stdinDir: string;
+  /** In front of the streamable HTTP server "web". */
+  proxy: RecordingProxy;
 }
 
 /** Also tells when a backend call ends in an error, so a test can wait for a cancelled call's end. */
@@ -35,13 +44,29 @@ class FailedCallsLogger extends RecordingLogger {
 
 const scratch: string[] = [];
 const variants: Variant[] = [];
+const stops: Array<() => Promise<void>> = [];
+const RECORD_STDIN = fileURLToPath(new URL("../support/record-stdin.mjs", import.meta.url));
 
-/** The demo (a guarded filesystem, memory as a public write sink) in propagate mode, plus server-everything, in unified mode. */
+/**
+ * The demo (a guarded filesystem, memory as a public write sink) in propagate mode, plus
+ * server-everything over stdio ("everything") and over streamable HTTP ("web"), in unified mode.
+ */
 async function startVariant(name: string, env: Record<string, string>): Promise<Variant> {
   const dir = await mkdtemp(join(tmpdir(), "flowgate-fast-path-"));
   scratch.push(dir);
+  const stdinDir = await mkdtemp(join(tmpdir(), "flowgate-fast-path-stdin-"));
+  scratch.push(stdinDir);
+  const web = await startEverythingHttp();
+  const proxy = await startRecordingProxy(web.url);
+  stops.push(
+    () => proxy.stop(),
+    () => web.stop(),
+  );
   const demo = await demoConfig("propagate", dir);
-  demo.config.servers.push(stdioServer("everything", EVERYTHING_SCRIPT));
+  demo.config.servers.push(
+    stdioServer("everything", EVERYTHING_SCRIPT, { args: ["--import", RECORD_STDIN, EVERYTHING_SCRIPT], env: { RECORD_STDIN_DIR: stdinDir } }),
+    httpServer("web", proxy.url),
+  );
   const logger = new FailedCallsLogger();
   const gateway = await createGateway(demo.config, runtimeOptions({ guardsMode: "propagate", mode: "unified" }), {
     io: { out: () => undefined, err: () => undefined },
@@ -49,7 +74,7 @@ async function startVariant(name: string, env: Record<string, string>): Promise<
     version: "test",
     logger,
   });
-  return { name, gateway, logger, workspace: demo.workspace };
+  return { name, gateway, logger, workspace: demo.workspace, stdinDir, proxy };
 }
 
 beforeAll(async () => {
@@ -58,6 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(variants.map((variant) => variant.gateway.close()));
+  await Promise.all(stops.map((stop) => stop()));
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -101,6 +127,19 @@ function recordedSession(workspace: string): Array<{ what: string; body: unknown
   ];
 }
 
+/** Calls to the streamable HTTP backend, made before the session's read taints the agent. */
+function webCalls(): Array<{ what: string; body: unknown }> {
+  return [
+    { what: "an HTTP backend's call", body: call(30, { name: "web___echo", arguments: { message: "over http" } }) },
+    { what: "an HTTP backend's isError result", body: call(31, { name: "web___get-sum", arguments: { a: "one", b: 2 } }) },
+    { what: "an HTTP backend's large result", body: call(32, { name: "web___echo", arguments: { message: "y".repeat(64 * 1024) } }) },
+    {
+      what: "an HTTP backend's call with a progress token",
+      body: call(33, { _meta: { progressToken: "t" }, name: "web___echo", arguments: { message: "p" } }),
+    },
+  ];
+}
+
 /** The headers whose value the client may act on; the session id is normalised (it is random). */
 function comparable(response: RawResponse, sessionId: string | undefined): Record<string, unknown> {
   const headers = Object.fromEntries(
@@ -119,8 +158,14 @@ async function replay(variant: Variant): Promise<Array<{ what: string; answer: R
   const headers: Record<string, string> = { Authorization: agentId, "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
   let sessionId: string | undefined;
   const answers = [];
-  for (const { what, body } of recordedSession(variant.workspace)) {
-    const response = await rawRequest(base, "POST", "/mcp", { ...headers, ...(sessionId ? { "Mcp-Session-Id": sessionId } : {}) }, JSON.stringify(body));
+  const session = recordedSession(variant.workspace);
+  const tainting = session.findIndex((step) => step.what === "a read that taints the agent");
+  session.splice(tainting, 0, ...webCalls());
+  for (const { what, body } of session) {
+    // Read to the end: a backend's list_changed may arrive first on an event stream, before the answer.
+    const response = await rawRequest(base, "POST", "/mcp", { ...headers, ...(sessionId ? { "Mcp-Session-Id": sessionId } : {}) }, JSON.stringify(body), {
+      wholeEventStream: true,
+    });
     sessionId ??= response.headers["mcp-session-id"];
     answers.push({ what, answer: comparable(response, sessionId) });
   }
@@ -149,19 +194,54 @@ describe("tools/call outside the SDK's Protocol", () => {
     expect(fast!.events).not.toContain('"id":41}');
   });
 
-  it("answers a recorded session byte for byte as the SDK path does", async () => {
-    const [fast, sdk] = await Promise.all(variants.map(replay));
+  it("answers a recorded session byte for byte as the SDK path does, and sends the backends the same bytes", async () => {
+    // One variant at a time, so the SDK Client's requests counted belong to the variant replayed.
+    const sdkRequests = vi.spyOn(Client.prototype, "request");
+    const replayed = [];
+    for (const variant of variants) {
+      sdkRequests.mockClear();
+      const answers = await replay(variant);
+      const sdkToolCalls = sdkRequests.mock.calls.filter(([request]) => request.method === "tools/call").length;
+      replayed.push({ answers, sdkToolCalls, backends: await backendTranscripts(variant) });
+    }
+    sdkRequests.mockRestore();
+    const [fast, sdk] = replayed.map((variant) => variant.answers);
     expect(fast).toEqual(sdk);
+    expect(replayed[0]!.backends).toEqual(replayed[1]!.backends);
+    // Both paths were taken: with the fast path only calls with a progress token (one per backend) use the SDK's Client.
+    expect(replayed[0]!.sdkToolCalls).toBe(2);
+    expect(replayed[1]!.sdkToolCalls).toBeGreaterThan(10);
+    expect(replayed[0]!.backends.web).toContain('"params":{"name":"echo","arguments":{"message":"over http"}},"jsonrpc":"2.0","id":');
+    // The earlier tests' calls went to the same processes: the agent's cancellation reached the backend as the SDK words it.
+    expect(replayed[0]!.backends.stdio.join("")).toMatch(
+      /\{"jsonrpc":"2\.0","method":"notifications\/cancelled","params":\{"requestId":\d+,"reason":"AbortError: the agent cancelled the request"\}\}/,
+    );
+    expect(body("a large result", fast!).length).toBeGreaterThan(256 * 1024);
     // The session did what it was recorded for, so the comparison covers each case.
-    const body = (what: string) => String(fast!.find((step) => step.what === what)?.answer["body"]);
-    expect(body("a good call")).toBe('{"result":{"content":[{"type":"text","text":"Echo: hello"}]},"jsonrpc":"2.0","id":2}');
-    expect(body("no tool name")).toMatch(/"code":-32602,"message":"Invalid params for tools\/call: params.name: /);
-    expect(body("an unknown server")).toContain('"code":-32602,"message":"unknown tool \\"nowhere___echo\\"');
-    expect(body("a tool result with isError")).toContain('"isError":true');
-    expect(body("a large result").length).toBeGreaterThan(256 * 1024);
-    expect(body("a write the guard denies")).toMatch(/"error":\{"code":-32\d+,"message":"[^"]*secrecy/i);
+    expect(body("a good call", fast!)).toBe('{"result":{"content":[{"type":"text","text":"Echo: hello"}]},"jsonrpc":"2.0","id":2}');
+    expect(body("no tool name", fast!)).toMatch(/"code":-32602,"message":"Invalid params for tools\/call: params.name: /);
+    expect(body("an unknown server", fast!)).toContain('"code":-32602,"message":"unknown tool \\"nowhere___echo\\"');
+    expect(body("a tool result with isError", fast!)).toContain('"isError":true');
+    expect(body("an HTTP backend's call", fast!)).toContain("Echo: over http");
+    expect(body("a write the guard denies", fast!)).toMatch(/"error":\{"code":-32\d+,"message":"[^"]*secrecy/i);
   });
 });
+
+function body(what: string, answers: Array<{ what: string; answer: Record<string, unknown> }>): string {
+  return String(answers.find((step) => step.what === what)?.answer["body"]);
+}
+
+/**
+ * What the backends of `variant` were sent: every stdio process's stdin whole (sorted, since the
+ * processes start in no fixed order), and the HTTP server's request bodies in order. The gateway's
+ * own progress tokens count across the gateways in this process, so their numbers are normalised.
+ */
+async function backendTranscripts(variant: Variant): Promise<{ stdio: string[]; web: string }> {
+  const normalised = (text: string) => text.replace(/"flowgate-progress-\d+"/g, '"flowgate-progress-<n>"');
+  const files = await readdir(variant.stdinDir);
+  const stdio = await Promise.all(files.map(async (file) => normalised(await readFile(join(variant.stdinDir, file), "utf8"))));
+  return { stdio: stdio.sort(), web: normalised(variant.proxy.bodies.join("\n")) };
+}
 
 /** Opens a session able to sample and starts a call that waits on the agent; resolves once the backend's request has arrived. */
 async function callWaitingOnTheAgent(variant: Variant, id: number) {
