@@ -36,7 +36,9 @@ export function buildProgram(io: CliIO, registerServe: (program: Command) => voi
       "after",
       "\nMemory: bin/flowgate.js restarts Node once, in the same process, with --max-semi-space-size=8\n" +
         "(a young generation of 2 × 8 MiB instead of up to 2 × 32 MiB under load). Give your own\n" +
-        "--max-semi-space-size in NODE_OPTIONS, or set FLOWGATE_NODE_FLAGS=off, to run without it.",
+        "--max-semi-space-size in NODE_OPTIONS, or set FLOWGATE_NODE_FLAGS=off, to run without it.\n" +
+        "After a second with no work, once the heap has grown by 32 MiB, one full collection gives\n" +
+        "the memory a burst of calls left behind back to the system.",
     );
   // Each subcommand lives in its own file under src/cli and registers itself here.
   registerServe(program);

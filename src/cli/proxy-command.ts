@@ -4,6 +4,7 @@ import { DEFAULT_OTEL_SERVICE_NAME, type OpenTelemetryConfig } from "../config/i
 import { parseEnforcementMode, parseTrustedBotsFlag, type EnforcementMode } from "../difc/index.ts";
 import { githubApiUrl, githubToken } from "../enforce/index.ts";
 import { discoverGuardFile } from "../guard/index.ts";
+import { collectHeapWhenIdle } from "./idle-heap-collection.ts";
 import { envBoolean } from "./env-values.ts";
 import { CliExit, type CliIO } from "./io.ts";
 import { DEFAULT_LOG_DIR, envShutdownTimeoutMs, sampleRateFlag } from "./serve-options.ts";
@@ -221,7 +222,9 @@ async function runProxy(settings: ProxySettings, io: CliIO): Promise<void> {
       process.env[name] = proxy.tls.caCertPath;
   }
   io.err(proxyBanner(settings, proxy.url, proxy.mode, proxy.tls?.caCertPath));
+  const stopCollecting = collectHeapWhenIdle();
   await stopped;
+  stopCollecting();
   logger.log("info", "shutdown", "proxy shutting down");
   io.err(`Shutting down proxy: requests in flight have up to ${settings.shutdownTimeoutMs} ms to finish\n`);
   const drained = await proxy.close(settings.shutdownTimeoutMs);
