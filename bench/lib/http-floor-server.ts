@@ -3,7 +3,8 @@
 // direct stdio floor (the client's HTTP transport and one HTTP exchange), so the benchmark can
 // show how much of a gateway's added latency is its own. Usage: http-floor-server.ts <port>.
 import { randomUUID } from "node:crypto";
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import { serveJsonPosts } from "./json-post-server.ts";
 
 const PROTOCOL_VERSION = "2025-11-25";
 
@@ -11,30 +12,22 @@ function reply(res: ServerResponse, id: unknown, result: unknown, headers: Recor
   res.writeHead(200, { "content-type": "application/json", ...headers }).end(JSON.stringify({ jsonrpc: "2.0", id, result }));
 }
 
-const server = createServer((req, res) => {
-  if (req.method === "DELETE") return void res.writeHead(200).end();
-  if (req.method !== "POST") return void res.writeHead(405, { allow: "POST, DELETE" }).end();
-  let body = "";
-  req.setEncoding("utf8");
-  req.on("data", (chunk: string) => (body += chunk));
-  req.on("end", () => {
-    const message = JSON.parse(body) as { id?: unknown; method: string; params?: { name?: string; arguments?: { message?: string } } };
-    if (message.id === undefined) return void res.writeHead(202).end();
-    switch (message.method) {
-      case "initialize":
-        return reply(
-          res,
-          message.id,
-          { protocolVersion: PROTOCOL_VERSION, capabilities: { tools: {} }, serverInfo: { name: "http-floor", version: "1.0.0" } },
-          { "mcp-session-id": randomUUID() },
-        );
-      case "tools/call":
-        return reply(res, message.id, { content: [{ type: "text", text: `Echo: ${message.params?.arguments?.message ?? ""}` }] });
-      default:
-        return void res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ jsonrpc: "2.0", id: message.id, error: { code: -32601, message: `Method not found: ${message.method}` } }));
-    }
-  });
+serveJsonPosts(Number(process.argv[2]), (body, res) => {
+  const message = JSON.parse(body) as { id?: unknown; method: string; params?: { name?: string; arguments?: { message?: string } } };
+  if (message.id === undefined) return void res.writeHead(202).end();
+  switch (message.method) {
+    case "initialize":
+      return reply(
+        res,
+        message.id,
+        { protocolVersion: PROTOCOL_VERSION, capabilities: { tools: {} }, serverInfo: { name: "http-floor", version: "1.0.0" } },
+        { "mcp-session-id": randomUUID() },
+      );
+    case "tools/call":
+      return reply(res, message.id, { content: [{ type: "text", text: `Echo: ${message.params?.arguments?.message ?? ""}` }] });
+    default:
+      return void res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ jsonrpc: "2.0", id: message.id, error: { code: -32601, message: `Method not found: ${message.method}` } }));
+  }
 });
-server.listen(Number(process.argv[2]), "127.0.0.1", () => process.stdout.write("listening\n"));

@@ -6,8 +6,9 @@
 // and the peers' figures against it. Usage: relay-floor-server.ts <port> <server-everything entry>.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { createInterface } from "node:readline";
+import { serveJsonPosts } from "./json-post-server.ts";
 
 interface Message {
   id?: string | number;
@@ -39,26 +40,19 @@ createInterface({ input: backend.stdout }).on("line", (line) => {
   respond(caller.res, JSON.stringify({ ...message, id: caller.id }), caller.initialize ? { "mcp-session-id": randomUUID() } : {});
 });
 
-createServer((req, res) => {
-  if (req.method === "DELETE") return void res.writeHead(200).end();
-  if (req.method !== "POST") return void res.writeHead(405, { allow: "POST, DELETE" }).end();
-  let body = "";
-  req.setEncoding("utf8");
-  req.on("data", (chunk: string) => (body += chunk));
-  req.on("end", () => {
-    const message = JSON.parse(body) as Message;
-    if (message.id === undefined) {
-      if (message.method === "notifications/initialized" && !initializedSent) {
-        initializedSent = true;
-        backend.stdin.write(body + "\n");
-      }
-      return void res.writeHead(202).end();
+serveJsonPosts(Number(port), (body, res) => {
+  const message = JSON.parse(body) as Message;
+  if (message.id === undefined) {
+    if (message.method === "notifications/initialized" && !initializedSent) {
+      initializedSent = true;
+      backend.stdin.write(body + "\n");
     }
-    if (message.method === "initialize" && initializeResult !== undefined) {
-      return respond(res, JSON.stringify({ jsonrpc: "2.0", id: message.id, result: initializeResult }), { "mcp-session-id": randomUUID() });
-    }
-    const wireId = nextWireId++;
-    waiting.set(wireId, { res, id: message.id, initialize: message.method === "initialize" });
-    backend.stdin.write(JSON.stringify({ ...message, id: wireId }) + "\n");
-  });
-}).listen(Number(port), "127.0.0.1", () => process.stdout.write("listening\n"));
+    return void res.writeHead(202).end();
+  }
+  if (message.method === "initialize" && initializeResult !== undefined) {
+    return respond(res, JSON.stringify({ jsonrpc: "2.0", id: message.id, result: initializeResult }), { "mcp-session-id": randomUUID() });
+  }
+  const wireId = nextWireId++;
+  waiting.set(wireId, { res, id: message.id, initialize: message.method === "initialize" });
+  backend.stdin.write(JSON.stringify({ ...message, id: wireId }) + "\n");
+});
