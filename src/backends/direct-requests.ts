@@ -12,11 +12,24 @@ import {
   isJSONRPCErrorResponse,
   isJSONRPCResultResponse,
   McpError,
+  RELATED_TASK_META_KEY,
   ResultSchema,
   type JSONRPCMessage,
   type Result,
 } from "@modelcontextprotocol/sdk/types.js";
+import { isObject } from "../shared/index.ts";
 import { isPlainResult, isPlainResultResponse } from "./message-reader.ts";
+
+/**
+ * Whether a tools/call with these params needs the SDK's Protocol: its progress notifications and
+ * its tasks are the Protocol's bookkeeping, on the agent's side and the backend's alike. Any
+ * other tools/call may go outside it (here, and src/gateway/sessions/fast-tools-call.ts).
+ */
+export function needsProtocolBookkeeping(params: Record<string, unknown>): boolean {
+  if (params["task"] !== undefined) return true;
+  const meta = params["_meta"];
+  return meta !== undefined && (!isObject(meta) || meta["progressToken"] !== undefined || meta[RELATED_TASK_META_KEY] !== undefined);
+}
 
 /** How an answer ends a call: its result, or the error it was answered with (or failed of). */
 type Settle = (answer: { result: unknown } | Error) => void;

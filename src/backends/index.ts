@@ -1,6 +1,7 @@
 // The backends layer's face: connections to the configured MCP servers, as the gateway uses them.
 export { toolAllowed } from "./allow-list.ts";
 export { Backend } from "./backend.ts";
+export { needsProtocolBookkeeping } from "./direct-requests.ts";
 export type { EarlyProcess } from "./early-process.ts";
 export { AGENT_LIMIT_REACHED, AGENT_LIMIT_RETRY_AFTER_S } from "./errors.ts";
 export { collectPages } from "./paginate.ts";

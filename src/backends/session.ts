@@ -1,11 +1,12 @@
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ErrorCode, McpError, RELATED_TASK_META_KEY, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, ResultSchema, type Result } from "@modelcontextprotocol/sdk/types.js";
 import type { RpcLogRecord } from "../log/index.ts";
 import type { Backend } from "./backend.ts";
 import type { ClientSide } from "./client-side.ts";
 import type { BackendConnection } from "./connection.ts";
+import { needsProtocolBookkeeping } from "./direct-requests.ts";
 import { BACKEND_TIMEOUT, BACKEND_UNAVAILABLE, BackendError } from "./errors.ts";
-import { errorText, isObject, MAX_JSON_NESTING, nestsDeeperThan, rpcErrorOf } from "../shared/index.ts";
+import { errorText, MAX_JSON_NESTING, nestsDeeperThan, rpcErrorOf } from "../shared/index.ts";
 
 export interface CallOptions {
   /** Aborts when the agent cancels; the backend is then sent notifications/cancelled. */
@@ -125,7 +126,8 @@ export class BackendSession {
     if (options.signal?.aborted) cancel();
     else options.signal?.addEventListener("abort", cancel, { once: true });
     try {
-      if (connection.direct && takesDirectPath(method, params)) return await connection.direct.request(method, params, abort.signal);
+      if (connection.direct && method === "tools/call" && params !== undefined && !needsProtocolBookkeeping(params))
+        return await connection.direct.request(method, params, abort.signal);
       return await connection.client.request({ method, params } as never, ResultSchema, {
         signal: abort.signal,
         // The deadline above is the one that counts; the SDK's own default would cut calls at 60 s.
@@ -202,16 +204,6 @@ export class BackendSession {
   #unavailable(reason: string): BackendError {
     return new BackendError(BACKEND_UNAVAILABLE, this.backend.id, `backend "${this.backend.id}" ${reason}`);
   }
-}
-
-/**
- * Whether a request goes outside the SDK's Protocol (src/backends/direct-requests.ts): a tools/call
- * without a progress token or a task, whose progress and task bookkeeping are the Protocol's.
- */
-function takesDirectPath(method: string, params: Record<string, unknown> | undefined): boolean {
-  if (method !== "tools/call" || params === undefined || params["task"] !== undefined) return false;
-  const meta = params["_meta"];
-  return meta === undefined || (isObject(meta) && meta["progressToken"] === undefined && meta[RELATED_TASK_META_KEY] === undefined);
 }
 
 /** An HTTP backend's answer to a request on an MCP session it no longer knows. */

@@ -3,7 +3,8 @@
 // transport hands over a call of the plain shape checked here; the session runs the same handler
 // the SDK path registers, through the same forward chain, and answers on the same PostReply.
 // Anything else, a malformed call included, takes the SDK path, so every error reads as before.
-import { ErrorCode, McpError, RELATED_TASK_META_KEY, type JSONRPCErrorResponse, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type JSONRPCErrorResponse, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { needsProtocolBookkeeping } from "../../backends/index.ts";
 import { isObject } from "../../shared/index.ts";
 
 /** A tools/call the SDK's schemas would accept, with the params its handler receives. */
@@ -28,11 +29,10 @@ export function plainToolCall(raw: unknown): PlainToolCall | undefined {
   for (const key in raw) if (!ENVELOPE.has(key)) return undefined;
   const { id, params } = raw;
   if (typeof id !== "string" && !Number.isSafeInteger(id)) return undefined;
-  if (!isObject(params) || typeof params["name"] !== "string" || params["task"] !== undefined) return undefined;
+  if (!isObject(params) || typeof params["name"] !== "string" || needsProtocolBookkeeping(params)) return undefined;
   const args = params["arguments"];
   if (args !== undefined && !isObject(args)) return undefined;
-  const meta = params["_meta"];
-  if (meta !== undefined && (!isObject(meta) || meta["progressToken"] !== undefined || meta[RELATED_TASK_META_KEY] !== undefined)) return undefined;
+  const meta = params["_meta"] as Record<string, unknown> | undefined;
   // The SDK's params schema drops members it does not know; so does this, in its order.
   return {
     jsonrpc: "2.0",
