@@ -18,3 +18,24 @@ export const MCP_REQUEST_METHODS: ReadonlySet<string> = new Set([
   "completion/complete",
   "logging/setLevel",
 ]);
+
+/** What a name outside the bounded sets is shown as (a made-up method or tool, an unknown server). */
+export const OTHER = "other";
+
+/** A method MCP defines as it is; anything else OTHER. */
+export function shownMethod(value: unknown): string {
+  return typeof value === "string" && MCP_REQUEST_METHODS.has(value) ? value : OTHER;
+}
+
+const listedNames = new WeakMap<readonly { name: string }[], ReadonlySet<string>>();
+
+/** A tool the backend `listed` as it is; anything else (or no list yet) OTHER. Each list's names are indexed once. */
+export function shownTool(listed: readonly { name: string }[] | undefined, value: unknown): string {
+  if (typeof value !== "string" || listed === undefined) return OTHER;
+  let names = listedNames.get(listed);
+  if (names === undefined) {
+    names = new Set(listed.map((tool) => tool.name));
+    listedNames.set(listed, names);
+  }
+  return names.has(value) ? value : OTHER;
+}

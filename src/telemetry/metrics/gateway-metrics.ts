@@ -6,7 +6,16 @@
 // digest never become a label: each would be a new series per value, and the digest would let
 // anyone who can scrape follow one agent.
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { MCP_REQUEST_METHODS, type ObservedAttributes, type ObservedEvent, type Observer, type StepHandle, type StepName } from "../../shared/index.ts";
+import {
+  OTHER,
+  shownMethod,
+  shownTool,
+  type ObservedAttributes,
+  type ObservedEvent,
+  type Observer,
+  type StepHandle,
+  type StepName,
+} from "../../shared/index.ts";
 
 /** What the gauges read when scraped, and the tools that bound the tool label; the composition root supplies them once it has them. */
 export interface MetricsSources {
@@ -17,9 +26,6 @@ export interface MetricsSources {
   /** Agents the DIFC state knows (each credential that has made a call). */
   agents(): Promise<number>;
 }
-
-/** Label value for anything outside the bounded set: a tool the backend never listed, an unknown method or server. */
-export const OTHER = "other";
 
 /** What the forward chain sets as a call's outcome (src/gateway/forward/observe.ts). */
 const OUTCOMES: ReadonlySet<string> = new Set(["ok", "tool_error", "error"]);
@@ -40,7 +46,6 @@ export class GatewayMetrics implements Observer {
   readonly #serverIds: ReadonlySet<string>;
   #sources: MetricsSources | undefined;
   /** Each listed-tools array's names as a set, rebuilt when a relaunch replaces the array. */
-  readonly #toolSets = new WeakMap<readonly { name: string }[], ReadonlySet<string>>();
 
   readonly #requests: Counter<"server" | "method" | "tool" | "outcome">;
   readonly #durations: { [step in TimedStep]: Histogram<string> };
@@ -172,7 +177,7 @@ export class GatewayMetrics implements Observer {
       this.#durations[name].observe({ server, function: typeof fn === "string" ? fn : OTHER }, seconds);
       return;
     }
-    const method = typeof attributes["method"] === "string" && MCP_REQUEST_METHODS.has(attributes["method"]) ? attributes["method"] : OTHER;
+    const method = shownMethod(attributes["method"]);
     this.#durations[name].observe({ server, method }, seconds);
     if (name === "mcp.call") {
       const outcome = typeof attributes["outcome"] === "string" && OUTCOMES.has(attributes["outcome"]) ? attributes["outcome"] : failed ? "error" : "ok";
@@ -186,14 +191,6 @@ export class GatewayMetrics implements Observer {
 
   /** The tool's name if the backend listed it; "" for a request that names no tool. */
   #tool(server: string, value: unknown): string {
-    if (value === undefined) return "";
-    const listed = this.#sources?.tools(server);
-    if (typeof value !== "string" || listed === undefined) return OTHER;
-    let names = this.#toolSets.get(listed);
-    if (names === undefined) {
-      names = new Set(listed.map((tool) => tool.name));
-      this.#toolSets.set(listed, names);
-    }
-    return names.has(value) ? value : OTHER;
+    return value === undefined ? "" : shownTool(this.#sources?.tools(server), value);
   }
 }

@@ -5,14 +5,20 @@
 // may not be cleared for, as the log files do: a tool or method name the agent made up (which a
 // tainted agent can spell a secret in) is exported as "other", as the metrics count it.
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
-import { MCP_REQUEST_METHODS, type ObservedAttributes, type ObservedEvent, type Observer, type StepHandle, type StepName } from "../../shared/index.ts";
+import {
+  OTHER,
+  shownMethod,
+  shownTool,
+  type ObservedAttributes,
+  type ObservedEvent,
+  type Observer,
+  type StepHandle,
+  type StepName,
+} from "../../shared/index.ts";
 import type { SpanHandle, SpanRole, Tracing } from "./tracing.ts";
 
 /** The tools a server's backend listed (after its allow-list); undefined for a server not discovered yet. */
 export type ListedTools = (serverId: string) => readonly { name: string }[] | undefined;
-
-/** What a span shows for a tool or method name the agent made up. */
-export const OTHER = "other";
 
 /** Turns the names an agent chose into what a span may carry. */
 class ShownNames {
@@ -22,21 +28,15 @@ class ShownNames {
     this.#listed = listed;
   }
 
-  /** A method MCP defines as it is; anything else "other". */
-  method(value: unknown): string {
-    return typeof value === "string" && MCP_REQUEST_METHODS.has(value) ? value : OTHER;
-  }
-
   /** A tool the server's backend listed as it is; anything else "other"; undefined when no tool was named. */
   tool(server: unknown, value: unknown): string | undefined {
     if (value === undefined) return undefined;
-    const listed = typeof server === "string" ? this.#listed(server) : undefined;
-    return typeof value === "string" && listed?.some((tool) => tool.name === value) ? value : OTHER;
+    return shownTool(typeof server === "string" ? this.#listed(server) : undefined, value);
   }
 
   /** A name that is a tool's on tools/call and the method's otherwise (a guard call's, a DIFC decision's). */
   methodOrTool(server: unknown, value: unknown): string {
-    const method = this.method(value);
+    const method = shownMethod(value);
     return method === OTHER ? (this.tool(server, value) ?? OTHER) : method;
   }
 }
@@ -48,26 +48,27 @@ interface SpanShape {
 }
 
 /** The reference's gen_ai attributes of a tool call, naming the backend as the agent being called. */
-function genAi(attributes: ObservedAttributes, names: ShownNames): ObservedAttributes {
+function genAi(attributes: ObservedAttributes, tool: string | undefined): ObservedAttributes {
   return {
     "gen_ai.system": "mcp",
     "gen_ai.operation.name": "execute_tool",
     "gen_ai.agent.name": "mcp-gateway",
     "gen_ai.agent.id": attributes["server"],
-    "gen_ai.tool.name": names.tool(attributes["server"], attributes["tool"]),
+    "gen_ai.tool.name": tool,
   };
 }
 
-function callAttributes(attributes: ObservedAttributes, names: ShownNames): ObservedAttributes {
+function callAttributes(attributes: ObservedAttributes, tool: string | undefined): ObservedAttributes {
   return {
     "mcp.server": attributes["server"],
-    "mcp.method": names.method(attributes["method"]),
-    "mcp.tool": names.tool(attributes["server"], attributes["tool"]),
+    "mcp.method": shownMethod(attributes["method"]),
+    "mcp.tool": tool,
     "agent.digest": attributes["agent"],
   };
 }
 
 function shapeOf(name: StepName, attributes: ObservedAttributes, names: ShownNames): SpanShape {
+  const tool = () => names.tool(attributes["server"], attributes["tool"]);
   switch (name) {
     case "http.request":
       return {
@@ -80,20 +81,20 @@ function shapeOf(name: StepName, attributes: ObservedAttributes, names: ShownNam
           "gen_ai.conversation.id": attributes["session"],
         },
       };
-    case "mcp.call":
+    case "mcp.call": {
+      const shown = tool();
       return attributes["method"] === "tools/call"
-        ? { name: "mcp.tool_call", role: "internal", attributes: { ...genAi(attributes, names), ...callAttributes(attributes, names) } }
-        : { name: names.method(attributes["method"]), role: "internal", attributes: callAttributes(attributes, names) };
-    case "backend.call":
+        ? { name: "mcp.tool_call", role: "internal", attributes: { ...genAi(attributes, shown), ...callAttributes(attributes, shown) } }
+        : { name: shownMethod(attributes["method"]), role: "internal", attributes: callAttributes(attributes, shown) };
+    }
+    case "backend.call": {
+      const shown = tool();
       return {
         name: "gateway.backend.execute",
         role: "client",
-        attributes: {
-          "gen_ai.agent.id": attributes["server"],
-          "gen_ai.tool.name": names.tool(attributes["server"], attributes["tool"]),
-          ...callAttributes(attributes, names),
-        },
+        attributes: { "gen_ai.agent.id": attributes["server"], "gen_ai.tool.name": shown, ...callAttributes(attributes, shown) },
       };
+    }
     case "guard.call":
       return {
         name: `guard.${String(attributes["function"])}`,
