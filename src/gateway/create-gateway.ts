@@ -163,7 +163,7 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
         stateHealth: () => enforcement?.stateHealth(),
         liveView: new LiveView(decisions, liveViewSources(backends, enforcement)),
         onShutdown: () => monitor?.stop(),
-        ...(observesSteps(observer) ? { observer } : {}),
+        observer,
       },
       (started) => io.out(clientConfigDocument(config, runtime, started.port, started.agentId)),
     );

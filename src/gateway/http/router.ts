@@ -10,7 +10,7 @@ import type { McpEndpoint } from "../sessions/index.ts";
 import type { LiveViewRoutes } from "./live-view.ts";
 import { handleMcpRequest } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
-import { hostAllowed, originAllowed, quietObserver, rfc3339Seconds, type ObservedAttributes, type Observer } from "../../shared/index.ts";
+import { hostAllowed, originAllowed, observesSteps, rfc3339Seconds, type ObservedAttributes, type Observer } from "../../shared/index.ts";
 
 export type ReflectAgents = Record<string, { secrecy: string[]; integrity: string[] }>;
 
@@ -112,7 +112,7 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
 /** route() reported as one "http.request" step, with what a trace needs to join the caller's. */
 export async function observedRoute(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<void> {
   const { observer } = ctx;
-  if (observer === undefined || observer === quietObserver) return route(req, res, ctx);
+  if (observer === undefined || !observesSteps(observer)) return route(req, res, ctx);
   return observer.step("http.request", requestAttributes(req, ctx), async (step) => {
     try {
       await route(req, res, ctx);

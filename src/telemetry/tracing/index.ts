@@ -7,10 +7,9 @@ import { resolveTracing, type Env } from "./settings.ts";
 import type { ListedTools } from "./span-observer.ts";
 import type { Tracing } from "./tracing.ts";
 
-export { effectiveSampleRate } from "./settings.ts";
 export { untraced } from "./untraced.ts";
 export type { ListedTools } from "./span-observer.ts";
-export type { IncomingTraceContext, SpanHandle, SpanRole, Tracing } from "./tracing.ts";
+export type { SpanHandle, Tracing } from "./tracing.ts";
 
 export interface StartupLine {
   level: "info" | "warn";

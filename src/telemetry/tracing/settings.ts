@@ -39,7 +39,7 @@ const MAX_ENDPOINTS = 16;
  * `k=v,k2=v2` as OTEL_EXPORTER_OTLP_HEADERS writes headers; `unescape` decodes %XX in values as
  * the OTel specification says (config headers are used verbatim, as the reference does).
  */
-export function parseHeaderList(text: string, unescape: boolean): Record<string, string> {
+function parseHeaderList(text: string, unescape: boolean): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const entry of text.split(",")) {
     const equals = entry.indexOf("=");
@@ -61,7 +61,7 @@ function decodeOrKeep(value: string): string {
 }
 
 /** The endpoint with the signal path appended unless its path already ends with it; throws on a URL that is not http(s). */
-export function signalUrl(endpoint: string, signalPath = DEFAULT_SIGNAL_PATH): string {
+function signalUrl(endpoint: string, signalPath = DEFAULT_SIGNAL_PATH): string {
   // The endpoint may carry a key in its user info or query: errors show it as the startup line does, or not at all.
   let url: URL;
   try {
