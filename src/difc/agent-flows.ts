@@ -76,8 +76,8 @@ export class CachedFlows implements AgentFlows {
  */
 const MAX_REMEMBERED_LABELS = 256;
 
-/** Keeps a label's check while the cache has room; returns it. */
-function remember(cache: Map<Label, FlowCheck>, resource: Label, result: FlowCheck): FlowCheck {
-  if (cache.size < MAX_REMEMBERED_LABELS) cache.set(resource, result);
-  return result;
+/** Keeps what was worked out for a labels object while the cache has room; returns it. */
+export function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size < MAX_REMEMBERED_LABELS) cache.set(key, value);
+  return value;
 }

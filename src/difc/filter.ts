@@ -1,5 +1,5 @@
 import { shouldBlockFilteredResponse, isSingularReadTool } from "./decisions.ts";
-import { CachedFlows } from "./agent-flows.ts";
+import { CachedFlows, remember } from "./agent-flows.ts";
 import { evaluateWith, isAllowed, type Evaluation } from "./evaluator.ts";
 import { difcFilteredFields, type DifcFilteredFields } from "./filtered-record.ts";
 import type { LabeledCollection, LabeledItem } from "./labeled-response.ts";
@@ -39,9 +39,6 @@ export type FilterOutcome =
       readonly notice: string | null;
     };
 
-/** Past this many distinct labels objects, new ones are evaluated each time: the map stays small. */
-const MAX_REMEMBERED_EVALUATIONS = 256;
-
 /** Checks every item of a labelled response against the agent with the call's operation and mode. */
 export function filterCollection(collection: LabeledCollection, agent: AgentLabels, context: FilterContext): FilterOutcome {
   const kept: LabeledItem[] = [];
@@ -50,11 +47,7 @@ export function filterCollection(collection: LabeledCollection, agent: AgentLabe
   // Items mostly share a few labels objects (labelResponse hands them out so): one evaluation each.
   const evaluations = new Map<ResourceLabels, Evaluation>();
   for (const item of collection.items) {
-    let evaluation = evaluations.get(item.labels);
-    if (evaluation === undefined) {
-      evaluation = evaluateWith(flows, item.labels, context.operation, context.mode);
-      if (evaluations.size < MAX_REMEMBERED_EVALUATIONS) evaluations.set(item.labels, evaluation);
-    }
+    const evaluation = evaluations.get(item.labels) ?? remember(evaluations, item.labels, evaluateWith(flows, item.labels, context.operation, context.mode));
     if (isAllowed(evaluation)) {
       kept.push(item);
     } else {
