@@ -33,6 +33,7 @@ import {
   type LogLine,
   type WorkerInit,
   type WorkerToHost,
+  afterSlotData,
 } from "./worker/messages.ts";
 import { takeBootedWorker } from "./worker-spare.ts";
 import { readLogRecords } from "./worker/log-records.ts";
@@ -61,8 +62,6 @@ interface PendingCall {
   replyPending: boolean;
   /** Set once the call waits asynchronously: only then must the worker keep the process alive. */
   keepsAlive: boolean;
-  /** Where call_backend's request and answer are in callData: right after the input, if it is there. */
-  exchangeStart: number;
 }
 
 export class GuardWorker {
@@ -150,7 +149,6 @@ export class GuardWorker {
         aborted: false,
         replyPending: false,
         keepsAlive: false,
-        exchangeStart: input.length <= this.#callData.length ? input.length : 0,
         resolve: (outcome) => {
           signal?.removeEventListener("abort", onAbort);
           if (pending.keepsAlive) this.#worker.unref();
@@ -187,7 +185,7 @@ export class GuardWorker {
         if (state === CALL_AWAITING_HOST) {
           // Serve the guard's request now; the wait resumes once it is answered, or at the
           // deadline if the backend is slower than that.
-          const request = this.#takeBackendRequest(pending);
+          const request = this.#takeBackendRequest();
           if (request) return this.#serveThenWait(request, pending, deadline, budget, wait);
         }
         if (waitsBriefly && waitBriefly(slots, SLOT_STATE, state)) return wait();
@@ -207,13 +205,13 @@ export class GuardWorker {
   }
 
   /** The worker's call_backend request, once: views of callData (read before answering) or the port's copy. */
-  #takeBackendRequest(pending: PendingCall): BackendRequest | undefined {
+  #takeBackendRequest(): BackendRequest | undefined {
     const slots = this.#callSlots;
     const nameLength = slots[SLOT_BACKEND_NAME_LENGTH] as number;
     if (nameLength === NO_BACKEND_REQUEST) return undefined;
     slots[SLOT_BACKEND_NAME_LENGTH] = NO_BACKEND_REQUEST;
     if (nameLength === VIA_PORT) return receiveMessageOnPort(this.#backendPort)?.message as BackendRequest | undefined;
-    const start = pending.exchangeStart;
+    const start = afterSlotData(slots[SLOT_INPUT_LENGTH] as number);
     const argsEnd = start + nameLength + (slots[SLOT_BACKEND_ARGS_LENGTH] as number);
     return { name: this.#callData.subarray(start, start + nameLength), args: this.#callData.subarray(start + nameLength, argsEnd) };
   }
@@ -249,7 +247,7 @@ export class GuardWorker {
     const slots = this.#callSlots;
     if (!this.#alive || Atomics.load(slots, SLOT_STATE) !== CALL_ANSWERED) return;
     const outputLength = slots[SLOT_OUTPUT_LENGTH] as number;
-    const logStart = outputLength === VIA_PORT ? 0 : outputLength;
+    const logStart = afterSlotData(outputLength);
     const logLength = slots[SLOT_LOG_LENGTH] as number;
     if (logLength > 0) this.#log(readLogRecords(this.#callData.subarray(logStart, logStart + logLength)));
     for (let n = slots[SLOT_PORT_MESSAGES] as number; n > 0; n--) {
@@ -310,10 +308,12 @@ export class GuardWorker {
     if (!pending?.replyPending || !this.#alive) return;
     pending.replyPending = false;
     const slots = this.#callSlots;
+    // The answer goes where the request was: right after the input, if the input is in callData.
+    const start = afterSlotData(slots[SLOT_INPUT_LENGTH] as number);
     if (!answer) {
       slots[SLOT_BACKEND_ANSWER_LENGTH] = BACKEND_FAILED;
-    } else if (answer.length <= this.#callData.length - pending.exchangeStart) {
-      this.#callData.set(answer, pending.exchangeStart);
+    } else if (answer.length <= this.#callData.length - start) {
+      this.#callData.set(answer, start);
       slots[SLOT_BACKEND_ANSWER_LENGTH] = answer.length;
     } else {
       slots[SLOT_BACKEND_ANSWER_LENGTH] = VIA_PORT;

@@ -30,6 +30,7 @@ import {
   type LogLine,
   type WorkerInit,
   type WorkerToHost,
+  afterSlotData,
 } from "./messages.ts";
 import { createWasi } from "./wasi.ts";
 import { errorText } from "../../shared/index.ts";
@@ -77,19 +78,14 @@ function memoryBytes(): Uint8Array {
   return new Uint8Array((live as LiveInstance).memory.buffer);
 }
 
-/** Where call_backend's request and answer go in callData: right after an input that is there. */
-function exchangeStart(): number {
-  const inputLength = callSlots[SLOT_INPUT_LENGTH] as number;
-  return inputLength === VIA_PORT ? 0 : inputLength;
-}
-
 /**
  * Hands the host the guard's request (its bytes, unparsed) and blocks until it answers; returns
  * the answer's JSON (in callData: valid until the next call_backend) or undefined if it failed.
  */
 function askHost(name: Uint8Array, args: Uint8Array): Uint8Array | undefined {
   Atomics.store(backendFlag, 0, 0);
-  const start = exchangeStart();
+  // call_backend's request and answer go in callData right after an input that is there.
+  const start = afterSlotData(callSlots[SLOT_INPUT_LENGTH] as number);
   if (name.length + args.length <= callData.length - start) {
     callData.set(name, start);
     callData.set(args, start + name.length);

@@ -48,6 +48,11 @@ export const CALL_SLOT_COUNT = 9;
 
 /** A length slot holding this means "the data is on callPort" (for call_backend, backendPort). */
 export const VIA_PORT = -1;
+
+/** Where callData's next data starts after data whose length slot holds `length`: right after it, or at 0 when it went through the port. */
+export function afterSlotData(length: number): number {
+  return length === VIA_PORT ? 0 : length;
+}
 /** The host has taken the worker's call_backend request (or there is none). */
 export const NO_BACKEND_REQUEST = -2;
 /** The backend call failed or was refused: the guard gets −1. */
