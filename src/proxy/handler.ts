@@ -7,7 +7,7 @@ import { errorText, hostAllowed, MAX_JSON_NESTING, nestsDeeperThan, originAllowe
 import type { SpanHandle, Tracing } from "../telemetry/tracing/index.ts";
 import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
 import { classifyGraphql, withAuthorFields } from "./graphql.ts";
-import { matchRestRoute, type GuardToolCall } from "./rest-routes.ts";
+import { matchRestRoute, type GuardToolCall, type RestRoute } from "./rest-routes.ts";
 import { UpstreamError, type Upstream, type UpstreamAnswer } from "./upstream.ts";
 
 /** Largest request body the proxy reads (a GraphQL query or a write); GitHub's own limits are lower. */
@@ -16,6 +16,8 @@ export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 const PASSTHROUGH_PATHS = new Set(["/meta", "/rate_limit", "/octocat", "/zen", "/versions"]);
 const GRAPHQL_PATHS = new Set(["/graphql", "/api/graphql"]);
 const API_PREFIX = "/api/v3";
+/** Paths the proxy answers or forwards as they are, whatever they are asked with: spans show them as they are. */
+const FIXED_PATHS: ReadonlySet<string> = new Set(["/health", "/healthz", "/reflect", ...GRAPHQL_PATHS, ...PASSTHROUGH_PATHS]);
 
 const UNRECOGNIZED_GRAPHQL = { data: null, errors: [{ message: "access denied: unrecognized GraphQL operation" }] };
 
@@ -40,14 +42,14 @@ export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMe
     const abort = new AbortController();
 
     response.on("close", () => abort.abort());
-    const attributes = { "http.request.method": request.method, "url.path": pathOnly(request.url) };
+    const attributes = { "http.request.method": request.method };
     const incoming = { traceparent: headerText(request.headers.traceparent) };
     void options.tracing.span(
       "proxy.request",
       "server",
       attributes,
       async (span) => {
-        await handle(options, request, response, abort.signal).catch((error: unknown) => {
+        await handle(options, request, response, abort.signal, span).catch((error: unknown) => {
           const refusal = toRefusal(error);
           if (refusal.status >= 500) options.logger.log("error", "proxy", `${request.method} ${pathOnly(request.url)}: ${refusal.message}`);
           sendJson(response, refusal.status, refusal.body);
@@ -64,7 +66,19 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-async function handle(options: ProxyHandlerOptions, request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
+/**
+ * What the proxy's spans say a request asked for. They go to a collector whose readers may not be
+ * cleared for what the agent reads, as the gateway's do (src/gateway/http/router.ts): a REST
+ * path names the repository, issue, file or label (a private repository's name is itself
+ * private, and a tainted agent can spell what it read in a path), so spans get the route's shape
+ * with those parts as `{owner}`, `{repo}`, `{issue_number}`…, a fixed path as it is, and
+ * "other" for any other path. The shape keeps what a trace is read for: which endpoint, how long.
+ */
+function spanRoute(trimmed: string, rest: RestRoute | null): string {
+  return FIXED_PATHS.has(trimmed) ? trimmed : (rest?.shape ?? "other");
+}
+
+async function handle(options: ProxyHandlerOptions, request: IncomingMessage, response: ServerResponse, signal: AbortSignal, span: SpanHandle): Promise<void> {
   const { enforcer, upstream, logger } = options;
   const target = new URL(request.url ?? "/", "http://proxy.invalid");
   // Empty segments are collapsed, so `/repos//o/r` is matched (and forwarded) as `/repos/o/r`.
@@ -72,6 +86,10 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) path = path.slice(API_PREFIX.length) || "/";
   const method = request.method ?? "GET";
   const trimmed = path.length > 1 ? path.replace(/\/+$/, "") : path;
+  // Matched once for every path (a write's too), for the span and, on a read, its guard tool.
+  const rest = FIXED_PATHS.has(trimmed) ? null : matchRestRoute(trimmed, target.searchParams);
+  const route = spanRoute(trimmed, rest);
+  span.set({ "http.route": route });
 
   if (trimmed === "/health" || trimmed === "/healthz") return sendJson(response, 200, { status: "ok" });
   if (method === "GET" && trimmed === "/reflect") return sendJson(response, 200, await enforcer.reflect());
@@ -120,16 +138,15 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     const document = parsed as Record<string, unknown>;
     body = Buffer.from(JSON.stringify({ ...document, query: withAuthorFields(document["query"] as string) }));
   } else {
-    const matched = matchRestRoute(trimmed, target.searchParams);
-    if (matched === null) {
+    if (rest === null) {
       logger.unrecognizedEndpoint?.(method, path);
       return sendAnswer(response, await upstream.send({ method, url, authorization, signal }), logger);
     }
-    call = matched;
+    call = rest.call;
   }
 
   const backend = upstream.backendCaller(authorization);
-  const toolAttributes = { "gen_ai.tool.name": call.toolName, "url.path": path };
+  const toolAttributes = { "gen_ai.tool.name": call.toolName, "http.route": route };
   const pipeline = async (span: SpanHandle): Promise<UpstreamAnswer> => {
     const read: CheckedRead = await enforcer.check(call, backend, signal);
     span.event("difc.pre_phases_complete");

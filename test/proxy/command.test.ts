@@ -130,7 +130,7 @@ describe("flowgate proxy --tls as a process", () => {
     expect(readFileSync(join(logDir, "proxy.log"), "utf8")).toContain(
       `[startup] OpenTelemetry tracing enabled: endpoint=${collector.url}/v1/traces, service=proxy-cli, sampleRate=1.00`,
     );
-    const read = collector.spans.find((span) => span.name === "proxy.request" && span.attributes["url.path"] === "/repos/octo/pub/issues");
+    const read = collector.spans.find((span) => span.name === "proxy.request" && span.attributes["http.route"] === "/repos/{owner}/{repo}/issues");
     expect(read).toMatchObject({ resource: expect.objectContaining({ "service.name": "proxy-cli" }) });
     expect(collector.spans.filter((span) => span.parentSpanId === read!.spanId).map((span) => span.name)).toEqual(["proxy.difc_pipeline"]);
     expect(collector.spans.some((span) => span.name === "proxy.lifetime")).toBe(true);

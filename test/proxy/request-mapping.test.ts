@@ -33,7 +33,7 @@ describe("REST route table", () => {
     ["/notifications", "list_notifications", {}],
     ["/REPOS/o/r/Issues", "list_issues", { owner: "o", repo: "r" }],
   ])("%s is %s", (path, toolName, args) => {
-    const call = matchRestRoute(path, new URLSearchParams());
+    const call = matchRestRoute(path, new URLSearchParams())?.call;
     expect(call?.toolName).toBe(toolName);
     expect(call?.args).toMatchObject(args);
   });
@@ -44,7 +44,36 @@ describe("REST route table", () => {
     ["/search/code", "q=secret", "search_code"],
   ])("%s takes its query from ?q= (%s)", (path, query, toolName) => {
     const params = new URLSearchParams(query);
-    expect(matchRestRoute(path, params)).toEqual({ toolName, args: { query: params.get("q") } });
+    expect(matchRestRoute(path, params)?.call).toEqual({ toolName, args: { query: params.get("q") } });
+  });
+
+  it.each([
+    ["/repos/o/r/issues/7/comments", "/repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    ["/repos/o/r/pulls/3/Reviews", "/repos/{owner}/{repo}/pulls/{pullNumber}/reviews"],
+    ["/repos/o/r/commits/abc/check-suites", "/repos/{owner}/{repo}/commits/{sha}/check-suites"],
+    ["/repos/o/r/contents/docs/a%20b.md", "/repos/{owner}/{repo}/contents/{path}"],
+    ["/repos/o/r/contents", "/repos/{owner}/{repo}/contents"],
+    ["/repos/o/r/labels/bug", "/repos/{owner}/{repo}/labels/{name}"],
+    ["/repos/o/r/actions/runs/5/attempts/2/jobs", "/repos/{owner}/{repo}/actions/runs/{resource_id}/attempts/{attempt}/jobs"],
+    ["/repos/o/r/actions/runs/5/attempts/2/logs", "/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/logs"],
+    ["/repos/o/r/environments/prod/variables", "/repos/{owner}/{repo}/environments/{resource_id}/variables"],
+    ["/repos/o/r/discussions", "/repos/{owner}/{repo}/discussions"],
+    ["/repos/o/r/anything/else", "/repos/{owner}/{repo}/{path}"],
+    ["/repos/o/r", "/repos/{owner}/{repo}"],
+    ["/REPOS/o/r/Issues", "/repos/{owner}/{repo}/issues"],
+    ["/orgs/acme/actions/variables/token", "/orgs/{owner}/actions/variables/{name}"],
+    ["/search/issues", "/search/issues"],
+  ])("%s has the shape %s, naming no repository, number or name", (path, shape) => {
+    expect(matchRestRoute(path, new URLSearchParams("q=private-term"))?.shape).toBe(shape);
+  });
+
+  it("takes no run attempt as an argument, as the reference's tools take none", () => {
+    expect(matchRestRoute("/repos/o/r/actions/runs/5/attempts/2/jobs", new URLSearchParams())?.call.args).toEqual({
+      owner: "o",
+      repo: "r",
+      resource_id: "5",
+      method: "list_workflow_jobs",
+    });
   });
 
   it.each([["/users/someone"], ["/orgs/acme/repos"], ["/gists"]])("%s outside /repos matches no route", (path) => {

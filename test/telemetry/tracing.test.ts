@@ -256,20 +256,20 @@ describe("the proxy's spans", () => {
     }
 
     const spans = receiver.spans.filter(ofService("proxy-gw"));
-    const requestFor = (path: string) => spans.find((span) => span.name === "proxy.request" && span.attributes["url.path"] === path)!;
+    const requestFor = (path: string) => spans.find((span) => span.name === "proxy.request" && span.attributes["http.route"] === path)!;
     const childOf = (parent: ReceivedSpan, name: string) => spans.find((span) => span.name === name && span.parentSpanId === parent.spanId)!;
 
-    const read = requestFor("/repos/octo/pub/issues");
+    const read = requestFor("/repos/{owner}/{repo}/issues");
     expect(read).toMatchObject({ kind: SERVER, attributes: expect.objectContaining({ "http.request.method": "GET", "http.response.status_code": 200 }) });
     const pipeline = childOf(read, "proxy.difc_pipeline");
-    expect(pipeline.attributes).toMatchObject({ "gen_ai.tool.name": "list_issues", "url.path": "/repos/octo/pub/issues" });
+    expect(pipeline.attributes).toMatchObject({ "gen_ai.tool.name": "list_issues", "http.route": "/repos/{owner}/{repo}/issues" });
     expect(pipeline.events.map((event) => event.name)).toContain("difc.pre_phases_complete");
     expect(childOf(pipeline, "proxy.backend.forward")).toMatchObject({
       kind: CLIENT,
       attributes: expect.objectContaining({ "server.address": new URL(env.github.url).host, "http.response.status_code": 200, "rate_limit.hit": false }),
     });
 
-    const refusal = requestFor("/repos/octo/priv/contents/README.md");
+    const refusal = requestFor("/repos/{owner}/{repo}/contents/{path}");
     expect(refusal.attributes["http.response.status_code"]).toBe(403);
     expect(childOf(refusal, "proxy.difc_pipeline").events).toContainEqual({ name: "difc.access_denied", attributes: { reason: "difc_forbidden" } });
     const root = spans.find((span) => span.name === "proxy.lifetime")!;
