@@ -1,5 +1,6 @@
 // The public shapes of the guard host: what a caller passes with each call and gets back.
 import type { LogLevel } from "../log/index.ts";
+import type { GuardFunction } from "./abi.ts";
 
 /** Answers a guard's call_backend: calls the backend tool and resolves with its result JSON. */
 export type BackendCaller = (toolName: string, args: unknown, signal: AbortSignal) => Promise<unknown>;
@@ -61,6 +62,8 @@ export interface GuardStatus {
   /** A WASM guard's instance pool; built-in guards have none. */
   pool?: PoolUsage;
   lastError?: string;
+  /** The function whose call failed with lastError: what may be shown where the guard's own text may not. */
+  lastFailedFunction?: GuardFunction;
   closed: boolean;
 }
 

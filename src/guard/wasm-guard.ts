@@ -104,7 +104,7 @@ export class WasmGuard implements Guard {
   #closing: Promise<void> | undefined;
   readonly #counts = { calls: 0, errors: 0, failures: 0, consecutiveFailures: 0, recoveries: 0 };
   #lastFailureAt = 0;
-  #lastError: string | undefined;
+  #lastFailure: { func: GuardFunction; message: string } | undefined;
 
   constructor(module: WebAssembly.Module, options: WasmGuardOptions) {
     this.name = options.name;
@@ -124,17 +124,17 @@ export class WasmGuard implements Guard {
 
   async labelAgent(policy: unknown, options: GuardCallOptions = {}): Promise<AgentLabels> {
     const output = await this.#invoke("label_agent", inputBytes({ func: "label_agent", policy }), options);
-    return this.#parse(() => parseAgentLabels(output));
+    return this.#parse("label_agent", () => parseAgentLabels(output));
   }
 
   async labelResource(toolName: string, toolArgs: unknown, options: GuardCallOptions = {}): Promise<ResourceLabels> {
     const output = await this.#invoke("label_resource", inputBytes({ func: "label_resource", toolName, toolArgs }), options);
-    return this.#parse(() => parseResourceLabels(output));
+    return this.#parse("label_resource", () => parseResourceLabels(output));
   }
 
   async labelResponse(toolName: string, toolResult: unknown, toolArgs: unknown, options: GuardCallOptions = {}): Promise<Record<string, unknown> | null> {
     const output = await this.#invoke("label_response", inputBytes({ func: "label_response", toolName, toolResult, toolArgs }), options);
-    return this.#parse(() => parseResponseLabels(output));
+    return this.#parse("label_response", () => parseResponseLabels(output));
   }
 
   /**
@@ -153,7 +153,7 @@ export class WasmGuard implements Guard {
       ...this.#counts,
       instances: this.#pool.slots.filter((s) => s.worker).length,
       pool: this.#pool.usage(),
-      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      ...(this.#lastFailure === undefined ? {} : { lastError: this.#lastFailure.message, lastFailedFunction: this.#lastFailure.func }),
       closed: this.#closing !== undefined,
     };
   }
@@ -191,12 +191,12 @@ export class WasmGuard implements Guard {
     }
   }
 
-  #parse<T>(parse: () => T): T {
+  #parse<T>(func: GuardFunction, parse: () => T): T {
     try {
       return parse();
     } catch (error) {
       this.#counts.errors++;
-      this.#lastError = errorText(error);
+      this.#lastFailure = { func, message: errorText(error) };
       throw new GuardError(this.name, "error", `WASM guard '${this.name}': ${errorText(error)}`, { cause: error });
     }
   }
@@ -216,7 +216,7 @@ export class WasmGuard implements Guard {
     return new GuardError(
       this.name,
       "unavailable",
-      `WASM guard '${this.name}' is recovering after ${n} consecutive failures; next attempt in ${Math.ceil(left)} ms (last error: ${this.#lastError})`,
+      `WASM guard '${this.name}' is recovering after ${n} consecutive failures; next attempt in ${Math.ceil(left)} ms (last error: ${this.#lastFailure?.message})`,
     );
   }
 
@@ -301,7 +301,7 @@ export class WasmGuard implements Guard {
   #onSpent(slot: Slot, func: GuardFunction, outcome: Exclude<WorkerOutcome, { ok: true }>, prefix: string): GuardError {
     if (outcome.kind === "error") {
       this.#counts.errors++;
-      this.#lastError = `${func}: ${prefix}${outcome.message}`;
+      this.#lastFailure = { func, message: `${func}: ${prefix}${outcome.message}` };
       return new GuardError(this.name, "error", `WASM guard '${this.name}' ${func}: ${prefix}${outcome.message}`);
     }
     // The instance is gone or was re-instantiated from the module: its policy state is lost.
@@ -323,7 +323,7 @@ export class WasmGuard implements Guard {
     this.#counts.consecutiveFailures++;
     this.#lastFailureAt = this.#now();
     const described = kind === "timeout" ? `timed out: ${message}` : message;
-    this.#lastError = `${func}: ${described}`;
+    this.#lastFailure = { func, message: `${func}: ${described}` };
     this.#logger.log("error", this.name, `WASM guard trap: guard=${this.name}, func=${func}, error=${described}`);
     return new GuardError(this.name, kind === "timeout" ? "timeout" : "trap", `WASM guard '${this.name}' ${func} failed: ${described}`);
   }

@@ -61,6 +61,8 @@ export interface GuardHealthEntry {
   pool?: { size: number; busy: number; waiting: number };
   /** Which guard function failed last; never the guard's own text, which may quote the call's arguments. */
   lastError?: string;
+  /** The guard's own record of which function failed last: shown only through lastError. */
+  lastFailedFunction?: string;
   closed: boolean;
   /** Why the server runs with the noop guard instead of the guard its configuration names. */
   fallback?: string;
@@ -110,8 +112,8 @@ export function healthDocument({ backends, gatewayVersion, startedAt, guards = {
  * may quote the tool's arguments (a path, a repository name) an agent sent, or what it read. Only
  * the failed function is shown; the agent whose call failed got the text in its error.
  */
-function withoutGuardText(guard: GuardHealthEntry): GuardHealthEntry {
+function withoutGuardText({ lastFailedFunction, ...guard }: GuardHealthEntry): GuardHealthEntry {
   if (guard.lastError === undefined) return guard;
-  const failed = /^label_(agent|resource|response)\b/.exec(guard.lastError)?.[0] ?? "a guard call";
+  const failed = lastFailedFunction ?? "a guard call";
   return { ...guard, lastError: `${failed} failed (the guard's message is not shown here: it may quote the call's arguments)` };
 }
