@@ -30,6 +30,11 @@ export interface Enforcement {
   toolCallBudgets(agentId: string): Promise<ToolCallBudget[]>;
   /** Each server's guard and its state, for /health; `fallback` says why a server runs with noop instead of its guard. */
   guardStatus(): Record<string, GuardStatus & { fallback?: string }>;
+  /**
+   * Reports the guards' failures and recoveries to the observer until the returned function is
+   * called, also when it observes no steps (then they are reported only while this is asked for).
+   */
+  reportGuardEvents(): () => void;
   /** The servers whose policy in force is a write-sink, for the URL-domain audit of their arguments. */
   writeSinkServerIds(): string[];
   /** The servers with a WASM guard, which may label a tool's result item by item and filter it. */
@@ -76,9 +81,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     throw error;
   }
   const observer = options.observer ?? quietObserver;
-  if (observesSteps(observer)) {
-    for (const server of guards.values()) server.guard = observedGuard(server.guard, server.serverId, observer);
-  }
+  const guardEvents = guardEventsReporter(guards, observer);
   const sessions = new GuardSessions({
     store,
     defaultMode: runtime.guardsMode,
@@ -119,6 +122,7 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
     guardStatus() {
       return Object.fromEntries([...guards].map(([serverId, { guard, fallback }]) => [serverId, { ...guard.status(), ...(fallback ? { fallback } : {}) }]));
     },
+    reportGuardEvents: guardEvents,
     stateHealth: () => state.health(),
     digestKey: state.digestKey,
     stateUrl: state.url,
@@ -128,5 +132,29 @@ export async function createEnforcement(config: GatewayConfig, runtime: RuntimeO
       const errors = results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
       if (errors.length > 0) throw new AggregateError(errors, `closing ${errors.length} guard(s) failed`);
     },
+  };
+}
+
+/**
+ * Wraps the guards so that their failures and recoveries reach `observer`. An observer of steps
+ * (metrics, tracing) gets every guard call as a step, so the guards are wrapped for good. One of
+ * events alone (the live view) uses them only while a page watches: the guards are wrapped only
+ * while someone asks, so a gateway nobody watches calls its guards as they are.
+ */
+function guardEventsReporter(guards: ReadonlyMap<string, ServerGuard>, observer: Observer): () => () => void {
+  if (observesSteps(observer)) {
+    for (const server of guards.values()) server.guard = observedGuard(server.guard, server.serverId, observer);
+    return () => () => undefined;
+  }
+  const plain = new Map([...guards].map(([serverId, { guard }]) => [serverId, guard]));
+  let askers = 0;
+  return () => {
+    if (askers++ === 0) for (const server of guards.values()) server.guard = observedGuard(server.guard, server.serverId, observer);
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      if (--askers === 0) for (const server of guards.values()) server.guard = plain.get(server.serverId)!;
+    };
   };
 }

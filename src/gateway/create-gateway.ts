@@ -93,7 +93,8 @@ export async function createGateway(config: GatewayConfig, runtime: RuntimeOptio
   let filters: ResponseFilters | undefined;
   let monitor: { stop(): void } | undefined;
   let metricsListener: MetricsListener | undefined;
-  // The live view at /ui keeps the latest decisions from the start; it observes events alone, so no call is wrapped for it.
+  // The live view at /ui keeps the latest decisions from the start; it observes events alone, so no call is wrapped for
+  // it (the guards' calls only while a page watches, for their failures).
   const decisions = new DecisionLog();
   let tracingStarted: Promise<StartedTracing> | undefined;
   // Spans name only the tools the backends listed; until discovery ends, none.

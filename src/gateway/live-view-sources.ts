@@ -1,5 +1,6 @@
 // Where the live view (/ui) reads the servers and agents: the backends and guard states /health
-// shows, and the agents' labels /reflect shows with what each spent of its tool-call budgets.
+// shows, and the agents' labels /reflect shows with what each spent of its tool-call budgets;
+// and how it hears of guard failures while a page watches.
 import type { Backend } from "../backends/index.ts";
 import type { Enforcement } from "../enforce/index.ts";
 import type { LiveViewSources } from "../telemetry/live-view/index.ts";
@@ -27,6 +28,9 @@ export function liveViewSources(backends: ReadonlyMap<string, Backend>, enforcem
         agents.slice(0, limit).map(async ([agent, labels]) => ({ agent, ...labels, budgets: await enforcement.toolCallBudgets(agent) })),
       );
       return { shown, total: agents.length };
+    },
+    reportGuardEvents() {
+      return enforcement?.reportGuardEvents() ?? (() => undefined);
     },
   };
 }

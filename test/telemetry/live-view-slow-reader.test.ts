@@ -10,7 +10,9 @@ import { LiveViewRoutes } from "../../src/gateway/http/live-view.ts";
 import { DecisionLog, LiveView } from "../../src/telemetry/live-view/index.ts";
 
 const log = new DecisionLog();
-const routes = new LiveViewRoutes(new LiveView(log, { servers: () => [], agents: () => Promise.resolve({ shown: [], total: 0 }) }));
+const routes = new LiveViewRoutes(
+  new LiveView(log, { servers: () => [], agents: () => Promise.resolve({ shown: [], total: 0 }), reportGuardEvents: () => () => undefined }),
+);
 let streamClosed = false;
 const server = createServer((req, res) => {
   res.on("close", () => (streamClosed = true));

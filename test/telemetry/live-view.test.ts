@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startDemoGateway, type DemoGateway } from "../../demo/attack.ts";
 import { displayedAgentId } from "../../src/gateway/http/auth.ts";
 import { MAX_LIVE_VIEW_STREAMS } from "../../src/gateway/http/live-view.ts";
+import { eventObserver, type ObservedEvent } from "../../src/shared/index.ts";
 import type { LiveSnapshot } from "../../src/telemetry/live-view/index.ts";
-import { gatewayConfig, runGateway } from "../support/gateway.ts";
+import { connectAgent, gatewayConfig, runGateway } from "../support/gateway.ts";
+import { builtGuardPath } from "../support/guards.ts";
 import { EVERYTHING_SCRIPT, MEMORY_SCRIPT, stdioServer } from "../support/mcp-servers.ts";
 
 interface ServerSentEvent {
@@ -208,6 +210,45 @@ describe("the live view's page", () => {
   ])("answers %s %s with %i", async (path, method, status) => {
     const response = await fetch(`${demo.base}${path}`, { method, headers: { Authorization: demo.agentId } });
     expect(response.status).toBe(status);
+  });
+});
+
+describe("a guard failure in the live view", () => {
+  it("reaches an open page at once with metrics and tracing both off, while no guard call is wrapped for a view nobody watches", async () => {
+    const key = "live-view-guard-key";
+    const config = gatewayConfig([stdioServer("tripwire", EVERYTHING_SCRIPT, { guard: "tripwire" })], { agentId: key });
+    config.guards = { tripwire: { type: "wasm", path: builtGuardPath("tripwire"), policy: { "allow-only": { repos: "all", "min-integrity": "none" } } } };
+    // Another observer of events alone beside the view's: it hears of a guard failure only when the guards are wrapped.
+    const guardEvents: ObservedEvent[] = [];
+    const observer = eventObserver((event) => {
+      if (event.kind === "guard") guardEvents.push(event);
+    });
+    const gateway = await runGateway(config, undefined, { enforcement: undefined, observer });
+    const agent = await connectAgent(gateway.entry("tripwire"));
+    const controller = new AbortController();
+    // The view's every-5-s refresh never comes: a state event can only follow the guard's failure event.
+    vi.useFakeTimers({ toFake: ["setInterval"] });
+    try {
+      await agent.listTools();
+      const trip = () => expect(agent.callTool({ name: "echo", arguments: { message: "please TRIP now" } })).rejects.toThrow(/guard labeling failed/);
+      await trip();
+      expect(guardEvents).toEqual([]);
+      // A call that succeeds makes the guard healthy again.
+      await agent.callTool({ name: "echo", arguments: { message: "hello" } });
+
+      const events = eventsOf(await fetch(`${gateway.baseUrl}/ui/events`, { headers: { Authorization: key }, signal: controller.signal }));
+      const snapshot = (await events.until("snapshot")).data as LiveSnapshot;
+      expect(snapshot.servers[0]?.guard).toEqual({ name: "tripwire", state: "healthy" });
+      await trip();
+      const state = (await events.until("state")).data as LiveSnapshot;
+      expect(state.servers[0]?.guard).toEqual({ name: "tripwire", state: "recovering" });
+      expect(guardEvents).toEqual([{ kind: "guard", server: "tripwire", what: "failed", function: "label_resource", reason: "trap" }]);
+    } finally {
+      vi.useRealTimers();
+      controller.abort();
+      await agent.close();
+      expect(await gateway.stop()).toBe(0);
+    }
   });
 });
 

@@ -38,6 +38,12 @@ export interface LiveViewSources {
   servers(): ServerView[];
   /** The first `limit` agents, and how many there are in all. */
   agents(limit: number): Promise<{ shown: AgentView[]; total: number }>;
+  /**
+   * Has the guards' failures and recoveries reported to the decision log until the returned
+   * function is called: a guard's state in servers() moves with them, and no decision follows a
+   * call its guard failed.
+   */
+  reportGuardEvents(): () => void;
 }
 
 /** The servers and agents at one moment. */
@@ -77,6 +83,7 @@ export class LiveView {
   #refreshing = false;
   #refreshAgain = false;
   #stopWatchingDecisions: (() => void) | undefined;
+  #stopGuardEvents: (() => void) | undefined;
 
   /** `log` is the one the gateway reports its decisions to; `sources` are read only while a page watches. */
   constructor(log: DecisionLog, sources: LiveViewSources) {
@@ -118,12 +125,15 @@ export class LiveView {
       },
       other: () => this.#refreshSoon(),
     });
+    this.#stopGuardEvents = this.#sources.reportGuardEvents();
     this.#refreshTimer = setInterval(() => void this.#refresh(), REFRESH_MS).unref();
   }
 
   #stopWatching(): void {
     this.#stopWatchingDecisions?.();
     this.#stopWatchingDecisions = undefined;
+    this.#stopGuardEvents?.();
+    this.#stopGuardEvents = undefined;
     clearInterval(this.#refreshTimer);
     clearTimeout(this.#settleTimer);
     this.#settleTimer = undefined;
