@@ -1,12 +1,18 @@
 /**
- * A URL as a message or a span may show it: no user info or query, which may carry a key (a
- * collector's token, a backend's password). Text that is not a URL is not quoted at all.
+ * A URL as a message, a log line or a span may show it. Its user info and its query may carry a
+ * key (a collector's token; the state store's password, which the Redis client also takes from
+ * `?password=`): each is shown as "***", so the reader sees that one was given but not what it
+ * is, and a fragment is dropped. Text that is not a URL is not quoted at all: where a secret sits
+ * in it cannot be told.
  */
 export function urlWithoutSecrets(url: string): string {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    parsed = new URL(url);
   } catch {
     return "(invalid URL)";
   }
+  const userInfo = parsed.username !== "" || parsed.password !== "" ? "***@" : "";
+  const query = parsed.search !== "" ? "?***" : "";
+  return `${parsed.protocol}//${userInfo}${parsed.host}${parsed.pathname}${query}`;
 }

@@ -6,7 +6,7 @@ import type { RedisStateHealth } from "./redis-store.ts";
 import { stateUrlProblem } from "./state-url.ts";
 
 export type { RedisStateHealth } from "./redis-store.ts";
-export { displayedStateUrl, stateUrlProblem } from "./state-url.ts";
+export { stateUrlProblem } from "./state-url.ts";
 
 export interface StateBackend {
   store: AgentStore;

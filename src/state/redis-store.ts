@@ -8,8 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { label, StateUnavailableError, toolCallLimitText, type AgentLabels, type AgentStore } from "../difc/index.ts";
-import { errorText } from "../shared/index.ts";
-import { displayedStateUrl } from "./state-url.ts";
+import { errorText, urlWithoutSecrets } from "../shared/index.ts";
 
 /** How long one command may take before the call that needed it fails closed. */
 const COMMAND_TIMEOUT_MS = 1000;
@@ -133,7 +132,7 @@ export class RedisAgentStore implements AgentStore {
 
   private constructor(redis: Redis, url: string, prefix: string) {
     this.#redis = redis as Redis & StateScripts;
-    this.#url = displayedStateUrl(url);
+    this.#url = urlWithoutSecrets(url);
     this.#prefix = prefix;
     redis.on("ready", () => {
       this.#error = undefined;

@@ -3,18 +3,14 @@
 
 const STATE_URL_SCHEMES = ["redis:", "rediss:", "unix:"];
 
-/** The URL as it may be shown: a password in it is replaced by "***". */
-export function displayedStateUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)[^@/]*@/i, (_, scheme: string) => `${scheme}***@`);
-}
-
 /** Why a state URL cannot be used, or undefined when it can. */
 export function stateUrlProblem(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return `"${displayedStateUrl(url)}" is not a URL: expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock`;
+    // Not quoted: where a password sits in text that is not a URL cannot be told.
+    return "not a URL (not quoted here: it may hold the password): expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock";
   }
   if (!STATE_URL_SCHEMES.includes(parsed.protocol)) {
     return `unsupported scheme "${parsed.protocol}": expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock`;

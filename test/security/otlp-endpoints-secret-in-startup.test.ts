@@ -35,7 +35,7 @@ const MISTAKES: Mistake[] = [
   {
     mistake: "a gRPC endpoint with the key as user info",
     opentelemetry: { endpoint: `grpc://user:${KEY}@collector.example:4317`, serviceName: "flowgate-test" },
-    warning: "OTLP endpoint 'grpc://collector.example:4317' uses grpc",
+    warning: "OTLP endpoint 'grpc://***@collector.example:4317' uses grpc",
   },
   {
     mistake: "an endpoint without a scheme, the key in its query",
@@ -83,7 +83,7 @@ describe("an OTLP endpoint with a key and the wrong scheme, in a configuration",
       message = String(error);
     }
     expect(message).toMatch(/endpoint/);
-    expect(message).toContain("grpc://collector.example:4317/");
+    expect(message).toContain("grpc://***@collector.example:4317/?***");
     expect(message).not.toContain(KEY.slice(0, 8));
   });
 });

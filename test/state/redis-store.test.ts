@@ -166,8 +166,11 @@ describe("state store URLs", () => {
     ["rediss://redis.internal:6380/2", undefined],
     ["unix:///run/redis/redis.sock", undefined],
     ["http://127.0.0.1:6379", 'unsupported scheme "http:": expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock'],
-    ["127.0.0.1:6379", '"127.0.0.1:6379" is not a URL: expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock'],
-    ["redis://:hunter2@", '"redis://***@" is not a URL: expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock'],
+    ["127.0.0.1:6379", "not a URL (not quoted here: it may hold the password): expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock"],
+    [
+      "redis://:hunter2@",
+      "not a URL (not quoted here: it may hold the password): expected redis://host:port, rediss://host:port or unix:///path/to/redis.sock",
+    ],
   ])("%s: %s", (url, problem) => {
     expect(stateUrlProblem(url)).toBe(problem);
   });
