@@ -24,7 +24,7 @@ interface Route {
   /** Anchored; matched against the path after `/repos/<owner>/<repo>` for repository routes. */
   pattern: RegExp;
   toolName: string;
-  /** Names for the captures, in order; numeric ones become numbers as the MCP tools take them. Needs the `d` flag (for the shape). */
+  /** Names for the captures, in order; numeric ones become numbers as the MCP tools take them. */
   captures?: readonly string[];
   method?: string | ((captures: readonly string[]) => string);
 }
@@ -99,6 +99,11 @@ const OTHER_ROUTES: readonly Route[] = [
   { pattern: /^\/search\/issues$/di, toolName: "search_issues" },
   { pattern: /^\/search\/repositories$/di, toolName: "search_repositories" },
 ];
+
+// The shape replaces each capture by where the `d` flag says it matched: without it, a capture would stay in the shape.
+for (const route of [...REPOSITORY_ROUTES, ...OTHER_ROUTES]) {
+  if (!route.pattern.hasIndices) throw new Error(`REST route ${String(route.pattern)} needs the d flag`);
+}
 
 const REPOSITORY_PATH = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/i;
 const REPOSITORY_SHAPE = "/repos/{owner}/{repo}";
