@@ -2,16 +2,11 @@
 // does, with a bound on one message rather than on the buffer. The SDK's buffer throws once it
 // holds more than its limit, and its transport then closes the connection: one large answer
 // failed every call in flight on it. Here a line over the limit is skipped without being kept,
-// and only the call it answered fails.
-import {
-  ErrorCode,
-  JSONRPCMessageSchema,
-  type JSONRPCErrorResponse,
-  type JSONRPCMessage,
-  type RequestId,
-  type Result,
-} from "@modelcontextprotocol/sdk/types.js";
+// and only the call it answered fails. So does a line the JSON-RPC message schema refuses, which
+// the SDK's reader dropped, leaving the call it answered to wait for its tool timeout.
+import { JSONRPCMessageSchema, type JSONRPCMessage, type RequestId, type Result } from "@modelcontextprotocol/sdk/types.js";
 import { isObject } from "../shared/index.ts";
+import { errorAnswer, notJson, refusedMessage, type RefusedMessage } from "./bad-message.ts";
 
 /** How much of each end of a skipped line is kept to find the message's id in. */
 const EDGE_BYTES = 1024;
@@ -31,6 +26,7 @@ interface SkippedLine {
 export class BoundedMessageReader {
   readonly #maxMessageBytes: number;
   readonly #onOversized: (bytes: number) => string;
+  readonly #onRefused: (refused: RefusedMessage) => string;
   /** Complete lines not read yet, and lines skipped for their size. */
   readonly #lines: (Buffer | SkippedLine)[] = [];
   /** The start of the line still arriving. */
@@ -40,12 +36,18 @@ export class BoundedMessageReader {
   #skipping: { bytes: number; head: Buffer; tail: Buffer } | undefined;
 
   /**
-   * `onOversized(bytes)` is told of each message dropped for its size, and returns the error
-   * message for the call that message answered.
+   * `onOversized(bytes)` is told of each message dropped for its size, and `onRefused` of each
+   * line the JSON-RPC message schema refuses; each returns the error message for the call that
+   * message answered (by default, for a reader nobody logs for, the refusal's description).
    */
-  constructor(maxMessageBytes: number, onOversized: (bytes: number) => string) {
+  constructor(
+    maxMessageBytes: number,
+    onOversized: (bytes: number) => string,
+    onRefused: (refused: RefusedMessage) => string = (refused) => refused.description,
+  ) {
     this.#maxMessageBytes = maxMessageBytes;
     this.#onOversized = onOversized;
+    this.#onRefused = onRefused;
   }
 
   append(chunk: Buffer): void {
@@ -61,26 +63,38 @@ export class BoundedMessageReader {
   }
 
   /**
-   * The next message, or null when no complete line is left. Throws for a line that is not a
-   * JSON-RPC message, and for a skipped line whose id cannot be found (the transport reports it
-   * as an error; the call it answered ends at its tool timeout).
+   * The next message, or null when no complete line is left. A line that is too long or that the
+   * JSON-RPC message schema refuses comes as an error answer to the request it answered; one
+   * that answers no request recognisably throws (the transport reports it as an error).
    */
   readMessage(): JSONRPCMessage | null {
     const line = this.#lines.shift();
     if (line === undefined) return null;
-    if (Buffer.isBuffer(line)) {
-      // A CRLF line loses its CR before decoding: a pattern anchored at the end would scan all of a large answer.
-      const end = line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
-      const message: unknown = JSON.parse(line.toString("utf8", 0, end));
-      // The SDK's deserializeMessage parses every message with its schema, which copies it; a
-      // plain answer (the usual tools/call result) passes that schema unchanged and is taken as it is.
-      return isPlainResultResponse(message) ? message : JSONRPCMessageSchema.parse(message);
-    }
+    if (Buffer.isBuffer(line)) return this.#parse(line);
     const message = this.#onOversized(line.bytes);
     const id = responseId(line);
     if (id === undefined) throw new Error(`${message}; it was not recognisably a response (no request id at either end), so no call was failed with it`);
-    const answer: JSONRPCErrorResponse = { jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } };
-    return answer;
+    return errorAnswer(id, message);
+  }
+
+  #parse(line: Buffer): JSONRPCMessage {
+    // A CRLF line loses its CR before decoding: a pattern anchored at the end would scan all of a large answer.
+    const end = line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+    let message: unknown;
+    try {
+      message = JSON.parse(line.toString("utf8", 0, end));
+    } catch (error) {
+      throw new Error(this.#onRefused(notJson(error)), { cause: error });
+    }
+    // The SDK's deserializeMessage parses every message with its schema, which copies it; a
+    // plain answer (the usual tools/call result) passes that schema unchanged and is taken as it is.
+    if (isPlainResultResponse(message)) return message;
+    const parsed = JSONRPCMessageSchema.safeParse(message);
+    if (parsed.success) return parsed.data;
+    const refused = refusedMessage(message);
+    const text = this.#onRefused(refused);
+    if (refused.answers === undefined) throw new Error(text);
+    return errorAnswer(refused.answers, text);
   }
 
   clear(): void {

@@ -1,6 +1,7 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { isJSONRPCRequest, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isJSONRPCRequest, JSONRPCMessageSchema, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { isObject } from "../shared/index.ts";
+import { errorAnswer, refusedMessage, type RefusedMessage } from "./bad-message.ts";
 
 // Ids on the wire come from one process-wide counter, as in the reference; the SDK's own ids are
 // per client and are put back on each reply.
@@ -16,7 +17,8 @@ interface Exchange {
  * single-event SSE) body. No notifications are sent (not even notifications/initialized) and the
  * server can send nothing of its own. `initialize` goes without a session header and the
  * Mcp-Session-Id it returns is sent on every later request; a 404 "session not found" re-sends the
- * original initialize once and retries.
+ * original initialize once and retries. An answer that is neither a result nor an error fails its
+ * request with what was wrong, told to `onRefused` (which returns the error's text).
  */
 export class PlainJsonRpcTransport implements Transport {
   onclose?: () => void;
@@ -26,12 +28,14 @@ export class PlainJsonRpcTransport implements Transport {
   readonly #url: URL;
   readonly #headers: Record<string, string>;
   readonly #abort = new AbortController();
+  readonly #onRefused: (refused: RefusedMessage) => string;
   #initialize: JSONRPCRequest | undefined;
   #closed = false;
 
-  constructor(url: URL, headers: Record<string, string>) {
+  constructor(url: URL, headers: Record<string, string>, onRefused: (refused: RefusedMessage) => string = (refused) => refused.description) {
     this.#url = url;
     this.#headers = headers;
+    this.#onRefused = onRefused;
   }
 
   async start(): Promise<void> {}
@@ -75,14 +79,14 @@ export class PlainJsonRpcTransport implements Transport {
     const body = await response.text();
     if (initializing) this.sessionId = response.headers.get("mcp-session-id") ?? this.sessionId;
     return {
-      reply: replyFor(request, response, body),
+      reply: replyFor(request, response, body, this.#onRefused),
       sessionLost: response.status === 404 && body.includes("session not found"),
     };
   }
 }
 
 /** The JSON-RPC reply to `request` that an HTTP response stands for. */
-function replyFor(request: JSONRPCRequest, response: Response, body: string): JSONRPCMessage {
+function replyFor(request: JSONRPCRequest, response: Response, body: string, onRefused: (refused: RefusedMessage) => string): JSONRPCMessage {
   const parsed = parseBody(body);
   const id = request.id;
   if (parsed && "error" in parsed && isErrorObject(parsed.error)) return { jsonrpc: "2.0", id, error: parsed.error };
@@ -90,7 +94,16 @@ function replyFor(request: JSONRPCRequest, response: Response, body: string): JS
     return { jsonrpc: "2.0", id, error: { code: -32603, message: `HTTP ${response.status}: ${response.statusText}`, data: body } };
   }
   if (parsed && "result" in parsed && isObject(parsed.result)) return { jsonrpc: "2.0", id, result: parsed.result };
-  throw new Error(`the server at ${response.url} answered ${request.method} with neither a JSON-RPC result nor an error: ${body.slice(0, 200)}`);
+  // An error answer rather than a thrown one: the session would take a failed send for a broken
+  // connection and close it, failing the calls beside this one.
+  return errorAnswer(id, onRefused({ description: plainRefusal(parsed), answers: id }));
+}
+
+/** What is wrong with an answer this transport cannot take: the schema's words, when it refuses it too. */
+function plainRefusal(parsed: Record<string, unknown> | undefined): string {
+  if (parsed === undefined) return "a body that holds no JSON object (neither as JSON nor as an SSE data line)";
+  if (!JSONRPCMessageSchema.safeParse(parsed).success) return refusedMessage(parsed).description;
+  return "an answer with neither a result object nor an error object";
 }
 
 /** A JSON body, or else the first `data:` line of an SSE body; undefined when neither is a JSON object. */

@@ -4,6 +4,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { StdioServerConfig } from "../config/index.ts";
 import { secrecyMarker, type GatewayLogger } from "../log/index.ts";
 import { serverEnvironment } from "./early-process.ts";
+import { refusalReporter } from "./bad-message.ts";
 import { BoundedMessageReader } from "./message-reader.ts";
 import { expandEnvPassthrough } from "./env-passthrough.ts";
 
@@ -42,13 +43,17 @@ export function logServerStderr(server: StdioServerConfig, logger: GatewayLogger
   });
 }
 
-/** Reads a stdio server's messages, each at most `maxMessageBytes` long; a longer one fails only the call it answers, and is logged. */
+/**
+ * Reads a stdio server's messages, each at most `maxMessageBytes` long; a longer one, or one the
+ * JSON-RPC message schema refuses, fails only the call it answers, and is logged.
+ */
 export function messageReader(server: StdioServerConfig, logger: GatewayLogger, maxMessageBytes: number): BoundedMessageReader {
-  return new BoundedMessageReader(maxMessageBytes, (bytes) => {
+  const oversized = (bytes: number) => {
     const text = `backend "${server.id}" sent a message of ${bytes} bytes, over the gateway's limit of ${maxMessageBytes} bytes per message (--max-message-size); it was dropped`;
     logger.server(server.id, "warn", "backend", text);
     return text;
-  });
+  };
+  return new BoundedMessageReader(maxMessageBytes, oversized, refusalReporter(server.id, logger));
 }
 
 /** A transport that spawns the server's command with serverEnvironment(server). */

@@ -2,7 +2,8 @@
 // and "held" stays in flight meanwhile: "large" waits until "held" has arrived, and "held" is
 // answered only after "large", so its answer follows the large one on stdout. "await-held"
 // answers once "held" has arrived, which tells a client that "held" is in flight. The request
-// "x/busy" is answered with a JSON-RPC error of the backend's own, code -32000.
+// "x/busy" is answered with a JSON-RPC error of the backend's own, code -32000. It reads requests
+// of up to MAX_REQUEST_BYTES (an "echo" of a large message is one).
 // Run with Node 24: `node test/support/large-answer-server.ts`.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -39,4 +40,10 @@ server.server.setRequestHandler(z.object({ method: z.literal("x/busy") }), () =>
   throw new McpError(ErrorCode.ConnectionClosed, "busy: try again later");
 });
 
-await server.connect(new StdioServerTransport());
+// The SDK's stdio transport reads at most 10 MiB by default: a longer request (a 12 MiB echo) made it
+// close, which left nothing to keep Node's event loop alive, and the server exited with status 0
+// without a word. Well over the gateway's default --max-message-size, so that the gateway's limit is
+// the one a test meets; and a transport error is said on stderr, which the gateway logs.
+const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+server.server.onerror = (error) => console.error(`large-answer-server: ${error.message}`);
+await server.connect(new StdioServerTransport(process.stdin, process.stdout, { maxBufferSize: MAX_REQUEST_BYTES }));

@@ -30,7 +30,17 @@ export async function startEverythingHttp(
   transport: "streamableHttp" | "sse" = "streamableHttp",
   requestedPort = 0,
 ): Promise<{ url: string; port: number; process: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--import", LOOPBACK_LISTEN, EVERYTHING_SCRIPT, transport], {
+  const started = await startListeningScript(EVERYTHING_SCRIPT, [transport], requestedPort);
+  return { ...started, url: `http://127.0.0.1:${started.port}${transport === "sse" ? "/sse" : "/mcp"}` };
+}
+
+/** A Node script that listens on PORT, run bound to 127.0.0.1 and port 0 (or the port given); resolves with the port it got. */
+export async function startListeningScript(
+  script: string,
+  args: string[],
+  requestedPort = 0,
+): Promise<{ port: number; process: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", LOOPBACK_LISTEN, script, ...args], {
     env: { ...process.env, PORT: String(requestedPort) },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -40,10 +50,9 @@ export async function startEverythingHttp(
       const bound = /^loopback-listen: (\d+)$/.exec(line);
       if (bound) resolve(Number(bound[1]));
     });
-    child.once("exit", (code) => reject(new Error(`server-everything exited with ${code} before listening`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before listening`)));
   });
   return {
-    url: `http://127.0.0.1:${port}${transport === "sse" ? "/sse" : "/mcp"}`,
     port,
     process: child,
     stop: async () => {
