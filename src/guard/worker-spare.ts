@@ -54,6 +54,9 @@ export function bootSpareWorker(): void {
  * How long after a spare is taken its replacement starts to boot. The first take comes at
  * start-up, while the backends start and the first guards compile on the same cores: a boot
  * then (about 300 ms of CPU on a busy 2-core machine) slowed exactly what the start waits for.
+ * A later take (replacing a worker stopped at its deadline) gets the spare that is already there,
+ * so the delay costs it nothing, and it bounds how fast a guard that keeps timing out can make the
+ * host boot new workers (besides the back-off in wasm-guard.ts).
  */
 const REPLACEMENT_DELAY_MS = 1000;
 let replacementTimer: NodeJS.Timeout | undefined;
