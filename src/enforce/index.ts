@@ -15,7 +15,7 @@ import { createServerGuards, type ServerGuard } from "./server-guards.ts";
 
 export { STATE_UNAVAILABLE } from "../difc/index.ts";
 export { EnforcementError, GUARD_FAILED, POLICY_DENIED, TOOL_CALL_LIMIT_REACHED } from "./errors.ts";
-export { EnforcementPipeline, type EnforcedCall } from "./pipeline.ts";
+export { EnforcementPipeline, accessDeniedLogLine, type EnforcedCall } from "./pipeline.ts";
 export { createServerGuards } from "./server-guards.ts";
 // The proxy (src/proxy) takes the same token, API URL and workflow-repository visibility as the gateway.
 export { githubApiUrl, githubToken, workflowRepoVisibility } from "./github-visibility.ts";

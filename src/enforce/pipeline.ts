@@ -246,11 +246,8 @@ export class EnforcementPipeline {
     phase: DecisionEvent["phase"],
   ): never {
     this.#decided(call, method, mode, phase, "denied", evaluation.secrecyToAdd.length > 0 ? "secrecy" : "integrity");
-    // The description is made from the agent's tool name and arguments: a tainted agent may have
-    // put what it read there, and the agent's own error (below) is the only place it may go back to.
-    const description = agent.secrecy.size > 0 ? secrecyMarker(resource.description) : resource.description;
-    const reason = evaluation.reason.replaceAll(resource.description, description);
-    this.#options.logger.server(call.serverId, "warn", "difc", accessDeniedLogMessage(call.agentId, description, reason));
+    // The agent's own error (below) is the only place the description may go back to.
+    this.#options.logger.server(call.serverId, "warn", "difc", accessDeniedLogLine(call.agentId, agent, resource, evaluation.reason));
     throw new EnforcementError(POLICY_DENIED, formatViolationError(evaluation, agent, resource));
   }
 
@@ -277,6 +274,17 @@ export class EnforcementPipeline {
       ...(filtered !== undefined ? { filtered } : {}),
     });
   }
+}
+
+/**
+ * The WARN line of a refused access, in the gateway's log and the proxy's. The description is
+ * made from what the agent asked for (tool name and arguments, a REST path): while the agent holds
+ * secrecy tags it may have spelt what it read there, so the line names it by its redaction
+ * marker, in the description and wherever the reason quotes it.
+ */
+export function accessDeniedLogLine(agentId: string, agent: AgentLabels, resource: ResourceLabels, reason: string): string {
+  const description = agent.secrecy.size > 0 ? secrecyMarker(resource.description) : resource.description;
+  return accessDeniedLogMessage(agentId, description, reason.replaceAll(resource.description, description));
 }
 
 export interface RunOptions {

@@ -25,7 +25,8 @@ import {
   type Operation,
   type ResourceLabels,
 } from "../difc/index.ts";
-import type { BackendCaller, Guard } from "../guard/index.ts";
+import { accessDeniedLogLine } from "../enforce/index.ts";
+import { GuardError, type BackendCaller, type Guard } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
 import { errorText } from "../shared/index.ts";
 import type { GuardToolCall } from "./rest-routes.ts";
@@ -105,6 +106,15 @@ export class ProxyEnforcer {
     return reflectSnapshot(this.#store, this.#mode, new Date());
   }
 
+  /**
+   * Whether the proxy's agent holds secrecy tags now. Its log lines then follow the gateway's
+   * policy (docs/security.md, "Private data stays out of the log files"): a path, a resource
+   * description or a guard's message, which may spell out what the agent read, is not quoted.
+   */
+  holdsSecrecy(): Promise<boolean> {
+    return this.#store.holdsSecrecy(PROXY_AGENT_ID);
+  }
+
   /** Phases 0–2: label the resource and run the coarse check; throws the refusal to send. */
   async check(call: GuardToolCall, backend: BackendCaller, signal: AbortSignal): Promise<CheckedRead> {
     if (!this.#initialized) {
@@ -112,13 +122,13 @@ export class ProxyEnforcer {
     }
     const agent = await this.#store.getOrCreate(PROXY_AGENT_ID);
     const labelled = await this.#guard.labelResource(call.toolName, call.args, { backend, signal }).catch((error: unknown) => {
-      this.#logger.log("error", "proxy", `label_resource failed for ${call.toolName}: ${errorText(error)}`);
+      this.#logger.log("error", "proxy", `label_resource failed for ${call.toolName}: ${guardFailureText(error, agent)}`);
       throw new ProxyRefusal(502, { error: "bad_gateway", message: "resource labeling failed" }, errorText(error));
     });
     const resource: ResourceLabels = { description: labelled.description, secrecy: label(labelled.secrecy), integrity: label(labelled.integrity) };
     const coarse = evaluateCoarseAccess(agent, resource, labelled.operation, this.#mode);
     if (coarse.kind === "denied") {
-      this.#logger.log("warn", "difc", `Access DENIED for agent ${PROXY_AGENT_ID} to ${resource.description}: ${coarse.evaluation.reason}`);
+      this.#logger.log("warn", "difc", accessDeniedLogLine(PROXY_AGENT_ID, agent, resource, coarse.evaluation.reason));
       throw difcForbidden(coarse.evaluation.reason);
     }
     return { call, agent, resource, operation: labelled.operation, coarse, backend };
@@ -140,8 +150,7 @@ export class ProxyEnforcer {
       const output = await this.#guard.labelResponse(read.call.toolName, toolResult, read.call.args, { backend: read.backend, signal });
       labeled = labelResponse(output, toolResult);
     } catch (error) {
-      const detail = error instanceof ResponseLabelingError ? error.message : errorText(error);
-      this.#logger.log("warn", "proxy", `label_response failed for ${read.call.toolName} (coarse fallback): ${detail}`);
+      this.#logger.log("warn", "proxy", `label_response failed for ${read.call.toolName} (coarse fallback): ${guardFailureText(error, read.agent)}`);
       return fallback();
     }
     if (labeled === null) {
@@ -172,6 +181,17 @@ export class ProxyEnforcer {
     }
     return withItems(answer, labeled.itemsPath, kept, shape);
   }
+}
+
+/**
+ * A guard failure as the log may quote it: its text, which may quote the arguments the agent sent
+ * or what it read, only while the agent holds no secrecy tags; else its kind alone (trap, timeout,
+ * error …), as the gateway's traces report it.
+ */
+function guardFailureText(error: unknown, agent: AgentLabels): string {
+  if (agent.secrecy.size === 0) return errorText(error);
+  const kind = error instanceof GuardError ? error.kind : error instanceof ResponseLabelingError ? "unusable labels" : "error";
+  return `${kind} (the message is not logged: the agent holds secrecy tags)`;
 }
 
 /** The answer with only `kept` at `itemsPath`; a search envelope's counts follow (gateway.md §7.2 step 9). */

@@ -2,7 +2,7 @@
 // reads mapped to a guard tool, labelled and coarse-checked, forwarded, and their JSON answers
 // filtered item by item before the client sees them.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { GatewayLogger } from "../log/index.ts";
+import { secrecyMarker, type GatewayLogger } from "../log/index.ts";
 import { errorText, hostAllowed, MAX_JSON_NESTING, nestsDeeperThan, originAllowed } from "../shared/index.ts";
 import type { SpanHandle, Tracing } from "../telemetry/tracing/index.ts";
 import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
@@ -49,9 +49,9 @@ export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMe
       "server",
       attributes,
       async (span) => {
-        await handle(options, request, response, abort.signal, span).catch((error: unknown) => {
+        await handle(options, request, response, abort.signal, span).catch(async (error: unknown) => {
           const refusal = toRefusal(error);
-          if (refusal.status >= 500) options.logger.log("error", "proxy", `${request.method} ${pathOnly(request.url)}: ${refusal.message}`);
+          if (refusal.status >= 500) options.logger.log("error", "proxy", await failureLine(options.enforcer, request, refusal));
           sendJson(response, refusal.status, refusal.body);
         });
         span.set({ "http.response.status_code": response.statusCode });
@@ -102,7 +102,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
 
   if (!isRead || (method === "GET" && PASSTHROUGH_PATHS.has(trimmed))) {
     const body = await readBody(request);
-    logger.log("info", "proxy", `${method} ${path} passed through`);
+    logger.log("info", "proxy", `${method} ${await loggedPath(enforcer, path)} passed through`);
     return sendAnswer(response, await upstream.send({ method, url, authorization, contentType, body, signal }), logger);
   }
 
@@ -139,7 +139,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     body = Buffer.from(JSON.stringify({ ...document, query: withAuthorFields(document["query"] as string) }));
   } else {
     if (rest === null) {
-      logger.unrecognizedEndpoint?.(method, path);
+      logger.unrecognizedEndpoint?.(method, await loggedPath(enforcer, path));
       return sendAnswer(response, await upstream.send({ method, url, authorization, signal }), logger);
     }
     call = rest.call;
@@ -165,7 +165,8 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
       return answer;
     }
     const filtered = await enforcer.filter(read, text, json, shape, signal);
-    logger.log("info", "proxy", `${method} ${path} read as ${call.toolName}`);
+    // After filter, which adds what this read taints the agent with: then its own path is not logged either.
+    logger.log("info", "proxy", `${method} ${await loggedPath(enforcer, path)} read as ${call.toolName}`);
     return filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) };
   };
   const answer = await options.tracing.span("proxy.difc_pipeline", "internal", toolAttributes, (span) =>
@@ -176,6 +177,26 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
     }),
   );
   sendAnswer(response, answer, logger);
+}
+
+/**
+ * A request path as the log may quote it. A path names the repository, issue, file or label the
+ * agent reads, and the agent chooses it: while the agent holds secrecy tags it may have spelt what
+ * it read there, so the log gets the gateway's redaction marker instead (docs/security.md).
+ */
+async function loggedPath(enforcer: ProxyEnforcer, path: string): Promise<string> {
+  return (await enforcer.holdsSecrecy()) ? secrecyMarker(path) : path;
+}
+
+/**
+ * The ERROR line of a request that failed on the proxy's side. While the agent holds secrecy tags,
+ * the refusal's kind stands for its message, which may quote the path (a URL the fetch could not
+ * parse) or a guard's text (the label_resource failure has its own line, with the failure's kind).
+ */
+async function failureLine(enforcer: ProxyEnforcer, request: IncomingMessage, refusal: ProxyRefusal): Promise<string> {
+  const path = pathOnly(request.url);
+  if (!(await enforcer.holdsSecrecy())) return `${request.method} ${path}: ${refusal.message}`;
+  return `${request.method} ${secrecyMarker(path)}: ${refusalKind(refusal)} (the message is not logged: the agent holds secrecy tags)`;
 }
 
 function refusalKind(refusal: ProxyRefusal): string {
