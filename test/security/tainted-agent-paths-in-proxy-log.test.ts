@@ -4,7 +4,8 @@
 // rpc-messages.jsonl, a CI artifact like the gateway's logs, quoted every path
 // (`POST /repos/octo/<secret>/issues passed through`, the `[UNRECOGNIZED-ENDPOINT]` event, the
 // 502's line), so the secret left in the log directory. The proxy now follows the gateway's
-// policy: while its agent holds secrecy tags, a path is logged as the redaction marker.
+// policy: while its agent holds secrecy tags, a path is logged as the redaction marker, and a
+// guard's failure (whose text may quote the arguments the path gave it) by its kind alone.
 // A GitHub guard (the reference's, github-lite here) runs the proxy in filter mode, so the agent's
 // tags come from its policy at label_agent, never from a read: the agent "before the taint" is
 // one whose policy gives it none, and its lines still name their paths.
@@ -12,8 +13,12 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadWasmGuard } from "../../src/guard/index.ts";
 import { openFileLogger, secrecyMarker } from "../../src/log/index.ts";
+import { ProxyEnforcer } from "../../src/proxy/enforcer.ts";
 import { startGithubProxy } from "../support/github-proxy.ts";
+import { builtGuardPath } from "../support/guards.ts";
+import { RecordingLogger } from "../support/recording-logger.ts";
 
 const SECRET = "ceo-salary-420k";
 const PRIVATE_FILE = "/repos/octo/priv/contents/README.md";
@@ -78,5 +83,27 @@ describe("a proxy agent's paths in the log directory", () => {
     expect(log).toContain(`[INFO] [proxy] POST ${WRITE} passed through`);
     expect(log).toMatch(new RegExp(`\\[ERROR\\] \\[proxy\\] POST ${UNANSWERED_WRITE}: upstream request failed: .*ECONNREFUSED`));
     for (const name of ["proxy.log", "rpc-messages.jsonl"]) expect(run.files.get(name)).toContain(`"path":"${UNROUTED_READ}"`);
+  });
+});
+
+describe("a guard failure in the proxy's log", () => {
+  // Real guards that fail label_resource: scripted gives the agent the secrecy tag "s" and traps
+  // on a tool name ending in T; direct gives it none and answers with no resource.
+  it.each([
+    ["while the agent holds secrecy tags, by the function and its kind", "scripted", "get_file_contents-T", /: trap \(the message is not logged: the agent holds secrecy tags\)$/],
+    ["while the agent holds none, with the guard's message", "direct", "get_file_contents", /: WASM guard 'direct': invalid resource format in guard response: resource must be an object$/],
+  ])("is logged %s", async (_name, file, toolName, shown) => {
+    const guard = await loadWasmGuard(builtGuardPath("edge-cases", file), { name: file, poolSize: 1 });
+    const logger = new RecordingLogger();
+    const enforcer = new ProxyEnforcer({ guard, logger, mode: "filter" });
+    try {
+      await enforcer.initialize({ "allow-only": { repos: "all", "min-integrity": "none" } }, { trustedBots: [], trustedUsers: [] });
+      const noBackend = () => Promise.reject(new Error("this guard makes no call_backend"));
+      const refusal = enforcer.check({ toolName, args: { owner: "octo", repo: SECRET } }, noBackend, new AbortController().signal);
+      await expect(refusal).rejects.toMatchObject({ status: 502 });
+      expect(logger.matching(`label_resource failed for ${toolName}: `)).toEqual([expect.stringMatching(shown)]);
+    } finally {
+      await guard.close();
+    }
   });
 });
