@@ -165,7 +165,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
       return answer;
     }
     const filtered = await enforcer.filter(read, text, json, shape, signal);
-    // After filter, which adds what this read taints the agent with: then its own path is not logged either.
+    // Asked after filter, which in propagate mode adds this read's tags to the agent: a read that taints it is not named either.
     logger.log("info", "proxy", `${method} ${await loggedPath(enforcer, path)} read as ${call.toolName}`);
     return filtered === json ? answer : { ...answer, body: Buffer.from(JSON.stringify(filtered)) };
   };
@@ -190,8 +190,8 @@ async function loggedPath(enforcer: ProxyEnforcer, path: string): Promise<string
 
 /**
  * The ERROR line of a request that failed on the proxy's side. While the agent holds secrecy tags,
- * the refusal's kind stands for its message, which may quote the path (a URL the fetch could not
- * parse) or a guard's text (the label_resource failure has its own line, with the failure's kind).
+ * the refusal's kind stands for its message, which may quote a guard's text or, from whatever threw,
+ * the request (a label_resource failure has its own line, with the failure's kind).
  */
 async function failureLine(enforcer: ProxyEnforcer, request: IncomingMessage, refusal: ProxyRefusal): Promise<string> {
   const path = pathOnly(request.url);

@@ -90,8 +90,18 @@ describe("a guard failure in the proxy's log", () => {
   // Real guards that fail label_resource: scripted gives the agent the secrecy tag "s" and traps
   // on a tool name ending in T; direct gives it none and answers with no resource.
   it.each([
-    ["while the agent holds secrecy tags, by the function and its kind", "scripted", "get_file_contents-T", /: trap \(the message is not logged: the agent holds secrecy tags\)$/],
-    ["while the agent holds none, with the guard's message", "direct", "get_file_contents", /: WASM guard 'direct': invalid resource format in guard response: resource must be an object$/],
+    [
+      "while the agent holds secrecy tags, by the function and its kind",
+      "scripted",
+      "get_file_contents-T",
+      /: trap \(the message is not logged: the agent holds secrecy tags\)$/,
+    ],
+    [
+      "while the agent holds none, with the guard's message",
+      "direct",
+      "get_file_contents",
+      /: WASM guard 'direct': invalid resource format in guard response: resource must be an object$/,
+    ],
   ])("is logged %s", async (_name, file, toolName, shown) => {
     const guard = await loadWasmGuard(builtGuardPath("edge-cases", file), { name: file, poolSize: 1 });
     const logger = new RecordingLogger();
