@@ -3,7 +3,7 @@
 // filtered item by item before the client sees them.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { secrecyMarker, type GatewayLogger } from "../log/index.ts";
-import { errorText, hostAllowed, MAX_JSON_NESTING, nestsDeeperThan, originAllowed } from "../shared/index.ts";
+import { errorText, hostAllowed, MAX_JSON_NESTING, nestsDeeperThan, originAllowed, stringOrUndefined } from "../shared/index.ts";
 import type { SpanHandle, Tracing } from "../telemetry/tracing/index.ts";
 import { ProxyRefusal, difcForbidden, type AnswerShape, type CheckedRead, type ProxyEnforcer } from "./enforcer.ts";
 import { classifyGraphql, withAuthorFields } from "./graphql.ts";
@@ -43,7 +43,7 @@ export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMe
 
     response.on("close", () => abort.abort());
     const attributes = { "http.request.method": request.method };
-    const incoming = { traceparent: headerText(request.headers.traceparent) };
+    const incoming = { traceparent: stringOrUndefined(request.headers.traceparent) };
     void options.tracing.span(
       "proxy.request",
       "server",
@@ -60,10 +60,6 @@ export function proxyHandler(options: ProxyHandlerOptions): (request: IncomingMe
       incoming,
     );
   };
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return typeof value === "string" ? value : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ export { CodedError, errorText, rpcErrorOf } from "./errors.ts";
 export { hostAllowed, originAllowed } from "./host-check.ts";
 export { closeConnections, withinMs } from "./http-drain.ts";
 export { isObject } from "./is-object.ts";
+export { stringOrUndefined } from "./string-or-undefined.ts";
 export { MCP_REQUEST_METHODS, OTHER, shownMethod, shownTool } from "./mcp-methods.ts";
 export { MAX_JSON_NESTING, nestsDeeperThan } from "./nesting-depth.ts";
 export { goLogTimestamp, rfc3339Seconds } from "./timestamp.ts";

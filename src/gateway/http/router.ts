@@ -10,7 +10,7 @@ import type { McpEndpoint } from "../sessions/index.ts";
 import type { LiveViewRoutes } from "./live-view.ts";
 import { handleMcpRequest } from "./mcp-endpoint.ts";
 import type { SessionRegistry } from "./session-registry.ts";
-import { hostAllowed, originAllowed, observesSteps, rfc3339Seconds, type ObservedAttributes, type Observer } from "../../shared/index.ts";
+import { hostAllowed, originAllowed, observesSteps, rfc3339Seconds, stringOrUndefined, type ObservedAttributes, type Observer } from "../../shared/index.ts";
 
 export type ReflectAgents = Record<string, { secrecy: string[]; integrity: string[] }>;
 
@@ -129,10 +129,7 @@ const SERVED_PATHS: ReadonlySet<string> = new Set(["/health", "/reflect", "/clos
 
 function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAttributes {
   const path = new URL(req.url ?? "/", "http://gateway").pathname;
-  const header = (name: string) => {
-    const value = req.headers[name];
-    return typeof value === "string" ? value : undefined;
-  };
+  const header = (name: string) => stringOrUndefined(req.headers[name]);
   const endpoint = ctx.endpointFor(path);
   const sessionId = header("mcp-session-id");
   const route = endpoint === undefined ? undefined : ctx.runtime.mode === "unified" ? "unified" : `routed:${endpoint.route.slice("/mcp/".length)}`;

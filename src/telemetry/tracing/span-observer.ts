@@ -9,6 +9,7 @@ import {
   OTHER,
   shownMethod,
   shownTool,
+  stringOrUndefined,
   type ObservedAttributes,
   type ObservedEvent,
   type Observer,
@@ -130,7 +131,7 @@ export function spanObserver(tracing: Tracing, listed: ListedTools): Observer {
   return {
     step(name, attributes, work) {
       const shape = shapeOf(name, attributes, names);
-      const incoming = name === "http.request" ? { traceparent: str(attributes["traceparent"]) } : undefined;
+      const incoming = name === "http.request" ? { traceparent: stringOrUndefined(attributes["traceparent"]) } : undefined;
       return tracing.span(
         shape.name,
         shape.role,
@@ -146,10 +147,6 @@ export function spanObserver(tracing: Tracing, listed: ListedTools): Observer {
       report(tracing, event, names);
     },
   };
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
 }
 
 function report(tracing: Tracing, event: ObservedEvent, names: ShownNames): void {
