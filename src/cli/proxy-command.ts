@@ -4,6 +4,7 @@ import { DEFAULT_OTEL_SERVICE_NAME, type OpenTelemetryConfig } from "../config/i
 import { parseEnforcementMode, parseTrustedBotsFlag, type EnforcementMode } from "../difc/index.ts";
 import { githubApiUrl, githubToken } from "../enforce/index.ts";
 import { discoverGuardFile } from "../guard/index.ts";
+import { urlWithoutSecrets } from "../shared/index.ts";
 import { collectHeapWhenIdle } from "./idle-heap-collection.ts";
 import { envBoolean } from "./env-values.ts";
 import { CliExit, type CliIO } from "./io.ts";
@@ -74,6 +75,11 @@ export function resolveProxySettings(flags: ProxyFlags, env: Env): ProxySettings
   const logDir = flags.logDir ?? env["MCP_GATEWAY_LOG_DIR"] ?? DEFAULT_LOG_DIR;
   const forcePublicRepos = booleanSetting("--force-public-repos", flags.forcePublicRepos, env["MCP_GATEWAY_FORCE_PUBLIC_REPOS"], true);
   const apiUrl = flags.githubApiUrl?.trim() ? flags.githubApiUrl.trim().replace(/\/+$/, "") : githubApiUrl(env);
+  if (!URL.canParse(apiUrl) || !["http:", "https:"].includes(new URL(apiUrl).protocol)) {
+    throw new Error(
+      `invalid GitHub API URL ${urlWithoutSecrets(apiUrl)}: expected an http:// or https:// URL such as https://api.github.com (from --github-api-url, else GITHUB_API_URL or GITHUB_SERVER_URL)`,
+    );
+  }
   return {
     guardPath,
     policyJson: flags.policy ?? env["MCP_GATEWAY_GUARD_POLICY_JSON"],

@@ -146,7 +146,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   const pipeline = async (span: SpanHandle): Promise<UpstreamAnswer> => {
     const read: CheckedRead = await enforcer.check(call, backend, signal);
     span.event("difc.pre_phases_complete");
-    const forwarded = { "server.address": new URL(url).host, ...toolAttributes };
+    const forwarded = { "server.address": upstream.host, ...toolAttributes };
     const answer = await options.tracing.span("proxy.backend.forward", "client", forwarded, async (forward) => {
       const sent = await upstream.send({ method, url, authorization, contentType: isGraphql ? "application/json" : undefined, body, signal });
       forward.set({ "http.response.status_code": sent.status, "rate_limit.hit": sent.retryAfter !== undefined });

@@ -36,6 +36,8 @@ export interface Upstream {
   readonly apiUrl: string;
   /** Where GraphQL requests go: `<api>/graphql`, or `<base>/api/graphql` for a GitHub Enterprise Server base. */
   readonly graphqlUrl: string;
+  /** The API's host (REST and GraphQL share it), for spans. */
+  readonly host: string;
   send(request: {
     method: string;
     url: string;
@@ -83,6 +85,7 @@ export function createUpstream(apiUrl: string, fallbackToken: string | undefined
   return {
     apiUrl: base,
     graphqlUrl,
+    host: new URL(base).host,
     send,
     backendCaller(clientAuthorization) {
       const authorization = fallbackAuthorization ?? clientAuthorization;

@@ -63,6 +63,16 @@ describe("flowgate CLI", () => {
     ],
     ["no guard to load", ["--listen", "127.0.0.1:0"], "no guard: pass --guard-wasm <file.wasm>"],
     ["a --listen without a port", ["--listen", "localhost", "--guard-wasm", "/dev/null"], 'invalid --listen "localhost": expected host:port'],
+    [
+      "a --github-api-url that is not a URL",
+      ["--github-api-url", "api.example.com", "--guard-wasm", "/dev/null"],
+      "invalid GitHub API URL (invalid URL): expected an http:// or https:// URL",
+    ],
+    [
+      "a --github-api-url that is not http(s), its credential unquoted",
+      ["--github-api-url", "ftp://user:hunter2@api.example.com", "--guard-wasm", "/dev/null"],
+      "invalid GitHub API URL ftp://***@api.example.com/: expected an http:// or https:// URL",
+    ],
   ])("refuses to start the proxy with %s, exit code 1 and the reason", async (_name, extra, message) => {
     const { io, cli } = capture();
     const guardsDir = process.env["MCP_GATEWAY_WASM_GUARDS_DIR"];

@@ -62,8 +62,7 @@ const NO_OAUTH = {
  * Origin checks come first on every route, so a page reached through DNS rebinding gets nothing,
  * not even a 404 that tells it a gateway is there.
  */
-export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<void> {
-  const path = new URL(req.url ?? "/", "http://gateway").pathname;
+export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouterContext, path = requestPath(req)): Promise<void> {
   if (!hostAllowed(ctx.runtime.listenHost, req.headers.host)) {
     return sendText(res, 403, `Forbidden: invalid Host header "${req.headers.host ?? ""}"`);
   }
@@ -113,9 +112,10 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
 export async function observedRoute(req: IncomingMessage, res: ServerResponse, ctx: RouterContext): Promise<void> {
   const { observer } = ctx;
   if (observer === undefined || !observesSteps(observer)) return route(req, res, ctx);
-  return observer.step("http.request", requestAttributes(req, ctx), async (step) => {
+  const path = requestPath(req);
+  return observer.step("http.request", requestAttributes(req, ctx, path), async (step) => {
     try {
-      await route(req, res, ctx);
+      await route(req, res, ctx, path);
     } catch (error) {
       step.set({ status: 500 });
       throw error;
@@ -127,8 +127,11 @@ export async function observedRoute(req: IncomingMessage, res: ServerResponse, c
 /** The paths besides the MCP routes that the gateway answers as they are. */
 const SERVED_PATHS: ReadonlySet<string> = new Set(["/health", "/reflect", "/close", "/ui", "/ui/", "/ui/app.js", "/ui/style.css", "/ui/state", "/ui/events"]);
 
-function requestAttributes(req: IncomingMessage, ctx: RouterContext): ObservedAttributes {
-  const path = new URL(req.url ?? "/", "http://gateway").pathname;
+function requestPath(req: IncomingMessage): string {
+  return new URL(req.url ?? "/", "http://gateway").pathname;
+}
+
+function requestAttributes(req: IncomingMessage, ctx: RouterContext, path: string): ObservedAttributes {
   const header = (name: string) => stringOrUndefined(req.headers[name]);
   const endpoint = ctx.endpointFor(path);
   const sessionId = header("mcp-session-id");
