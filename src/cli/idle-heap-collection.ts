@@ -3,9 +3,12 @@
 // runs while the gateway stays under its heap limit, and V8's memory reducer starts only after
 // one, so a gateway that served 16 busy sessions keeps 200–230 MiB of RSS, most of it garbage,
 // long after the load is gone (docs/performance.md, "Memory, third round"). Once the process has
-// been idle for a whole interval and its heap has grown well past its size after the last such
-// collection, one memory-reducing full collection gives that back.
-import { setFlagsFromString, getHeapStatistics } from "node:v8";
+// been idle for a whole interval and its resident memory has grown well past what it was after the
+// last such collection, one memory-reducing full collection gives that back. Resident memory, not
+// the heap's committed size: a collection V8 ran by itself during the load can bring the committed
+// size back near its last value while the pages, buffers and young generation it held stay
+// resident (a run that left 217 MiB resident was not collected; docs/performance.md, fourth sitting).
+import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { performance } from "node:perf_hooks";
 
@@ -13,14 +16,14 @@ import { performance } from "node:perf_hooks";
 export const IDLE_CHECK_MS = 1_000;
 /** Busier than this share of an interval (event-loop utilisation) is not idle. */
 export const IDLE_UTILIZATION = 0.02;
-/** Heap growth since the last collection below which a collection is not worth its pause. */
-export const HEAP_GROWTH_BYTES = 32 * 2 ** 20;
+/** Growth of resident memory since the last collection below which a collection is not worth its pause. */
+export const RESIDENT_GROWTH_BYTES = 32 * 2 ** 20;
 
 export interface IdleHeapDeps {
   /** The event loop's utilisation (0–1) since the previous call. */
   utilization(): number;
-  /** The heap's committed size now. */
-  heapBytes(): number;
+  /** The process's resident memory now. */
+  residentBytes(): number;
   /** A full, memory-reducing collection. */
   collect(): void;
   /** Runs `tick` every `ms` without keeping the process alive; returns its stop. */
@@ -29,12 +32,13 @@ export interface IdleHeapDeps {
 
 /** Starts watching; the returned function stops it. */
 export function collectHeapWhenIdle(deps: IdleHeapDeps = processHeapDeps()): () => void {
-  let baseline = deps.heapBytes();
+  let baseline = deps.residentBytes();
   return deps.every(IDLE_CHECK_MS, () => {
     const idle = deps.utilization() <= IDLE_UTILIZATION;
-    if (!idle || deps.heapBytes() - baseline < HEAP_GROWTH_BYTES) return;
+    if (!idle || deps.residentBytes() - baseline < RESIDENT_GROWTH_BYTES) return;
     deps.collect();
-    baseline = deps.heapBytes();
+    // What stays resident after a collection (a guard's memory, malloc's arenas) does not make the next one come sooner.
+    baseline = deps.residentBytes();
   });
 }
 
@@ -48,7 +52,7 @@ export function processHeapDeps(): IdleHeapDeps {
       previous = now;
       return share;
     },
-    heapBytes: () => getHeapStatistics().total_heap_size,
+    residentBytes: () => process.memoryUsage.rss(),
     collect: fullCollection(),
     every(ms, tick) {
       const timer = setInterval(tick, ms).unref();

@@ -1,21 +1,21 @@
 import { getHeapStatistics } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { collectHeapWhenIdle, HEAP_GROWTH_BYTES, IDLE_UTILIZATION, processHeapDeps } from "../../src/cli/idle-heap-collection.ts";
+import { collectHeapWhenIdle, IDLE_UTILIZATION, processHeapDeps, RESIDENT_GROWTH_BYTES } from "../../src/cli/idle-heap-collection.ts";
 
 const MiB = 2 ** 20;
 
-/** Drives the collector through ticks of (event-loop utilisation, heap size) and counts its collections. */
-function run(ticks: ReadonlyArray<{ busy: number; heap: number }>): number {
-  let heap = 100 * MiB;
+/** Drives the collector through ticks of (event-loop utilisation, resident memory) and counts its collections. */
+function run(ticks: ReadonlyArray<{ busy: number; resident: number }>): number {
+  let resident = 100 * MiB;
   let busy = 0;
   let collections = 0;
   let tick: () => void = () => undefined;
   const stop = collectHeapWhenIdle({
     utilization: () => busy,
-    heapBytes: () => heap,
+    residentBytes: () => resident,
     collect: () => {
       collections++;
-      heap = 60 * MiB;
+      resident = 60 * MiB;
     },
     every: (_ms, each) => {
       tick = each;
@@ -24,7 +24,7 @@ function run(ticks: ReadonlyArray<{ busy: number; heap: number }>): number {
   });
   for (const step of ticks) {
     busy = step.busy;
-    heap = step.heap;
+    resident = step.resident;
     tick();
   }
   stop();
@@ -32,25 +32,25 @@ function run(ticks: ReadonlyArray<{ busy: number; heap: number }>): number {
 }
 
 describe("the gateway collects its heap once it is idle after a burst", () => {
-  const grown = 100 * MiB + HEAP_GROWTH_BYTES;
+  const grown = 100 * MiB + RESIDENT_GROWTH_BYTES;
   it.each([
-    { name: "busy, heap grown: no collection while calls are served", ticks: [{ busy: 0.5, heap: grown }], collections: 0 },
-    { name: "idle, heap barely grown: not worth a pause", ticks: [{ busy: 0, heap: grown - MiB }], collections: 0 },
-    { name: "idle after growth: one collection", ticks: [{ busy: IDLE_UTILIZATION, heap: grown }], collections: 1 },
+    { name: "busy, memory grown: no collection while calls are served", ticks: [{ busy: 0.5, resident: grown }], collections: 0 },
+    { name: "idle, memory barely grown: not worth a pause", ticks: [{ busy: 0, resident: grown - MiB }], collections: 0 },
+    { name: "idle after growth: one collection", ticks: [{ busy: IDLE_UTILIZATION, resident: grown }], collections: 1 },
     {
       name: "idle again without new growth since: no second collection",
       ticks: [
-        { busy: 0, heap: grown },
-        { busy: 0, heap: 60 * MiB + MiB },
+        { busy: 0, resident: grown },
+        { busy: 0, resident: 60 * MiB + MiB },
       ],
       collections: 1,
     },
     {
       name: "a second burst grows it again: a second collection",
       ticks: [
-        { busy: 0, heap: grown },
-        { busy: 0.9, heap: 60 * MiB + HEAP_GROWTH_BYTES },
-        { busy: 0, heap: 60 * MiB + HEAP_GROWTH_BYTES },
+        { busy: 0, resident: grown },
+        { busy: 0.9, resident: 60 * MiB + RESIDENT_GROWTH_BYTES },
+        { busy: 0, resident: 60 * MiB + RESIDENT_GROWTH_BYTES },
       ],
       collections: 2,
     },
