@@ -178,10 +178,11 @@ export async function startFlowgate(
   const dir = await mkdtemp(join(tmpdir(), "flowgate-bench-"));
   const configPath = join(dir, "config.toml");
   await writeFile(configPath, configToml);
-  const port = await freePort();
+  // Port 0: a port picked beforehand can be taken by a client connection's source port before the gateway binds it
+  // (seen as EADDRINUSE); the client configuration the gateway prints names the port it got.
   const child = startProcess(
     process.execPath,
-    [...nodeArgs, join(checkout, "bin/flowgate.js"), "--config", configPath, "--listen", `127.0.0.1:${port}`, "--log-dir", join(dir, "logs")],
+    [...nodeArgs, join(checkout, "bin/flowgate.js"), "--config", configPath, "--listen", "127.0.0.1:0", "--log-dir", join(dir, "logs")],
     env,
   );
   try {
