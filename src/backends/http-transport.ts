@@ -7,7 +7,7 @@ import type { GatewayLogger } from "../log/index.ts";
 import { refusalReporter } from "./bad-message.ts";
 import { PlainJsonRpcTransport } from "./plain-jsonrpc-transport.ts";
 import { refusingFetch, type FetchFunction } from "./refusing-fetch.ts";
-import { errorText } from "../shared/index.ts";
+import { errorText, urlWithoutSecrets } from "../shared/index.ts";
 
 /**
  * Connects `makeClient()` to an HTTP backend: streamable HTTP first, then the deprecated SSE
@@ -28,7 +28,7 @@ export async function connectHttp(server: HttpServerConfig, makeClient: () => Cl
       name: "SSE",
       // Answers come on the event stream; the POSTs are answered with 202 and no body.
       transport: () => new SSEClientTransport(url, { requestInit, eventSourceInit: { fetch: refusingFetch(onRefused, withHeaders(server.headers)) } }),
-      connected: () => logger.server(server.id, "warn", "backend", `MCP over SSE (2024-11-05 spec) is DEPRECATED for url=${server.url}`),
+      connected: () => logger.server(server.id, "warn", "backend", `MCP over SSE (2024-11-05 spec) is DEPRECATED for url=${urlWithoutSecrets(server.url)}`),
     },
     { name: "plain JSON-RPC", transport: () => new PlainJsonRpcTransport(url, server.headers, onRefused) },
   ];

@@ -96,14 +96,15 @@ function replyFor(request: JSONRPCRequest, response: Response, body: string, onR
   if (parsed && "result" in parsed && isObject(parsed.result)) return { jsonrpc: "2.0", id, result: parsed.result };
   // An error answer rather than a thrown one: the session would take a failed send for a broken
   // connection and close it, failing the calls beside this one.
-  return errorAnswer(id, onRefused({ description: plainRefusal(parsed), answers: id }));
+  return errorAnswer(id, onRefused({ ...plainRefusal(parsed), answers: id }));
 }
 
 /** What is wrong with an answer this transport cannot take: the schema's words, when it refuses it too. */
-function plainRefusal(parsed: Record<string, unknown> | undefined): string {
-  if (parsed === undefined) return "a body that holds no JSON object (neither as JSON nor as an SSE data line)";
-  if (!JSONRPCMessageSchema.safeParse(parsed).success) return refusedMessage(parsed).description;
-  return "an answer with neither a result object nor an error object";
+function plainRefusal(parsed: Record<string, unknown> | undefined): Omit<RefusedMessage, "answers"> {
+  const plain = (text: string) => ({ description: text, logged: text });
+  if (parsed === undefined) return plain("a body that holds no JSON object (neither as JSON nor as an SSE data line)");
+  if (!JSONRPCMessageSchema.safeParse(parsed).success) return refusedMessage(parsed);
+  return plain("an answer with neither a result object nor an error object");
 }
 
 /** A JSON body, or else the first `data:` line of an SSE body; undefined when neither is a JSON object. */

@@ -126,7 +126,7 @@ export function proxyBanner(settings: ProxySettings, url: string, mode: Enforcem
   const lines = [
     "MCPG GitHub API Proxy",
     `  Listening: ${url}`,
-    `  Upstream:  ${settings.apiUrl}`,
+    `  Upstream:  ${urlWithoutSecrets(settings.apiUrl)}`,
     `  Mode:      ${mode}`,
     `  Guard:     ${settings.guardPath}`,
   ];

@@ -1,6 +1,7 @@
 // Is the workflow's repository public? Asked of the GitHub API at most once per process
 // (gateway.md §1.4, §3.17): force-public-repos and the sink-visibility checks both depend on it,
 // and a public repository must not have private data read into it or written out of it.
+import { urlWithoutSecrets } from "../shared/index.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -86,10 +87,10 @@ async function fetchIsPublic(apiUrl: string, repository: string, token: string, 
   });
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new Error(`GET ${url} returned status ${response.status}`);
+    throw new Error(`GET ${urlWithoutSecrets(url)} returned status ${response.status}`);
   }
   const body: unknown = await response.json();
-  if (typeof body !== "object" || body === null) throw new Error(`GET ${url} returned no repository object`);
+  if (typeof body !== "object" || body === null) throw new Error(`GET ${urlWithoutSecrets(url)} returned no repository object`);
   const { visibility, private: isPrivate } = body as { visibility?: unknown; private?: unknown };
   const named = typeof visibility === "string" ? visibility.toLowerCase() : "";
   // Older GitHub Enterprise servers have no "visibility" field, only the "private" flag.

@@ -9,7 +9,7 @@ import { parseGuardPolicyJson, guardPolicyToJson, forcePublicGlobalPolicy, Polic
 import { workflowRepoVisibility } from "../enforce/index.ts";
 import { loadWasmGuard, type Guard } from "../guard/index.ts";
 import type { GatewayLogger } from "../log/index.ts";
-import { closeConnections } from "../shared/index.ts";
+import { closeConnections, urlWithoutSecrets } from "../shared/index.ts";
 import { untraced, type Tracing } from "../telemetry/tracing/index.ts";
 import { PROXY_GUARD_NAME, ProxyEnforcer } from "./enforcer.ts";
 import { proxyHandler } from "./handler.ts";
@@ -90,7 +90,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const address = await listen(server, options.listen);
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${tls ? "https" : "http"}://${host}:${address.port}`;
-    logger.log("info", "startup", `proxy listening on ${url}, upstream ${options.apiUrl}, mode ${enforcer.mode}`);
+    logger.log("info", "startup", `proxy listening on ${url}, upstream ${urlWithoutSecrets(options.apiUrl)}, mode ${enforcer.mode}`);
     const running = server;
     return {
       url,
