@@ -35,7 +35,10 @@ export function collectHeapWhenIdle(deps: IdleHeapDeps = processHeapDeps()): () 
   let baseline = deps.residentBytes();
   return deps.every(IDLE_CHECK_MS, () => {
     const idle = deps.utilization() <= IDLE_UTILIZATION;
-    if (!idle || deps.residentBytes() - baseline < RESIDENT_GROWTH_BYTES) return;
+    const resident = deps.residentBytes();
+    // Pages V8 and malloc hand back after a collection has returned leave later: growth counts from the lowest point seen.
+    baseline = Math.min(baseline, resident);
+    if (!idle || resident - baseline < RESIDENT_GROWTH_BYTES) return;
     deps.collect();
     // What stays resident after a collection (a guard's memory, malloc's arenas) does not make the next one come sooner.
     baseline = deps.residentBytes();

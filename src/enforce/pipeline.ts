@@ -284,7 +284,9 @@ export class EnforcementPipeline {
  */
 export function accessDeniedLogLine(agentId: string, agent: AgentLabels, resource: ResourceLabels, reason: string): string {
   const description = agent.secrecy.size > 0 ? secrecyMarker(resource.description) : resource.description;
-  return accessDeniedLogMessage(agentId, description, reason.replaceAll(resource.description, description));
+  // An empty description would put the marker between every character of the reason.
+  const shownReason = resource.description === "" ? reason : reason.replaceAll(resource.description, description);
+  return accessDeniedLogMessage(agentId, description, shownReason);
 }
 
 export interface RunOptions {

@@ -74,7 +74,13 @@ function spanRoute(trimmed: string, rest: RestRoute | null): string {
   return FIXED_PATHS.has(trimmed) ? trimmed : (rest?.shape ?? "other");
 }
 
-async function handle(options: ProxyHandlerOptions, request: IncomingMessage, response: ServerResponse, signal: AbortSignal, span: SpanHandle): Promise<void> {
+async function handle(
+  options: ProxyHandlerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  signal: AbortSignal,
+  requestSpan: SpanHandle,
+): Promise<void> {
   const { enforcer, upstream, logger } = options;
   const target = new URL(request.url ?? "/", "http://proxy.invalid");
   // Empty segments are collapsed, so `/repos//o/r` is matched (and forwarded) as `/repos/o/r`.
@@ -85,7 +91,7 @@ async function handle(options: ProxyHandlerOptions, request: IncomingMessage, re
   // Matched once for every path (a write's too), for the span and, on a read, its guard tool.
   const rest = FIXED_PATHS.has(trimmed) ? null : matchRestRoute(trimmed, target.searchParams);
   const route = spanRoute(trimmed, rest);
-  span.set({ "http.route": route });
+  requestSpan.set({ "http.route": route });
 
   if (trimmed === "/health" || trimmed === "/healthz") return sendJson(response, 200, { status: "ok" });
   if (method === "GET" && trimmed === "/reflect") return sendJson(response, 200, await enforcer.reflect());

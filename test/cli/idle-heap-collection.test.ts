@@ -54,6 +54,16 @@ describe("the gateway collects its heap once it is idle after a burst", () => {
       ],
       collections: 2,
     },
+    {
+      name: "memory handed back after a collection lowers the mark the next burst is measured from",
+      ticks: [
+        { busy: 0, resident: grown },
+        { busy: 0, resident: 40 * MiB },
+        { busy: 0.9, resident: 40 * MiB + RESIDENT_GROWTH_BYTES },
+        { busy: 0, resident: 40 * MiB + RESIDENT_GROWTH_BYTES },
+      ],
+      collections: 2,
+    },
   ])("$name", ({ ticks, collections }) => {
     expect(run(ticks)).toBe(collections);
   });
