@@ -72,25 +72,25 @@ export const supergateway: Target = {
   name: "supergateway",
   workload: echoWorkload,
   description: "supergateway 4.0.0, stdio → streamable HTTP (stateful)",
-  async start() {
-    const port = await freePort();
-    const preload = join(root, "bench/lib/loopback-only.ts");
-    const child = startProcess(process.execPath, [
-      "--import",
-      preload,
-      join(root, "node_modules/supergateway/dist/index.js"),
-      "--stdio",
-      `${process.execPath} ${everythingServer} stdio`,
-      "--outputTransport",
-      "streamableHttp",
-      "--stateful",
-      "--logLevel",
-      "none",
-      "--port",
-      String(port),
-    ]);
+  start() {
     // With logging off it prints nothing: readiness is the port accepting an MCP session.
-    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+    return startOnFreePort((port) => {
+      const preload = join(root, "bench/lib/loopback-only.ts");
+      return startProcess(process.execPath, [
+        "--import",
+        preload,
+        join(root, "node_modules/supergateway/dist/index.js"),
+        "--stdio",
+        `${process.execPath} ${everythingServer} stdio`,
+        "--outputTransport",
+        "streamableHttp",
+        "--stateful",
+        "--logLevel",
+        "none",
+        "--port",
+        String(port),
+      ]);
+    });
   },
 };
 
@@ -98,22 +98,22 @@ export const mcpProxy: Target = {
   name: "mcp-proxy",
   workload: echoWorkload,
   description: "mcp-proxy 6.7.19, stdio → streamable HTTP",
-  async start() {
-    const port = await freePort();
-    const child = startProcess(process.execPath, [
-      join(root, "node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"),
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--server",
-      "stream",
-      "--",
-      process.execPath,
-      everythingServer,
-      "stdio",
-    ]);
-    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+  start() {
+    return startOnFreePort((port) =>
+      startProcess(process.execPath, [
+        join(root, "node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--server",
+        "stream",
+        "--",
+        process.execPath,
+        everythingServer,
+        "stdio",
+      ]),
+    );
   },
 };
 
@@ -121,10 +121,8 @@ export const httpFloor: Target = {
   name: "http-floor",
   workload: echoWorkload,
   description: "SDK client over streamable HTTP to a stub that answers echo from memory (no backend, no MCP library): the HTTP hop alone",
-  async start() {
-    const port = await freePort();
-    const child = startProcess(process.execPath, [join(root, "bench/lib/http-floor-server.ts"), String(port)]);
-    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+  start() {
+    return startOnFreePort((port) => startProcess(process.execPath, [join(root, "bench/lib/http-floor-server.ts"), String(port)]));
   },
 };
 
@@ -133,12 +131,27 @@ export const relayFloor: Target = {
   workload: echoWorkload,
   description:
     "SDK client over streamable HTTP to a stub that relays each message to server-everything over stdio (ids mapped; no MCP library, logs, guard or DIFC): the least an HTTP → stdio gateway adds",
-  async start() {
-    const port = await freePort();
-    const child = startProcess(process.execPath, [join(root, "bench/lib/relay-floor-server.ts"), String(port), everythingServer]);
-    return waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+  start() {
+    return startOnFreePort((port) => startProcess(process.execPath, [join(root, "bench/lib/relay-floor-server.ts"), String(port), everythingServer]));
   },
 };
+
+/**
+ * Starts a peer that must be told its port on a port picked beforehand, and waits for it to serve
+ * MCP at /mcp. A port taken in between (a client connection's source port: EADDRINUSE) is picked
+ * again, at most three times.
+ */
+async function startOnFreePort(start: (port: number) => BenchProcess): Promise<RunningTarget> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = start(port);
+    try {
+      return await waitForHttpMcp(child, `http://127.0.0.1:${port}/mcp`);
+    } catch (error) {
+      if (attempt >= 3 || !child.output().includes("EADDRINUSE")) throw error;
+    }
+  }
+}
 
 /** Retries an MCP connect until it succeeds, the process exits, or the startup timeout passes. */
 async function waitForHttpMcp(child: BenchProcess, url: string): Promise<RunningTarget> {
