@@ -14,5 +14,7 @@ export function urlWithoutSecrets(url: string): string {
   }
   const userInfo = parsed.username !== "" || parsed.password !== "" ? "***@" : "";
   const query = parsed.search !== "" ? "?***" : "";
-  return `${parsed.protocol}//${userInfo}${parsed.host}${parsed.pathname}${query}`;
+  // The parser gives a URL written without a path the path "/": it is shown as it was written.
+  const path = parsed.pathname === "/" && !url.replace(/[?#].*$/s, "").endsWith("/") ? "" : parsed.pathname;
+  return `${parsed.protocol}//${userInfo}${parsed.host}${path}${query}`;
 }

@@ -71,7 +71,7 @@ describe("flowgate CLI", () => {
     [
       "a --github-api-url that is not http(s), its credential unquoted",
       ["--github-api-url", "ftp://user:hunter2@api.example.com", "--guard-wasm", "/dev/null"],
-      "invalid GitHub API URL ftp://***@api.example.com/: expected an http:// or https:// URL",
+      "invalid GitHub API URL ftp://***@api.example.com: expected an http:// or https:// URL",
     ],
   ])("refuses to start the proxy with %s, exit code 1 and the reason", async (_name, extra, message) => {
     const { io, cli } = capture();

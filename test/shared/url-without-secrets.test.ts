@@ -10,6 +10,9 @@ describe("a URL as messages show it", () => {
     ["https://collector.example/v1/traces#key", "https://collector.example/v1/traces"],
     ["redis://:key@10.0.0.5:6379/2?password=key", "redis://***@10.0.0.5:6379/2?***"],
     ["unix:///run/redis/redis.sock", "unix:///run/redis/redis.sock"],
+    ["http://127.0.0.1:8080", "http://127.0.0.1:8080"],
+    ["http://127.0.0.1:8080/", "http://127.0.0.1:8080/"],
+    ["https://api.example.com?token=key", "https://api.example.com?***"],
     ["key@10.0.0.5:6379", "(invalid URL)"],
     ["", "(invalid URL)"],
   ])("%j is shown as %j", (url, shown) => {
