@@ -45,3 +45,27 @@ describe("an SSE answer read through refusingFetch", () => {
     }
   });
 });
+
+/** What the SDK's `json()` and a reader of the text get for a JSON body POSTed as a request with id 5. */
+async function jsonPassedOn(body: string): Promise<{ value: unknown; text: string }> {
+  const fetchThrough = refusingFetch(
+    () => "refused",
+    async () => new Response(body, { headers: { "content-type": "application/json" } }),
+  );
+  const init = { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 5, method: "tools/call", params: {} }) };
+  const value: unknown = await (await fetchThrough("http://127.0.0.1/mcp", init)).json();
+  const text = await (await fetchThrough("http://127.0.0.1/mcp", init)).text();
+  return { value, text };
+}
+
+describe("a JSON answer read through refusingFetch", () => {
+  const refusedAnswer = (id: number) => ({ jsonrpc: "2.0", id, error: { code: -32603, message: "refused" } });
+  it.each([
+    ["a plain answer, as it came", good, JSON.parse(good) as unknown, good],
+    ["a refused answer, replaced", bad, refusedAnswer(2), JSON.stringify(refusedAnswer(2))],
+    ["text that is not JSON, as the POSTed request's error", "{oops", refusedAnswer(5), JSON.stringify(refusedAnswer(5))],
+    ["a batch, its refused member replaced", `[${good},${bad}]`, [JSON.parse(good), refusedAnswer(2)], JSON.stringify([JSON.parse(good), refusedAnswer(2)])],
+  ])("hands the SDK's json() the value it checked, and the same as text: %s", async (_case, body, value, text) => {
+    expect(await jsonPassedOn(body)).toEqual({ value, text });
+  });
+});
