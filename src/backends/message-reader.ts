@@ -86,12 +86,8 @@ export class BoundedMessageReader {
     } catch (error) {
       throw new Error(this.#onRefused(notJson(error)), { cause: error });
     }
-    // The SDK's deserializeMessage parses every message with its schema, which copies it; a
-    // plain answer (the usual tools/call result) passes that schema unchanged and is taken as it is.
-    if (isPlainResultResponse(message)) return message;
-    const parsed = JSONRPCMessageSchema.safeParse(message);
-    if (parsed.success) return parsed.data;
-    const refused = refusedMessage(message);
+    const { message: read, refused } = schemaChecked(message);
+    if (!refused) return read;
     const text = this.#onRefused(refused);
     if (refused.answers === undefined) throw new Error(text);
     return errorAnswer(refused.answers, text);
@@ -174,6 +170,17 @@ export function isPlainResult(result: unknown): result is Result {
  * exactly `jsonrpc` "2.0", an integer or string `id`, and a plain result. Anything else is left to
  * the schema (it may still be valid, or not).
  */
+/**
+ * `value` as the JSON-RPC message schema reads it, or what is wrong with it. The SDK's
+ * deserializeMessage parses every message with its schema, which copies it; a plain answer (the
+ * usual tools/call result) passes that schema unchanged and is taken as it is.
+ */
+export function schemaChecked(value: unknown): { message: JSONRPCMessage; refused?: undefined } | { message?: undefined; refused: RefusedMessage } {
+  if (isPlainResultResponse(value)) return { message: value };
+  const parsed = JSONRPCMessageSchema.safeParse(value);
+  return parsed.success ? { message: parsed.data } : { refused: refusedMessage(value) };
+}
+
 export function isPlainResultResponse(message: unknown): message is { jsonrpc: "2.0"; id: number | string; result: Result } {
   if (!isObject(message) || message["jsonrpc"] !== "2.0") return false;
   let members = 0;

@@ -1,7 +1,8 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { isJSONRPCRequest, JSONRPCMessageSchema, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isJSONRPCRequest, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { isObject } from "../shared/index.ts";
-import { errorAnswer, refusedMessage, type RefusedMessage } from "./bad-message.ts";
+import { errorAnswer, type RefusedMessage } from "./bad-message.ts";
+import { schemaChecked } from "./message-reader.ts";
 
 // Ids on the wire come from one process-wide counter, as in the reference; the SDK's own ids are
 // per client and are put back on each reply.
@@ -103,7 +104,8 @@ function replyFor(request: JSONRPCRequest, response: Response, body: string, onR
 function plainRefusal(parsed: Record<string, unknown> | undefined): Omit<RefusedMessage, "answers"> {
   const plain = (text: string) => ({ description: text, logged: text });
   if (parsed === undefined) return plain("a body that holds no JSON object (neither as JSON nor as an SSE data line)");
-  if (!JSONRPCMessageSchema.safeParse(parsed).success) return refusedMessage(parsed);
+  const { refused } = schemaChecked(parsed);
+  if (refused) return refused;
   return plain("an answer with neither a result object nor an error object");
 }
 

@@ -4,10 +4,10 @@
 // POST with the schema's raw complaint, which the session took for a broken connection and
 // closed it, failing every call in flight beside it. Here each such answer is replaced, before
 // the SDK reads it, by an error answer to the request it answered that says what was wrong.
-import { JSONRPCMessageSchema, type JSONRPCErrorResponse, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { type JSONRPCErrorResponse, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { isObject } from "../shared/index.ts";
-import { errorAnswer, notJson, refusedMessage, type RefusedMessage } from "./bad-message.ts";
-import { isPlainResultResponse } from "./message-reader.ts";
+import { errorAnswer, notJson, type RefusedMessage } from "./bad-message.ts";
+import { schemaChecked } from "./message-reader.ts";
 
 /** The part of fetch the SDK's transports and the eventsource package call. */
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -56,15 +56,11 @@ class ParsedJsonResponse extends Response {
 
 /**
  * The error answer that replaces `message` when the schema refuses it and it answers a request;
- * null when it answers none (to be dropped); undefined when it passes (a plain answer, the usual
- * one, without the schema's parse).
+ * null when it answers none (to be dropped); undefined when it passes.
  */
 function replacement(message: unknown, onRefused: OnRefused): JSONRPCErrorResponse | null | undefined {
-  return passes(message) ? undefined : refusal(refusedMessage(message), onRefused, undefined);
-}
-
-function passes(message: unknown): boolean {
-  return isPlainResultResponse(message) || JSONRPCMessageSchema.safeParse(message).success;
+  const { refused } = schemaChecked(message);
+  return refused ? refusal(refused, onRefused, undefined) : undefined;
 }
 
 /** The error answer to the request `refused` answers (by its own id, or else `answering`), or null for none. */
@@ -92,8 +88,9 @@ function checkedJson(body: string, onRefused: OnRefused, answering: () => Reques
     return replaced ? answer(replaced) : { text: body };
   }
   if (!Array.isArray(value)) {
-    if (passes(value)) return { text: body, value };
-    const replaced = refusal(refusedMessage(value), onRefused, answering());
+    const { refused } = schemaChecked(value);
+    if (!refused) return { text: body, value };
+    const replaced = refusal(refused, onRefused, answering());
     return replaced ? answer(replaced) : { text: body, value };
   }
   let changed = false;
